@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IVerifier} from "../interfaces/IVerifier.sol";
+import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
+import {Message, MessageLib} from "./Message.sol";
+import {MerkleTree} from "./MerkleTree.sol";
+
+/// @title Inbox
+/// @notice Destination side of Junction messaging on one rollup. Proves a message against a source
+///         Outbox root that the recipient's chosen verifier vouches for, refuses replays, and calls the
+///         recipient's handler with the message's gas limit. A failing handler never loses the message:
+///         it is recorded as failed and anyone can retry it until its deadline.
+contract Inbox is Ownable {
+    /// @notice Lifecycle of a message on its destination: None -> Delivered | Failed, Failed -> Delivered.
+    enum Status {
+        None,
+        Delivered,
+        Failed
+    }
+
+    /// @notice Evidence that a message is in its source Outbox.
+    /// @param count Outbox message count the root belongs to; must exceed the message nonce.
+    /// @param root Outbox root after `count` messages.
+    /// @param path Merkle siblings from the message id up to `root` (MerkleTree.DEPTH of them).
+    /// @param verifierData Evidence for the verifier that `root` is genuine.
+    struct MessageProof {
+        uint256 count;
+        bytes32 root;
+        bytes32[] path;
+        bytes verifierData;
+    }
+
+    /// @notice Gas kept back around the handler call for the Inbox's own bookkeeping.
+    uint256 public constant RESERVED_GAS = 100_000;
+    /// @notice Longest revert reason kept in MessageFailed.
+    uint256 public constant MAX_REASON_BYTES = 256;
+
+    IVerifier public defaultVerifier;
+    mapping(address recipient => mapping(uint64 sourceChainId => IVerifier)) private _verifiers;
+    mapping(bytes32 id => Status) public status;
+
+    bytes32 private transient _currentMessageId;
+
+    /// @notice A message's handler ran to completion.
+    event MessageDelivered(bytes32 indexed id, uint64 indexed sourceChainId, address indexed relayer, uint64 nonce);
+    /// @notice A message was proven but its handler reverted (or its recipient has no code); it can be retried.
+    event MessageFailed(bytes32 indexed id, uint64 indexed sourceChainId, address indexed relayer, bytes reason);
+    /// @notice `recipient` chose `verifier` for messages from `sourceChainId` (zero: back to the default).
+    event VerifierSet(address indexed recipient, uint64 indexed sourceChainId, address verifier);
+    /// @notice The owner changed the verifier used by recipients that chose none.
+    event DefaultVerifierSet(address verifier);
+
+    /// @notice The message is addressed to another chain.
+    error WrongDestination(uint64 destinationChainId, uint256 thisChainId);
+    /// @notice The message envelope version is not one this Inbox reads.
+    error UnsupportedVersion(uint8 version);
+    /// @notice The message deadline has passed.
+    error MessageExpired(bytes32 id, uint64 deadline);
+    /// @notice The message was already delivered (or already failed and must be retried instead).
+    error MessageAlreadyProcessed(bytes32 id, Status status);
+    /// @notice Only a failed message can be retried.
+    error MessageNotFailed(bytes32 id, Status status);
+    /// @notice The proof's count does not cover the message nonce.
+    error NonceNotCovered(uint64 nonce, uint256 count);
+    /// @notice The Merkle path has the wrong number of siblings.
+    error InvalidPathLength(uint256 length, uint256 expected);
+    /// @notice The Merkle path does not lead from the message id to the proof's root.
+    error MessageNotInRoot(bytes32 id, bytes32 root);
+    /// @notice Not enough gas left to give the handler its gas limit; the relayer must send more gas.
+    error InsufficientGas(uint256 available, uint256 required);
+    /// @notice No verifier is configured for this recipient and source, and there is no default.
+    error NoVerifier(address recipient, uint64 sourceChainId);
+    /// @notice Only the recipient of a message may be told what message is being handled.
+    error NotHandlingMessage();
+
+    /// @notice The handler's target has no code, so nothing could handle the message. Used as a failure reason.
+    error RecipientHasNoCode(address recipient);
+
+    constructor(address initialOwner, IVerifier initialDefaultVerifier) Ownable(initialOwner) {
+        defaultVerifier = initialDefaultVerifier;
+        emit DefaultVerifierSet(address(initialDefaultVerifier));
+    }
+
+    /// @notice Proves and delivers `message`. Reverts (and changes nothing) if the proof is refused;
+    ///         records the message as failed if only its handler reverts.
+    /// @return id The message id.
+    function deliver(Message calldata message, MessageProof calldata proof) external returns (bytes32 id) {
+        id = MessageLib.id(message);
+        if (message.version != MessageLib.VERSION) revert UnsupportedVersion(message.version);
+        if (message.destinationChainId != block.chainid) {
+            revert WrongDestination(message.destinationChainId, block.chainid);
+        }
+        if (block.timestamp > message.deadline) revert MessageExpired(id, message.deadline);
+        if (status[id] != Status.None) revert MessageAlreadyProcessed(id, status[id]);
+        _verify(id, message, proof);
+        _execute(id, message, message.gasLimit);
+    }
+
+    /// @notice Runs the handler of a failed message again. Anyone may call it until the deadline; all gas
+    ///         beyond the bookkeeping reserve is forwarded, so a handler that ran out of gas can succeed.
+    function retry(Message calldata message) external returns (bytes32 id) {
+        id = MessageLib.id(message);
+        if (status[id] != Status.Failed) revert MessageNotFailed(id, status[id]);
+        if (block.timestamp > message.deadline) revert MessageExpired(id, message.deadline);
+        uint256 budget = gasleft();
+        uint256 minimum = _requiredGas(message.gasLimit) + 1000;
+        if (budget < minimum) revert InsufficientGas(budget, minimum);
+        _execute(id, message, (budget - RESERVED_GAS - 1000) * 63 / 64);
+    }
+
+    /// @notice The recipient calling this chooses `verifier` for its messages from `sourceChainId`.
+    ///         Zero restores the default verifier.
+    function setVerifier(uint64 sourceChainId, IVerifier verifier) external {
+        _verifiers[msg.sender][sourceChainId] = verifier;
+        emit VerifierSet(msg.sender, sourceChainId, address(verifier));
+    }
+
+    /// @notice Changes the verifier used by recipients that chose none.
+    function setDefaultVerifier(IVerifier verifier) external onlyOwner {
+        defaultVerifier = verifier;
+        emit DefaultVerifierSet(address(verifier));
+    }
+
+    /// @notice The verifier that proves messages from `sourceChainId` to `recipient`.
+    function verifierFor(address recipient, uint64 sourceChainId) public view returns (IVerifier verifier) {
+        verifier = _verifiers[recipient][sourceChainId];
+        if (address(verifier) == address(0)) verifier = defaultVerifier;
+    }
+
+    /// @notice Id of the message whose handler is running; callable by anyone during the handler only.
+    function currentMessageId() external view returns (bytes32 id) {
+        id = _currentMessageId;
+        if (id == bytes32(0)) revert NotHandlingMessage();
+    }
+
+    function _verify(bytes32 id, Message calldata message, MessageProof calldata proof) private view {
+        if (message.nonce >= proof.count) revert NonceNotCovered(message.nonce, proof.count);
+        if (proof.path.length != MerkleTree.DEPTH) revert InvalidPathLength(proof.path.length, MerkleTree.DEPTH);
+        if (MerkleTree.computeRoot(id, message.nonce, proof.path) != proof.root) revert MessageNotInRoot(id, proof.root);
+        IVerifier verifier = verifierFor(message.recipient, message.sourceChainId);
+        if (address(verifier) == address(0)) revert NoVerifier(message.recipient, message.sourceChainId);
+        verifier.verifyRoot(message.sourceChainId, proof.count, proof.root, proof.verifierData);
+    }
+
+    /// @dev EIP-150 passes at most 63/64 of what is left to a call; this is what the handler really
+    ///      getting `handlerGas` takes, plus our own bookkeeping.
+    function _requiredGas(uint256 handlerGas) private pure returns (uint256) {
+        return handlerGas + handlerGas / 63 + RESERVED_GAS;
+    }
+
+    function _execute(bytes32 id, Message calldata message, uint256 handlerGas) private {
+        uint256 required = _requiredGas(handlerGas);
+        if (gasleft() < required) revert InsufficientGas(gasleft(), required);
+
+        status[id] = Status.Delivered;
+        (bool ok, bytes memory reason) = _callHandler(id, message, handlerGas);
+        if (ok) {
+            emit MessageDelivered(id, message.sourceChainId, msg.sender, message.nonce);
+        } else {
+            status[id] = Status.Failed;
+            emit MessageFailed(id, message.sourceChainId, msg.sender, reason);
+        }
+    }
+
+    function _callHandler(bytes32 id, Message calldata message, uint256 handlerGas)
+        private
+        returns (bool ok, bytes memory reason)
+    {
+        address recipient = message.recipient;
+        if (recipient.code.length == 0) {
+            return (false, abi.encodeWithSelector(RecipientHasNoCode.selector, recipient));
+        }
+        bytes memory data =
+            abi.encodeCall(IMessageRecipient.handle, (message.sourceChainId, message.sender, message.body));
+        _currentMessageId = id;
+        uint256 maxReason = MAX_REASON_BYTES;
+        // Copy at most MAX_REASON_BYTES of return data so a hostile recipient cannot exhaust our gas.
+        assembly ("memory-safe") {
+            ok := call(handlerGas, recipient, 0, add(data, 0x20), mload(data), 0, 0)
+            let size := returndatasize()
+            if gt(size, maxReason) { size := maxReason }
+            reason := mload(0x40)
+            mstore(reason, size)
+            returndatacopy(add(reason, 0x20), 0, size)
+            mstore(0x40, add(add(reason, 0x20), and(add(size, 0x1f), not(0x1f))))
+        }
+        _currentMessageId = bytes32(0);
+        if (ok) reason = "";
+    }
+}

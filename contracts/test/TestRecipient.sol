@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
+
+/// @title TestRecipient
+/// @notice Test-only recipient: records every message it handles, and reverts while `failing` is set so
+///         tests can exercise the failed-then-retried path.
+contract TestRecipient is IMessageRecipient {
+    struct Received {
+        uint64 sourceChainId;
+        address sender;
+        bytes body;
+    }
+
+    address public immutable inbox;
+    bool public failing;
+    Received[] private _received;
+
+    event Handled(uint64 indexed sourceChainId, address indexed sender, bytes body);
+
+    error NotInbox(address caller);
+    error RecipientFailing();
+
+    constructor(address inbox_) {
+        inbox = inbox_;
+    }
+
+    function setFailing(bool value) external {
+        failing = value;
+    }
+
+    function handle(uint64 sourceChainId, address sender, bytes calldata body) external {
+        if (msg.sender != inbox) revert NotInbox(msg.sender);
+        if (failing) revert RecipientFailing();
+        _received.push(Received(sourceChainId, sender, body));
+        emit Handled(sourceChainId, sender, body);
+    }
+
+    function receivedCount() external view returns (uint256) {
+        return _received.length;
+    }
+
+    function received(uint256 index) external view returns (Received memory) {
+        return _received[index];
+    }
+}

@@ -1,0 +1,59 @@
+// The shape every agent shares: an explicit start/stop around a polling loop. A failing tick is logged
+// and retried after a growing pause; the loop never overlaps itself.
+import type { Logger } from "../log.js";
+
+export interface Agent {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type LoopOptions = { name: string; intervalMs: number; logger: Logger; tick: () => Promise<void> };
+
+export class PollingLoop {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = true;
+  #failures = 0;
+
+  constructor(private readonly options: LoopOptions) {}
+
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** Runs one tick now (used by tests and by `start`). */
+  async runOnce(): Promise<void> {
+    await this.options.tick();
+  }
+
+  #schedule(delay: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#running = this.#iterate();
+    }, delay);
+  }
+
+  async #iterate(): Promise<void> {
+    try {
+      await this.options.tick();
+      this.#failures = 0;
+    } catch (error) {
+      this.#failures += 1;
+      this.options.logger.warn(`${this.options.name}#tick`, "tick failed; will retry", {
+        error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+        failures: this.#failures,
+      });
+    }
+    const backoff = Math.min(this.options.intervalMs * 2 ** Math.min(this.#failures, 6), 30_000);
+    this.#schedule(this.#failures === 0 ? this.options.intervalMs : backoff);
+  }
+}

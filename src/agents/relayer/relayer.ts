@@ -1,0 +1,250 @@
+// Relayer: indexes MessageSent on every rollup into its store, replays the hub's checkpoints, and for
+// each destination delivers every message the destination's latest imported global root covers.
+// Handler failures are retried with exponential backoff until the deadline. The store's cursors and
+// leases make a restart resume where it stopped and keep parallel relayers from double delivery.
+import { BaseError, ContractFunctionRevertedError, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
+import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../chain/clients.js";
+import { getDeliveryEvents, getPostedCheckpoints, getSentMessages } from "../../chain/events.js";
+import type { Manifest, RollupEntry } from "../../chain/manifest.js";
+import { globalRootOracleAbi, inboxAbi } from "../../contracts/generated/index.js";
+import type { Logger } from "../../log.js";
+import { HubHistory } from "../../protocol/checkpoint.js";
+import { buildCanonicalProof, type MessageProof } from "../../protocol/proof.js";
+import type { RelayerStore, StoredMessage } from "../../store/store.js";
+import { type Agent, PollingLoop } from "../agent.js";
+
+export type RelayerConfig = {
+  network: Pick<Manifest, "l1" | "rollups">;
+  privateKey: Hex;
+  store: RelayerStore;
+  logger: Logger;
+  /** Identifies this relayer's leases; a restarted relayer with the same id resumes its own. */
+  relayerId?: string;
+  intervalMs?: number;
+  /** Most messages delivered per destination per tick. */
+  batchSize?: number;
+  /** First retry delay for a failed handler; doubles per attempt up to maxBackoffMs. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+};
+
+type Chain = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
+
+/** Inbox errors after which retrying can never succeed. */
+const FINAL_ERRORS = new Set(["MessageExpired", "WrongDestination", "UnsupportedVersion"]);
+
+export class Relayer implements Agent {
+  readonly name = "Relayer";
+  readonly #loop: PollingLoop;
+  readonly #chains: Map<number, Chain>;
+  readonly #l1: JunctionPublicClient;
+  readonly #hub = new HubHistory();
+  readonly #id: string;
+  #hubCursor: bigint;
+
+  constructor(private readonly config: RelayerConfig) {
+    this.#l1 = publicClientFor(config.network.l1);
+    this.#hubCursor = BigInt(config.network.l1.deployBlock);
+    this.#chains = new Map(
+      config.network.rollups.map((entry) => [
+        entry.chainId,
+        { entry, client: publicClientFor(entry), wallet: walletClientFor(entry, config.privateKey) },
+      ]),
+    );
+    this.#id = config.relayerId ?? `relayer-${[...this.#chains.values()][0]?.wallet.account.address ?? "0x"}`;
+    this.#loop = new PollingLoop({
+      name: this.name,
+      intervalMs: config.intervalMs ?? 200,
+      logger: config.logger,
+      tick: () => this.tick(),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.config.logger.info("Relayer#start", "relayer starting", { relayerId: this.#id });
+    this.#loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+  }
+
+  async tick(): Promise<void> {
+    await Promise.all([...[...this.#chains.values()].map((chain) => this.#indexSource(chain)), this.#indexHub()]);
+    await Promise.all([...this.#chains.values()].map((chain) => this.#deliverTo(chain)));
+  }
+
+  async #indexSource({ entry, client }: Chain): Promise<void> {
+    const cursorName = `outbox:${entry.chainId}`;
+    const from = ((await this.config.store.getCursor(cursorName)) ?? BigInt(entry.deployBlock) - 1n) + 1n;
+    const head = await client.getBlockNumber();
+    if (from > head) return;
+    const sent = await getSentMessages(client, entry.contracts.outbox, from, head);
+    const timestamps = new Map<bigint, number>();
+    for (const blockNumber of new Set(sent.map((item) => item.blockNumber))) {
+      const block = await client.getBlock({ blockNumber });
+      timestamps.set(blockNumber, Number(block.timestamp) * 1000);
+    }
+    await this.config.store.recordSourceBatch(
+      cursorName,
+      head,
+      sent.map((item) => ({
+        id: item.id,
+        message: item.message,
+        sourceTx: item.txHash,
+        sourceBlock: item.blockNumber,
+        sentAt: timestamps.get(item.blockNumber) ?? 0,
+      })),
+    );
+    if (sent.length > 0) {
+      this.config.logger.debug("Relayer#index", "messages seen", { chainId: entry.chainId, count: sent.length });
+    }
+  }
+
+  async #indexHub(): Promise<void> {
+    const head = await this.#l1.getBlockNumber();
+    if (this.#hubCursor > head) return;
+    const posted = await getPostedCheckpoints(this.#l1, this.config.network.l1.contracts.rollupHub, this.#hubCursor, head);
+    for (const event of posted) this.#hub.add(event);
+    this.#hubCursor = head + 1n;
+  }
+
+  async #deliverTo(destination: Chain): Promise<void> {
+    const now = Date.now();
+    const due = await this.config.store.due(BigInt(destination.entry.chainId), now, this.config.batchSize ?? 100);
+    if (due.length === 0) return;
+    const globalIndex = await destination.client.readContract({
+      address: destination.entry.contracts.globalRootOracle,
+      abi: globalRootOracleAbi,
+      functionName: "latestIndex",
+    });
+    if (globalIndex === 0n || globalIndex > this.#hub.latestIndex) return;
+
+    const ready: { message: StoredMessage; proof: MessageProof | null }[] = [];
+    const idsBySource = new Map<bigint, Hex[]>();
+    for (const message of due) {
+      if (message.status === "failed") {
+        ready.push({ message, proof: null });
+        continue;
+      }
+      const source = message.message.sourceChainId;
+      const inclusion = this.#hub.inclusion(globalIndex, source);
+      if (!inclusion || inclusion.checkpoint.count <= message.message.nonce) continue;
+      let ids = idsBySource.get(source);
+      if (!ids) {
+        ids = await this.config.store.messageIds(source, inclusion.checkpoint.count);
+        idsBySource.set(source, ids);
+      }
+      if (BigInt(ids.length) < inclusion.checkpoint.count) continue; // not all indexed yet
+      ready.push({ message, proof: buildCanonicalProof(ids, message.message.nonce, inclusion) });
+    }
+    const claimed = [];
+    for (const item of ready) {
+      if (await this.config.store.claim(item.message.id, this.#id, now, 60_000)) claimed.push(item);
+    }
+    // Send in nonce order, then wait for all receipts together: one round trip per block, not per message.
+    const sent: { item: (typeof claimed)[number]; hash: Hex }[] = [];
+    for (const item of claimed) {
+      const hash = await this.#send(destination, item.message, item.proof);
+      if (hash) sent.push({ item, hash });
+    }
+    await Promise.all(
+      sent.map(async ({ item, hash }) => {
+        const receipt = await destination.client.waitForTransactionReceipt({ hash });
+        await this.#record(item.message, receipt);
+      }),
+    );
+  }
+
+  /** Sends the delivery (or retry) transaction; returns undefined when nothing was sent. */
+  async #send(destination: Chain, stored: StoredMessage, proof: MessageProof | null): Promise<Hex | undefined> {
+    const inbox = destination.entry.contracts.inbox;
+    const onChain = await destination.client.readContract({
+      address: inbox,
+      abi: inboxAbi,
+      functionName: "status",
+      args: [stored.id],
+    });
+    if (onChain === 1) {
+      // Delivered already: by us before a restart, or by another relayer.
+      const events = await getDeliveryEvents(destination.client, inbox, stored.id, BigInt(destination.entry.deployBlock));
+      const delivered = events.find((event) => event.kind === "delivered");
+      await this.config.store.markDelivered(stored.id, {
+        tx: delivered?.txHash ?? null,
+        at: Date.now(),
+        gasUsed: null,
+      });
+      return undefined;
+    }
+    const account = destination.wallet.account;
+    try {
+      if (proof && onChain === 0) {
+        const args = [stored.message, proof] as const;
+        const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxAbi, functionName: "deliver", args, account });
+        return await destination.wallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "deliver", args, gas: withMargin(gas) });
+      }
+      const args = [stored.message] as const;
+      const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxAbi, functionName: "retry", args, account });
+      return await destination.wallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "retry", args, gas: withMargin(gas) });
+    } catch (error) {
+      await this.#onSendError(destination, stored, error);
+      return undefined;
+    }
+  }
+
+  async #onSendError(destination: Chain, stored: StoredMessage, error: unknown): Promise<void> {
+    const errorName = revertName(error);
+    const text = errorName ?? (error instanceof Error ? error.message.split("\n")[0] : String(error)) ?? "unknown";
+    if (errorName && FINAL_ERRORS.has(errorName)) {
+      await this.config.store.markExpired(stored.id, text);
+      this.config.logger.warn("Relayer#send", "message can no longer be delivered", { id: stored.id, error: text });
+      return;
+    }
+    destination.wallet.account.nonceManager?.reset({
+      address: destination.wallet.account.address,
+      chainId: destination.entry.chainId,
+    });
+    await this.config.store.postpone(stored.id, { error: text, nextAttemptAt: Date.now() + this.#backoff(stored.attempts) });
+    this.config.logger.warn("Relayer#send", "delivery attempt failed", { id: stored.id, error: text, attempts: stored.attempts + 1 });
+  }
+
+  async #record(stored: StoredMessage, receipt: TransactionReceipt): Promise<void> {
+    const events = parseEventLogs({ abi: inboxAbi, logs: receipt.logs, eventName: ["MessageDelivered", "MessageFailed"] });
+    const mine = events.find((event) => event.args.id === stored.id);
+    if (receipt.status === "success" && mine?.eventName === "MessageDelivered") {
+      await this.config.store.markDelivered(stored.id, { tx: receipt.transactionHash, at: Date.now(), gasUsed: receipt.gasUsed });
+      this.config.logger.info("Relayer#deliver", "message delivered", {
+        id: stored.id,
+        from: stored.message.sourceChainId,
+        to: stored.message.destinationChainId,
+        tx: receipt.transactionHash,
+        gasUsed: receipt.gasUsed,
+      });
+      return;
+    }
+    const error = mine?.eventName === "MessageFailed" ? `handler reverted: ${mine.args.reason}` : "transaction reverted";
+    await this.config.store.markFailed(stored.id, {
+      error,
+      nextAttemptAt: Date.now() + this.#backoff(stored.attempts),
+      tx: receipt.transactionHash,
+    });
+    this.config.logger.warn("Relayer#deliver", "message failed on destination; will retry", { id: stored.id, error });
+  }
+
+  #backoff(attempts: number): number {
+    const base = this.config.backoffMs ?? 1_000;
+    return Math.min(base * 2 ** attempts, this.config.maxBackoffMs ?? 60_000);
+  }
+}
+
+/** Gas estimates are exact for the state they saw; leave room for the handler's own variance. */
+function withMargin(gas: bigint): bigint {
+  return (gas * 12n) / 10n;
+}
+
+/** The custom-error name of a contract revert, if the error is one. */
+export function revertName(error: unknown): string | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
+  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
+}

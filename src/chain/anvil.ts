@@ -1,0 +1,106 @@
+// Starts and stops anvil nodes from the npm-installed binary. This file and the devnet launcher are the
+// only places that know the node is anvil; agents speak plain JSON-RPC.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { JunctionError } from "../errors.js";
+import { assertPortFree } from "./ports.js";
+
+export class AnvilStartError extends JunctionError {
+  override name = "AnvilStartError" as const;
+}
+
+export type AnvilOptions = {
+  chainId: number;
+  port: number;
+  /** Seconds between blocks; 0 mines a block per transaction. */
+  blockTime?: number;
+  /** Give up waiting for the node after this many milliseconds. */
+  startTimeoutMs?: number;
+};
+
+export type AnvilNode = {
+  chainId: number;
+  port: number;
+  rpcUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+};
+
+/** Path of the anvil binary shipped in `@foundry-rs/anvil-<platform>`; never the npx wrapper. */
+export function anvilBinary(): string {
+  const require = createRequire(import.meta.url);
+  const platformPackage = `@foundry-rs/anvil-${process.platform}-${process.arch === "x64" ? "amd64" : process.arch}`;
+  const manifest = require.resolve(`${platformPackage}/package.json`);
+  const binary = join(dirname(manifest), "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
+  if (!existsSync(binary)) throw new AnvilStartError(`anvil binary missing at ${binary}`, { details: "run npm ci" });
+  return binary;
+}
+
+export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
+  await assertPortFree(options.port);
+  const args = [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--chain-id",
+    String(options.chainId),
+    "--silent",
+  ];
+  if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const rpcUrl = `http://127.0.0.1:${options.port}`;
+  try {
+    await waitForRpc(rpcUrl, child, options.startTimeoutMs ?? 15_000);
+  } catch (error) {
+    await stopChild(child);
+    throw new AnvilStartError(`anvil (chain ${options.chainId}) did not start on port ${options.port}`, {
+      details: stderr.trim() || undefined,
+      cause: error,
+    });
+  }
+  return {
+    chainId: options.chainId,
+    port: options.port,
+    rpcUrl,
+    pid: child.pid ?? -1,
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`anvil exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no answer on ${rpcUrl} within ${timeoutMs} ms`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}

@@ -1,0 +1,92 @@
+// The devnet manifest (`<data-dir>/devnet.json`): every chain, its RPC URL and contract addresses, and
+// the devnet's well-known accounts. Validated with zod wherever it is read.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { type Address, type Hex, isAddress, isHex } from "viem";
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+
+const address = z.string().refine((value) => isAddress(value), "not an address") as unknown as z.ZodType<Address>;
+const privateKey = z
+  .string()
+  .refine((value) => isHex(value) && value.length === 66, "not a 32-byte hex key") as unknown as z.ZodType<Hex>;
+
+const account = z.object({ address, privateKey });
+
+const rollupContracts = z.object({
+  outbox: address,
+  inbox: address,
+  gateway: address,
+  globalRootOracle: address,
+  canonicalVerifier: address,
+  greeter: address,
+});
+
+export const manifestSchema = z.object({
+  version: z.literal(1),
+  createdAt: z.string(),
+  l1: z.object({
+    chainId: z.number().int().positive(),
+    rpcUrl: z.string().url(),
+    blockTime: z.number().nonnegative(),
+    deployBlock: z.number().int().nonnegative(),
+    contracts: z.object({ rollupHub: address }),
+  }),
+  rollups: z
+    .array(
+      z.object({
+        chainId: z.number().int().positive(),
+        rpcUrl: z.string().url(),
+        blockTime: z.number().nonnegative(),
+        deployBlock: z.number().int().nonnegative(),
+        contracts: rollupContracts,
+      }),
+    )
+    .min(1),
+  accounts: z.object({ deployer: account, proposer: account, system: account, relayer: account, user: account }),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type RollupEntry = Manifest["rollups"][number];
+export type RollupContracts = RollupEntry["contracts"];
+
+export const MANIFEST_FILE = "devnet.json";
+export const DEFAULT_DATA_DIR = ".junction";
+
+export function manifestPath(dataDir: string): string {
+  return join(dataDir, MANIFEST_FILE);
+}
+
+export function loadManifest(file: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new ConfigError(`no devnet manifest at ${file}`, {
+      details: "start one with `npx junction devnet`, or pass --data-dir / --manifest",
+      cause,
+    });
+  }
+  const parsed = manifestSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new ConfigError(`invalid devnet manifest ${file}`, { details: z.prettifyError(parsed.error) });
+  }
+  return parsed.data;
+}
+
+/** Writes atomically so a reader never sees half a manifest. */
+export function saveManifest(file: string, manifest: Manifest): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(temporary, file);
+}
+
+export function rollupOf(manifest: Pick<Manifest, "rollups">, chainId: number | bigint): RollupEntry {
+  const rollup = manifest.rollups.find((entry) => entry.chainId === Number(chainId));
+  if (!rollup) {
+    const known = manifest.rollups.map((entry) => entry.chainId).join(", ");
+    throw new ConfigError(`chain ${chainId} is not a rollup of this devnet`, { details: `rollups: ${known}` });
+  }
+  return rollup;
+}

@@ -1,0 +1,136 @@
+// Deploys Junction's contracts: the hub on L1, and the same contracts at the same addresses on every
+// rollup (one deployer, same nonce sequence). Transactions are pipelined by nonce, then awaited.
+import { type Abi, type Address, encodeDeployData, getContractAddress, type Hex } from "viem";
+import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
+import type { Manifest, RollupContracts } from "../chain/manifest.js";
+import * as artifacts from "../contracts/generated/index.js";
+import { JunctionError } from "../errors.js";
+
+export class DeploymentError extends JunctionError {
+  override name = "DeploymentError" as const;
+}
+
+type Deployment = { abi: Abi; bytecode: Hex; args: readonly unknown[] };
+
+async function deployAll(endpoint: Endpoint, deployerKey: Hex, plan: (addresses: Address[], deployer: Address) => Deployment[]) {
+  const client = publicClientFor(endpoint);
+  const wallet = walletClientFor(endpoint, deployerKey);
+  const from = wallet.account.address;
+  const nonce = await client.getTransactionCount({ address: from, blockTag: "pending" });
+  const probe = plan([], from);
+  const addresses = probe.map((_, i) => getContractAddress({ from, nonce: BigInt(nonce + i) }));
+  const deployments = plan(addresses, from);
+  const hashes: Hex[] = [];
+  for (const [i, deployment] of deployments.entries()) {
+    const data = encodeDeployData({ abi: deployment.abi, bytecode: deployment.bytecode, args: deployment.args });
+    hashes.push(await wallet.sendTransaction({ data, nonce: nonce + i, gas: 6_000_000n }));
+  }
+  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
+  for (const [i, receipt] of receipts.entries()) {
+    if (receipt.status !== "success" || receipt.contractAddress?.toLowerCase() !== addresses[i]?.toLowerCase()) {
+      throw new DeploymentError(`deployment ${i} on chain ${endpoint.chainId} failed`, {
+        details: `tx ${receipt.transactionHash}`,
+      });
+    }
+  }
+  const deployBlock = Number(receipts[receipts.length - 1]?.blockNumber ?? 0n);
+  return { addresses, deployBlock, nonce };
+}
+
+export type RollupDeployment = { contracts: RollupContracts; deployBlock: number; deployerNonce: number };
+
+/** Deploys the rollup contracts; `system` is the account allowed to import global roots. */
+export async function deployRollup(endpoint: Endpoint, deployerKey: Hex, system: Address): Promise<RollupDeployment> {
+  const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
+    const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
+    return [
+      { abi: artifacts.globalRootOracleAbi, bytecode: artifacts.globalRootOracleBytecode, args: [system] },
+      { abi: artifacts.canonicalVerifierAbi, bytecode: artifacts.canonicalVerifierBytecode, args: [oracle] },
+      { abi: artifacts.outboxAbi, bytecode: artifacts.outboxBytecode, args: [] },
+      { abi: artifacts.inboxAbi, bytecode: artifacts.inboxBytecode, args: [deployer, verifier] },
+      { abi: artifacts.junctionGatewayAbi, bytecode: artifacts.junctionGatewayBytecode, args: [outbox, inbox] },
+      { abi: artifacts.crossRollupGreeterAbi, bytecode: artifacts.crossRollupGreeterBytecode, args: [outbox, inbox] },
+    ];
+  });
+  const [globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter] = result.addresses as [
+    Address,
+    Address,
+    Address,
+    Address,
+    Address,
+    Address,
+  ];
+  return {
+    contracts: { globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter },
+    deployBlock: result.deployBlock,
+    deployerNonce: result.nonce,
+  };
+}
+
+/** Deploys the RollupHub and registers every rollup with `proposer`. */
+export async function deployHub(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  rollupChainIds: readonly number[],
+  proposer: Address,
+): Promise<{ rollupHub: Address; deployBlock: number }> {
+  const wallet = walletClientFor(endpoint, deployerKey);
+  const client = publicClientFor(endpoint);
+  const { addresses } = await deployAll(endpoint, deployerKey, () => [
+    { abi: artifacts.rollupHubAbi, bytecode: artifacts.rollupHubBytecode, args: [wallet.account.address] },
+  ]);
+  const rollupHub = addresses[0] as Address;
+  const hashes: Hex[] = [];
+  for (const chainId of rollupChainIds) {
+    hashes.push(
+      await wallet.writeContract({
+        address: rollupHub,
+        abi: artifacts.rollupHubAbi,
+        functionName: "registerRollup",
+        args: [BigInt(chainId), proposer],
+      }),
+    );
+  }
+  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
+  if (receipts.some((receipt) => receipt.status !== "success")) {
+    throw new DeploymentError("registering rollups on the hub failed");
+  }
+  const deployBlock = Number(receipts[receipts.length - 1]?.blockNumber ?? 0n);
+  return { rollupHub, deployBlock };
+}
+
+export type DeployNetworkOptions = {
+  l1: Endpoint & { blockTime: number };
+  rollups: (Endpoint & { blockTime: number })[];
+  accounts: Manifest["accounts"];
+};
+
+/** Deploys everything and returns the manifest describing it. */
+export async function deployNetwork({ l1, rollups, accounts }: DeployNetworkOptions): Promise<Manifest> {
+  const deployer = accounts.deployer.privateKey;
+  const [hub, ...deployed] = await Promise.all([
+    deployHub(
+      l1,
+      deployer,
+      rollups.map((rollup) => rollup.chainId),
+      accounts.proposer.address,
+    ),
+    ...rollups.map((rollup) => deployRollup(rollup, deployer, accounts.system.address)),
+  ]);
+  const nonces = new Set(deployed.map((entry) => entry.deployerNonce));
+  if (nonces.size > 1) {
+    throw new DeploymentError("the deployer's nonce differs between rollups, so addresses would differ", {
+      details: "Junction's gateway and example apps need the same address on every rollup; use fresh chains",
+    });
+  }
+  return {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    l1: { ...l1, deployBlock: hub.deployBlock, contracts: { rollupHub: hub.rollupHub } },
+    rollups: rollups.map((rollup, i) => {
+      const entry = deployed[i] as RollupDeployment;
+      return { ...rollup, deployBlock: entry.deployBlock, contracts: entry.contracts };
+    }),
+    accounts,
+  };
+}

@@ -1,0 +1,12 @@
+// The Junction SDK: what a dapp imports.
+export { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
+export { loadManifest, type Manifest, manifestPath } from "../chain/manifest.js";
+export { formatEvmV1, parseEvmV1 } from "../protocol/interop-address.js";
+export { type Message, messageId } from "../protocol/message.js";
+export type { MessageProof } from "../protocol/proof.js";
+export * from "./errors.js";
+export * from "./getMessageStatus.js";
+export { type JunctionNetwork, rollupOf } from "./network.js";
+export * from "./proveMessage.js";
+export * from "./sendMessage.js";
+export * from "./waitForDelivery.js";

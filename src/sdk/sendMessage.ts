@@ -1,0 +1,65 @@
+// sendMessage: puts a message in the source rollup's Outbox and returns its id and envelope.
+import { type Address, type Hex, parseEventLogs } from "viem";
+import type { JunctionWalletClient } from "../chain/clients.js";
+import { outboxAbi } from "../contracts/generated/index.js";
+import type { Message } from "../protocol/message.js";
+import { SendMessageError } from "./errors.js";
+import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
+
+export type SendMessageParameters = {
+  destinationChainId: number | bigint;
+  recipient: Address;
+  body: Hex;
+  /** Gas for the recipient's handler on the destination (default 500,000). */
+  gasLimit?: bigint;
+  /** Unix seconds after which the message can no longer be delivered (default: one day from now). */
+  deadline?: bigint;
+};
+
+export type SendMessageReturnType = { id: Hex; message: Message; txHash: Hex; blockNumber: bigint; root: Hex };
+export type SendMessageErrorType = SendMessageError;
+
+export const DEFAULT_GAS_LIMIT = 500_000n;
+export const DEFAULT_TTL_SECONDS = 86_400n;
+
+/**
+ * Sends `body` to `recipient` on another rollup through the wallet's chain Outbox.
+ *
+ * @example
+ * const wallet = walletClientFor(rollupOf(network, 901), privateKey);
+ * const { id } = await sendMessage(wallet, network, { destinationChainId: 902, recipient, body: "0x68656c6c6f" });
+ */
+export async function sendMessage(
+  wallet: JunctionWalletClient,
+  network: JunctionNetwork,
+  parameters: SendMessageParameters,
+): Promise<SendMessageReturnType> {
+  const source = rollupOf(network, wallet.chain.id);
+  rollupOf(network, parameters.destinationChainId);
+  const deadline = parameters.deadline ?? BigInt(Math.floor(Date.now() / 1000)) + DEFAULT_TTL_SECONDS;
+  const client = clientOf(source);
+  const txHash = await wallet.writeContract({
+    address: source.contracts.outbox,
+    abi: outboxAbi,
+    functionName: "send",
+    args: [
+      BigInt(parameters.destinationChainId),
+      parameters.recipient,
+      parameters.body,
+      parameters.gasLimit ?? DEFAULT_GAS_LIMIT,
+      deadline,
+    ],
+  });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
+  const [sent] = parseEventLogs({ abi: outboxAbi, logs: receipt.logs, eventName: "MessageSent" });
+  if (receipt.status !== "success" || !sent) {
+    throw new SendMessageError(`send transaction ${txHash} did not emit MessageSent`);
+  }
+  return {
+    id: sent.args.id,
+    message: { ...sent.args.message, version: Number(sent.args.message.version) },
+    txHash,
+    blockNumber: receipt.blockNumber,
+    root: sent.args.root,
+  };
+}
