@@ -34,6 +34,8 @@ contract Inbox is Ownable {
 
     /// @notice Gas kept back around the handler call for the Inbox's own bookkeeping.
     uint256 public constant RESERVED_GAS = 100_000;
+    /// @dev Gas `retry` spends before its handler call, kept out of what it forwards.
+    uint256 private constant RETRY_MARGIN_GAS = 20_000;
     /// @notice Longest revert reason kept in MessageFailed.
     uint256 public constant MAX_REASON_BYTES = 256;
 
@@ -105,9 +107,9 @@ contract Inbox is Ownable {
         if (status[id] != Status.Failed) revert MessageNotFailed(id, status[id]);
         if (block.timestamp > message.deadline) revert MessageExpired(id, message.deadline);
         uint256 budget = gasleft();
-        uint256 minimum = _requiredGas(message.gasLimit) + 1000;
+        uint256 minimum = _requiredGas(message.gasLimit) + RETRY_MARGIN_GAS;
         if (budget < minimum) revert InsufficientGas(budget, minimum);
-        _execute(id, message, (budget - RESERVED_GAS - 1000) * 63 / 64);
+        _execute(id, message, (budget - RESERVED_GAS - RETRY_MARGIN_GAS) * 63 / 64);
     }
 
     /// @notice The recipient calling this chooses `verifier` for its messages from `sourceChainId`.

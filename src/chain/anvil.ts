@@ -104,3 +104,11 @@ function stopChild(child: ChildProcess): Promise<void> {
     child.kill("SIGTERM");
   });
 }
+
+type RpcRequester = { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
+
+/** anvil-only: moves the chain's clock forward and mines a block (tests of deadlines use it). */
+export async function increaseTime(client: RpcRequester, seconds: number): Promise<void> {
+  await client.request({ method: "evm_increaseTime", params: [seconds] });
+  await client.request({ method: "evm_mine", params: [] });
+}

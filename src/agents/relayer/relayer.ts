@@ -6,6 +6,7 @@ import { BaseError, ContractFunctionRevertedError, type Hex, parseEventLogs, typ
 import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../chain/clients.js";
 import { getDeliveryEvents, getPostedCheckpoints, getSentMessages } from "../../chain/events.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
+import { inboxWithErrorsAbi } from "../../contracts/errors.js";
 import { globalRootOracleAbi, inboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import { HubHistory } from "../../protocol/checkpoint.js";
@@ -180,11 +181,11 @@ export class Relayer implements Agent {
     try {
       if (proof && onChain === 0) {
         const args = [stored.message, proof] as const;
-        const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxAbi, functionName: "deliver", args, account });
+        const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxWithErrorsAbi, functionName: "deliver", args, account });
         return await destination.wallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "deliver", args, gas: withMargin(gas) });
       }
       const args = [stored.message] as const;
-      const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxAbi, functionName: "retry", args, account });
+      const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxWithErrorsAbi, functionName: "retry", args, account });
       return await destination.wallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "retry", args, gas: withMargin(gas) });
     } catch (error) {
       await this.#onSendError(destination, stored, error);

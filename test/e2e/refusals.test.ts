@@ -1,0 +1,155 @@
+// Every way Inbox.deliver must refuse a message, and the failed → retried path. The relayer is off so
+// the test delivers by hand with proofs built by the SDK; the proposer and root importer run.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Address, BaseError, ContractFunctionRevertedError, type Hex, keccak256, toHex } from "viem";
+import { increaseTime } from "../../src/chain/anvil.js";
+import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
+import { rollupOf } from "../../src/chain/manifest.js";
+import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
+import { inboxAbi, testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
+import type { MessageProof } from "../../src/protocol/proof.js";
+import { MessageNotProvableError, proveMessage, sendMessage } from "../../src/sdk/index.js";
+import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+
+function revertName(error: unknown): string | undefined {
+  if (!(error instanceof BaseError)) return undefined;
+  const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
+  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
+}
+
+async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
+  await assert.rejects(promise, (error) => {
+    assert.equal(revertName(error), errorName, String(error).split("\n")[0]);
+    return true;
+  });
+}
+
+describe("Inbox refusals and retries", () => {
+  let devnet: TestDevnet;
+  let recipient: Address;
+  let source: JunctionWalletClient;
+  let relayerWallet: JunctionWalletClient;
+  let destination: JunctionPublicClient;
+  let inbox: Address;
+
+  async function sendAndProve(body: Hex, options: { deadline?: bigint } = {}) {
+    const sent = await sendMessage(source, devnet.manifest, { destinationChainId: 902, recipient, body, ...options });
+    for (let attempt = 0; attempt < 200; attempt++) {
+      try {
+        return await proveMessage(devnet.manifest, { id: sent.id, sourceChainId: 901 });
+      } catch (error) {
+        if (!(error instanceof MessageNotProvableError)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new Error("message never became provable");
+  }
+
+  function deliver(message: Awaited<ReturnType<typeof sendAndProve>>["message"], proof: MessageProof) {
+    return relayerWallet.writeContract({ address: inbox, abi: inboxWithErrorsAbi, functionName: "deliver", args: [message, proof] });
+  }
+
+  before(async () => {
+    devnet = await startTestDevnet({ relayer: false });
+    const { manifest } = devnet;
+    const target = rollupOf(manifest, 902);
+    inbox = target.contracts.inbox;
+    destination = publicClientFor(target);
+    source = walletClientFor(rollupOf(manifest, 901), manifest.accounts.user.privateKey);
+    relayerWallet = walletClientFor(target, manifest.accounts.relayer.privateKey);
+    const hash = await walletClientFor(target, manifest.accounts.deployer.privateKey).deployContract({
+      abi: testRecipientAbi,
+      bytecode: testRecipientBytecode,
+      args: [inbox],
+    });
+    recipient = (await destination.waitForTransactionReceipt({ hash })).contractAddress as Address;
+  });
+
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  it("delivers once and refuses the replay", async () => {
+    const { message, proof } = await sendAndProve(toHex("once"));
+    await destination.waitForTransactionReceipt({ hash: await deliver(message, proof) });
+    await rejects(deliver(message, proof), "MessageAlreadyProcessed");
+    const count = await destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "receivedCount" });
+    assert.equal(count, 1n);
+  });
+
+  it("refuses forged and mismatched proofs", async () => {
+    const first = await sendAndProve(toHex("first"));
+    const second = await sendAndProve(toHex("second"));
+    // Another message's path does not lead from this id to the root.
+    await rejects(deliver(first.message, second.proof), "MessageNotInRoot");
+    // A tampered sibling breaks the path.
+    const tampered = [...first.proof.path];
+    tampered[3] = keccak256(toHex("forged"));
+    await rejects(deliver(first.message, { ...first.proof, path: tampered }), "MessageNotInRoot");
+    // A tampered body changes the id.
+    await rejects(deliver({ ...first.message, body: toHex("FIRST") }, first.proof), "MessageNotInRoot");
+    // A root the L1 never checkpointed, with a path that does lead to it, is not in any global root.
+    const fakeRoot = keccak256(toHex("fake root"));
+    const { rootFromPath } = await import("../../src/protocol/merkle.js");
+    const { messageId } = await import("../../src/protocol/message.js");
+    const forgedPath = first.proof.path.map((_, i) => keccak256(toHex(`sibling ${i}`)));
+    const forgedRoot = rootFromPath(messageId(first.message), Number(first.message.nonce), forgedPath);
+    await rejects(
+      deliver(first.message, { ...first.proof, root: forgedRoot, path: forgedPath }),
+      "CheckpointNotInGlobalRoot",
+    );
+    // A global root this rollup never imported.
+    const { encodeAbiParameters } = await import("viem");
+    const unknownGlobal = encodeAbiParameters(
+      [{ type: "bytes32" }, { type: "uint256" }, { type: "bytes32[]" }],
+      [fakeRoot, 0n, Array.from({ length: 8 }, () => fakeRoot)],
+    );
+    await rejects(deliver(first.message, { ...first.proof, verifierData: unknownGlobal }), "UnknownGlobalRoot");
+    // A count that does not cover the nonce.
+    await rejects(deliver(second.message, { ...second.proof, count: second.message.nonce }), "NonceNotCovered");
+  });
+
+  it("refuses a message on the wrong destination", async () => {
+    const { message, proof } = await sendAndProve(toHex("for 902"));
+    const wrongInbox = rollupOf(devnet.manifest, 901).contracts.inbox;
+    const wallet = walletClientFor(rollupOf(devnet.manifest, 901), devnet.manifest.accounts.relayer.privateKey);
+    await rejects(
+      wallet.writeContract({ address: wrongInbox, abi: inboxWithErrorsAbi, functionName: "deliver", args: [message, proof] }),
+      "WrongDestination",
+    );
+  });
+
+  it("refuses a message after its deadline", async () => {
+    const block = await publicClientFor(rollupOf(devnet.manifest, 901)).getBlock();
+    const { message, proof } = await sendAndProve(toHex("late"), { deadline: block.timestamp + 120n });
+    await increaseTime(destination, 3600);
+    await rejects(deliver(message, proof), "MessageExpired");
+  });
+
+  it("records a failing handler as failed, and retry delivers once the cause is fixed", async () => {
+    const admin = walletClientFor(rollupOf(devnet.manifest, 902), devnet.manifest.accounts.deployer.privateKey);
+    const setFailing = async (value: boolean) =>
+      destination.waitForTransactionReceipt({
+        hash: await admin.writeContract({ address: recipient, abi: testRecipientAbi, functionName: "setFailing", args: [value] }),
+      });
+    await setFailing(true);
+    const { message, proof } = await sendAndProve(toHex("retry me"));
+    const { messageId } = await import("../../src/protocol/message.js");
+    const id = messageId(message);
+    await destination.waitForTransactionReceipt({ hash: await deliver(message, proof) });
+    assert.equal(await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }), 2);
+    // Delivering again is a replay; the way forward is retry.
+    await rejects(deliver(message, proof), "MessageAlreadyProcessed");
+    const retry = () => relayerWallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "retry", args: [message] });
+    await destination.waitForTransactionReceipt({ hash: await retry() });
+    assert.equal(await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }), 2);
+    await setFailing(false);
+    await destination.waitForTransactionReceipt({ hash: await retry() });
+    assert.equal(await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }), 1);
+    await rejects(retry(), "MessageNotFailed");
+    const count = await destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "receivedCount" });
+    const last = await destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "received", args: [count - 1n] });
+    assert.equal(last.body, toHex("retry me"));
+  });
+});
