@@ -4,7 +4,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { createTestClient, http } from "viem";
 import { JunctionError } from "../errors.js";
+import { chainOf, type Endpoint } from "./clients.js";
 import { assertPortFree } from "./ports.js";
 
 export class AnvilStartError extends JunctionError {
@@ -105,10 +107,9 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-type RpcRequester = { request(args: { method: string; params?: unknown[] }): Promise<unknown> };
-
 /** anvil-only: moves the chain's clock forward and mines a block (tests of deadlines use it). */
-export async function increaseTime(client: RpcRequester, seconds: number): Promise<void> {
-  await client.request({ method: "evm_increaseTime", params: [seconds] });
-  await client.request({ method: "evm_mine", params: [] });
+export async function increaseTime(endpoint: Endpoint, seconds: number): Promise<void> {
+  const client = createTestClient({ mode: "anvil", chain: chainOf(endpoint), transport: http(endpoint.rpcUrl) });
+  await client.increaseTime({ seconds });
+  await client.mine({ blocks: 1 });
 }

@@ -1,6 +1,8 @@
 // Every custom error of Junction's contracts in one ABI, so a revert that bubbles up from a verifier
 // through the Inbox is decoded by name wherever the Inbox is called.
-import type { AbiError } from "viem";
+import type { Abi } from "viem";
+
+type AbiError = Extract<Abi[number], { type: "error" }>;
 import * as artifacts from "./generated/index.js";
 
 function collectErrors(): AbiError[] {

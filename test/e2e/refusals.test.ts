@@ -123,7 +123,7 @@ describe("Inbox refusals and retries", () => {
   it("refuses a message after its deadline", async () => {
     const block = await publicClientFor(rollupOf(devnet.manifest, 901)).getBlock();
     const { message, proof } = await sendAndProve(toHex("late"), { deadline: block.timestamp + 120n });
-    await increaseTime(destination, 3600);
+    await increaseTime(rollupOf(devnet.manifest, 902), 3600);
     await rejects(deliver(message, proof), "MessageExpired");
   });
 

@@ -1,0 +1,47 @@
+// CLI entry: dispatches `junction <command>` and turns errors into one clear line and an exit code.
+import { JunctionError } from "../errors.js";
+import * as agent from "./agent.js";
+import * as devnet from "./devnet.js";
+import { UsageError } from "./options.js";
+import * as send from "./send.js";
+import * as status from "./status.js";
+
+const help = ["Usage: junction <command> [flags]   (junction <command> --help for its flags)", "", devnet.usage, "", send.usage, "", status.usage, "", agent.usage].join("\n");
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "devnet":
+        return await devnet.run(rest);
+      case "send":
+        return await send.run(rest);
+      case "status":
+        return await status.run(rest);
+      case "relayer":
+      case "proposer":
+      case "root-importer":
+        return await agent.run(command, rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        console.log(help);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`, { details: "run `junction help` for the commands" });
+    }
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof JunctionError) {
+    console.error(`error: ${error.shortMessage}`);
+    if (error.details) console.error(`  ${error.details}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  return 1;
+}

@@ -1,0 +1,99 @@
+// Flag parsing shared by the commands: node's util.parseArgs with typed results, and the way every
+// command finds the network (--data-dir, default .junction, or --manifest FILE).
+import { parseArgs } from "node:util";
+import { type Hex, isAddress, isHex } from "viem";
+import { DEFAULT_DATA_DIR, loadManifest, type Manifest, manifestPath } from "../chain/manifest.js";
+import { JunctionError } from "../errors.js";
+import { createLogger, type LogLevel, type Logger } from "../log.js";
+
+export class UsageError extends JunctionError {
+  override name = "UsageError" as const;
+}
+
+type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string }>;
+
+export const networkFlags = {
+  "data-dir": { type: "string" },
+  manifest: { type: "string" },
+  "log-level": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies FlagSpec;
+
+export function parseFlags<T extends FlagSpec>(argv: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function dataDirOf(values: { "data-dir"?: string }): string {
+  return values["data-dir"] ?? DEFAULT_DATA_DIR;
+}
+
+export function manifestOf(values: { "data-dir"?: string; manifest?: string }): Manifest {
+  return loadManifest(values.manifest ?? manifestPath(dataDirOf(values)));
+}
+
+export function loggerOf(values: { "log-level"?: string }): Logger {
+  const level = values["log-level"] ?? "info";
+  if (!["debug", "info", "warn", "error", "silent"].includes(level)) {
+    throw new UsageError(`--log-level must be debug, info, warn, error or silent, got ${level}`);
+  }
+  return createLogger(level as LogLevel | "silent");
+}
+
+export function intFlag(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${value}`);
+  return parsed;
+}
+
+export function numberFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${value}`);
+  return parsed;
+}
+
+export function requiredFlag(name: string, value: string | undefined): string {
+  if (value === undefined || value === "") throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+export function addressFlag(name: string, value: string | undefined): Hex {
+  const text = requiredFlag(name, value);
+  if (!isAddress(text)) throw new UsageError(`--${name} must be a 20-byte hex address, got ${text}`);
+  return text;
+}
+
+export function hexFlag(name: string, value: string | undefined): Hex {
+  const text = requiredFlag(name, value);
+  if (!isHex(text) || text.length % 2 !== 0) throw new UsageError(`--${name} must be 0x-prefixed hex bytes, got ${text}`);
+  return text;
+}
+
+export function keyFlag(value: string | undefined, fallback: Hex): Hex {
+  if (value === undefined) return fallback;
+  if (!isHex(value) || value.length !== 66) throw new UsageError("--private-key must be a 32-byte 0x-prefixed hex key");
+  return value;
+}
+
+/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(signal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+/** Prints JSON with bigints as decimal strings. */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item), 2));
+}

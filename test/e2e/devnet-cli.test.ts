@@ -1,0 +1,127 @@
+// The user's path: `junction devnet` in one process, `junction send --wait` and `junction status` in
+// others; a busy port gives a clear error; SIGTERM (and a failed start) leave no process behind.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Address } from "viem";
+import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
+import { loadManifest, manifestPath, rollupOf } from "../../src/chain/manifest.js";
+import { consecutiveFreePorts, isPortFree } from "../../src/chain/ports.js";
+import { testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
+import { type LongRunning, runCli, startCli, waitFor } from "../helpers/cli.js";
+
+/** Command lines of running anvil processes that listen on one of `ports`. */
+function anvilsOn(ports: number[]): string[] {
+  const lines = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n");
+  return lines.filter((line) => line.includes("anvil") && ports.some((port) => line.includes(`--port ${port} `)));
+}
+
+describe("junction devnet CLI", () => {
+  let base: number;
+  let ports: number[];
+  let dataDir: string;
+  let devnet: LongRunning;
+
+  before(async () => {
+    // L1 on base, rollups on base+1000 and base+1001.
+    for (;;) {
+      base = await consecutiveFreePorts(1, 20_000, 40_000);
+      ports = [base, base + 1000, base + 1001];
+      if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
+    }
+    dataDir = mkdtempSync(join(tmpdir(), "junction-cli-"));
+    devnet = startCli(["devnet", "--port", String(base), "--data-dir", dataDir, "--block-time", "1", "--l1-block-time", "1", "--log-level", "warn"]);
+    await waitFor(() => devnet.output().includes("Junction devnet is running"), 60_000, "the devnet to start");
+  });
+
+  after(async () => {
+    devnet?.child.kill("SIGKILL");
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("prints chains and contracts and writes the manifest", () => {
+    assert.ok(existsSync(manifestPath(dataDir)));
+    const manifest = loadManifest(manifestPath(dataDir));
+    assert.deepEqual(
+      manifest.rollups.map((rollup) => [rollup.chainId, rollup.rpcUrl]),
+      [
+        [901, `http://127.0.0.1:${base + 1000}`],
+        [902, `http://127.0.0.1:${base + 1001}`],
+      ],
+    );
+    assert.equal(manifest.l1.chainId, 900);
+    assert.match(devnet.output(), new RegExp(manifest.rollups[0]?.contracts.gateway ?? "missing"));
+  });
+
+  it("send --wait delivers and status reports it", async () => {
+    const manifest = loadManifest(manifestPath(dataDir));
+    const target = rollupOf(manifest, 902);
+    const wallet = walletClientFor(target, manifest.accounts.deployer.privateKey);
+    const hash = await wallet.deployContract({ abi: testRecipientAbi, bytecode: testRecipientBytecode, args: [target.contracts.inbox] });
+    const recipient = (await publicClientFor(target).waitForTransactionReceipt({ hash })).contractAddress as Address;
+
+    const sent = await runCli(["send", "--from", "901", "--to", "902", "--recipient", recipient, "--body", "0x68656c6c6f", "--wait", "--data-dir", dataDir]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const delivered = JSON.parse(sent.stdout);
+    assert.equal(delivered.status, "delivered");
+    assert.equal(delivered.path, "canonical");
+    assert.ok(delivered.measuredLatencyMs > 0);
+    assert.match(delivered.delivery.tx, /^0x[0-9a-f]{64}$/);
+
+    const status = await runCli(["status", delivered.id, "--data-dir", dataDir]);
+    assert.equal(status.code, 0, status.stderr);
+    const parsed = JSON.parse(status.stdout);
+    assert.equal(parsed.status, "delivered");
+    assert.equal(parsed.source.tx, delivered.source.tx);
+    assert.equal(parsed.delivery.tx, delivered.delivery.tx);
+    assert.equal(typeof parsed.latencySeconds, "number");
+    const received = await publicClientFor(target).readContract({ address: recipient, abi: testRecipientAbi, functionName: "received", args: [0n] });
+    assert.equal(received.body, "0x68656c6c6f");
+  });
+
+  it("refuses bad input with a clear error and exit code", async () => {
+    const badAddress = await runCli(["send", "--from", "901", "--to", "902", "--recipient", "0x1234", "--body", "0x00", "--data-dir", dataDir]);
+    assert.equal(badAddress.code, 2);
+    assert.match(badAddress.stderr, /--recipient must be a 20-byte hex address/);
+    const unknownChain = await runCli(["send", "--from", "901", "--to", "999", "--recipient", `0x${"11".repeat(20)}`, "--body", "0x00", "--data-dir", dataDir]);
+    assert.equal(unknownChain.code, 1);
+    assert.match(unknownChain.stderr, /chain 999 is not a rollup of this devnet/);
+    const missing = await runCli(["status", `0x${"ab".repeat(32)}`, "--data-dir", dataDir]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /was not found/);
+    const noManifest = await runCli(["status", `0x${"ab".repeat(32)}`, "--data-dir", join(dataDir, "nowhere")]);
+    assert.match(noManifest.stderr, /no devnet manifest/);
+  });
+
+  it("a second devnet on the same ports fails naming the port, and leaves the first running", async () => {
+    const second = await runCli(["devnet", "--port", String(base), "--data-dir", join(dataDir, "second")]);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, new RegExp(`port ${base} on 127.0.0.1 is already in use`));
+    assert.equal(anvilsOn(ports).length, 3);
+  });
+
+  it("stops every child on SIGTERM", async () => {
+    assert.equal(anvilsOn(ports).length, 3);
+    devnet.child.kill("SIGTERM");
+    assert.equal(await devnet.exited, 0);
+    assert.deepEqual(anvilsOn(ports), []);
+    assert.ok((await Promise.all(ports.map(isPortFree))).every(Boolean));
+  });
+
+  it("a start that fails halfway stops what it started", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(base + 1001, "127.0.0.1", resolve));
+    try {
+      const failed = await runCli(["devnet", "--port", String(base), "--data-dir", join(dataDir, "third")]);
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, new RegExp(`port ${base + 1001}`));
+      assert.deepEqual(anvilsOn(ports), []);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
