@@ -2,7 +2,7 @@
 // a TypeScript module exporting its ABI `as const` (so viem infers types) and its creation bytecode.
 // Skips the work when neither the sources nor the compiler changed since the last build.
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,7 +65,9 @@ function main(): void {
 
   // Internal-only libraries are inlined into their users; they need no TypeScript module.
   const libraries = new Set(
-    Object.values(sources).flatMap(({ content }) => [...content.matchAll(/^library (\w+)/gm)].map((m) => m[1])),
+    Object.values(sources).flatMap(({ content }) =>
+      [...content.matchAll(/^library (\w+)/gm)].map((m) => m[1]),
+    ),
   );
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });

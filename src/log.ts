@@ -15,11 +15,13 @@ export function createLogger(
   minimum: LogLevel | "silent" = "info",
   write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Logger {
-  const emit = (level: LogLevel) => (at: string, message: string, fields: LogFields = {}) => {
-    if (minimum === "silent" || order[level] < order[minimum]) return;
-    const entry = { time: new Date().toISOString(), level, at, message, ...fields };
-    write(JSON.stringify(entry, (_key, value) => serialise(value)));
-  };
+  const emit =
+    (level: LogLevel) =>
+    (at: string, message: string, fields: LogFields = {}) => {
+      if (minimum === "silent" || order[level] < order[minimum]) return;
+      const entry = { time: new Date().toISOString(), level, at, message, ...fields };
+      write(JSON.stringify(entry, (_key, value) => serialise(value)));
+    };
   return { debug: emit("debug"), info: emit("info"), warn: emit("warn"), error: emit("error") };
 }
 

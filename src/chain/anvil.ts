@@ -36,7 +36,8 @@ export function anvilBinary(): string {
   const platformPackage = `@foundry-rs/anvil-${process.platform}-${process.arch === "x64" ? "amd64" : process.arch}`;
   const manifest = require.resolve(`${platformPackage}/package.json`);
   const binary = join(dirname(manifest), "bin", process.platform === "win32" ? "anvil.exe" : "anvil");
-  if (!existsSync(binary)) throw new AnvilStartError(`anvil binary missing at ${binary}`, { details: "run npm ci" });
+  if (!existsSync(binary))
+    throw new AnvilStartError(`anvil binary missing at ${binary}`, { details: "run npm ci" });
   return binary;
 }
 
@@ -109,7 +110,11 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /** anvil-only: moves the chain's clock forward and mines a block (tests of deadlines use it). */
 export async function increaseTime(endpoint: Endpoint, seconds: number): Promise<void> {
-  const client = createTestClient({ mode: "anvil", chain: chainOf(endpoint), transport: http(endpoint.rpcUrl) });
+  const client = createTestClient({
+    mode: "anvil",
+    chain: chainOf(endpoint),
+    transport: http(endpoint.rpcUrl),
+  });
   await client.increaseTime({ seconds });
   await client.mine({ blocks: 1 });
 }

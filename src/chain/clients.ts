@@ -28,7 +28,12 @@ export function chainOf({ chainId, rpcUrl }: Endpoint): Chain {
 
 export function publicClientFor(endpoint: Endpoint, pollingInterval = 100): JunctionPublicClient {
   // cacheTime 0: a cached block number would hide a block we just saw a receipt for.
-  return createPublicClient({ chain: chainOf(endpoint), transport: http(endpoint.rpcUrl), pollingInterval, cacheTime: 0 });
+  return createPublicClient({
+    chain: chainOf(endpoint),
+    transport: http(endpoint.rpcUrl),
+    pollingInterval,
+    cacheTime: 0,
+  });
 }
 
 export function walletClientFor(endpoint: Endpoint, privateKey: Hex): JunctionWalletClient {

@@ -101,14 +101,38 @@ export async function getDeliveryEvents(
   const events: DeliveryEvent[] = [];
   for (const [start, end] of blockRanges(fromBlock, toBlock)) {
     const [delivered, failed] = await Promise.all([
-      client.getContractEvents({ address: inbox, abi: inboxAbi, eventName: "MessageDelivered", args: { id }, fromBlock: start, toBlock: end }),
-      client.getContractEvents({ address: inbox, abi: inboxAbi, eventName: "MessageFailed", args: { id }, fromBlock: start, toBlock: end }),
+      client.getContractEvents({
+        address: inbox,
+        abi: inboxAbi,
+        eventName: "MessageDelivered",
+        args: { id },
+        fromBlock: start,
+        toBlock: end,
+      }),
+      client.getContractEvents({
+        address: inbox,
+        abi: inboxAbi,
+        eventName: "MessageFailed",
+        args: { id },
+        fromBlock: start,
+        toBlock: end,
+      }),
     ]);
     for (const log of delivered) {
-      events.push({ kind: "delivered", txHash: log.transactionHash, blockNumber: log.blockNumber, reason: null });
+      events.push({
+        kind: "delivered",
+        txHash: log.transactionHash,
+        blockNumber: log.blockNumber,
+        reason: null,
+      });
     }
     for (const log of failed) {
-      events.push({ kind: "failed", txHash: log.transactionHash, blockNumber: log.blockNumber, reason: log.args.reason ?? null });
+      events.push({
+        kind: "failed",
+        txHash: log.transactionHash,
+        blockNumber: log.blockNumber,
+        reason: log.args.reason ?? null,
+      });
     }
   }
   return events.sort((a, b) => Number(a.blockNumber - b.blockNumber));

@@ -6,10 +6,11 @@ import { type Address, type Hex, isAddress, isHex } from "viem";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
 
-const address = z.string().refine((value) => isAddress(value), "not an address") as unknown as z.ZodType<Address>;
-const privateKey = z
-  .string()
-  .refine((value) => isHex(value) && value.length === 66, "not a 32-byte hex key") as unknown as z.ZodType<Hex>;
+const address = z.custom<Address>((value) => typeof value === "string" && isAddress(value), "not an address");
+const privateKey = z.custom<Hex>(
+  (value) => typeof value === "string" && isHex(value) && value.length === 66,
+  "not a 32-byte hex key",
+);
 
 const account = z.object({ address, privateKey });
 
@@ -20,6 +21,7 @@ const rollupContracts = z.object({
   globalRootOracle: address,
   canonicalVerifier: address,
   greeter: address,
+  recorder: address,
 });
 
 export const manifestSchema = z.object({
@@ -43,7 +45,13 @@ export const manifestSchema = z.object({
       }),
     )
     .min(1),
-  accounts: z.object({ deployer: account, proposer: account, system: account, relayer: account, user: account }),
+  accounts: z.object({
+    deployer: account,
+    proposer: account,
+    system: account,
+    relayer: account,
+    user: account,
+  }),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -86,7 +94,9 @@ export function rollupOf(manifest: Pick<Manifest, "rollups">, chainId: number | 
   const rollup = manifest.rollups.find((entry) => entry.chainId === Number(chainId));
   if (!rollup) {
     const known = manifest.rollups.map((entry) => entry.chainId).join(", ");
-    throw new ConfigError(`chain ${chainId} is not a rollup of this devnet`, { details: `rollups: ${known}` });
+    throw new ConfigError(`chain ${chainId} is not a rollup of this devnet`, {
+      details: `rollups: ${known}`,
+    });
   }
   return rollup;
 }

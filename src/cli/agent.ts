@@ -1,9 +1,18 @@
 // `junction relayer|proposer|root-importer`: runs one agent alone against a network's manifest.
+
+import type { Agent } from "../agents/agent.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
-import type { Agent } from "../agents/agent.js";
 import { createRelayer } from "../devnet/devnet.js";
-import { dataDirOf, keyFlag, loggerOf, manifestOf, networkFlags, parseFlags, untilSignal } from "./options.js";
+import {
+  dataDirOf,
+  keyFlag,
+  loggerOf,
+  manifestOf,
+  networkFlags,
+  parseFlags,
+  untilSignal,
+} from "./options.js";
 
 export const agentNames = ["relayer", "proposer", "root-importer"] as const;
 export type AgentName = (typeof agentNames)[number];
@@ -22,10 +31,31 @@ export async function run(name: AgentName, argv: string[]): Promise<number> {
   const logger = loggerOf(values);
   const agent: Agent =
     name === "relayer"
-      ? createRelayer({ ...manifest, accounts: { ...manifest.accounts, relayer: { ...manifest.accounts.relayer, privateKey: keyFlag(values["private-key"], manifest.accounts.relayer.privateKey) } } }, dataDirOf(values), logger)
+      ? createRelayer(
+          {
+            ...manifest,
+            accounts: {
+              ...manifest.accounts,
+              relayer: {
+                ...manifest.accounts.relayer,
+                privateKey: keyFlag(values["private-key"], manifest.accounts.relayer.privateKey),
+              },
+            },
+          },
+          dataDirOf(values),
+          logger,
+        )
       : name === "proposer"
-        ? new Proposer({ network: manifest, privateKey: keyFlag(values["private-key"], manifest.accounts.proposer.privateKey), logger })
-        : new RootImporter({ network: manifest, privateKey: keyFlag(values["private-key"], manifest.accounts.system.privateKey), logger });
+        ? new Proposer({
+            network: manifest,
+            privateKey: keyFlag(values["private-key"], manifest.accounts.proposer.privateKey),
+            logger,
+          })
+        : new RootImporter({
+            network: manifest,
+            privateKey: keyFlag(values["private-key"], manifest.accounts.system.privateKey),
+            logger,
+          });
   const stopping = untilSignal();
   await agent.start();
   await stopping;

@@ -2,7 +2,15 @@
 import { resolve } from "node:path";
 import type { Manifest } from "../chain/manifest.js";
 import { DEFAULT_L1_PORT, startDevnet } from "../devnet/devnet.js";
-import { dataDirOf, intFlag, loggerOf, networkFlags, numberFlag, parseFlags, untilSignal } from "./options.js";
+import {
+  dataDirOf,
+  intFlag,
+  loggerOf,
+  networkFlags,
+  numberFlag,
+  parseFlags,
+  untilSignal,
+} from "./options.js";
 
 export const usage = `junction devnet [--rollups N] [--block-time S] [--l1-block-time S] [--data-dir DIR] [--port BASE]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ... on ports BASE+1000, BASE+1001, ...)
@@ -44,10 +52,18 @@ function describe(manifest: Manifest, manifestFile: string): string {
   const rows = [
     ["chain", "id", "rpc", "block time"],
     ["L1", String(manifest.l1.chainId), manifest.l1.rpcUrl, `${manifest.l1.blockTime}s`],
-    ...manifest.rollups.map((rollup) => ["rollup", String(rollup.chainId), rollup.rpcUrl, `${rollup.blockTime}s`]),
+    ...manifest.rollups.map((rollup) => [
+      "rollup",
+      String(rollup.chainId),
+      rollup.rpcUrl,
+      `${rollup.blockTime}s`,
+    ]),
   ];
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ")).join("\n");
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  const table = rows
+    .map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  "))
+    .join("\n");
   const contracts = manifest.rollups[0]?.contracts;
   const lines = [
     "Junction devnet is running.",
@@ -55,7 +71,9 @@ function describe(manifest: Manifest, manifestFile: string): string {
     table,
     "",
     `RollupHub (L1)        ${manifest.l1.contracts.rollupHub}`,
-    ...Object.entries(contracts ?? {}).map(([name, address]) => `${name.padEnd(21)} ${address}  (every rollup)`),
+    ...Object.entries(contracts ?? {}).map(
+      ([name, address]) => `${name.padEnd(21)} ${address}  (every rollup)`,
+    ),
     "",
     `manifest: ${manifestFile}`,
     "Press Ctrl-C to stop.",

@@ -6,7 +6,17 @@ import { UsageError } from "./options.js";
 import * as send from "./send.js";
 import * as status from "./status.js";
 
-const help = ["Usage: junction <command> [flags]   (junction <command> --help for its flags)", "", devnet.usage, "", send.usage, "", status.usage, "", agent.usage].join("\n");
+const help = [
+  "Usage: junction <command> [flags]   (junction <command> --help for its flags)",
+  "",
+  devnet.usage,
+  "",
+  send.usage,
+  "",
+  status.usage,
+  "",
+  agent.usage,
+].join("\n");
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,7 +39,9 @@ export async function main(argv: string[]): Promise<number> {
         console.log(help);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"`, { details: "run `junction help` for the commands" });
+        throw new UsageError(`unknown command "${command}"`, {
+          details: "run `junction help` for the commands",
+        });
     }
   } catch (error) {
     return report(error);

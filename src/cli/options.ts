@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { type Hex, isAddress, isHex } from "viem";
 import { DEFAULT_DATA_DIR, loadManifest, type Manifest, manifestPath } from "../chain/manifest.js";
 import { JunctionError } from "../errors.js";
-import { createLogger, type LogLevel, type Logger } from "../log.js";
+import { createLogger, type Logger, type LogLevel } from "../log.js";
 
 export class UsageError extends JunctionError {
   override name = "UsageError" as const;
@@ -46,14 +46,16 @@ export function loggerOf(values: { "log-level"?: string }): Logger {
 export function intFlag(name: string, value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${value}`);
+  if (!Number.isInteger(parsed) || parsed < min)
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${value}`);
   return parsed;
 }
 
 export function numberFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${value}`);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new UsageError(`--${name} must be a number ≥ 0, got ${value}`);
   return parsed;
 }
 
@@ -70,13 +72,15 @@ export function addressFlag(name: string, value: string | undefined): Hex {
 
 export function hexFlag(name: string, value: string | undefined): Hex {
   const text = requiredFlag(name, value);
-  if (!isHex(text) || text.length % 2 !== 0) throw new UsageError(`--${name} must be 0x-prefixed hex bytes, got ${text}`);
+  if (!isHex(text) || text.length % 2 !== 0)
+    throw new UsageError(`--${name} must be 0x-prefixed hex bytes, got ${text}`);
   return text;
 }
 
 export function keyFlag(value: string | undefined, fallback: Hex): Hex {
   if (value === undefined) return fallback;
-  if (!isHex(value) || value.length !== 66) throw new UsageError("--private-key must be a 32-byte 0x-prefixed hex key");
+  if (!isHex(value) || value.length !== 66)
+    throw new UsageError("--private-key must be a 32-byte 0x-prefixed hex key");
   return value;
 }
 

@@ -1,8 +1,9 @@
 // `junction send`: sends a message from one rollup to another, optionally waiting for its delivery.
-import { rollupOf } from "../chain/manifest.js";
+
 import { walletClientFor } from "../chain/clients.js";
-import { messageStatusToJson, sendMessage, waitForDelivery } from "../sdk/index.js";
+import { rollupOf } from "../chain/manifest.js";
 import { messageToJson } from "../protocol/message.js";
+import { messageStatusToJson, sendMessage, waitForDelivery } from "../sdk/index.js";
 import {
   addressFlag,
   hexFlag,
@@ -17,7 +18,8 @@ import {
 export const usage = `junction send --from CHAIN --to CHAIN --recipient ADDRESS --body HEX [--gas-limit N]
                [--ttl SECONDS] [--private-key KEY] [--wait] [--timeout SECONDS] [--data-dir DIR | --manifest FILE]
   Sends BODY to RECIPIENT on chain TO through the Outbox of chain FROM, from the devnet's user account
-  unless --private-key is given. With --wait, prints the delivery and its measured latency.`;
+  unless --private-key is given. With --wait, prints the delivery and its measured latency (exit 1 if
+  the recipient's handler failed: the relayer keeps retrying it until its deadline).`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -41,7 +43,10 @@ export async function run(argv: string[]): Promise<number> {
   const recipient = addressFlag("recipient", values.recipient);
   const body = hexFlag("body", values.body);
   const manifest = manifestOf(values);
-  const wallet = walletClientFor(rollupOf(manifest, from), keyFlag(values["private-key"], manifest.accounts.user.privateKey));
+  const wallet = walletClientFor(
+    rollupOf(manifest, from),
+    keyFlag(values["private-key"], manifest.accounts.user.privateKey),
+  );
   const ttl = BigInt(intFlag("ttl", values.ttl, 86_400, 1));
   const sent = await sendMessage(wallet, manifest, {
     destinationChainId: to,
@@ -51,13 +56,23 @@ export async function run(argv: string[]): Promise<number> {
     deadline: BigInt(Math.floor(Date.now() / 1000)) + ttl,
   });
   const sentAt = Date.now();
-  const summary = { id: sent.id, txHash: sent.txHash, blockNumber: sent.blockNumber, message: messageToJson(sent.message) };
+  const summary = {
+    id: sent.id,
+    txHash: sent.txHash,
+    blockNumber: sent.blockNumber,
+    message: messageToJson(sent.message),
+  };
   if (!values.wait) {
     printJson(summary);
     return 0;
   }
   const timeoutMs = intFlag("timeout", values.timeout, 120, 1) * 1000;
-  const delivered = await waitForDelivery(manifest, { id: sent.id, sourceChainId: from, timeoutMs });
+  const delivered = await waitForDelivery(manifest, {
+    id: sent.id,
+    sourceChainId: from,
+    timeoutMs,
+    stopOnFailure: true,
+  });
   printJson({ ...messageStatusToJson(delivered), measuredLatencyMs: Date.now() - sentAt });
   return delivered.status === "delivered" ? 0 : 1;
 }

@@ -14,7 +14,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const [id] = positionals;
-  if (!id || !isHex(id) || id.length !== 66) throw new UsageError("give the 32-byte message id: junction status 0x…");
+  if (!id || !isHex(id) || id.length !== 66)
+    throw new UsageError("give the 32-byte message id: junction status 0x…");
   const status = await getMessageStatus(manifestOf(values), { id: id as Hex });
   printJson(messageStatusToJson(status));
   return 0;

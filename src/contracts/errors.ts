@@ -3,6 +3,7 @@
 import type { Abi } from "viem";
 
 type AbiError = Extract<Abi[number], { type: "error" }>;
+
 import * as artifacts from "./generated/index.js";
 
 function collectErrors(): AbiError[] {

@@ -12,7 +12,11 @@ export class DeploymentError extends JunctionError {
 
 type Deployment = { abi: Abi; bytecode: Hex; args: readonly unknown[] };
 
-async function deployAll(endpoint: Endpoint, deployerKey: Hex, plan: (addresses: Address[], deployer: Address) => Deployment[]) {
+async function deployAll(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  plan: (addresses: Address[], deployer: Address) => Deployment[],
+) {
   const client = publicClientFor(endpoint);
   const wallet = walletClientFor(endpoint, deployerKey);
   const from = wallet.account.address;
@@ -22,12 +26,19 @@ async function deployAll(endpoint: Endpoint, deployerKey: Hex, plan: (addresses:
   const deployments = plan(addresses, from);
   const hashes: Hex[] = [];
   for (const [i, deployment] of deployments.entries()) {
-    const data = encodeDeployData({ abi: deployment.abi, bytecode: deployment.bytecode, args: deployment.args });
+    const data = encodeDeployData({
+      abi: deployment.abi,
+      bytecode: deployment.bytecode,
+      args: deployment.args,
+    });
     hashes.push(await wallet.sendTransaction({ data, nonce: nonce + i, gas: 6_000_000n }));
   }
   const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
   for (const [i, receipt] of receipts.entries()) {
-    if (receipt.status !== "success" || receipt.contractAddress?.toLowerCase() !== addresses[i]?.toLowerCase()) {
+    if (
+      receipt.status !== "success" ||
+      receipt.contractAddress?.toLowerCase() !== addresses[i]?.toLowerCase()
+    ) {
       throw new DeploymentError(`deployment ${i} on chain ${endpoint.chainId} failed`, {
         details: `tx ${receipt.transactionHash}`,
       });
@@ -40,7 +51,11 @@ async function deployAll(endpoint: Endpoint, deployerKey: Hex, plan: (addresses:
 export type RollupDeployment = { contracts: RollupContracts; deployBlock: number; deployerNonce: number };
 
 /** Deploys the rollup contracts; `system` is the account allowed to import global roots. */
-export async function deployRollup(endpoint: Endpoint, deployerKey: Hex, system: Address): Promise<RollupDeployment> {
+export async function deployRollup(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  system: Address,
+): Promise<RollupDeployment> {
   const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
     const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
     return [
@@ -48,20 +63,25 @@ export async function deployRollup(endpoint: Endpoint, deployerKey: Hex, system:
       { abi: artifacts.canonicalVerifierAbi, bytecode: artifacts.canonicalVerifierBytecode, args: [oracle] },
       { abi: artifacts.outboxAbi, bytecode: artifacts.outboxBytecode, args: [] },
       { abi: artifacts.inboxAbi, bytecode: artifacts.inboxBytecode, args: [deployer, verifier] },
-      { abi: artifacts.junctionGatewayAbi, bytecode: artifacts.junctionGatewayBytecode, args: [outbox, inbox] },
-      { abi: artifacts.crossRollupGreeterAbi, bytecode: artifacts.crossRollupGreeterBytecode, args: [outbox, inbox] },
+      {
+        abi: artifacts.junctionGatewayAbi,
+        bytecode: artifacts.junctionGatewayBytecode,
+        args: [outbox, inbox],
+      },
+      {
+        abi: artifacts.crossRollupGreeterAbi,
+        bytecode: artifacts.crossRollupGreeterBytecode,
+        args: [outbox, inbox],
+      },
+      { abi: artifacts.messageRecorderAbi, bytecode: artifacts.messageRecorderBytecode, args: [inbox] },
     ];
   });
-  const [globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter] = result.addresses as [
-    Address,
-    Address,
-    Address,
-    Address,
-    Address,
-    Address,
-  ];
+  const [globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter, recorder] = result.addresses;
+  if (!globalRootOracle || !canonicalVerifier || !outbox || !inbox || !gateway || !greeter || !recorder) {
+    throw new DeploymentError(`expected 7 rollup contracts, deployed ${result.addresses.length}`);
+  }
   return {
-    contracts: { globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter },
+    contracts: { globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter, recorder },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
   };

@@ -2,14 +2,14 @@
 // the agents (proposer, root importer, relayer) running in this process. `stop` undoes all of it, also
 // when start-up fails halfway.
 import { join } from "node:path";
-import { type AnvilNode, startAnvil } from "../chain/anvil.js";
-import { type Manifest, manifestPath, saveManifest } from "../chain/manifest.js";
-import { ConfigError } from "../errors.js";
-import type { Logger } from "../log.js";
 import type { Agent } from "../agents/agent.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { Relayer } from "../agents/relayer/relayer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
+import { type AnvilNode, startAnvil } from "../chain/anvil.js";
+import { type Manifest, manifestPath, saveManifest } from "../chain/manifest.js";
+import { ConfigError } from "../errors.js";
+import type { Logger } from "../log.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { devnetAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
@@ -83,7 +83,12 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 }
 
 /** The agents of one devnet, wired to its manifest and data directory. */
-export function createAgents(manifest: Manifest, dataDir: string, logger: Logger, withRelayer = true): Agent[] {
+export function createAgents(
+  manifest: Manifest,
+  dataDir: string,
+  logger: Logger,
+  withRelayer = true,
+): Agent[] {
   const agents: Agent[] = [
     new Proposer({ network: manifest, privateKey: manifest.accounts.proposer.privateKey, logger }),
     new RootImporter({ network: manifest, privateKey: manifest.accounts.system.privateKey, logger }),
@@ -98,7 +103,12 @@ export function relayerDatabase(dataDir: string): string {
 
 export function createRelayer(manifest: Manifest, dataDir: string, logger: Logger): Agent {
   const store = new SqliteStore(relayerDatabase(dataDir));
-  const relayer = new Relayer({ network: manifest, privateKey: manifest.accounts.relayer.privateKey, store, logger });
+  const relayer = new Relayer({
+    network: manifest,
+    privateKey: manifest.accounts.relayer.privateKey,
+    store,
+    logger,
+  });
   return {
     name: relayer.name,
     start: () => relayer.start(),

@@ -9,7 +9,10 @@ export type Checkpoint = { chainId: bigint; count: bigint; root: Hex };
 
 export function checkpointLeaf({ chainId, count, root }: Checkpoint): Hex {
   return keccak256(
-    encodeAbiParameters([{ type: "uint64" }, { type: "uint256" }, { type: "bytes32" }], [chainId, count, root]),
+    encodeAbiParameters(
+      [{ type: "uint64" }, { type: "uint256" }, { type: "bytes32" }],
+      [chainId, count, root],
+    ),
   );
 }
 

@@ -21,7 +21,8 @@ export function zeroHash(height: number): Hex {
 
 /** Every level of the tree over `leaves`, from the leaves (level 0) to the root (level `depth`). */
 export function buildLevels(leaves: readonly Hex[], depth: number): Hex[][] {
-  if (leaves.length > 2 ** depth) throw new RangeError(`${leaves.length} leaves exceed a depth-${depth} tree`);
+  if (leaves.length > 2 ** depth)
+    throw new RangeError(`${leaves.length} leaves exceed a depth-${depth} tree`);
   const levels: Hex[][] = [[...leaves]];
   for (let height = 0; height < depth; height++) {
     const below = levels[height] as Hex[];

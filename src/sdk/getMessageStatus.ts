@@ -44,7 +44,12 @@ export async function getMessageStatus(
   const destination = rollupOf(network, sent.message.destinationChainId);
   const destinationClient = clientOf(destination);
   const [onChain, verifier, events, sourceBlock] = await Promise.all([
-    destinationClient.readContract({ address: destination.contracts.inbox, abi: inboxAbi, functionName: "status", args: [id] }),
+    destinationClient.readContract({
+      address: destination.contracts.inbox,
+      abi: inboxAbi,
+      functionName: "status",
+      args: [id],
+    }),
     destinationClient.readContract({
       address: destination.contracts.inbox,
       abi: inboxAbi,
@@ -55,22 +60,38 @@ export async function getMessageStatus(
     clientOf(source).getBlock({ blockNumber: sent.blockNumber }),
   ]);
   const deliveredEvent = events.find((event) => event.kind === "delivered");
-  const deliveryBlock = deliveredEvent ? await destinationClient.getBlock({ blockNumber: deliveredEvent.blockNumber }) : null;
+  const deliveryBlock = deliveredEvent
+    ? await destinationClient.getBlock({ blockNumber: deliveredEvent.blockNumber })
+    : null;
   const now = BigInt(Math.floor(Date.now() / 1000));
   let status: MessageState = onChain === 1 ? "delivered" : onChain === 2 ? "failed" : "sent";
   if (status !== "delivered" && now > sent.message.deadline) status = "expired";
   return {
     id,
     status,
-    path: verifier.toLowerCase() === destination.contracts.canonicalVerifier.toLowerCase() ? "canonical" : "custom",
+    path:
+      verifier.toLowerCase() === destination.contracts.canonicalVerifier.toLowerCase()
+        ? "canonical"
+        : "custom",
     verifier,
     message: sent.message,
-    source: { chainId: source.chainId, tx: sent.txHash, block: sent.blockNumber, timestamp: Number(sourceBlock.timestamp) },
+    source: {
+      chainId: source.chainId,
+      tx: sent.txHash,
+      block: sent.blockNumber,
+      timestamp: Number(sourceBlock.timestamp),
+    },
     delivery:
       deliveredEvent && deliveryBlock
-        ? { tx: deliveredEvent.txHash, block: deliveredEvent.blockNumber, timestamp: Number(deliveryBlock.timestamp) }
+        ? {
+            tx: deliveredEvent.txHash,
+            block: deliveredEvent.blockNumber,
+            timestamp: Number(deliveryBlock.timestamp),
+          }
         : null,
-    failures: events.filter((event) => event.kind === "failed").map((event) => ({ tx: event.txHash, reason: event.reason })),
+    failures: events
+      .filter((event) => event.kind === "failed")
+      .map((event) => ({ tx: event.txHash, reason: event.reason })),
     latencySeconds: deliveryBlock ? Number(deliveryBlock.timestamp - sourceBlock.timestamp) : null,
   };
 }
@@ -81,7 +102,13 @@ async function findSent(network: JunctionNetwork, id: Hex, sourceChainId?: numbe
   for (const rollup of candidates) {
     const client = clientOf(rollup);
     const head = await client.getBlockNumber();
-    const [sent] = await getSentMessages(client, rollup.contracts.outbox, BigInt(rollup.deployBlock), head, id);
+    const [sent] = await getSentMessages(
+      client,
+      rollup.contracts.outbox,
+      BigInt(rollup.deployBlock),
+      head,
+      id,
+    );
     if (sent) return { rollup, sent };
   }
   throw new MessageNotFoundError(id);

@@ -49,11 +49,16 @@ export async function proveMessage(
     await l1.getBlockNumber(),
   );
   for (const event of posted) history.add(event);
-  const inclusion = globalIndex > 0n ? history.inclusion(globalIndex, target.message.sourceChainId) : undefined;
+  const inclusion =
+    globalIndex > 0n ? history.inclusion(globalIndex, target.message.sourceChainId) : undefined;
   if (!inclusion || inclusion.checkpoint.count <= target.message.nonce) {
-    throw new MessageNotProvableError(`message ${id} is not yet covered by a global root on chain ${destination.chainId}`, {
-      details: "wait for the proposer to post a checkpoint and the root importer to bring it to the destination",
-    });
+    throw new MessageNotProvableError(
+      `message ${id} is not yet covered by a global root on chain ${destination.chainId}`,
+      {
+        details:
+          "wait for the proposer to post a checkpoint and the root importer to bring it to the destination",
+      },
+    );
   }
   const ids = sent.map((item) => item.id);
   return { message: target.message, proof: buildCanonicalProof(ids, target.message.nonce, inclusion) };

@@ -16,7 +16,13 @@ export type SendMessageParameters = {
   deadline?: bigint;
 };
 
-export type SendMessageReturnType = { id: Hex; message: Message; txHash: Hex; blockNumber: bigint; root: Hex };
+export type SendMessageReturnType = {
+  id: Hex;
+  message: Message;
+  txHash: Hex;
+  blockNumber: bigint;
+  root: Hex;
+};
 export type SendMessageErrorType = SendMessageError;
 
 export const DEFAULT_GAS_LIMIT = 500_000n;

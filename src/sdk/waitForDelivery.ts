@@ -9,13 +9,15 @@ export type WaitForDeliveryParameters = {
   sourceChainId?: number | bigint;
   timeoutMs?: number;
   pollIntervalMs?: number;
+  /** Resolve at the first failed handler attempt instead of waiting for a successful retry. */
+  stopOnFailure?: boolean;
 };
 
 export type WaitForDeliveryReturnType = GetMessageStatusReturnType;
 export type WaitForDeliveryErrorType = DeliveryTimeoutError;
 
 /**
- * Resolves once the message is delivered on its destination.
+ * Resolves once the message is delivered on its destination (or can never be: expired).
  *
  * @example
  * const delivered = await waitForDelivery(network, { id, timeoutMs: 60_000 });
@@ -23,13 +25,20 @@ export type WaitForDeliveryErrorType = DeliveryTimeoutError;
  */
 export async function waitForDelivery(
   network: JunctionNetwork,
-  { id, sourceChainId, timeoutMs = 120_000, pollIntervalMs = 100 }: WaitForDeliveryParameters,
+  {
+    id,
+    sourceChainId,
+    timeoutMs = 120_000,
+    pollIntervalMs = 100,
+    stopOnFailure = false,
+  }: WaitForDeliveryParameters,
 ): Promise<WaitForDeliveryReturnType> {
   const deadline = Date.now() + timeoutMs;
   let last: GetMessageStatusReturnType | undefined;
   while (Date.now() < deadline) {
     last = await getMessageStatus(network, { id, sourceChainId });
     if (last.status === "delivered" || last.status === "expired") return last;
+    if (stopOnFailure && last.status === "failed") return last;
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
   }
   throw new DeliveryTimeoutError(`message ${id} was not delivered within ${timeoutMs} ms`, {

@@ -5,10 +5,20 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { type Address, getAddress, type Hex, parseEventLogs, toHex } from "viem";
 import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
-import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../src/chain/clients.js";
 import { getPostedCheckpoints } from "../../src/chain/events.js";
 import { freePort } from "../../src/chain/ports.js";
-import { outboxAbi, outboxBytecode, rollupHubAbi, rollupHubBytecode } from "../../src/contracts/generated/index.js";
+import {
+  outboxAbi,
+  outboxBytecode,
+  rollupHubAbi,
+  rollupHubBytecode,
+} from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { HubHistory } from "../../src/protocol/checkpoint.js";
 import { buildLevels, MESSAGE_TREE_DEPTH, pathOf, rootFromPath, rootOf } from "../../src/protocol/merkle.js";
@@ -21,8 +31,14 @@ describe("trees against the contracts", () => {
   let client: JunctionPublicClient;
   let wallet: JunctionWalletClient;
 
-  async function deploy(abi: typeof outboxAbi | typeof rollupHubAbi, bytecode: Hex, args: readonly unknown[]) {
-    const hash = await wallet.deployContract({ abi, bytecode, args } as Parameters<typeof wallet.deployContract>[0]);
+  async function deploy(
+    abi: typeof outboxAbi | typeof rollupHubAbi,
+    bytecode: Hex,
+    args: readonly unknown[],
+  ) {
+    const hash = await wallet.deployContract({ abi, bytecode, args } as Parameters<
+      typeof wallet.deployContract
+    >[0]);
     return (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
   }
 
@@ -39,7 +55,10 @@ describe("trees against the contracts", () => {
   it("message ids and Outbox roots match the TypeScript tree after every append", async () => {
     const outbox = await deploy(outboxAbi, outboxBytecode, []);
     const ids: Hex[] = [];
-    assert.equal(await client.readContract({ address: outbox, abi: outboxAbi, functionName: "rootAt", args: [0n] }), rootOf(buildLevels([], MESSAGE_TREE_DEPTH)));
+    assert.equal(
+      await client.readContract({ address: outbox, abi: outboxAbi, functionName: "rootAt", args: [0n] }),
+      rootOf(buildLevels([], MESSAGE_TREE_DEPTH)),
+    );
     for (let i = 0; i < 40; i++) {
       const body = randomHex(Math.floor(Math.random() * 200));
       const recipient = getAddress(randomHex(20));
@@ -62,7 +81,12 @@ describe("trees against the contracts", () => {
     }
     // Every past root is kept, and every message is provable against every later root.
     for (const count of [1, 7, 16, 17, 40]) {
-      const onChain = await client.readContract({ address: outbox, abi: outboxAbi, functionName: "rootAt", args: [BigInt(count)] });
+      const onChain = await client.readContract({
+        address: outbox,
+        abi: outboxAbi,
+        functionName: "rootAt",
+        args: [BigInt(count)],
+      });
       const levels = buildLevels(ids.slice(0, count), MESSAGE_TREE_DEPTH);
       assert.equal(onChain, rootOf(levels));
       const index = Math.floor(Math.random() * count);
@@ -80,7 +104,12 @@ describe("trees against the contracts", () => {
     const chains = [901n, 902n, 903n, 950n, 777n];
     for (const chainId of chains) {
       await client.waitForTransactionReceipt({
-        hash: await wallet.writeContract({ address: hub, abi: rollupHubAbi, functionName: "registerRollup", args: [chainId, proposer] }),
+        hash: await wallet.writeContract({
+          address: hub,
+          abi: rollupHubAbi,
+          functionName: "registerRollup",
+          args: [chainId, proposer],
+        }),
       });
     }
     const counts = new Map<bigint, bigint>();
@@ -89,14 +118,25 @@ describe("trees against the contracts", () => {
       const count = (counts.get(chainId) ?? 0n) + 1n + BigInt(Math.floor(Math.random() * 5));
       counts.set(chainId, count);
       await client.waitForTransactionReceipt({
-        hash: await wallet.writeContract({ address: hub, abi: rollupHubAbi, functionName: "postCheckpoint", args: [chainId, count, randomHex(32)] }),
+        hash: await wallet.writeContract({
+          address: hub,
+          abi: rollupHubAbi,
+          functionName: "postCheckpoint",
+          args: [chainId, count, randomHex(32)],
+        }),
       });
     }
     const history = new HubHistory();
-    for (const event of await getPostedCheckpoints(client, hub, 0n, await client.getBlockNumber())) history.add(event);
+    for (const event of await getPostedCheckpoints(client, hub, 0n, await client.getBlockNumber()))
+      history.add(event);
     assert.equal(history.latestIndex, 25n);
     for (const globalIndex of [1n, 5n, 13n, 25n]) {
-      const onChain = await client.readContract({ address: hub, abi: rollupHubAbi, functionName: "globalRootAt", args: [globalIndex] });
+      const onChain = await client.readContract({
+        address: hub,
+        abi: rollupHubAbi,
+        functionName: "globalRootAt",
+        args: [globalIndex],
+      });
       for (const [leafIndex, event] of history.checkpointsAt(globalIndex)) {
         const inclusion = history.inclusion(globalIndex, event.chainId);
         assert.ok(inclusion);
@@ -105,7 +145,12 @@ describe("trees against the contracts", () => {
       }
     }
     await assert.rejects(
-      wallet.writeContract({ address: hub, abi: rollupHubAbi, functionName: "postCheckpoint", args: [901n, 0n, randomHex(32)] }),
+      wallet.writeContract({
+        address: hub,
+        abi: rollupHubAbi,
+        functionName: "postCheckpoint",
+        args: [901n, 0n, randomHex(32)],
+      }),
       /CheckpointNotNewer/,
     );
   });

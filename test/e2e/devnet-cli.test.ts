@@ -17,7 +17,9 @@ import { type LongRunning, runCli, startCli, waitFor } from "../helpers/cli.js";
 /** Command lines of running anvil processes that listen on one of `ports`. */
 function anvilsOn(ports: number[]): string[] {
   const lines = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" }).split("\n");
-  return lines.filter((line) => line.includes("anvil") && ports.some((port) => line.includes(`--port ${port} `)));
+  return lines.filter(
+    (line) => line.includes("anvil") && ports.some((port) => line.includes(`--port ${port} `)),
+  );
 }
 
 describe("junction devnet CLI", () => {
@@ -34,8 +36,24 @@ describe("junction devnet CLI", () => {
       if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
     }
     dataDir = mkdtempSync(join(tmpdir(), "junction-cli-"));
-    devnet = startCli(["devnet", "--port", String(base), "--data-dir", dataDir, "--block-time", "1", "--l1-block-time", "1", "--log-level", "warn"]);
-    await waitFor(() => devnet.output().includes("Junction devnet is running"), 60_000, "the devnet to start");
+    devnet = startCli([
+      "devnet",
+      "--port",
+      String(base),
+      "--data-dir",
+      dataDir,
+      "--block-time",
+      "1",
+      "--l1-block-time",
+      "1",
+      "--log-level",
+      "warn",
+    ]);
+    await waitFor(
+      () => devnet.output().includes("Junction devnet is running"),
+      60_000,
+      "the devnet to start",
+    );
   });
 
   after(async () => {
@@ -61,10 +79,28 @@ describe("junction devnet CLI", () => {
     const manifest = loadManifest(manifestPath(dataDir));
     const target = rollupOf(manifest, 902);
     const wallet = walletClientFor(target, manifest.accounts.deployer.privateKey);
-    const hash = await wallet.deployContract({ abi: testRecipientAbi, bytecode: testRecipientBytecode, args: [target.contracts.inbox] });
-    const recipient = (await publicClientFor(target).waitForTransactionReceipt({ hash })).contractAddress as Address;
+    const hash = await wallet.deployContract({
+      abi: testRecipientAbi,
+      bytecode: testRecipientBytecode,
+      args: [target.contracts.inbox],
+    });
+    const recipient = (await publicClientFor(target).waitForTransactionReceipt({ hash }))
+      .contractAddress as Address;
 
-    const sent = await runCli(["send", "--from", "901", "--to", "902", "--recipient", recipient, "--body", "0x68656c6c6f", "--wait", "--data-dir", dataDir]);
+    const sent = await runCli([
+      "send",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--recipient",
+      recipient,
+      "--body",
+      "0x68656c6c6f",
+      "--wait",
+      "--data-dir",
+      dataDir,
+    ]);
     assert.equal(sent.code, 0, sent.stderr);
     const delivered = JSON.parse(sent.stdout);
     assert.equal(delivered.status, "delivered");
@@ -79,21 +115,96 @@ describe("junction devnet CLI", () => {
     assert.equal(parsed.source.tx, delivered.source.tx);
     assert.equal(parsed.delivery.tx, delivered.delivery.tx);
     assert.equal(typeof parsed.latencySeconds, "number");
-    const received = await publicClientFor(target).readContract({ address: recipient, abi: testRecipientAbi, functionName: "received", args: [0n] });
+    const received = await publicClientFor(target).readContract({
+      address: recipient,
+      abi: testRecipientAbi,
+      functionName: "received",
+      args: [0n],
+    });
     assert.equal(received.body, "0x68656c6c6f");
   });
 
+  it("send --wait to the devnet's recorder works out of the box, and a failing handler exits 1", async () => {
+    const manifest = loadManifest(manifestPath(dataDir));
+    const target = rollupOf(manifest, 901);
+    const ok = await runCli([
+      "send",
+      "--from",
+      "902",
+      "--to",
+      "901",
+      "--recipient",
+      target.contracts.recorder,
+      "--body",
+      "0x6869",
+      "--wait",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).status, "delivered");
+    // The greeter only accepts its twin, so a raw message to it fails in the handler: reported, not hung.
+    const failing = await runCli([
+      "send",
+      "--from",
+      "902",
+      "--to",
+      "901",
+      "--recipient",
+      target.contracts.greeter,
+      "--body",
+      "0x6869",
+      "--wait",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(failing.code, 1);
+    const status = JSON.parse(failing.stdout);
+    assert.equal(status.status, "failed");
+    assert.equal(status.failures.length, 1);
+    assert.match(status.failures[0].reason, /^0x/);
+  });
+
   it("refuses bad input with a clear error and exit code", async () => {
-    const badAddress = await runCli(["send", "--from", "901", "--to", "902", "--recipient", "0x1234", "--body", "0x00", "--data-dir", dataDir]);
+    const badAddress = await runCli([
+      "send",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--recipient",
+      "0x1234",
+      "--body",
+      "0x00",
+      "--data-dir",
+      dataDir,
+    ]);
     assert.equal(badAddress.code, 2);
     assert.match(badAddress.stderr, /--recipient must be a 20-byte hex address/);
-    const unknownChain = await runCli(["send", "--from", "901", "--to", "999", "--recipient", `0x${"11".repeat(20)}`, "--body", "0x00", "--data-dir", dataDir]);
+    const unknownChain = await runCli([
+      "send",
+      "--from",
+      "901",
+      "--to",
+      "999",
+      "--recipient",
+      `0x${"11".repeat(20)}`,
+      "--body",
+      "0x00",
+      "--data-dir",
+      dataDir,
+    ]);
     assert.equal(unknownChain.code, 1);
     assert.match(unknownChain.stderr, /chain 999 is not a rollup of this devnet/);
     const missing = await runCli(["status", `0x${"ab".repeat(32)}`, "--data-dir", dataDir]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /was not found/);
-    const noManifest = await runCli(["status", `0x${"ab".repeat(32)}`, "--data-dir", join(dataDir, "nowhere")]);
+    const noManifest = await runCli([
+      "status",
+      `0x${"ab".repeat(32)}`,
+      "--data-dir",
+      join(dataDir, "nowhere"),
+    ]);
     assert.match(noManifest.stderr, /no devnet manifest/);
   });
 

@@ -2,11 +2,26 @@
 // the devnet's real agents running; plus every way a delivery must be refused.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex, toHex } from "viem";
-import { walletClientFor } from "../../src/chain/clients.js";
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  encodeAbiParameters,
+  parseEventLogs,
+  toFunctionSelector,
+  toHex,
+} from "viem";
+import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
-import { inboxAbi, testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
-import { getMessageStatus, proveMessage, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import {
+  erc7786GreeterAbi,
+  erc7786GreeterBytecode,
+  junctionGatewayAbi,
+  testRecipientAbi,
+  testRecipientBytecode,
+} from "../../src/contracts/generated/index.js";
+import { formatEvmV1, parseEvmV1 } from "../../src/protocol/interop-address.js";
+import { sendMessage, waitForDelivery } from "../../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 function revertName(error: unknown): string | undefined {
@@ -23,8 +38,11 @@ describe("canonical messaging on a devnet", () => {
     devnet = await startTestDevnet();
     for (const rollup of devnet.manifest.rollups) {
       const wallet = walletClientFor(rollup, devnet.manifest.accounts.deployer.privateKey);
-      const { publicClientFor } = await import("../../src/chain/clients.js");
-      const hash = await wallet.deployContract({ abi: testRecipientAbi, bytecode: testRecipientBytecode, args: [rollup.contracts.inbox] });
+      const hash = await wallet.deployContract({
+        abi: testRecipientAbi,
+        bytecode: testRecipientBytecode,
+        args: [rollup.contracts.inbox],
+      });
       const receipt = await publicClientFor(rollup).waitForTransactionReceipt({ hash });
       recipients.set(rollup.chainId, receipt.contractAddress as Address);
     }
@@ -42,13 +60,20 @@ describe("canonical messaging on a devnet", () => {
     ] as const) {
       const wallet = walletClientFor(rollupOf(manifest, from), manifest.accounts.user.privateKey);
       const body = toHex(`hello from ${from}`);
-      const sent = await sendMessage(wallet, manifest, { destinationChainId: to, recipient: recipients.get(to) as Address, body });
+      const sent = await sendMessage(wallet, manifest, {
+        destinationChainId: to,
+        recipient: recipients.get(to) as Address,
+        body,
+      });
       const delivered = await waitForDelivery(manifest, { id: sent.id, timeoutMs: 30_000 });
       assert.equal(delivered.status, "delivered");
       assert.equal(delivered.path, "canonical");
-      const { publicClientFor } = await import("../../src/chain/clients.js");
       const client = publicClientFor(rollupOf(manifest, to));
-      const count = await client.readContract({ address: recipients.get(to) as Address, abi: testRecipientAbi, functionName: "receivedCount" });
+      const count = await client.readContract({
+        address: recipients.get(to) as Address,
+        abi: testRecipientAbi,
+        functionName: "receivedCount",
+      });
       const last = await client.readContract({
         address: recipients.get(to) as Address,
         abi: testRecipientAbi,
@@ -59,5 +84,78 @@ describe("canonical messaging on a devnet", () => {
       assert.equal(last.sender, manifest.accounts.user.address);
       assert.equal(last.body, body);
     }
+  });
+
+  it("carries an ERC-7786 message from the gateway to an unmodified ERC-7786 recipient", async () => {
+    const { manifest } = devnet;
+    const source = rollupOf(manifest, 901);
+    const target = rollupOf(manifest, 902);
+    const gateway = target.contracts.gateway;
+    assert.equal(source.contracts.gateway, gateway, "the gateway has the same address on every rollup");
+    const deployer = walletClientFor(target, manifest.accounts.deployer.privateKey);
+    const targetClient = publicClientFor(target);
+    const hash = await deployer.deployContract({
+      abi: erc7786GreeterAbi,
+      bytecode: erc7786GreeterBytecode,
+      args: [gateway],
+    });
+    const greeter = (await targetClient.waitForTransactionReceipt({ hash })).contractAddress as Address;
+
+    const user = walletClientFor(source, manifest.accounts.user.privateKey);
+    const sourceClient = publicClientFor(source);
+    const gasAttribute =
+      `${toFunctionSelector("gasLimit(uint256)")}${encodeAbiParameters([{ type: "uint256" }], [300_000n]).slice(2)}` as const;
+    assert.equal(
+      await sourceClient.readContract({
+        address: gateway,
+        abi: junctionGatewayAbi,
+        functionName: "supportsAttribute",
+        args: [toFunctionSelector("gasLimit(uint256)")],
+      }),
+      true,
+    );
+    assert.equal(
+      await sourceClient.readContract({
+        address: gateway,
+        abi: junctionGatewayAbi,
+        functionName: "supportsAttribute",
+        args: ["0xdeadbeef"],
+      }),
+      false,
+    );
+    const payload = toHex("gm from 901");
+    const sendHash = await user.writeContract({
+      address: gateway,
+      abi: junctionGatewayAbi,
+      functionName: "sendMessage",
+      args: [formatEvmV1(902n, greeter), payload, [gasAttribute]],
+    });
+    const receipt = await sourceClient.waitForTransactionReceipt({ hash: sendHash });
+    const [posted] = parseEventLogs({
+      abi: junctionGatewayAbi,
+      logs: receipt.logs,
+      eventName: "MessageSent",
+    });
+    assert.ok(posted);
+    const delivered = await waitForDelivery(manifest, { id: posted.args.sendId, timeoutMs: 30_000 });
+    assert.equal(delivered.status, "delivered");
+    const read = <F extends "lastSender" | "lastPayload" | "lastReceiveId">(functionName: F) =>
+      targetClient.readContract({ address: greeter, abi: erc7786GreeterAbi, functionName });
+    assert.equal(await read("lastPayload"), payload);
+    assert.equal(await read("lastReceiveId"), posted.args.sendId);
+    assert.deepEqual(parseEvmV1(await read("lastSender")), {
+      chainId: 901n,
+      address: manifest.accounts.user.address,
+    });
+    // An attribute the gateway does not know is refused by name.
+    await assert.rejects(
+      user.writeContract({
+        address: gateway,
+        abi: junctionGatewayAbi,
+        functionName: "sendMessage",
+        args: [formatEvmV1(902n, greeter), payload, ["0xdeadbeef"]],
+      }),
+      (error) => revertName(error) === "UnsupportedAttribute",
+    );
   });
 });

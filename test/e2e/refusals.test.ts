@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Address, BaseError, ContractFunctionRevertedError, type Hex, keccak256, toHex } from "viem";
 import { increaseTime } from "../../src/chain/anvil.js";
-import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { inboxAbi, testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
@@ -34,7 +39,12 @@ describe("Inbox refusals and retries", () => {
   let inbox: Address;
 
   async function sendAndProve(body: Hex, options: { deadline?: bigint } = {}) {
-    const sent = await sendMessage(source, devnet.manifest, { destinationChainId: 902, recipient, body, ...options });
+    const sent = await sendMessage(source, devnet.manifest, {
+      destinationChainId: 902,
+      recipient,
+      body,
+      ...options,
+    });
     for (let attempt = 0; attempt < 200; attempt++) {
       try {
         return await proveMessage(devnet.manifest, { id: sent.id, sourceChainId: 901 });
@@ -47,7 +57,12 @@ describe("Inbox refusals and retries", () => {
   }
 
   function deliver(message: Awaited<ReturnType<typeof sendAndProve>>["message"], proof: MessageProof) {
-    return relayerWallet.writeContract({ address: inbox, abi: inboxWithErrorsAbi, functionName: "deliver", args: [message, proof] });
+    return relayerWallet.writeContract({
+      address: inbox,
+      abi: inboxWithErrorsAbi,
+      functionName: "deliver",
+      args: [message, proof],
+    });
   }
 
   before(async () => {
@@ -74,7 +89,11 @@ describe("Inbox refusals and retries", () => {
     const { message, proof } = await sendAndProve(toHex("once"));
     await destination.waitForTransactionReceipt({ hash: await deliver(message, proof) });
     await rejects(deliver(message, proof), "MessageAlreadyProcessed");
-    const count = await destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "receivedCount" });
+    const count = await destination.readContract({
+      address: recipient,
+      abi: testRecipientAbi,
+      functionName: "receivedCount",
+    });
     assert.equal(count, 1n);
   });
 
@@ -105,17 +124,31 @@ describe("Inbox refusals and retries", () => {
       [{ type: "bytes32" }, { type: "uint256" }, { type: "bytes32[]" }],
       [fakeRoot, 0n, Array.from({ length: 8 }, () => fakeRoot)],
     );
-    await rejects(deliver(first.message, { ...first.proof, verifierData: unknownGlobal }), "UnknownGlobalRoot");
+    await rejects(
+      deliver(first.message, { ...first.proof, verifierData: unknownGlobal }),
+      "UnknownGlobalRoot",
+    );
     // A count that does not cover the nonce.
-    await rejects(deliver(second.message, { ...second.proof, count: second.message.nonce }), "NonceNotCovered");
+    await rejects(
+      deliver(second.message, { ...second.proof, count: second.message.nonce }),
+      "NonceNotCovered",
+    );
   });
 
   it("refuses a message on the wrong destination", async () => {
     const { message, proof } = await sendAndProve(toHex("for 902"));
     const wrongInbox = rollupOf(devnet.manifest, 901).contracts.inbox;
-    const wallet = walletClientFor(rollupOf(devnet.manifest, 901), devnet.manifest.accounts.relayer.privateKey);
+    const wallet = walletClientFor(
+      rollupOf(devnet.manifest, 901),
+      devnet.manifest.accounts.relayer.privateKey,
+    );
     await rejects(
-      wallet.writeContract({ address: wrongInbox, abi: inboxWithErrorsAbi, functionName: "deliver", args: [message, proof] }),
+      wallet.writeContract({
+        address: wrongInbox,
+        abi: inboxWithErrorsAbi,
+        functionName: "deliver",
+        args: [message, proof],
+      }),
       "WrongDestination",
     );
   });
@@ -128,28 +161,55 @@ describe("Inbox refusals and retries", () => {
   });
 
   it("records a failing handler as failed, and retry delivers once the cause is fixed", async () => {
-    const admin = walletClientFor(rollupOf(devnet.manifest, 902), devnet.manifest.accounts.deployer.privateKey);
+    const admin = walletClientFor(
+      rollupOf(devnet.manifest, 902),
+      devnet.manifest.accounts.deployer.privateKey,
+    );
     const setFailing = async (value: boolean) =>
       destination.waitForTransactionReceipt({
-        hash: await admin.writeContract({ address: recipient, abi: testRecipientAbi, functionName: "setFailing", args: [value] }),
+        hash: await admin.writeContract({
+          address: recipient,
+          abi: testRecipientAbi,
+          functionName: "setFailing",
+          args: [value],
+        }),
       });
     await setFailing(true);
     const { message, proof } = await sendAndProve(toHex("retry me"));
     const { messageId } = await import("../../src/protocol/message.js");
     const id = messageId(message);
     await destination.waitForTransactionReceipt({ hash: await deliver(message, proof) });
-    assert.equal(await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }), 2);
+    assert.equal(
+      await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }),
+      2,
+    );
     // Delivering again is a replay; the way forward is retry.
     await rejects(deliver(message, proof), "MessageAlreadyProcessed");
-    const retry = () => relayerWallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "retry", args: [message] });
+    const retry = () =>
+      relayerWallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "retry", args: [message] });
     await destination.waitForTransactionReceipt({ hash: await retry() });
-    assert.equal(await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }), 2);
+    assert.equal(
+      await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }),
+      2,
+    );
     await setFailing(false);
     await destination.waitForTransactionReceipt({ hash: await retry() });
-    assert.equal(await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }), 1);
+    assert.equal(
+      await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }),
+      1,
+    );
     await rejects(retry(), "MessageNotFailed");
-    const count = await destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "receivedCount" });
-    const last = await destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "received", args: [count - 1n] });
+    const count = await destination.readContract({
+      address: recipient,
+      abi: testRecipientAbi,
+      functionName: "receivedCount",
+    });
+    const last = await destination.readContract({
+      address: recipient,
+      abi: testRecipientAbi,
+      functionName: "received",
+      args: [count - 1n],
+    });
     assert.equal(last.body, toHex("retry me"));
   });
 });

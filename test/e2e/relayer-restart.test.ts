@@ -32,11 +32,17 @@ describe("relayer restart", () => {
     const { manifest, dataDir } = devnet;
     const destination = publicClientFor(rollupOf(manifest, 902));
     const deployer = walletClientFor(rollupOf(manifest, 902), manifest.accounts.deployer.privateKey);
-    const hash = await deployer.deployContract({ abi: testRecipientAbi, bytecode: testRecipientBytecode, args: [rollupOf(manifest, 902).contracts.inbox] });
+    const hash = await deployer.deployContract({
+      abi: testRecipientAbi,
+      bytecode: testRecipientBytecode,
+      args: [rollupOf(manifest, 902).contracts.inbox],
+    });
     const recipient = (await destination.waitForTransactionReceipt({ hash })).contractAddress as Address;
-    const received = () => destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "receivedCount" });
+    const received = () =>
+      destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "receivedCount" });
     const user = walletClientFor(rollupOf(manifest, 901), manifest.accounts.user.privateKey);
-    const send = (i: number) => sendMessage(user, manifest, { destinationChainId: 902, recipient, body: toHex(`message ${i}`) });
+    const send = (i: number) =>
+      sendMessage(user, manifest, { destinationChainId: 902, recipient, body: toHex(`message ${i}`) });
 
     relayer = startCli(["relayer", "--data-dir", dataDir, "--log-level", "warn"]);
     let sent = 0;
@@ -55,7 +61,12 @@ describe("relayer restart", () => {
     assert.equal(await received(), BigInt(TOTAL));
     const bodies = await Promise.all(
       Array.from({ length: TOTAL }, (_, i) =>
-        destination.readContract({ address: recipient, abi: testRecipientAbi, functionName: "received", args: [BigInt(i)] }),
+        destination.readContract({
+          address: recipient,
+          abi: testRecipientAbi,
+          functionName: "received",
+          args: [BigInt(i)],
+        }),
       ),
     );
     const seen = new Set(bodies.map((entry) => hexToString(entry.body)));

@@ -2,7 +2,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Hex, keccak256, toHex } from "viem";
-import { buildLevels, hashPair, merkleRoot, pathOf, rootFromPath, rootOf, ZERO_HASH, zeroHash } from "../../src/protocol/merkle.js";
+import {
+  buildLevels,
+  hashPair,
+  merkleRoot,
+  pathOf,
+  rootFromPath,
+  rootOf,
+  ZERO_HASH,
+  zeroHash,
+} from "../../src/protocol/merkle.js";
 
 const leaf = (i: number): Hex => keccak256(toHex(`leaf ${i}`));
 

@@ -1,7 +1,12 @@
 // Proposer: posts each rollup's Outbox checkpoint (count, root) to the L1 RollupHub whenever the
 // Outbox has grown, reading the rollup `confirmations` blocks behind its head.
 import type { Hex } from "viem";
-import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../chain/clients.js";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../chain/clients.js";
 import type { Manifest } from "../../chain/manifest.js";
 import { outboxAbi, rollupHubAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";

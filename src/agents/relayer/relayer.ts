@@ -2,8 +2,19 @@
 // each destination delivers every message the destination's latest imported global root covers.
 // Handler failures are retried with exponential backoff until the deadline. The store's cursors and
 // leases make a restart resume where it stopped and keep parallel relayers from double delivery.
-import { BaseError, ContractFunctionRevertedError, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
-import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../chain/clients.js";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  type Hex,
+  parseEventLogs,
+  type TransactionReceipt,
+} from "viem";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../chain/clients.js";
 import { getDeliveryEvents, getPostedCheckpoints, getSentMessages } from "../../chain/events.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../contracts/errors.js";
@@ -71,7 +82,10 @@ export class Relayer implements Agent {
   }
 
   async tick(): Promise<void> {
-    await Promise.all([...[...this.#chains.values()].map((chain) => this.#indexSource(chain)), this.#indexHub()]);
+    await Promise.all([
+      ...[...this.#chains.values()].map((chain) => this.#indexSource(chain)),
+      this.#indexHub(),
+    ]);
     await Promise.all([...this.#chains.values()].map((chain) => this.#deliverTo(chain)));
   }
 
@@ -98,21 +112,33 @@ export class Relayer implements Agent {
       })),
     );
     if (sent.length > 0) {
-      this.config.logger.debug("Relayer#index", "messages seen", { chainId: entry.chainId, count: sent.length });
+      this.config.logger.debug("Relayer#index", "messages seen", {
+        chainId: entry.chainId,
+        count: sent.length,
+      });
     }
   }
 
   async #indexHub(): Promise<void> {
     const head = await this.#l1.getBlockNumber();
     if (this.#hubCursor > head) return;
-    const posted = await getPostedCheckpoints(this.#l1, this.config.network.l1.contracts.rollupHub, this.#hubCursor, head);
+    const posted = await getPostedCheckpoints(
+      this.#l1,
+      this.config.network.l1.contracts.rollupHub,
+      this.#hubCursor,
+      head,
+    );
     for (const event of posted) this.#hub.add(event);
     this.#hubCursor = head + 1n;
   }
 
   async #deliverTo(destination: Chain): Promise<void> {
     const now = Date.now();
-    const due = await this.config.store.due(BigInt(destination.entry.chainId), now, this.config.batchSize ?? 100);
+    const due = await this.config.store.due(
+      BigInt(destination.entry.chainId),
+      now,
+      this.config.batchSize ?? 100,
+    );
     if (due.length === 0) return;
     const globalIndex = await destination.client.readContract({
       address: destination.entry.contracts.globalRootOracle,
@@ -158,7 +184,11 @@ export class Relayer implements Agent {
   }
 
   /** Sends the delivery (or retry) transaction; returns undefined when nothing was sent. */
-  async #send(destination: Chain, stored: StoredMessage, proof: MessageProof | null): Promise<Hex | undefined> {
+  async #send(
+    destination: Chain,
+    stored: StoredMessage,
+    proof: MessageProof | null,
+  ): Promise<Hex | undefined> {
     const inbox = destination.entry.contracts.inbox;
     const onChain = await destination.client.readContract({
       address: inbox,
@@ -168,7 +198,12 @@ export class Relayer implements Agent {
     });
     if (onChain === 1) {
       // Delivered already: by us before a restart, or by another relayer.
-      const events = await getDeliveryEvents(destination.client, inbox, stored.id, BigInt(destination.entry.deployBlock));
+      const events = await getDeliveryEvents(
+        destination.client,
+        inbox,
+        stored.id,
+        BigInt(destination.entry.deployBlock),
+      );
       const delivered = events.find((event) => event.kind === "delivered");
       await this.config.store.markDelivered(stored.id, {
         tx: delivered?.txHash ?? null,
@@ -181,12 +216,36 @@ export class Relayer implements Agent {
     try {
       if (proof && onChain === 0) {
         const args = [stored.message, proof] as const;
-        const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxWithErrorsAbi, functionName: "deliver", args, account });
-        return await destination.wallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "deliver", args, gas: withMargin(gas) });
+        const gas = await destination.client.estimateContractGas({
+          address: inbox,
+          abi: inboxWithErrorsAbi,
+          functionName: "deliver",
+          args,
+          account,
+        });
+        return await destination.wallet.writeContract({
+          address: inbox,
+          abi: inboxAbi,
+          functionName: "deliver",
+          args,
+          gas: withMargin(gas),
+        });
       }
       const args = [stored.message] as const;
-      const gas = await destination.client.estimateContractGas({ address: inbox, abi: inboxWithErrorsAbi, functionName: "retry", args, account });
-      return await destination.wallet.writeContract({ address: inbox, abi: inboxAbi, functionName: "retry", args, gas: withMargin(gas) });
+      const gas = await destination.client.estimateContractGas({
+        address: inbox,
+        abi: inboxWithErrorsAbi,
+        functionName: "retry",
+        args,
+        account,
+      });
+      return await destination.wallet.writeContract({
+        address: inbox,
+        abi: inboxAbi,
+        functionName: "retry",
+        args,
+        gas: withMargin(gas),
+      });
     } catch (error) {
       await this.#onSendError(destination, stored, error);
       return undefined;
@@ -195,25 +254,44 @@ export class Relayer implements Agent {
 
   async #onSendError(destination: Chain, stored: StoredMessage, error: unknown): Promise<void> {
     const errorName = revertName(error);
-    const text = errorName ?? (error instanceof Error ? error.message.split("\n")[0] : String(error)) ?? "unknown";
+    const text =
+      errorName ?? (error instanceof Error ? error.message.split("\n")[0] : String(error)) ?? "unknown";
     if (errorName && FINAL_ERRORS.has(errorName)) {
       await this.config.store.markExpired(stored.id, text);
-      this.config.logger.warn("Relayer#send", "message can no longer be delivered", { id: stored.id, error: text });
+      this.config.logger.warn("Relayer#send", "message can no longer be delivered", {
+        id: stored.id,
+        error: text,
+      });
       return;
     }
     destination.wallet.account.nonceManager?.reset({
       address: destination.wallet.account.address,
       chainId: destination.entry.chainId,
     });
-    await this.config.store.postpone(stored.id, { error: text, nextAttemptAt: Date.now() + this.#backoff(stored.attempts) });
-    this.config.logger.warn("Relayer#send", "delivery attempt failed", { id: stored.id, error: text, attempts: stored.attempts + 1 });
+    await this.config.store.postpone(stored.id, {
+      error: text,
+      nextAttemptAt: Date.now() + this.#backoff(stored.attempts),
+    });
+    this.config.logger.warn("Relayer#send", "delivery attempt failed", {
+      id: stored.id,
+      error: text,
+      attempts: stored.attempts + 1,
+    });
   }
 
   async #record(stored: StoredMessage, receipt: TransactionReceipt): Promise<void> {
-    const events = parseEventLogs({ abi: inboxAbi, logs: receipt.logs, eventName: ["MessageDelivered", "MessageFailed"] });
+    const events = parseEventLogs({
+      abi: inboxAbi,
+      logs: receipt.logs,
+      eventName: ["MessageDelivered", "MessageFailed"],
+    });
     const mine = events.find((event) => event.args.id === stored.id);
     if (receipt.status === "success" && mine?.eventName === "MessageDelivered") {
-      await this.config.store.markDelivered(stored.id, { tx: receipt.transactionHash, at: Date.now(), gasUsed: receipt.gasUsed });
+      await this.config.store.markDelivered(stored.id, {
+        tx: receipt.transactionHash,
+        at: Date.now(),
+        gasUsed: receipt.gasUsed,
+      });
       this.config.logger.info("Relayer#deliver", "message delivered", {
         id: stored.id,
         from: stored.message.sourceChainId,
@@ -223,13 +301,17 @@ export class Relayer implements Agent {
       });
       return;
     }
-    const error = mine?.eventName === "MessageFailed" ? `handler reverted: ${mine.args.reason}` : "transaction reverted";
+    const error =
+      mine?.eventName === "MessageFailed" ? `handler reverted: ${mine.args.reason}` : "transaction reverted";
     await this.config.store.markFailed(stored.id, {
       error,
       nextAttemptAt: Date.now() + this.#backoff(stored.attempts),
       tx: receipt.transactionHash,
     });
-    this.config.logger.warn("Relayer#deliver", "message failed on destination; will retry", { id: stored.id, error });
+    this.config.logger.warn("Relayer#deliver", "message failed on destination; will retry", {
+      id: stored.id,
+      error,
+    });
   }
 
   #backoff(attempts: number): number {

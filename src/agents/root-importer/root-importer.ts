@@ -1,7 +1,12 @@
 // Root importer: brings the L1 hub's newest global root to every rollup's GlobalRootOracle, from the
 // rollup's system account (the devnet stand-in for an L1-attributes deposit).
 import type { Hex } from "viem";
-import { type JunctionPublicClient, type JunctionWalletClient, publicClientFor, walletClientFor } from "../../chain/clients.js";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../chain/clients.js";
 import type { Manifest } from "../../chain/manifest.js";
 import { globalRootOracleAbi, rollupHubAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";

@@ -85,7 +85,11 @@ export class SqliteStore implements RelayerStore {
     return row ? BigInt(row.block) : undefined;
   }
 
-  async recordSourceBatch(cursorName: string, toBlock: bigint, messages: readonly NewMessage[]): Promise<void> {
+  async recordSourceBatch(
+    cursorName: string,
+    toBlock: bigint,
+    messages: readonly NewMessage[],
+  ): Promise<void> {
     const insert = this.#db.prepare(
       `INSERT OR IGNORE INTO messages (id, source_chain_id, destination_chain_id, nonce, message, source_tx,
          source_block, sent_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -154,7 +158,10 @@ export class SqliteStore implements RelayerStore {
       .run(record.tx, record.at, record.gasUsed?.toString() ?? null, id);
   }
 
-  async markFailed(id: Hex, failure: { error: string; nextAttemptAt: number; tx: Hex | null }): Promise<void> {
+  async markFailed(
+    id: Hex,
+    failure: { error: string; nextAttemptAt: number; tx: Hex | null },
+  ): Promise<void> {
     this.#db
       .prepare(
         `UPDATE messages SET status = 'failed', last_error = ?, next_attempt_at = ?,
