@@ -1,6 +1,7 @@
 // The Junction SDK: what a dapp imports.
 export { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 export { loadManifest, type Manifest, manifestPath } from "../chain/manifest.js";
+export { inboxWithErrorsAbi } from "../contracts/errors.js";
 export { formatEvmV1, parseEvmV1 } from "../protocol/interop-address.js";
 export { type Message, messageId } from "../protocol/message.js";
 export type { MessageProof } from "../protocol/proof.js";

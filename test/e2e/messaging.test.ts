@@ -11,6 +11,7 @@ import {
   toFunctionSelector,
   toHex,
 } from "viem";
+import { greet } from "../../examples/greet.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import {
@@ -156,6 +157,29 @@ describe("canonical messaging on a devnet", () => {
         args: [formatEvmV1(902n, greeter), payload, ["0xdeadbeef"]],
       }),
       (error) => revertName(error) === "UnsupportedAttribute",
+    );
+  });
+
+  it("runs the README's greeter walkthrough", async () => {
+    assert.equal(await greet(devnet.manifestFile, 902, 901, "gm from 902"), "gm from 902");
+    const client = publicClientFor(rollupOf(devnet.manifest, 901));
+    const greeter = rollupOf(devnet.manifest, 901).contracts.greeter;
+    const { crossRollupGreeterAbi } = await import("../../src/contracts/generated/index.js");
+    assert.equal(
+      await client.readContract({
+        address: greeter,
+        abi: crossRollupGreeterAbi,
+        functionName: "lastSourceChainId",
+      }),
+      902n,
+    );
+    assert.equal(
+      await client.readContract({
+        address: greeter,
+        abi: crossRollupGreeterAbi,
+        functionName: "lastGreeter",
+      }),
+      devnet.manifest.accounts.user.address,
     );
   });
 });
