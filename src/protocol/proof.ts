@@ -20,27 +20,34 @@ export function encodeCanonicalVerifierData(inclusion: GlobalInclusion): Hex {
 }
 
 /**
- * Proof that message number `nonce` of a source Outbox is covered by the checkpoint in `inclusion`.
- * `ids` are the Outbox's message ids in nonce order, at least `inclusion.checkpoint.count` of them.
+ * Prover for every message covered by the checkpoint in `inclusion`: builds the Outbox tree once and
+ * answers each nonce with its proof. `ids` are the Outbox's message ids in nonce order, at least
+ * `inclusion.checkpoint.count` of them.
  */
-export function buildCanonicalProof(
+export function canonicalProver(
   ids: readonly Hex[],
-  nonce: bigint,
   inclusion: GlobalInclusion,
-): MessageProof {
+): (nonce: bigint) => MessageProof {
   const { count, root } = inclusion.checkpoint;
-  if (nonce >= count)
-    throw new ProofInputError(`message ${nonce} is not covered by checkpoint count ${count}`);
   if (BigInt(ids.length) < count) throw new ProofInputError(`need ${count} message ids, have ${ids.length}`);
   const levels = buildLevels(ids.slice(0, Number(count)), MESSAGE_TREE_DEPTH);
   const rebuilt = rootOf(levels);
   if (rebuilt !== root) {
     throw new ProofInputError(`message ids rebuild root ${rebuilt}, but the checkpoint says ${root}`);
   }
-  return {
-    count,
-    root,
-    path: pathOf(levels, Number(nonce)),
-    verifierData: encodeCanonicalVerifierData(inclusion),
+  const verifierData = encodeCanonicalVerifierData(inclusion);
+  return (nonce) => {
+    if (nonce >= count)
+      throw new ProofInputError(`message ${nonce} is not covered by checkpoint count ${count}`);
+    return { count, root, path: pathOf(levels, Number(nonce)), verifierData };
   };
+}
+
+/** Proof that message number `nonce` of a source Outbox is covered by the checkpoint in `inclusion`. */
+export function buildCanonicalProof(
+  ids: readonly Hex[],
+  nonce: bigint,
+  inclusion: GlobalInclusion,
+): MessageProof {
+  return canonicalProver(ids, inclusion)(nonce);
 }

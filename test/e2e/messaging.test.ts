@@ -2,18 +2,11 @@
 // the devnet's real agents running; plus every way a delivery must be refused.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  encodeAbiParameters,
-  parseEventLogs,
-  toFunctionSelector,
-  toHex,
-} from "viem";
+import { type Address, encodeAbiParameters, parseEventLogs, toFunctionSelector, toHex } from "viem";
 import { greet } from "../../examples/greet.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
+import { revertName } from "../../src/chain/revert.js";
 import {
   erc7786GreeterAbi,
   erc7786GreeterBytecode,
@@ -24,12 +17,6 @@ import {
 import { formatEvmV1, parseEvmV1 } from "../../src/protocol/interop-address.js";
 import { sendMessage, waitForDelivery } from "../../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-
-function revertName(error: unknown): string | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
-  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
-}
 
 describe("canonical messaging on a devnet", () => {
   let devnet: TestDevnet;

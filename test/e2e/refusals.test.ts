@@ -2,7 +2,7 @@
 // the test delivers by hand with proofs built by the SDK; the proposer and root importer run.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, BaseError, ContractFunctionRevertedError, type Hex, keccak256, toHex } from "viem";
+import { type Address, type Hex, keccak256, toHex } from "viem";
 import { increaseTime } from "../../src/chain/anvil.js";
 import {
   type JunctionPublicClient,
@@ -11,17 +11,12 @@ import {
   walletClientFor,
 } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
+import { revertName } from "../../src/chain/revert.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { inboxAbi, testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
 import type { MessageProof } from "../../src/protocol/proof.js";
 import { MessageNotProvableError, proveMessage, sendMessage } from "../../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-
-function revertName(error: unknown): string | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
-  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
-}
 
 async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
   await assert.rejects(promise, (error) => {

@@ -2,13 +2,7 @@
 // each destination delivers every message the destination's latest imported global root covers.
 // Handler failures are retried with exponential backoff until the deadline. The store's cursors and
 // leases make a restart resume where it stopped and keep parallel relayers from double delivery.
-import {
-  BaseError,
-  ContractFunctionRevertedError,
-  type Hex,
-  parseEventLogs,
-  type TransactionReceipt,
-} from "viem";
+import { type Hex, parseEventLogs, type TransactionReceipt } from "viem";
 import {
   type JunctionPublicClient,
   type JunctionWalletClient,
@@ -17,11 +11,12 @@ import {
 } from "../../chain/clients.js";
 import { getDeliveryEvents, getPostedCheckpoints, getSentMessages } from "../../chain/events.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
+import { revertName } from "../../chain/revert.js";
 import { inboxWithErrorsAbi } from "../../contracts/errors.js";
 import { globalRootOracleAbi, inboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import { HubHistory } from "../../protocol/checkpoint.js";
-import { buildCanonicalProof, type MessageProof } from "../../protocol/proof.js";
+import { canonicalProver, type MessageProof } from "../../protocol/proof.js";
 import type { RelayerStore, StoredMessage } from "../../store/store.js";
 import { type Agent, PollingLoop } from "../agent.js";
 
@@ -148,22 +143,19 @@ export class Relayer implements Agent {
     if (globalIndex === 0n || globalIndex > this.#hub.latestIndex) return;
 
     const ready: { message: StoredMessage; proof: MessageProof | null }[] = [];
-    const idsBySource = new Map<bigint, Hex[]>();
+    // One Outbox tree per source and tick, however many of its messages are due.
+    const provers = new Map<bigint, ((nonce: bigint) => MessageProof) | null>();
     for (const message of due) {
       if (message.status === "failed") {
         ready.push({ message, proof: null });
         continue;
       }
       const source = message.message.sourceChainId;
-      const inclusion = this.#hub.inclusion(globalIndex, source);
-      if (!inclusion || inclusion.checkpoint.count <= message.message.nonce) continue;
-      let ids = idsBySource.get(source);
-      if (!ids) {
-        ids = await this.config.store.messageIds(source, inclusion.checkpoint.count);
-        idsBySource.set(source, ids);
-      }
-      if (BigInt(ids.length) < inclusion.checkpoint.count) continue; // not all indexed yet
-      ready.push({ message, proof: buildCanonicalProof(ids, message.message.nonce, inclusion) });
+      if (!provers.has(source)) provers.set(source, await this.#proverFor(source, globalIndex));
+      const prove = provers.get(source);
+      const inclusion = prove ? this.#hub.inclusion(globalIndex, source) : undefined;
+      if (!prove || !inclusion || inclusion.checkpoint.count <= message.message.nonce) continue;
+      ready.push({ message, proof: prove(message.message.nonce) });
     }
     const claimed = [];
     for (const item of ready) {
@@ -181,6 +173,15 @@ export class Relayer implements Agent {
         await this.#record(item.message, receipt);
       }),
     );
+  }
+
+  /** A prover for `source` as of global root `globalIndex`, or null while its messages are not all indexed. */
+  async #proverFor(source: bigint, globalIndex: bigint): Promise<((nonce: bigint) => MessageProof) | null> {
+    const inclusion = this.#hub.inclusion(globalIndex, source);
+    if (!inclusion) return null;
+    const ids = await this.config.store.messageIds(source, inclusion.checkpoint.count);
+    if (BigInt(ids.length) < inclusion.checkpoint.count) return null;
+    return canonicalProver(ids, inclusion);
   }
 
   /** Sends the delivery (or retry) transaction; returns undefined when nothing was sent. */
@@ -323,11 +324,4 @@ export class Relayer implements Agent {
 /** Gas estimates are exact for the state they saw; leave room for the handler's own variance. */
 function withMargin(gas: bigint): bigint {
   return (gas * 12n) / 10n;
-}
-
-/** The custom-error name of a contract revert, if the error is one. */
-export function revertName(error: unknown): string | undefined {
-  if (!(error instanceof BaseError)) return undefined;
-  const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
-  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
 }
