@@ -11,7 +11,8 @@ import {
   type Transport,
   type WalletClient,
 } from "viem";
-import { nonceManager, privateKeyToAccount } from "viem/accounts";
+import { privateKeyToAccount } from "viem/accounts";
+import { createNonceManager, jsonRpc } from "viem/nonce";
 
 export type Endpoint = { chainId: number; rpcUrl: string };
 export type JunctionPublicClient = PublicClient<Transport, Chain>;
@@ -36,9 +37,14 @@ export function publicClientFor(endpoint: Endpoint, pollingInterval = 100): Junc
   });
 }
 
+/**
+ * A wallet whose account has its own nonce manager. viem's shared `nonceManager` remembers the last
+ * nonce per address and chain id for the life of the process and never goes below it, so after a
+ * devnet restart (same chain ids, fresh chains) every transaction would wait for a nonce that never comes.
+ */
 export function walletClientFor(endpoint: Endpoint, privateKey: Hex): JunctionWalletClient {
   return createWalletClient({
-    account: privateKeyToAccount(privateKey, { nonceManager }),
+    account: privateKeyToAccount(privateKey, { nonceManager: createNonceManager({ source: jsonRpc() }) }),
     chain: chainOf(endpoint),
     transport: http(endpoint.rpcUrl),
   });

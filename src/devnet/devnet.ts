@@ -1,6 +1,7 @@
 // The local network: an L1 and N rollups as anvil processes on 127.0.0.1, every contract deployed, and
 // the agents (proposer, root importer, relayer) running in this process. `stop` undoes all of it, also
 // when start-up fails halfway.
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Agent } from "../agents/agent.js";
 import { Proposer } from "../agents/proposer/proposer.js";
@@ -70,6 +71,9 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       accounts,
     });
     const manifestFile = manifestPath(options.dataDir);
+    // The chains are new, so a relayer database left by an earlier devnet describes chains that are
+    // gone; its cursors would skip the new chains' first blocks.
+    removeRelayerDatabase(options.dataDir);
     saveManifest(manifestFile, manifest);
     if (options.agents ?? true) {
       agents.push(...createAgents(manifest, options.dataDir, options.logger, options.relayer ?? true));
@@ -99,6 +103,11 @@ export function createAgents(
 
 export function relayerDatabase(dataDir: string): string {
   return join(dataDir, "relayer.sqlite");
+}
+
+function removeRelayerDatabase(dataDir: string): void {
+  const file = relayerDatabase(dataDir);
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
 }
 
 export function createRelayer(manifest: Manifest, dataDir: string, logger: Logger): Agent {
