@@ -35,6 +35,9 @@ export type RelayerConfig = {
   maxBackoffMs?: number;
 };
 
+/** Proves any message of one source whose nonce is below `count`. */
+type Prover = { count: bigint; prove: (nonce: bigint) => MessageProof };
+
 type Chain = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
 
 /** Inbox errors after which retrying can never succeed. */
@@ -144,7 +147,7 @@ export class Relayer implements Agent {
 
     const ready: { message: StoredMessage; proof: MessageProof | null }[] = [];
     // One Outbox tree per source and tick, however many of its messages are due.
-    const provers = new Map<bigint, ((nonce: bigint) => MessageProof) | null>();
+    const provers = new Map<bigint, Prover | null>();
     for (const message of due) {
       if (message.status === "failed") {
         ready.push({ message, proof: null });
@@ -152,10 +155,9 @@ export class Relayer implements Agent {
       }
       const source = message.message.sourceChainId;
       if (!provers.has(source)) provers.set(source, await this.#proverFor(source, globalIndex));
-      const prove = provers.get(source);
-      const inclusion = prove ? this.#hub.inclusion(globalIndex, source) : undefined;
-      if (!prove || !inclusion || inclusion.checkpoint.count <= message.message.nonce) continue;
-      ready.push({ message, proof: prove(message.message.nonce) });
+      const prover = provers.get(source);
+      if (!prover || prover.count <= message.message.nonce) continue;
+      ready.push({ message, proof: prover.prove(message.message.nonce) });
     }
     const claimed = [];
     for (const item of ready) {
@@ -176,12 +178,13 @@ export class Relayer implements Agent {
   }
 
   /** A prover for `source` as of global root `globalIndex`, or null while its messages are not all indexed. */
-  async #proverFor(source: bigint, globalIndex: bigint): Promise<((nonce: bigint) => MessageProof) | null> {
+  async #proverFor(source: bigint, globalIndex: bigint): Promise<Prover | null> {
     const inclusion = this.#hub.inclusion(globalIndex, source);
     if (!inclusion) return null;
-    const ids = await this.config.store.messageIds(source, inclusion.checkpoint.count);
-    if (BigInt(ids.length) < inclusion.checkpoint.count) return null;
-    return canonicalProver(ids, inclusion);
+    const { count } = inclusion.checkpoint;
+    const ids = await this.config.store.messageIds(source, count);
+    if (BigInt(ids.length) < count) return null;
+    return { count, prove: canonicalProver(ids, inclusion) };
   }
 
   /** Sends the delivery (or retry) transaction; returns undefined when nothing was sent. */
