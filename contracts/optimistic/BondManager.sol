@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Outbox} from "../messaging/Outbox.sol";
+import {CheckpointSignature} from "../verifiers/CheckpointSignature.sol";
+import {BondMessages} from "./BondMessages.sol";
+
+/// @title BondManager
+/// @notice Source side of the optimistic path, one per rollup. Attesters stake native ETH here before
+///         their checkpoints of this rollup's Outbox are accepted elsewhere. Anyone who shows a signed
+///         checkpoint that disagrees with `Outbox.rootAt` gets the signer's bond slashed: PROVER_SHARE_BPS
+///         to the prover, the rest burned. Bond changes and true roots travel to the other rollups'
+///         OptimisticVerifiers as canonical messages.
+contract BondManager {
+    /// @notice Share of a slashed bond paid to the fraud prover, in basis points.
+    uint256 public constant PROVER_SHARE_BPS = 5_000;
+    /// @notice Where the unpaid part of a slashed bond goes.
+    address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
+    uint64 public constant MESSAGE_GAS_LIMIT = 200_000;
+    uint64 public constant MESSAGE_TTL = 30 days;
+
+    struct Bond {
+        uint256 amount;
+        uint64 withdrawableAt;
+        bool slashed;
+    }
+
+    Outbox public immutable outbox;
+    /// @notice OptimisticVerifier address on the destinations (the same on every rollup).
+    address public immutable remoteVerifier;
+    /// @notice Delay between asking to withdraw and withdrawing; at least the longest challenge window.
+    uint256 public immutable withdrawalDelay;
+    uint64[] private _destinations;
+    mapping(address attester => Bond) private _bonds;
+    mapping(address attester => uint256) private _bondVersion;
+
+    event Bonded(address indexed attester, uint256 amount, uint256 total);
+    event WithdrawalRequested(address indexed attester, uint256 amount, uint64 withdrawableAt);
+    event Withdrawn(address indexed attester, uint256 amount);
+    event AttesterSlashed(
+        address indexed attester, address indexed prover, uint256 count, bytes32 root, uint256 reward, uint256 burned
+    );
+    event RootReported(uint64 indexed destinationChainId, uint256 count, bytes32 root, bytes32 messageId);
+
+    /// @notice Bonding needs a positive value.
+    error ZeroBond();
+    /// @notice The attester is already withdrawing or was slashed.
+    error BondNotActive(address attester);
+    /// @notice There is no withdrawal to complete, or it is not yet due.
+    error WithdrawalNotReady(uint64 withdrawableAt, uint256 nowTimestamp);
+    /// @notice The checkpoint names another source chain.
+    error WrongSourceChain(uint64 sourceChainId);
+    /// @notice The checkpoint agrees with the Outbox: there is no fraud to prove.
+    error CheckpointNotFraudulent(uint256 count, bytes32 root);
+    /// @notice The signer has no bond left to slash.
+    error NothingToSlash(address attester);
+    /// @notice Root reports go to configured destinations only.
+    error UnknownDestination(uint64 destinationChainId);
+    /// @notice A native transfer failed.
+    error TransferFailed(address to, uint256 amount);
+
+    constructor(Outbox outbox_, address remoteVerifier_, uint256 withdrawalDelay_, uint64[] memory destinations_) {
+        outbox = outbox_;
+        remoteVerifier = remoteVerifier_;
+        withdrawalDelay = withdrawalDelay_;
+        _destinations = destinations_;
+    }
+
+    /// @notice Adds `msg.value` to the caller's bond and tells every destination.
+    function bond() external payable {
+        if (msg.value == 0) revert ZeroBond();
+        Bond storage entry = _bonds[msg.sender];
+        if (entry.slashed || entry.withdrawableAt != 0) revert BondNotActive(msg.sender);
+        entry.amount += msg.value;
+        emit Bonded(msg.sender, msg.value, entry.amount);
+        _broadcastBond(msg.sender, entry.amount);
+    }
+
+    /// @notice Starts the withdrawal of the caller's whole bond: destinations stop accepting its
+    ///         checkpoints at once, and the bond stays slashable for `withdrawalDelay`.
+    function requestWithdrawal() external {
+        Bond storage entry = _bonds[msg.sender];
+        if (entry.amount == 0 || entry.slashed || entry.withdrawableAt != 0) revert BondNotActive(msg.sender);
+        entry.withdrawableAt = uint64(block.timestamp + withdrawalDelay);
+        emit WithdrawalRequested(msg.sender, entry.amount, entry.withdrawableAt);
+        _broadcastBond(msg.sender, 0);
+    }
+
+    /// @notice Pays out a bond whose withdrawal delay has passed.
+    function withdraw() external {
+        Bond storage entry = _bonds[msg.sender];
+        if (entry.withdrawableAt == 0 || block.timestamp < entry.withdrawableAt || entry.amount == 0) {
+            revert WithdrawalNotReady(entry.withdrawableAt, block.timestamp);
+        }
+        uint256 amount = entry.amount;
+        delete _bonds[msg.sender];
+        emit Withdrawn(msg.sender, amount);
+        _send(msg.sender, amount);
+    }
+
+    /// @notice Slashes the signer of a checkpoint of this rollup that disagrees with the Outbox.
+    function proveFraud(uint64 sourceChainId, uint256 count, bytes32 root, bytes calldata signature) external {
+        if (sourceChainId != block.chainid) revert WrongSourceChain(sourceChainId);
+        if (count <= outbox.count() && outbox.rootAt(count) == root) revert CheckpointNotFraudulent(count, root);
+        address attester = CheckpointSignature.signer(sourceChainId, count, root, signature);
+        Bond storage entry = _bonds[attester];
+        uint256 amount = entry.amount;
+        if (amount == 0) revert NothingToSlash(attester);
+        entry.amount = 0;
+        entry.slashed = true;
+        uint256 reward = (amount * PROVER_SHARE_BPS) / 10_000;
+        emit AttesterSlashed(attester, msg.sender, count, root, reward, amount - reward);
+        _broadcastBond(attester, 0);
+        _send(msg.sender, reward);
+        _send(BURN_ADDRESS, amount - reward);
+    }
+
+    /// @notice Sends this rollup's true Outbox root at `count` to `destinationChainId` over the canonical
+    ///         path, where it settles any challenge of a checkpoint at that count.
+    function reportRoot(uint256 count, uint64 destinationChainId) external returns (bytes32 messageId) {
+        if (!_isDestination(destinationChainId)) revert UnknownDestination(destinationChainId);
+        bytes32 root = outbox.rootAt(count);
+        messageId = outbox.send(
+            destinationChainId,
+            remoteVerifier,
+            BondMessages.rootReport(count, root),
+            MESSAGE_GAS_LIMIT,
+            uint64(block.timestamp + MESSAGE_TTL)
+        );
+        emit RootReported(destinationChainId, count, root, messageId);
+    }
+
+    /// @notice An attester's bond.
+    function bondOf(address attester) external view returns (Bond memory) {
+        return _bonds[attester];
+    }
+
+    /// @notice The rollups told about bond changes.
+    function destinations() external view returns (uint64[] memory) {
+        return _destinations;
+    }
+
+    function _broadcastBond(address attester, uint256 activeBond) private {
+        bytes memory body = BondMessages.bondUpdate(attester, activeBond, ++_bondVersion[attester]);
+        uint64 deadline = uint64(block.timestamp + MESSAGE_TTL);
+        for (uint256 i = 0; i < _destinations.length; i++) {
+            outbox.send(_destinations[i], remoteVerifier, body, MESSAGE_GAS_LIMIT, deadline);
+        }
+    }
+
+    function _isDestination(uint64 chainId) private view returns (bool) {
+        for (uint256 i = 0; i < _destinations.length; i++) {
+            if (_destinations[i] == chainId) return true;
+        }
+        return false;
+    }
+
+    function _send(address to, uint256 amount) private {
+        if (amount == 0) return;
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed(to, amount);
+    }
+}
