@@ -2,6 +2,8 @@
 pragma solidity ^0.8.28;
 
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
+import {IVerifier} from "../interfaces/IVerifier.sol";
+import {Inbox} from "../messaging/Inbox.sol";
 
 /// @title TestRecipient
 /// @notice Test-only recipient: records every message it handles, and reverts while `failing` is set so
@@ -24,6 +26,11 @@ contract TestRecipient is IMessageRecipient {
 
     constructor(address inbox_) {
         inbox = inbox_;
+    }
+
+    /// @notice Chooses the trust path for messages from `sourceChainId` (the recipient's own call).
+    function chooseVerifier(uint64 sourceChainId, IVerifier verifier) external {
+        Inbox(inbox).setVerifier(sourceChainId, verifier);
     }
 
     function setFailing(bool value) external {

@@ -22,6 +22,19 @@ const rollupContracts = z.object({
   canonicalVerifier: address,
   greeter: address,
   recorder: address,
+  bondManager: address,
+  optimisticVerifier: address,
+});
+
+const optimisticSettings = z.object({
+  /** Seconds a checkpoint stays challengeable. */
+  challengeWindow: z.number().int().positive(),
+  /** Wei a challenger posts. */
+  challengeBond: z.string().regex(/^\d+$/),
+  /** Wei an attester must have bonded on the source. */
+  minBond: z.string().regex(/^\d+$/),
+  /** Seconds between an attester's withdrawal request and its payout. */
+  withdrawalDelay: z.number().int().positive(),
 });
 
 export const manifestSchema = z.object({
@@ -45,18 +58,22 @@ export const manifestSchema = z.object({
       }),
     )
     .min(1),
+  optimistic: optimisticSettings,
   accounts: z.object({
     deployer: account,
     proposer: account,
     system: account,
     relayer: account,
     user: account,
+    attester: account,
+    watchtower: account,
   }),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type RollupEntry = Manifest["rollups"][number];
 export type RollupContracts = RollupEntry["contracts"];
+export type OptimisticSettings = z.infer<typeof optimisticSettings>;
 
 export const MANIFEST_FILE = "devnet.json";
 export const DEFAULT_DATA_DIR = ".junction";

@@ -5,7 +5,7 @@ import type { Manifest } from "../chain/manifest.js";
 
 export const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
 
-const roles = ["deployer", "proposer", "system", "relayer", "user"] as const;
+const roles = ["deployer", "proposer", "system", "relayer", "user", "attester", "watchtower"] as const;
 export type Role = (typeof roles)[number];
 
 export function devnetAccounts(): Manifest["accounts"] {

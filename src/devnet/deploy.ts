@@ -2,7 +2,7 @@
 // rollup (one deployer, same nonce sequence). Transactions are pipelined by nonce, then awaited.
 import { type Abi, type Address, encodeDeployData, getContractAddress, type Hex } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
-import type { Manifest, RollupContracts } from "../chain/manifest.js";
+import type { Manifest, OptimisticSettings, RollupContracts } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { JunctionError } from "../errors.js";
 
@@ -50,11 +50,20 @@ async function deployAll(
 
 export type RollupDeployment = { contracts: RollupContracts; deployBlock: number; deployerNonce: number };
 
-/** Deploys the rollup contracts; `system` is the account allowed to import global roots. */
+export type RollupDeployOptions = {
+  /** The account allowed to import global roots. */
+  system: Address;
+  /** The other rollups: bond changes are broadcast to them, and their attester is registered here. */
+  peers: readonly number[];
+  attester: Address;
+  optimistic: OptimisticSettings;
+};
+
+/** Deploys the rollup contracts and registers the attester for every peer rollup. */
 export async function deployRollup(
   endpoint: Endpoint,
   deployerKey: Hex,
-  system: Address,
+  { system, peers, attester, optimistic }: RollupDeployOptions,
 ): Promise<RollupDeployment> {
   const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
     const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
@@ -74,17 +83,91 @@ export async function deployRollup(
         args: [outbox, inbox],
       },
       { abi: artifacts.messageRecorderAbi, bytecode: artifacts.messageRecorderBytecode, args: [inbox] },
+      {
+        abi: artifacts.bondManagerAbi,
+        bytecode: artifacts.bondManagerBytecode,
+        args: [outbox, at[8], BigInt(optimistic.withdrawalDelay), peers.map(BigInt)],
+      },
+      {
+        abi: artifacts.optimisticVerifierAbi,
+        bytecode: artifacts.optimisticVerifierBytecode,
+        args: [
+          deployer,
+          inbox,
+          at[7],
+          BigInt(optimistic.challengeWindow),
+          BigInt(optimistic.challengeBond),
+          BigInt(optimistic.minBond),
+        ],
+      },
     ];
   });
-  const [globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter, recorder] = result.addresses;
-  if (!globalRootOracle || !canonicalVerifier || !outbox || !inbox || !gateway || !greeter || !recorder) {
-    throw new DeploymentError(`expected 7 rollup contracts, deployed ${result.addresses.length}`);
+  const [
+    globalRootOracle,
+    canonicalVerifier,
+    outbox,
+    inbox,
+    gateway,
+    greeter,
+    recorder,
+    bondManager,
+    optimisticVerifier,
+  ] = result.addresses;
+  if (
+    !globalRootOracle ||
+    !canonicalVerifier ||
+    !outbox ||
+    !inbox ||
+    !gateway ||
+    !greeter ||
+    !recorder ||
+    !bondManager ||
+    !optimisticVerifier
+  ) {
+    throw new DeploymentError(`expected 9 rollup contracts, deployed ${result.addresses.length}`);
   }
+  await registerAttester(endpoint, deployerKey, optimisticVerifier, peers, attester);
   return {
-    contracts: { globalRootOracle, canonicalVerifier, outbox, inbox, gateway, greeter, recorder },
+    contracts: {
+      globalRootOracle,
+      canonicalVerifier,
+      outbox,
+      inbox,
+      gateway,
+      greeter,
+      recorder,
+      bondManager,
+      optimisticVerifier,
+    },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
   };
+}
+
+async function registerAttester(
+  endpoint: Endpoint,
+  ownerKey: Hex,
+  verifier: Address,
+  sources: readonly number[],
+  attester: Address,
+): Promise<void> {
+  const wallet = walletClientFor(endpoint, ownerKey);
+  const client = publicClientFor(endpoint);
+  const hashes: Hex[] = [];
+  for (const source of sources) {
+    hashes.push(
+      await wallet.writeContract({
+        address: verifier,
+        abi: artifacts.optimisticVerifierAbi,
+        functionName: "setAttester",
+        args: [BigInt(source), attester, true],
+      }),
+    );
+  }
+  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
+  if (receipts.some((receipt) => receipt.status !== "success")) {
+    throw new DeploymentError(`registering the attester on chain ${endpoint.chainId} failed`);
+  }
 }
 
 /** Deploys the RollupHub and registers every rollup with `proposer`. */
@@ -123,10 +206,16 @@ export type DeployNetworkOptions = {
   l1: Endpoint & { blockTime: number };
   rollups: (Endpoint & { blockTime: number })[];
   accounts: Manifest["accounts"];
+  optimistic: OptimisticSettings;
 };
 
 /** Deploys everything and returns the manifest describing it. */
-export async function deployNetwork({ l1, rollups, accounts }: DeployNetworkOptions): Promise<Manifest> {
+export async function deployNetwork({
+  l1,
+  rollups,
+  accounts,
+  optimistic,
+}: DeployNetworkOptions): Promise<Manifest> {
   const deployer = accounts.deployer.privateKey;
   const [hub, ...deployed] = await Promise.all([
     deployHub(
@@ -135,7 +224,14 @@ export async function deployNetwork({ l1, rollups, accounts }: DeployNetworkOpti
       rollups.map((rollup) => rollup.chainId),
       accounts.proposer.address,
     ),
-    ...rollups.map((rollup) => deployRollup(rollup, deployer, accounts.system.address)),
+    ...rollups.map((rollup) =>
+      deployRollup(rollup, deployer, {
+        system: accounts.system.address,
+        peers: rollups.filter((peer) => peer.chainId !== rollup.chainId).map((peer) => peer.chainId),
+        attester: accounts.attester.address,
+        optimistic,
+      }),
+    ),
   ]);
   const nonces = new Set(deployed.map((entry) => entry.deployerNonce));
   if (nonces.size > 1) {
@@ -151,6 +247,7 @@ export async function deployNetwork({ l1, rollups, accounts }: DeployNetworkOpti
       const entry = deployed[i] as RollupDeployment;
       return { ...rollup, deployBlock: entry.deployBlock, contracts: entry.contracts };
     }),
+    optimistic,
     accounts,
   };
 }

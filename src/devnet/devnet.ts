@@ -3,15 +3,19 @@
 // when start-up fails halfway.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { type Hex, parseEther } from "viem";
 import type { Agent } from "../agents/agent.js";
+import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { Relayer } from "../agents/relayer/relayer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
+import { Watchtower } from "../agents/watchtower/watchtower.js";
 import { type AnvilNode, startAnvil } from "../chain/anvil.js";
-import { type Manifest, manifestPath, saveManifest } from "../chain/manifest.js";
+import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
+import { WatchtowerSqliteStore } from "../store/sqlite/watchtower-sqlite-store.js";
 import { devnetAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
 
@@ -32,8 +36,21 @@ export type DevnetOptions = {
   /** Start the agents (default true); tests may drive them by hand. */
   agents?: boolean;
   relayer?: boolean;
+  /** Optimistic path: challenge window in seconds (default 4). */
+  challengeWindow?: number;
   logger: Logger;
 };
+
+/** Devnet defaults of the optimistic path; production values are in the README. */
+export function devnetOptimisticSettings(challengeWindow = 4): OptimisticSettings {
+  return {
+    challengeWindow,
+    challengeBond: parseEther("0.1").toString(),
+    minBond: parseEther("1").toString(),
+    // At least the longest challenge window, plus time for the bond update to reach every destination.
+    withdrawalDelay: challengeWindow * 2 + 60,
+  };
+}
 
 export type Devnet = {
   manifest: Manifest;
@@ -69,11 +86,12 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },
       rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),
       accounts,
+      optimistic: devnetOptimisticSettings(options.challengeWindow),
     });
     const manifestFile = manifestPath(options.dataDir);
-    // The chains are new, so a relayer database left by an earlier devnet describes chains that are
-    // gone; its cursors would skip the new chains' first blocks.
-    removeRelayerDatabase(options.dataDir);
+    // The chains are new, so agent databases left by an earlier devnet describe chains that are gone;
+    // their cursors would skip the new chains' first blocks.
+    removeAgentDatabases(options.dataDir);
     saveManifest(manifestFile, manifest);
     if (options.agents ?? true) {
       agents.push(...createAgents(manifest, options.dataDir, options.logger, options.relayer ?? true));
@@ -105,9 +123,37 @@ export function relayerDatabase(dataDir: string): string {
   return join(dataDir, "relayer.sqlite");
 }
 
-function removeRelayerDatabase(dataDir: string): void {
-  const file = relayerDatabase(dataDir);
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+export function watchtowerDatabase(dataDir: string): string {
+  return join(dataDir, "watchtower.sqlite");
+}
+
+function removeAgentDatabases(dataDir: string): void {
+  for (const file of [relayerDatabase(dataDir), watchtowerDatabase(dataDir)]) {
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+  }
+}
+
+export function createWatchtower(
+  manifest: Manifest,
+  dataDir: string,
+  logger: Logger,
+  privateKey?: Hex,
+): Agent {
+  const store = new WatchtowerSqliteStore(watchtowerDatabase(dataDir));
+  const watchtower = new Watchtower({
+    network: manifest,
+    privateKey: privateKey ?? manifest.accounts.watchtower.privateKey,
+    store,
+    logger,
+  });
+  return {
+    name: watchtower.name,
+    start: () => watchtower.start(),
+    stop: async () => {
+      await watchtower.stop();
+      await store.close();
+    },
+  };
 }
 
 export function createRelayer(manifest: Manifest, dataDir: string, logger: Logger): Agent {

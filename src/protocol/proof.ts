@@ -19,28 +19,35 @@ export function encodeCanonicalVerifierData(inclusion: GlobalInclusion): Hex {
   );
 }
 
+/** Proves any message whose nonce is below `count` against an Outbox root, for one verifier. */
+export type OutboxProver = { count: bigint; root: Hex; prove: (nonce: bigint) => MessageProof };
+
 /**
- * Prover for every message covered by the checkpoint in `inclusion`: builds the Outbox tree once and
- * answers each nonce with its proof. `ids` are the Outbox's message ids in nonce order, at least
- * `inclusion.checkpoint.count` of them.
+ * Builds the Outbox tree over the first `count` ids once and answers each nonce with its proof, carrying
+ * `verifierData` for the verifier. Refuses when the ids do not rebuild `root` (a wrong checkpoint).
  */
-export function canonicalProver(
-  ids: readonly Hex[],
-  inclusion: GlobalInclusion,
-): (nonce: bigint) => MessageProof {
-  const { count, root } = inclusion.checkpoint;
+export function outboxProver(ids: readonly Hex[], count: bigint, root: Hex, verifierData: Hex): OutboxProver {
   if (BigInt(ids.length) < count) throw new ProofInputError(`need ${count} message ids, have ${ids.length}`);
   const levels = buildLevels(ids.slice(0, Number(count)), MESSAGE_TREE_DEPTH);
   const rebuilt = rootOf(levels);
   if (rebuilt !== root) {
     throw new ProofInputError(`message ids rebuild root ${rebuilt}, but the checkpoint says ${root}`);
   }
-  const verifierData = encodeCanonicalVerifierData(inclusion);
-  return (nonce) => {
-    if (nonce >= count)
-      throw new ProofInputError(`message ${nonce} is not covered by checkpoint count ${count}`);
-    return { count, root, path: pathOf(levels, Number(nonce)), verifierData };
+  return {
+    count,
+    root,
+    prove: (nonce) => {
+      if (nonce >= count)
+        throw new ProofInputError(`message ${nonce} is not covered by checkpoint count ${count}`);
+      return { count, root, path: pathOf(levels, Number(nonce)), verifierData };
+    },
   };
+}
+
+/** Canonical-path prover: the checkpoint and its path come from a global root. */
+export function canonicalProver(ids: readonly Hex[], inclusion: GlobalInclusion): OutboxProver {
+  const { count, root } = inclusion.checkpoint;
+  return outboxProver(ids, count, root, encodeCanonicalVerifierData(inclusion));
 }
 
 /** Proof that message number `nonce` of a source Outbox is covered by the checkpoint in `inclusion`. */
@@ -49,5 +56,5 @@ export function buildCanonicalProof(
   nonce: bigint,
   inclusion: GlobalInclusion,
 ): MessageProof {
-  return canonicalProver(ids, inclusion)(nonce);
+  return canonicalProver(ids, inclusion).prove(nonce);
 }

@@ -1,24 +1,24 @@
-// Relayer: indexes MessageSent on every rollup into its store, replays the hub's checkpoints, and for
-// each destination delivers every message the destination's latest imported global root covers.
+// Relayer: indexes MessageSent on every rollup into its store and, per destination, delivers every
+// message that the trust path its recipient chose can prove now (see proof-sources.ts).
 // Handler failures are retried with exponential backoff until the deadline. The store's cursors and
 // leases make a restart resume where it stopped and keep parallel relayers from double delivery.
-import { type Hex, parseEventLogs, type TransactionReceipt } from "viem";
+import { type Address, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
 import {
   type JunctionPublicClient,
   type JunctionWalletClient,
   publicClientFor,
   walletClientFor,
 } from "../../chain/clients.js";
-import { getDeliveryEvents, getPostedCheckpoints, getSentMessages } from "../../chain/events.js";
+import { getDeliveryEvents, getSentMessages } from "../../chain/events.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
 import { revertName } from "../../chain/revert.js";
 import { inboxWithErrorsAbi } from "../../contracts/errors.js";
-import { globalRootOracleAbi, inboxAbi } from "../../contracts/generated/index.js";
+import { inboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
-import { HubHistory } from "../../protocol/checkpoint.js";
-import { canonicalProver, type MessageProof } from "../../protocol/proof.js";
+import type { MessageProof, OutboxProver } from "../../protocol/proof.js";
 import type { RelayerStore, StoredMessage } from "../../store/store.js";
 import { type Agent, PollingLoop } from "../agent.js";
+import { CanonicalProofSource, OptimisticProofSource, type ProofSource } from "./proof-sources.js";
 
 export type RelayerConfig = {
   network: Pick<Manifest, "l1" | "rollups">;
@@ -35,9 +35,6 @@ export type RelayerConfig = {
   maxBackoffMs?: number;
 };
 
-/** Proves any message of one source whose nonce is below `count`. */
-type Prover = { count: bigint; prove: (nonce: bigint) => MessageProof };
-
 type Chain = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
 
 /** Inbox errors after which retrying can never succeed. */
@@ -47,20 +44,21 @@ export class Relayer implements Agent {
   readonly name = "Relayer";
   readonly #loop: PollingLoop;
   readonly #chains: Map<number, Chain>;
-  readonly #l1: JunctionPublicClient;
-  readonly #hub = new HubHistory();
+  readonly #proofSources: ProofSource[];
   readonly #id: string;
-  #hubCursor: bigint;
 
   constructor(private readonly config: RelayerConfig) {
-    this.#l1 = publicClientFor(config.network.l1);
-    this.#hubCursor = BigInt(config.network.l1.deployBlock);
     this.#chains = new Map(
       config.network.rollups.map((entry) => [
         entry.chainId,
         { entry, client: publicClientFor(entry), wallet: walletClientFor(entry, config.privateKey) },
       ]),
     );
+    const chains = [...this.#chains.values()];
+    this.#proofSources = [
+      new CanonicalProofSource(config.network, publicClientFor(config.network.l1), config.store),
+      new OptimisticProofSource(chains, config.store),
+    ];
     this.#id = config.relayerId ?? `relayer-${[...this.#chains.values()][0]?.wallet.account.address ?? "0x"}`;
     this.#loop = new PollingLoop({
       name: this.name,
@@ -82,7 +80,7 @@ export class Relayer implements Agent {
   async tick(): Promise<void> {
     await Promise.all([
       ...[...this.#chains.values()].map((chain) => this.#indexSource(chain)),
-      this.#indexHub(),
+      ...this.#proofSources.map((source) => source.refresh()),
     ]);
     await Promise.all([...this.#chains.values()].map((chain) => this.#deliverTo(chain)));
   }
@@ -117,19 +115,6 @@ export class Relayer implements Agent {
     }
   }
 
-  async #indexHub(): Promise<void> {
-    const head = await this.#l1.getBlockNumber();
-    if (this.#hubCursor > head) return;
-    const posted = await getPostedCheckpoints(
-      this.#l1,
-      this.config.network.l1.contracts.rollupHub,
-      this.#hubCursor,
-      head,
-    );
-    for (const event of posted) this.#hub.add(event);
-    this.#hubCursor = head + 1n;
-  }
-
   async #deliverTo(destination: Chain): Promise<void> {
     const now = Date.now();
     const due = await this.config.store.due(
@@ -138,26 +123,41 @@ export class Relayer implements Agent {
       this.config.batchSize ?? 100,
     );
     if (due.length === 0) return;
-    const globalIndex = await destination.client.readContract({
-      address: destination.entry.contracts.globalRootOracle,
-      abi: globalRootOracleAbi,
-      functionName: "latestIndex",
-    });
-    if (globalIndex === 0n || globalIndex > this.#hub.latestIndex) return;
-
     const ready: { message: StoredMessage; proof: MessageProof | null }[] = [];
-    // One Outbox tree per source and tick, however many of its messages are due.
-    const provers = new Map<bigint, Prover | null>();
+    // One prover per (path, source) and tick, however many of its messages are due.
+    const provers = new Map<string, OutboxProver | null>();
+    const verifiers = new Map<string, Address>();
     for (const message of due) {
       if (message.status === "failed") {
         ready.push({ message, proof: null });
         continue;
       }
-      const source = message.message.sourceChainId;
-      if (!provers.has(source)) provers.set(source, await this.#proverFor(source, globalIndex));
-      const prover = provers.get(source);
-      if (!prover || prover.count <= message.message.nonce) continue;
-      ready.push({ message, proof: prover.prove(message.message.nonce) });
+      const { recipient, sourceChainId, nonce } = message.message;
+      const verifierKey = `${recipient}:${sourceChainId}`;
+      let verifier = verifiers.get(verifierKey);
+      if (!verifier) {
+        verifier = await destination.client.readContract({
+          address: destination.entry.contracts.inbox,
+          abi: inboxAbi,
+          functionName: "verifierFor",
+          args: [recipient, sourceChainId],
+        });
+        verifiers.set(verifierKey, verifier);
+      }
+      const proofSource = this.#proofSources.find(
+        (candidate) => candidate.verifierOn(destination.entry).toLowerCase() === verifier.toLowerCase(),
+      );
+      if (!proofSource) continue; // a verifier this relayer cannot prove for
+      const proverKey = `${proofSource.path}:${sourceChainId}`;
+      if (!provers.has(proverKey)) {
+        provers.set(
+          proverKey,
+          await proofSource.proverFor(destination.entry, destination.client, sourceChainId),
+        );
+      }
+      const prover = provers.get(proverKey);
+      if (!prover || prover.count <= nonce) continue;
+      ready.push({ message, proof: prover.prove(nonce) });
     }
     const claimed = [];
     for (const item of ready) {
@@ -175,16 +175,6 @@ export class Relayer implements Agent {
         await this.#record(item.message, receipt);
       }),
     );
-  }
-
-  /** A prover for `source` as of global root `globalIndex`, or null while its messages are not all indexed. */
-  async #proverFor(source: bigint, globalIndex: bigint): Promise<Prover | null> {
-    const inclusion = this.#hub.inclusion(globalIndex, source);
-    if (!inclusion) return null;
-    const { count } = inclusion.checkpoint;
-    const ids = await this.config.store.messageIds(source, count);
-    if (BigInt(ids.length) < count) return null;
-    return { count, prove: canonicalProver(ids, inclusion) };
   }
 
   /** Sends the delivery (or retry) transaction; returns undefined when nothing was sent. */
