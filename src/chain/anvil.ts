@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createTestClient, http } from "viem";
+import { type Address, createTestClient, http } from "viem";
 import { JunctionError } from "../errors.js";
 import { chainOf, type Endpoint } from "./clients.js";
 import { assertPortFree } from "./ports.js";
@@ -117,4 +117,14 @@ export async function increaseTime(endpoint: Endpoint, seconds: number): Promise
   });
   await client.increaseTime({ seconds });
   await client.mine({ blocks: 1 });
+}
+
+/** anvil-only: sets an account's native balance (tests fund throwaway keys with it). */
+export async function setBalance(endpoint: Endpoint, address: Address, value: bigint): Promise<void> {
+  const client = createTestClient({
+    mode: "anvil",
+    chain: chainOf(endpoint),
+    transport: http(endpoint.rpcUrl),
+  });
+  await client.setBalance({ address, value });
 }

@@ -36,6 +36,7 @@ export type DevnetOptions = {
   /** Start the agents (default true); tests may drive them by hand. */
   agents?: boolean;
   relayer?: boolean;
+  watchtower?: boolean;
   /** Optimistic path: challenge window in seconds (default 4). */
   challengeWindow?: number;
   logger: Logger;
@@ -94,7 +95,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     removeAgentDatabases(options.dataDir);
     saveManifest(manifestFile, manifest);
     if (options.agents ?? true) {
-      agents.push(...createAgents(manifest, options.dataDir, options.logger, options.relayer ?? true));
+      const selection = { relayer: options.relayer, watchtower: options.watchtower };
+      agents.push(...createAgents(manifest, options.dataDir, options.logger, selection));
       for (const agent of agents) await agent.start();
     }
     return { manifest, manifestFile, nodes, agents, stop };
@@ -104,18 +106,22 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   }
 }
 
-/** The agents of one devnet, wired to its manifest and data directory. */
+export type AgentSelection = { relayer?: boolean; watchtower?: boolean };
+
+/** The agents of one devnet, wired to its manifest and data directory (all of them by default). */
 export function createAgents(
   manifest: Manifest,
   dataDir: string,
   logger: Logger,
-  withRelayer = true,
+  selection: AgentSelection = {},
 ): Agent[] {
   const agents: Agent[] = [
     new Proposer({ network: manifest, privateKey: manifest.accounts.proposer.privateKey, logger }),
     new RootImporter({ network: manifest, privateKey: manifest.accounts.system.privateKey, logger }),
+    new Attester({ network: manifest, privateKey: manifest.accounts.attester.privateKey, logger }),
   ];
-  if (withRelayer) agents.push(createRelayer(manifest, dataDir, logger));
+  if (selection.relayer ?? true) agents.push(createRelayer(manifest, dataDir, logger));
+  if (selection.watchtower ?? true) agents.push(createWatchtower(manifest, dataDir, logger));
   return agents;
 }
 

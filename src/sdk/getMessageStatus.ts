@@ -8,7 +8,7 @@ import { MessageNotFoundError } from "./errors.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
 
 export type MessageState = "sent" | "delivered" | "failed" | "expired";
-export type TrustPath = "canonical" | "custom";
+export type TrustPath = "canonical" | "optimistic" | "custom";
 
 export type GetMessageStatusParameters = { id: Hex; sourceChainId?: number | bigint };
 
@@ -69,10 +69,7 @@ export async function getMessageStatus(
   return {
     id,
     status,
-    path:
-      verifier.toLowerCase() === destination.contracts.canonicalVerifier.toLowerCase()
-        ? "canonical"
-        : "custom",
+    path: pathOf(verifier, destination),
     verifier,
     message: sent.message,
     source: {
@@ -94,6 +91,14 @@ export async function getMessageStatus(
       .map((event) => ({ tx: event.txHash, reason: event.reason })),
     latencySeconds: deliveryBlock ? Number(deliveryBlock.timestamp - sourceBlock.timestamp) : null,
   };
+}
+
+function pathOf(verifier: Address, destination: RollupEntry): TrustPath {
+  const known: [TrustPath, Address][] = [
+    ["canonical", destination.contracts.canonicalVerifier],
+    ["optimistic", destination.contracts.optimisticVerifier],
+  ];
+  return known.find(([, address]) => address.toLowerCase() === verifier.toLowerCase())?.[0] ?? "custom";
 }
 
 async function findSent(network: JunctionNetwork, id: Hex, sourceChainId?: number | bigint) {
