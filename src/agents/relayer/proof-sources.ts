@@ -144,6 +144,9 @@ export class OptimisticProofSource implements ProofSource {
         abi: optimisticVerifierAbi,
         functionName: "verifyRoot",
         args: [source, checkpoint.count, checkpoint.root, "0x"],
+        // The delivery lands in the next block: judge finality by its time, not the last block's
+        // (a quiet chain that mines on demand may not have produced a block since the window ended).
+        blockTag: "pending",
       });
       return true;
     } catch {
