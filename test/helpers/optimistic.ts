@@ -18,7 +18,10 @@ export async function waitUntil<T>(
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const last = JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item));
+      throw new Error(`timed out waiting for ${what}; last value: ${last}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
