@@ -2,12 +2,16 @@
 pragma solidity ^0.8.28;
 
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
+import {IVerifier} from "../interfaces/IVerifier.sol";
+import {Inbox} from "../messaging/Inbox.sol";
 
 /// @title MessageRecorder
 /// @notice Example recipient, deployed by the devnet on every rollup: accepts any message and keeps the
-///         latest one, so `junction send` has somewhere to go out of the box.
+///         latest one, so `junction send` has somewhere to go out of the box. Its owner may choose the
+///         trust path per source (the devnet deploys one recorder per path).
 contract MessageRecorder is IMessageRecipient {
     address public immutable inbox;
+    address public immutable owner;
 
     uint256 public messagesReceived;
     uint64 public lastSourceChainId;
@@ -19,9 +23,18 @@ contract MessageRecorder is IMessageRecipient {
 
     /// @notice Only the Inbox delivers messages.
     error NotInbox(address caller);
+    /// @notice Only the owner chooses the trust path.
+    error NotOwner(address caller);
 
-    constructor(address inbox_) {
+    constructor(address inbox_, address owner_) {
         inbox = inbox_;
+        owner = owner_;
+    }
+
+    /// @notice Accept messages from `sourceChainId` only when `verifier` proves them.
+    function chooseVerifier(uint64 sourceChainId, IVerifier verifier) external {
+        if (msg.sender != owner) revert NotOwner(msg.sender);
+        Inbox(inbox).setVerifier(sourceChainId, verifier);
     }
 
     /// @inheritdoc IMessageRecipient

@@ -24,6 +24,7 @@ const rollupContracts = z.object({
   recorder: address,
   bondManager: address,
   optimisticVerifier: address,
+  optimisticRecorder: address,
 });
 
 const optimisticSettings = z.object({

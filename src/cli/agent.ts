@@ -1,9 +1,11 @@
-// `junction relayer|proposer|root-importer`: runs one agent alone against a network's manifest.
+// `junction relayer|proposer|root-importer|attester|watchtower`: runs one agent alone against a manifest.
 
+import type { Hex } from "viem";
 import type { Agent } from "../agents/agent.js";
+import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
-import { createRelayer } from "../devnet/devnet.js";
+import { createRelayer, createWatchtower } from "../devnet/devnet.js";
 import {
   dataDirOf,
   keyFlag,
@@ -14,12 +16,13 @@ import {
   untilSignal,
 } from "./options.js";
 
-export const agentNames = ["relayer", "proposer", "root-importer"] as const;
+export const agentNames = ["relayer", "proposer", "root-importer", "attester", "watchtower"] as const;
 export type AgentName = (typeof agentNames)[number];
 
-export const usage = `junction relayer|proposer|root-importer [--private-key KEY] [--data-dir DIR | --manifest FILE]
+export const usage = `junction relayer|proposer|root-importer|attester|watchtower [--private-key KEY]
+               [--data-dir DIR | --manifest FILE]
   Runs one agent until Ctrl-C / SIGTERM. Keys default to the devnet manifest's accounts; the relayer
-  keeps its state in DIR/relayer.sqlite.`;
+  keeps its state in DIR/relayer.sqlite, the watchtower in DIR/watchtower.sqlite.`;
 
 export async function run(name: AgentName, argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { ...networkFlags, "private-key": { type: "string" } });
@@ -29,33 +32,31 @@ export async function run(name: AgentName, argv: string[]): Promise<number> {
   }
   const manifest = manifestOf(values);
   const logger = loggerOf(values);
-  const agent: Agent =
-    name === "relayer"
-      ? createRelayer(
-          {
-            ...manifest,
-            accounts: {
-              ...manifest.accounts,
-              relayer: {
-                ...manifest.accounts.relayer,
-                privateKey: keyFlag(values["private-key"], manifest.accounts.relayer.privateKey),
-              },
-            },
+  const key = (fallback: Hex) => keyFlag(values["private-key"], fallback);
+  const { accounts } = manifest;
+  const agents: Record<AgentName, () => Agent> = {
+    relayer: () =>
+      createRelayer(
+        {
+          ...manifest,
+          accounts: {
+            ...accounts,
+            relayer: { ...accounts.relayer, privateKey: key(accounts.relayer.privateKey) },
           },
-          dataDirOf(values),
-          logger,
-        )
-      : name === "proposer"
-        ? new Proposer({
-            network: manifest,
-            privateKey: keyFlag(values["private-key"], manifest.accounts.proposer.privateKey),
-            logger,
-          })
-        : new RootImporter({
-            network: manifest,
-            privateKey: keyFlag(values["private-key"], manifest.accounts.system.privateKey),
-            logger,
-          });
+        },
+        dataDirOf(values),
+        logger,
+      ),
+    proposer: () =>
+      new Proposer({ network: manifest, privateKey: key(accounts.proposer.privateKey), logger }),
+    "root-importer": () =>
+      new RootImporter({ network: manifest, privateKey: key(accounts.system.privateKey), logger }),
+    attester: () =>
+      new Attester({ network: manifest, privateKey: key(accounts.attester.privateKey), logger }),
+    watchtower: () =>
+      createWatchtower(manifest, dataDirOf(values), logger, key(accounts.watchtower.privateKey)),
+  };
+  const agent = agents[name]();
   const stopping = untilSignal();
   await agent.start();
   await stopping;

@@ -12,10 +12,12 @@ import {
   untilSignal,
 } from "./options.js";
 
-export const usage = `junction devnet [--rollups N] [--block-time S] [--l1-block-time S] [--data-dir DIR] [--port BASE]
+export const usage = `junction devnet [--rollups N] [--block-time S] [--l1-block-time S] [--challenge-window S]
+               [--data-dir DIR] [--port BASE]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ... on ports BASE+1000, BASE+1001, ...)
-  as anvil nodes on 127.0.0.1, deploys Junction, runs the proposer, root importer and relayer, and
-  writes DIR/devnet.json. Defaults: 2 rollups, 1 s rollup blocks, 2 s L1 blocks, BASE 8545, DIR .junction.`;
+  as anvil nodes on 127.0.0.1, deploys Junction, runs every agent (proposer, root importer, relayer,
+  attester, watchtower) and writes DIR/devnet.json. Defaults: 2 rollups, 1 s rollup blocks, 2 s L1
+  blocks, a 4 s optimistic challenge window, BASE 8545, DIR .junction.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -24,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     "block-time": { type: "string" },
     "l1-block-time": { type: "string" },
     port: { type: "string" },
+    "challenge-window": { type: "string" },
   });
   if (values.help) {
     console.log(usage);
@@ -36,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
     rollups: intFlag("rollups", values.rollups, 2, 1),
     blockTime: numberFlag("block-time", values["block-time"], 1),
     l1BlockTime: numberFlag("l1-block-time", values["l1-block-time"], 2),
+    challengeWindow: intFlag("challenge-window", values["challenge-window"], 4, 1),
     dataDir: dataDirOf(values),
     l1Port: base,
     rollupPort: base + 1000,

@@ -31,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
       case "relayer":
       case "proposer":
       case "root-importer":
+      case "attester":
+      case "watchtower":
         return await agent.run(command, rest);
       case undefined:
       case "help":

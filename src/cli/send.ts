@@ -13,12 +13,15 @@ import {
   networkFlags,
   parseFlags,
   printJson,
+  UsageError,
 } from "./options.js";
 
-export const usage = `junction send --from CHAIN --to CHAIN --recipient ADDRESS --body HEX [--gas-limit N]
-               [--ttl SECONDS] [--private-key KEY] [--wait] [--timeout SECONDS] [--data-dir DIR | --manifest FILE]
+export const usage = `junction send --from CHAIN --to CHAIN --recipient ADDRESS --body HEX [--gas-limit N] [--ttl SECONDS]
+               [--path canonical|optimistic] [--private-key KEY] [--wait] [--timeout SECONDS]
+               [--data-dir DIR | --manifest FILE]
   Sends BODY to RECIPIENT on chain TO through the Outbox of chain FROM, from the devnet's user account
-  unless --private-key is given. With --wait, prints the delivery and its measured latency (exit 1 if
+  unless --private-key is given. --path refuses to send unless the recipient proves messages from
+  FROM with that trust path (recipients choose it on chain). With --wait, prints the delivery and its measured latency (exit 1 if
   the recipient's handler failed: the relayer keeps retrying it until its deadline).`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -33,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     "private-key": { type: "string" },
     wait: { type: "boolean" },
     timeout: { type: "string" },
+    path: { type: "string" },
   });
   if (values.help) {
     console.log(usage);
@@ -48,12 +52,17 @@ export async function run(argv: string[]): Promise<number> {
     keyFlag(values["private-key"], manifest.accounts.user.privateKey),
   );
   const ttl = BigInt(intFlag("ttl", values.ttl, 86_400, 1));
+  const path = values.path;
+  if (path !== undefined && path !== "canonical" && path !== "optimistic") {
+    throw new UsageError(`--path must be canonical or optimistic, got ${path}`);
+  }
   const sent = await sendMessage(wallet, manifest, {
     destinationChainId: to,
     recipient,
     body,
     gasLimit: BigInt(intFlag("gas-limit", values["gas-limit"], 500_000, 1)),
     deadline: BigInt(Math.floor(Date.now() / 1000)) + ttl,
+    path,
   });
   const sentAt = Date.now();
   const summary = {

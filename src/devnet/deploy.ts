@@ -82,7 +82,11 @@ export async function deployRollup(
         bytecode: artifacts.crossRollupGreeterBytecode,
         args: [outbox, inbox],
       },
-      { abi: artifacts.messageRecorderAbi, bytecode: artifacts.messageRecorderBytecode, args: [inbox] },
+      {
+        abi: artifacts.messageRecorderAbi,
+        bytecode: artifacts.messageRecorderBytecode,
+        args: [inbox, deployer],
+      },
       {
         abi: artifacts.bondManagerAbi,
         bytecode: artifacts.bondManagerBytecode,
@@ -100,6 +104,11 @@ export async function deployRollup(
           BigInt(optimistic.minBond),
         ],
       },
+      {
+        abi: artifacts.messageRecorderAbi,
+        bytecode: artifacts.messageRecorderBytecode,
+        args: [inbox, deployer],
+      },
     ];
   });
   const [
@@ -112,6 +121,7 @@ export async function deployRollup(
     recorder,
     bondManager,
     optimisticVerifier,
+    optimisticRecorder,
   ] = result.addresses;
   if (
     !globalRootOracle ||
@@ -122,11 +132,18 @@ export async function deployRollup(
     !greeter ||
     !recorder ||
     !bondManager ||
-    !optimisticVerifier
+    !optimisticVerifier ||
+    !optimisticRecorder
   ) {
-    throw new DeploymentError(`expected 9 rollup contracts, deployed ${result.addresses.length}`);
+    throw new DeploymentError(`expected 10 rollup contracts, deployed ${result.addresses.length}`);
   }
-  await registerAttester(endpoint, deployerKey, optimisticVerifier, peers, attester);
+  await configureOptimistic(
+    endpoint,
+    deployerKey,
+    { optimisticVerifier, optimisticRecorder },
+    peers,
+    attester,
+  );
   return {
     contracts: {
       globalRootOracle,
@@ -138,16 +155,18 @@ export async function deployRollup(
       recorder,
       bondManager,
       optimisticVerifier,
+      optimisticRecorder,
     },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
   };
 }
 
-async function registerAttester(
+/** Registers the attester for every peer, and points the optimistic recorder at the optimistic path. */
+async function configureOptimistic(
   endpoint: Endpoint,
   ownerKey: Hex,
-  verifier: Address,
+  contracts: { optimisticVerifier: Address; optimisticRecorder: Address },
   sources: readonly number[],
   attester: Address,
 ): Promise<void> {
@@ -157,16 +176,22 @@ async function registerAttester(
   for (const source of sources) {
     hashes.push(
       await wallet.writeContract({
-        address: verifier,
+        address: contracts.optimisticVerifier,
         abi: artifacts.optimisticVerifierAbi,
         functionName: "setAttester",
         args: [BigInt(source), attester, true],
+      }),
+      await wallet.writeContract({
+        address: contracts.optimisticRecorder,
+        abi: artifacts.messageRecorderAbi,
+        functionName: "chooseVerifier",
+        args: [BigInt(source), contracts.optimisticVerifier],
       }),
     );
   }
   const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
   if (receipts.some((receipt) => receipt.status !== "success")) {
-    throw new DeploymentError(`registering the attester on chain ${endpoint.chainId} failed`);
+    throw new DeploymentError(`configuring the optimistic path on chain ${endpoint.chainId} failed`);
   }
 }
 

@@ -22,3 +22,7 @@ export class DeliveryTimeoutError extends JunctionError {
 export class SendMessageError extends JunctionError {
   override name = "SendMessageError" as const;
 }
+
+export class TrustPathMismatchError extends JunctionError {
+  override name = "TrustPathMismatchError" as const;
+}

@@ -93,7 +93,8 @@ export async function getMessageStatus(
   };
 }
 
-function pathOf(verifier: Address, destination: RollupEntry): TrustPath {
+/** Which of the network's trust paths a verifier address is on `destination`. */
+export function pathOf(verifier: Address, destination: RollupEntry): TrustPath {
   const known: [TrustPath, Address][] = [
     ["canonical", destination.contracts.canonicalVerifier],
     ["optimistic", destination.contracts.optimisticVerifier],

@@ -1,9 +1,11 @@
 // sendMessage: puts a message in the source rollup's Outbox and returns its id and envelope.
 import { type Address, type Hex, parseEventLogs } from "viem";
 import type { JunctionWalletClient } from "../chain/clients.js";
-import { outboxAbi } from "../contracts/generated/index.js";
+import type { RollupEntry } from "../chain/manifest.js";
+import { inboxAbi, outboxAbi } from "../contracts/generated/index.js";
 import type { Message } from "../protocol/message.js";
-import { SendMessageError } from "./errors.js";
+import { SendMessageError, TrustPathMismatchError } from "./errors.js";
+import { pathOf, type TrustPath } from "./getMessageStatus.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
 
 export type SendMessageParameters = {
@@ -14,6 +16,12 @@ export type SendMessageParameters = {
   gasLimit?: bigint;
   /** Unix seconds after which the message can no longer be delivered (default: one day from now). */
   deadline?: bigint;
+  /**
+   * The trust path the sender expects. Recipients choose their path per source on chain
+   * (`Inbox.setVerifier`); with this set, sending to a recipient on another path is refused before
+   * anything is sent, so nobody gets a weaker (or slower) path than they asked for.
+   */
+  path?: TrustPath;
 };
 
 export type SendMessageReturnType = {
@@ -23,7 +31,7 @@ export type SendMessageReturnType = {
   blockNumber: bigint;
   root: Hex;
 };
-export type SendMessageErrorType = SendMessageError;
+export type SendMessageErrorType = SendMessageError | TrustPathMismatchError;
 
 export const DEFAULT_GAS_LIMIT = 500_000n;
 export const DEFAULT_TTL_SECONDS = 86_400n;
@@ -41,7 +49,9 @@ export async function sendMessage(
   parameters: SendMessageParameters,
 ): Promise<SendMessageReturnType> {
   const source = rollupOf(network, wallet.chain.id);
-  rollupOf(network, parameters.destinationChainId);
+  const destination = rollupOf(network, parameters.destinationChainId);
+  if (parameters.path)
+    await assertPath(destination, BigInt(source.chainId), parameters.recipient, parameters.path);
   const deadline = parameters.deadline ?? BigInt(Math.floor(Date.now() / 1000)) + DEFAULT_TTL_SECONDS;
   const client = clientOf(source);
   const txHash = await wallet.writeContract({
@@ -68,4 +78,28 @@ export async function sendMessage(
     blockNumber: receipt.blockNumber,
     root: sent.args.root,
   };
+}
+
+async function assertPath(
+  destination: RollupEntry,
+  sourceChainId: bigint,
+  recipient: Address,
+  path: TrustPath,
+) {
+  const verifier = await clientOf(destination).readContract({
+    address: destination.contracts.inbox,
+    abi: inboxAbi,
+    functionName: "verifierFor",
+    args: [recipient, sourceChainId],
+  });
+  const actual = pathOf(verifier, destination);
+  if (actual !== path) {
+    throw new TrustPathMismatchError(
+      `recipient ${recipient} on chain ${destination.chainId} accepts the ${actual} path from chain ${sourceChainId}, not ${path}`,
+      {
+        details:
+          "recipients choose their path per source with Inbox.setVerifier; send to one on the path you want",
+      },
+    );
+  }
 }

@@ -165,6 +165,50 @@ describe("junction devnet CLI", () => {
     assert.match(status.failures[0].reason, /^0x/);
   });
 
+  it("send --path optimistic goes through the attester's checkpoint after the window, and refuses a mismatched path", async () => {
+    const manifest = loadManifest(manifestPath(dataDir));
+    const target = rollupOf(manifest, 902);
+    const optimistic = await runCli([
+      "send",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--recipient",
+      target.contracts.optimisticRecorder,
+      "--body",
+      "0x6f7074",
+      "--path",
+      "optimistic",
+      "--wait",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(optimistic.code, 0, optimistic.stderr);
+    const delivered = JSON.parse(optimistic.stdout);
+    assert.equal(delivered.status, "delivered");
+    assert.equal(delivered.path, "optimistic");
+    assert.ok(delivered.latencySeconds >= manifest.optimistic.challengeWindow, "not before the window");
+
+    const mismatch = await runCli([
+      "send",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--recipient",
+      target.contracts.recorder,
+      "--body",
+      "0x00",
+      "--path",
+      "optimistic",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(mismatch.code, 1);
+    assert.match(mismatch.stderr, /accepts the canonical path from chain 901, not optimistic/);
+  });
+
   it("refuses bad input with a clear error and exit code", async () => {
     const badAddress = await runCli([
       "send",
