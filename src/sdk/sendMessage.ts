@@ -35,6 +35,8 @@ export type SendMessageErrorType = SendMessageError | TrustPathMismatchError;
 
 export const DEFAULT_GAS_LIMIT = 500_000n;
 export const DEFAULT_TTL_SECONDS = 86_400n;
+/** Extra gas on top of the estimate for Outbox.send: 32 more tree levels of cold reads at most. */
+const OUTBOX_GAS_HEADROOM = 80_000n;
 
 /**
  * Sends `body` to `recipient` on another rollup through the wallet's chain Outbox.
@@ -54,7 +56,7 @@ export async function sendMessage(
     await assertPath(destination, BigInt(source.chainId), parameters.recipient, parameters.path);
   const deadline = parameters.deadline ?? BigInt(Math.floor(Date.now() / 1000)) + DEFAULT_TTL_SECONDS;
   const client = clientOf(source);
-  const txHash = await wallet.writeContract({
+  const request = {
     address: source.contracts.outbox,
     abi: outboxAbi,
     functionName: "send",
@@ -65,11 +67,20 @@ export async function sendMessage(
       parameters.gasLimit ?? DEFAULT_GAS_LIMIT,
       deadline,
     ],
+  } as const;
+  // An append costs more when other messages land first (a longer carry through the tree), so an
+  // exact estimate can run out of gas; unused gas is refunded.
+  const estimate = await client.estimateContractGas({ ...request, account: wallet.account });
+  const txHash = await wallet.writeContract({
+    ...request,
+    gas: (estimate * 13n) / 10n + OUTBOX_GAS_HEADROOM,
   });
   const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [sent] = parseEventLogs({ abi: outboxAbi, logs: receipt.logs, eventName: "MessageSent" });
   if (receipt.status !== "success" || !sent) {
-    throw new SendMessageError(`send transaction ${txHash} did not emit MessageSent`);
+    throw new SendMessageError(`send transaction ${txHash} did not emit MessageSent`, {
+      details: `receipt status ${receipt.status}, gas used ${receipt.gasUsed} of ${(estimate * 13n) / 10n + OUTBOX_GAS_HEADROOM}`,
+    });
   }
   return {
     id: sent.args.id,
