@@ -219,6 +219,13 @@ export class Watchtower implements Agent {
       args: [item.count, BigInt(item.destinationChainId)],
     });
     const receipt = await source.client.waitForTransactionReceipt({ hash });
+    this.config.logger.info("Watchtower#report", "true root sent to the destination", {
+      source: item.sourceChainId,
+      destination: item.destinationChainId,
+      count: item.count,
+      tx: hash,
+      gasUsed: receipt.gasUsed,
+    });
     return receipt.status === "success";
   }
 }
