@@ -25,6 +25,7 @@ const rollupContracts = z.object({
   bondManager: address,
   optimisticVerifier: address,
   optimisticRecorder: address,
+  htlc: address,
 });
 
 const optimisticSettings = z.object({

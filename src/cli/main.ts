@@ -5,6 +5,7 @@ import * as devnet from "./devnet.js";
 import { UsageError } from "./options.js";
 import * as send from "./send.js";
 import * as status from "./status.js";
+import * as swap from "./swap.js";
 
 const help = [
   "Usage: junction <command> [flags]   (junction <command> --help for its flags)",
@@ -14,6 +15,8 @@ const help = [
   send.usage,
   "",
   status.usage,
+  "",
+  swap.usage,
   "",
   agent.usage,
 ].join("\n");
@@ -28,6 +31,8 @@ export async function main(argv: string[]): Promise<number> {
         return await send.run(rest);
       case "status":
         return await status.run(rest);
+      case "swap":
+        return await swap.run(rest);
       case "relayer":
       case "proposer":
       case "root-importer":

@@ -122,6 +122,7 @@ export async function deployRollup(
     bondManager,
     optimisticVerifier,
     optimisticRecorder,
+    htlc,
   ] = result.addresses;
   if (
     !globalRootOracle ||
@@ -133,9 +134,10 @@ export async function deployRollup(
     !recorder ||
     !bondManager ||
     !optimisticVerifier ||
-    !optimisticRecorder
+    !optimisticRecorder ||
+    !htlc
   ) {
-    throw new DeploymentError(`expected 10 rollup contracts, deployed ${result.addresses.length}`);
+    throw new DeploymentError(`expected 11 rollup contracts, deployed ${result.addresses.length}`);
   }
   await configureOptimistic(
     endpoint,
@@ -156,6 +158,7 @@ export async function deployRollup(
       bondManager,
       optimisticVerifier,
       optimisticRecorder,
+      htlc,
     },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
