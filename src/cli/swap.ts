@@ -66,7 +66,8 @@ function lockJson(lock: SwapLock) {
 
 function amountOf(values: Values): bigint {
   const text = requiredFlag("amount", values.amount);
-  if (!/^\d+$/.test(text) || BigInt(text) === 0n) throw new UsageError(`--amount must be a positive integer in wei, got ${text}`);
+  if (!/^\d+$/.test(text) || BigInt(text) === 0n)
+    throw new UsageError(`--amount must be a positive integer in wei, got ${text}`);
   return BigInt(text);
 }
 
@@ -81,7 +82,10 @@ function secretFile(dataDir: string, hashlock: Hex): string {
 }
 
 function walletOn(manifest: Manifest, values: Values, chain: number) {
-  return walletClientFor(rollupOf(manifest, chain), keyFlag(values["private-key"], manifest.accounts.user.privateKey));
+  return walletClientFor(
+    rollupOf(manifest, chain),
+    keyFlag(values["private-key"], manifest.accounts.user.privateKey),
+  );
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -115,7 +119,10 @@ export async function run(argv: string[]): Promise<number> {
     case "respond": {
       const wallet = walletOn(manifest, values, intFlag("from", values.from, -1, 1));
       const lock = await respondToSwap(wallet, manifest, {
-        initiatorLock: { chainId: intFlag("lock-chain", values["lock-chain"], -1, 1), lockId: lockIdOf(values) },
+        initiatorLock: {
+          chainId: intFlag("lock-chain", values["lock-chain"], -1, 1),
+          lockId: lockIdOf(values),
+        },
         amount: amountOf(values),
         token,
         marginSeconds: BigInt(intFlag("margin", values.margin, 120, 1)),
@@ -128,7 +135,8 @@ export async function run(argv: string[]): Promise<number> {
       const lockId = lockIdOf(values);
       const lock = await getLock(manifest, { chainId, lockId });
       const preimage = values.preimage ?? readPreimage(dataDirOf(values), lock.hashlock);
-      if (!isHex(preimage) || preimage.length !== 66) throw new UsageError("--preimage must be 32 bytes of hex");
+      if (!isHex(preimage) || preimage.length !== 66)
+        throw new UsageError("--preimage must be 32 bytes of hex");
       const tx = await claimLock(walletOn(manifest, values, chainId), manifest, { lockId, preimage });
       printJson({ ...lockJson(await getLock(manifest, { chainId, lockId })), tx });
       return 0;
@@ -141,7 +149,14 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case "status": {
-      printJson(lockJson(await getLock(manifest, { chainId: intFlag("chain", values.chain, -1, 1), lockId: lockIdOf(values) })));
+      printJson(
+        lockJson(
+          await getLock(manifest, {
+            chainId: intFlag("chain", values.chain, -1, 1),
+            lockId: lockIdOf(values),
+          }),
+        ),
+      );
       return 0;
     }
     case "watch": {
@@ -157,7 +172,9 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`unknown swap action "${action}"`, { details: "initiate, respond, claim, refund, status or watch" });
+      throw new UsageError(`unknown swap action "${action}"`, {
+        details: "initiate, respond, claim, refund, status or watch",
+      });
   }
 }
 
@@ -166,6 +183,8 @@ function readPreimage(dataDir: string, hashlock: Hex): Hex {
     const { preimage } = JSON.parse(readFileSync(secretFile(dataDir, hashlock), "utf8")) as { preimage: Hex };
     return preimage;
   } catch (cause) {
-    throw new UsageError(`no secret for hashlock ${hashlock} in ${dataDir}/swaps; pass --preimage`, { cause });
+    throw new UsageError(`no secret for hashlock ${hashlock} in ${dataDir}/swaps; pass --preimage`, {
+      cause,
+    });
   }
 }

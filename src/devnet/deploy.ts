@@ -109,6 +109,7 @@ export async function deployRollup(
         bytecode: artifacts.messageRecorderBytecode,
         args: [inbox, deployer],
       },
+      { abi: artifacts.hashedTimelockAbi, bytecode: artifacts.hashedTimelockBytecode, args: [] },
     ];
   });
   const [
