@@ -26,6 +26,8 @@ const rollupContracts = z.object({
   optimisticVerifier: address,
   optimisticRecorder: address,
   htlc: address,
+  tokenBridge: address,
+  bridgedToken: address,
 });
 
 const optimisticSettings = z.object({

@@ -1,6 +1,7 @@
 // CLI entry: dispatches `junction <command>` and turns errors into one clear line and an exit code.
 import { JunctionError } from "../errors.js";
 import * as agent from "./agent.js";
+import * as bridge from "./bridge.js";
 import * as devnet from "./devnet.js";
 import { UsageError } from "./options.js";
 import * as send from "./send.js";
@@ -15,6 +16,8 @@ const help = [
   send.usage,
   "",
   status.usage,
+  "",
+  bridge.usage,
   "",
   swap.usage,
   "",
@@ -33,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
         return await status.run(rest);
       case "swap":
         return await swap.run(rest);
+      case "bridge":
+        return await bridge.run(rest);
       case "relayer":
       case "proposer":
       case "root-importer":

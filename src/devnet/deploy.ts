@@ -57,13 +57,15 @@ export type RollupDeployOptions = {
   peers: readonly number[];
   attester: Address;
   optimistic: OptimisticSettings;
+  /** The devnet's bridged token: minted at genesis to `holder` on this rollup (zero on the others). */
+  token: { holder: Address; genesisSupply: bigint; guardian: Address; capPerHour: bigint };
 };
 
 /** Deploys the rollup contracts and registers the attester for every peer rollup. */
 export async function deployRollup(
   endpoint: Endpoint,
   deployerKey: Hex,
-  { system, peers, attester, optimistic }: RollupDeployOptions,
+  { system, peers, attester, optimistic, token }: RollupDeployOptions,
 ): Promise<RollupDeployment> {
   const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
     const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
@@ -110,6 +112,16 @@ export async function deployRollup(
         args: [inbox, deployer],
       },
       { abi: artifacts.hashedTimelockAbi, bytecode: artifacts.hashedTimelockBytecode, args: [] },
+      {
+        abi: artifacts.tokenBridgeAbi,
+        bytecode: artifacts.tokenBridgeBytecode,
+        args: [deployer, outbox, inbox, token.guardian],
+      },
+      {
+        abi: artifacts.crosschainTokenAbi,
+        bytecode: artifacts.crosschainTokenBytecode,
+        args: ["Junction Dollar", "JUSD", at[11], token.holder, token.genesisSupply],
+      },
     ];
   });
   const [
@@ -124,6 +136,8 @@ export async function deployRollup(
     optimisticVerifier,
     optimisticRecorder,
     htlc,
+    tokenBridge,
+    bridgedToken,
   ] = result.addresses;
   if (
     !globalRootOracle ||
@@ -136,10 +150,13 @@ export async function deployRollup(
     !bondManager ||
     !optimisticVerifier ||
     !optimisticRecorder ||
-    !htlc
+    !htlc ||
+    !tokenBridge ||
+    !bridgedToken
   ) {
-    throw new DeploymentError(`expected 11 rollup contracts, deployed ${result.addresses.length}`);
+    throw new DeploymentError(`expected 13 rollup contracts, deployed ${result.addresses.length}`);
   }
+  await configureBridge(endpoint, deployerKey, { tokenBridge, bridgedToken }, peers, token.capPerHour);
   await configureOptimistic(
     endpoint,
     deployerKey,
@@ -160,6 +177,8 @@ export async function deployRollup(
       optimisticVerifier,
       optimisticRecorder,
       htlc,
+      tokenBridge,
+      bridgedToken,
     },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
@@ -199,6 +218,33 @@ async function configureOptimistic(
   }
 }
 
+/** Opens the bridged token's route to every peer with a cap per hour. */
+async function configureBridge(
+  endpoint: Endpoint,
+  ownerKey: Hex,
+  contracts: { tokenBridge: Address; bridgedToken: Address },
+  peers: readonly number[],
+  capPerHour: bigint,
+): Promise<void> {
+  const wallet = walletClientFor(endpoint, ownerKey);
+  const client = publicClientFor(endpoint);
+  const hashes: Hex[] = [];
+  for (const peer of peers) {
+    hashes.push(
+      await wallet.writeContract({
+        address: contracts.tokenBridge,
+        abi: artifacts.tokenBridgeAbi,
+        functionName: "configureRoute",
+        args: [contracts.bridgedToken, BigInt(peer), capPerHour, 3600n],
+      }),
+    );
+  }
+  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
+  if (receipts.some((receipt) => receipt.status !== "success")) {
+    throw new DeploymentError(`configuring the token bridge on chain ${endpoint.chainId} failed`);
+  }
+}
+
 /** Deploys the RollupHub and registers every rollup with `proposer`. */
 export async function deployHub(
   endpoint: Endpoint,
@@ -231,6 +277,9 @@ export async function deployHub(
   return { rollupHub, deployBlock };
 }
 
+/** Genesis supply of the devnet's JUSD, minted to the user account on the first rollup. */
+export const BRIDGED_TOKEN_GENESIS_SUPPLY = 1_000_000n * 10n ** 18n;
+
 export type DeployNetworkOptions = {
   l1: Endpoint & { blockTime: number };
   rollups: (Endpoint & { blockTime: number })[];
@@ -259,6 +308,12 @@ export async function deployNetwork({
         peers: rollups.filter((peer) => peer.chainId !== rollup.chainId).map((peer) => peer.chainId),
         attester: accounts.attester.address,
         optimistic,
+        token: {
+          holder: accounts.user.address,
+          genesisSupply: rollup.chainId === rollups[0]?.chainId ? BRIDGED_TOKEN_GENESIS_SUPPLY : 0n,
+          guardian: accounts.deployer.address,
+          capPerHour: BRIDGED_TOKEN_GENESIS_SUPPLY / 10n,
+        },
       }),
     ),
   ]);

@@ -5,6 +5,7 @@ export { inboxWithErrorsAbi } from "../contracts/errors.js";
 export { formatEvmV1, parseEvmV1 } from "../protocol/interop-address.js";
 export { type Message, messageId } from "../protocol/message.js";
 export type { MessageProof } from "../protocol/proof.js";
+export * from "./bridgeTokens.js";
 export * from "./errors.js";
 export * from "./getMessageStatus.js";
 export { type JunctionNetwork, rollupOf } from "./network.js";
