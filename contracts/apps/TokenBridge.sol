@@ -31,6 +31,8 @@ contract TokenBridge is IMessageRecipient, Ownable {
     address public immutable inbox;
     address public guardian;
     mapping(address token => mapping(uint64 chainId => Route)) private _routes;
+    /// @notice Transfers sent from here that have not been refunded (delivery elsewhere is not seen here).
+    mapping(bytes32 messageId => bool) public refundable;
 
     event RouteConfigured(address indexed token, uint64 indexed chainId, uint256 capPerPeriod, uint64 period);
     event RoutePausedSet(address indexed token, uint64 indexed chainId, bool outbound, bool inbound);
@@ -44,6 +46,7 @@ contract TokenBridge is IMessageRecipient, Ownable {
         uint256 amount
     );
     event TransferReceived(address indexed token, address indexed recipient, uint64 sourceChainId, uint256 amount);
+    event TransferRefunded(bytes32 indexed messageId, address indexed token, address indexed from, uint256 amount);
 
     /// @notice The route has no cap configured.
     error RouteNotConfigured(address token, uint64 chainId);
@@ -57,7 +60,9 @@ contract TokenBridge is IMessageRecipient, Ownable {
     error NotGuardian(address caller);
     /// @notice Messages come from the Inbox only.
     error NotInbox(address caller);
-    /// @notice Messages come from this contract's twin only.
+    /// @notice An expiry notice for a transfer this bridge did not send, or already refunded.
+    error NotRefundable(bytes32 messageId);
+    /// @notice Messages come from this contract's twin (or the Inbox's expiry notices) only.
     error UntrustedSender(uint64 sourceChainId, address sender);
 
     constructor(address initialOwner, Outbox outbox_, address inbox_, address guardian_) Ownable(initialOwner) {
@@ -119,21 +124,34 @@ contract TokenBridge is IMessageRecipient, Ownable {
         messageId = outbox.send(
             destinationChainId,
             address(this),
-            abi.encode(token, recipient, amount),
+            abi.encode(token, msg.sender, recipient, amount),
             MESSAGE_GAS_LIMIT,
             uint64(block.timestamp + MESSAGE_TTL)
         );
+        refundable[messageId] = true;
         emit TransferSent(messageId, token, msg.sender, recipient, destinationChainId, amount);
     }
 
     /// @inheritdoc IMessageRecipient
     function handle(uint64 sourceChainId, address sender, bytes calldata body) external {
         if (msg.sender != inbox) revert NotInbox(msg.sender);
+        // The Inbox has the same address on every rollup: a message from it is an expiry notice.
+        if (sender == inbox) return _refund(body);
         if (sender != address(this)) revert UntrustedSender(sourceChainId, sender);
-        (address token, address recipient, uint256 amount) = abi.decode(body, (address, address, uint256));
+        (address token,, address recipient, uint256 amount) = abi.decode(body, (address, address, address, uint256));
         if (_routes[token][sourceChainId].inboundPaused) revert RoutePaused(token, sourceChainId);
         IERC7802(token).crosschainMint(recipient, amount);
         emit TransferReceived(token, recipient, sourceChainId, amount);
+    }
+
+    /// @dev Mints back a transfer whose message expired undelivered on its destination.
+    function _refund(bytes calldata notice) private {
+        (, bytes32 messageId, bytes memory transfer) = abi.decode(notice, (bytes4, bytes32, bytes));
+        if (!refundable[messageId]) revert NotRefundable(messageId);
+        refundable[messageId] = false;
+        (address token, address from,, uint256 amount) = abi.decode(transfer, (address, address, address, uint256));
+        IERC7802(token).crosschainMint(from, amount);
+        emit TransferRefunded(messageId, token, from, amount);
     }
 
     /// @notice A route's configuration and usage.

@@ -6,6 +6,7 @@ import {IVerifier} from "../interfaces/IVerifier.sol";
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 import {Message, MessageLib} from "./Message.sol";
 import {MerkleTree} from "./MerkleTree.sol";
+import {Outbox} from "./Outbox.sol";
 
 /// @title Inbox
 /// @notice Destination side of Junction messaging on one rollup. Proves a message against a source
@@ -13,11 +14,13 @@ import {MerkleTree} from "./MerkleTree.sol";
 ///         recipient's handler with the message's gas limit. A failing handler never loses the message:
 ///         it is recorded as failed and anyone can retry it until its deadline.
 contract Inbox is Ownable {
-    /// @notice Lifecycle of a message on its destination: None -> Delivered | Failed, Failed -> Delivered.
+    /// @notice Lifecycle of a message on its destination: None -> Delivered | Failed, Failed -> Delivered,
+    ///         and after the deadline None | Failed -> Expired (then the sender is told; see `expire`).
     enum Status {
         None,
         Delivered,
-        Failed
+        Failed,
+        Expired
     }
 
     /// @notice Evidence that a message is in its source Outbox.
@@ -39,6 +42,13 @@ contract Inbox is Ownable {
     /// @notice Longest revert reason kept in MessageFailed.
     uint256 public constant MAX_REASON_BYTES = 256;
 
+    /// @notice First word of an expiry notice's body: `abi.encode(EXPIRY_NOTICE, id, message)`.
+    bytes4 public constant EXPIRY_NOTICE = bytes4(keccak256("MessageExpired(bytes32,bytes)"));
+    uint64 public constant EXPIRY_NOTICE_GAS = 300_000;
+    uint64 public constant EXPIRY_NOTICE_TTL = 30 days;
+
+    /// @notice This rollup's Outbox, which carries expiry notices back to senders.
+    Outbox public immutable outbox;
     IVerifier public defaultVerifier;
     mapping(address recipient => mapping(uint64 sourceChainId => IVerifier)) private _verifiers;
     mapping(bytes32 id => Status) public status;
@@ -51,6 +61,8 @@ contract Inbox is Ownable {
     event MessageFailed(bytes32 indexed id, uint64 indexed sourceChainId, address indexed relayer, bytes reason);
     /// @notice `recipient` chose `verifier` for messages from `sourceChainId` (zero: back to the default).
     event VerifierSet(address indexed recipient, uint64 indexed sourceChainId, address verifier);
+    /// @notice A message's deadline passed before it was delivered; `noticeId` tells its sender (zero: sender has no code).
+    event MessageExpiredHere(bytes32 indexed id, uint64 indexed sourceChainId, bytes32 noticeId);
     /// @notice The owner changed the verifier used by recipients that chose none.
     event DefaultVerifierSet(address verifier);
 
@@ -62,6 +74,8 @@ contract Inbox is Ownable {
     error MessageExpired(bytes32 id, uint64 deadline);
     /// @notice The message was already delivered (or already failed and must be retried instead).
     error MessageAlreadyProcessed(bytes32 id, Status status);
+    /// @notice The deadline has not passed, so the message may still be delivered.
+    error MessageNotExpired(bytes32 id, uint64 deadline);
     /// @notice Only a failed message can be retried.
     error MessageNotFailed(bytes32 id, Status status);
     /// @notice The proof's count does not cover the message nonce.
@@ -80,7 +94,8 @@ contract Inbox is Ownable {
     /// @notice The handler's target has no code, so nothing could handle the message. Used as a failure reason.
     error RecipientHasNoCode(address recipient);
 
-    constructor(address initialOwner, IVerifier initialDefaultVerifier) Ownable(initialOwner) {
+    constructor(address initialOwner, Outbox outbox_, IVerifier initialDefaultVerifier) Ownable(initialOwner) {
+        outbox = outbox_;
         defaultVerifier = initialDefaultVerifier;
         emit DefaultVerifierSet(address(initialDefaultVerifier));
     }
@@ -110,6 +125,32 @@ contract Inbox is Ownable {
         uint256 minimum = _requiredGas(message.gasLimit) + RETRY_MARGIN_GAS;
         if (budget < minimum) revert InsufficientGas(budget, minimum);
         _execute(id, message, (budget - RESERVED_GAS - RETRY_MARGIN_GAS) * 63 / 64);
+    }
+
+    /// @notice Closes a message that was not delivered by its deadline (never delivered, or failed and not
+    ///         retried in time) and sends an expiry notice to its sender on the source, so the sending app
+    ///         can refund. Anyone may call it. Senders must only act on notices for messages they sent:
+    ///         the notice proves non-delivery here, not that the source really sent the message.
+    /// @return noticeId The id of the notice message (zero when the sender has no code to notify).
+    function expire(Message calldata message) external returns (bytes32 noticeId) {
+        bytes32 id = MessageLib.id(message);
+        if (message.destinationChainId != block.chainid) {
+            revert WrongDestination(message.destinationChainId, block.chainid);
+        }
+        Status current = status[id];
+        if (current == Status.Delivered || current == Status.Expired) revert MessageAlreadyProcessed(id, current);
+        if (block.timestamp <= message.deadline) revert MessageNotExpired(id, message.deadline);
+        status[id] = Status.Expired;
+        if (message.sender.code.length > 0) {
+            noticeId = outbox.send(
+                message.sourceChainId,
+                message.sender,
+                abi.encode(EXPIRY_NOTICE, id, message.body),
+                EXPIRY_NOTICE_GAS,
+                uint64(block.timestamp + EXPIRY_NOTICE_TTL)
+            );
+        }
+        emit MessageExpiredHere(id, message.sourceChainId, noticeId);
     }
 
     /// @notice The recipient calling this chooses `verifier` for its messages from `sourceChainId`.

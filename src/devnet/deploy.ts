@@ -73,7 +73,7 @@ export async function deployRollup(
       { abi: artifacts.globalRootOracleAbi, bytecode: artifacts.globalRootOracleBytecode, args: [system] },
       { abi: artifacts.canonicalVerifierAbi, bytecode: artifacts.canonicalVerifierBytecode, args: [oracle] },
       { abi: artifacts.outboxAbi, bytecode: artifacts.outboxBytecode, args: [] },
-      { abi: artifacts.inboxAbi, bytecode: artifacts.inboxBytecode, args: [deployer, verifier] },
+      { abi: artifacts.inboxAbi, bytecode: artifacts.inboxBytecode, args: [deployer, outbox, verifier] },
       {
         abi: artifacts.junctionGatewayAbi,
         bytecode: artifacts.junctionGatewayBytecode,

@@ -64,7 +64,8 @@ export async function getMessageStatus(
     ? await destinationClient.getBlock({ blockNumber: deliveredEvent.blockNumber })
     : null;
   const now = BigInt(Math.floor(Date.now() / 1000));
-  let status: MessageState = onChain === 1 ? "delivered" : onChain === 2 ? "failed" : "sent";
+  let status: MessageState =
+    onChain === 1 ? "delivered" : onChain === 2 ? "failed" : onChain === 3 ? "expired" : "sent";
   if (status !== "delivered" && now > sent.message.deadline) status = "expired";
   return {
     id,

@@ -210,4 +210,35 @@ describe("token bridge", () => {
       "some deliveries failed on a paused route before they went through",
     );
   });
+
+  it("refunds a transfer whose message expired undelivered, exactly once", async () => {
+    const { manifest } = devnet;
+    await admin(901, "configureRoute", [token, 902n, 100_000n * UNIT, 3600n]);
+    const before901 = await balance(901);
+    await admin(902, "setPaused", [token, 901n, false, true]);
+    const sent = await bridge(901, 902, 9n * UNIT);
+    await waitUntil(
+      () => getMessageStatus(manifest, { id: sent.messageId }),
+      (status) => status.status === "failed",
+      "the failed mint",
+    );
+    assert.equal(await balance(901), before901 - 9n * UNIT);
+    // The transfer's deadline (7 days) passes on 902 while the route is still paused.
+    await increaseTime(on(902).entry, 8 * 24 * 3600);
+    const refundable = () =>
+      on(901).client.readContract({
+        address: on(901).entry.contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "refundable",
+        args: [sent.messageId],
+      });
+    assert.equal(await refundable(), true);
+    await waitUntil(balance.bind(null, 901), (value) => value === before901, "the refund on 901", 90_000);
+    assert.equal(await refundable(), false);
+    assert.equal((await getMessageStatus(manifest, { id: sent.messageId })).status, "expired");
+    await admin(902, "setPaused", [token, 901n, false, false]);
+    // Reopening the route cannot deliver it any more: the supply is whole again, nothing is minted twice.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal((await supply(901)) + (await supply(902)), BRIDGED_TOKEN_GENESIS_SUPPLY);
+  });
 });

@@ -207,4 +207,27 @@ describe("Inbox refusals and retries", () => {
     });
     assert.equal(last.body, toHex("retry me"));
   });
+
+  it("expires an undelivered message only after its deadline, once", async () => {
+    const block = await publicClientFor(rollupOf(devnet.manifest, 901)).getBlock();
+    const { message } = await sendAndProve(toHex("too late"), { deadline: block.timestamp + 100n });
+    const { messageId } = await import("../../src/protocol/message.js");
+    const id = messageId(message);
+    const expire = () =>
+      relayerWallet.writeContract({
+        address: inbox,
+        abi: inboxWithErrorsAbi,
+        functionName: "expire",
+        args: [message],
+      });
+    const now = (await destination.getBlock()).timestamp;
+    if (now <= message.deadline) await rejects(expire(), "MessageNotExpired");
+    await increaseTime(rollupOf(devnet.manifest, 902), 3600);
+    await destination.waitForTransactionReceipt({ hash: await expire() });
+    assert.equal(
+      await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }),
+      3,
+    );
+    await rejects(expire(), "MessageAlreadyProcessed");
+  });
 });

@@ -38,7 +38,7 @@ export type RelayerConfig = {
 type Chain = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
 
 /** Inbox errors after which retrying can never succeed. */
-const FINAL_ERRORS = new Set(["MessageExpired", "WrongDestination", "UnsupportedVersion"]);
+const FINAL_ERRORS = new Set(["WrongDestination", "UnsupportedVersion"]);
 
 export class Relayer implements Agent {
   readonly name = "Relayer";
@@ -123,11 +123,17 @@ export class Relayer implements Agent {
       this.config.batchSize ?? 100,
     );
     if (due.length === 0) return;
-    const ready: { message: StoredMessage; proof: MessageProof | null }[] = [];
+    const ready: { message: StoredMessage; proof: MessageProof | null; expire?: true }[] = [];
+    // Past its deadline a message can only be closed on the destination, which notifies its sender.
+    const chainNow = (await destination.client.getBlock({ blockTag: "pending" })).timestamp;
     // One prover per (path, source) and tick, however many of its messages are due.
     const provers = new Map<string, OutboxProver | null>();
     const verifiers = new Map<string, Address>();
     for (const message of due) {
+      if (message.message.deadline < chainNow) {
+        ready.push({ message, proof: null, expire: true });
+        continue;
+      }
       if (message.status === "failed") {
         ready.push({ message, proof: null });
         continue;
@@ -166,7 +172,7 @@ export class Relayer implements Agent {
     // Send in nonce order, then wait for all receipts together: one round trip per block, not per message.
     const sent: { item: (typeof claimed)[number]; hash: Hex }[] = [];
     for (const item of claimed) {
-      const hash = await this.#send(destination, item.message, item.proof);
+      const hash = await this.#send(destination, item.message, item.proof, item.expire === true);
       if (hash) sent.push({ item, hash });
     }
     await Promise.all(
@@ -182,6 +188,7 @@ export class Relayer implements Agent {
     destination: Chain,
     stored: StoredMessage,
     proof: MessageProof | null,
+    expire: boolean,
   ): Promise<Hex | undefined> {
     const inbox = destination.entry.contracts.inbox;
     const onChain = await destination.client.readContract({
@@ -206,8 +213,29 @@ export class Relayer implements Agent {
       });
       return undefined;
     }
+    if (onChain === 3) {
+      await this.config.store.markExpired(stored.id, "expired undelivered on the destination");
+      return undefined;
+    }
     const account = destination.wallet.account;
     try {
+      if (expire) {
+        const args = [stored.message] as const;
+        const gas = await destination.client.estimateContractGas({
+          address: inbox,
+          abi: inboxWithErrorsAbi,
+          functionName: "expire",
+          args,
+          account,
+        });
+        return await destination.wallet.writeContract({
+          address: inbox,
+          abi: inboxAbi,
+          functionName: "expire",
+          args,
+          gas: withMargin(gas),
+        });
+      }
       if (proof && onChain === 0) {
         const args = [stored.message, proof] as const;
         const gas = await destination.client.estimateContractGas({
@@ -277,9 +305,17 @@ export class Relayer implements Agent {
     const events = parseEventLogs({
       abi: inboxAbi,
       logs: receipt.logs,
-      eventName: ["MessageDelivered", "MessageFailed"],
+      eventName: ["MessageDelivered", "MessageFailed", "MessageExpiredHere"],
     });
     const mine = events.find((event) => event.args.id === stored.id);
+    if (receipt.status === "success" && mine?.eventName === "MessageExpiredHere") {
+      await this.config.store.markExpired(stored.id, `expired undelivered; notice ${mine.args.noticeId}`);
+      this.config.logger.warn("Relayer#expire", "message expired undelivered; its sender was notified", {
+        id: stored.id,
+        notice: mine.args.noticeId,
+      });
+      return;
+    }
     if (receipt.status === "success" && mine?.eventName === "MessageDelivered") {
       await this.config.store.markDelivered(stored.id, {
         tx: receipt.transactionHash,
