@@ -11,7 +11,11 @@ import type { Address } from "viem";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { loadManifest, manifestPath, rollupOf } from "../../src/chain/manifest.js";
 import { consecutiveFreePorts, isPortFree } from "../../src/chain/ports.js";
-import { testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
+import {
+  crosschainTokenAbi,
+  testRecipientAbi,
+  testRecipientBytecode,
+} from "../../src/contracts/generated/index.js";
 import { type LongRunning, runCli, startCli, waitFor } from "../helpers/cli.js";
 
 /** Command lines of running anvil processes that listen on one of `ports`. */
@@ -207,6 +211,45 @@ describe("junction devnet CLI", () => {
     ]);
     assert.equal(mismatch.code, 1);
     assert.match(mismatch.stderr, /accepts the canonical path from chain 901, not optimistic/);
+  });
+
+  it("junction bridge --wait moves JUSD from 901 to 902", async () => {
+    const manifest = loadManifest(manifestPath(dataDir));
+    const target = rollupOf(manifest, 902);
+    const moved = await runCli([
+      "bridge",
+      "--amount",
+      "2500",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--wait",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.equal(JSON.parse(moved.stdout).status, "delivered");
+    const balance = await publicClientFor(target).readContract({
+      address: target.contracts.bridgedToken,
+      abi: crosschainTokenAbi,
+      functionName: "balanceOf",
+      args: [manifest.accounts.user.address],
+    });
+    assert.equal(balance, 2500n);
+    const bad = await runCli([
+      "bridge",
+      "--amount",
+      "1.5",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--amount must be a positive integer in wei/);
   });
 
   it("refuses bad input with a clear error and exit code", async () => {
