@@ -2,20 +2,41 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IERC7802} from "@openzeppelin/contracts/interfaces/draft-IERC7802.sol";
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 import {IVerifier} from "../interfaces/IVerifier.sol";
 import {Inbox} from "../messaging/Inbox.sol";
 import {Outbox} from "../messaging/Outbox.sol";
+import {WrappedToken} from "./WrappedToken.sol";
 
 /// @title TokenBridge
-/// @notice Moves ERC-7802 tokens between rollups: burns on the source, sends a Junction message to its
-///         twin (the same address on every rollup), mints to the recipient on the destination. Each
+/// @notice Moves tokens between rollups through its twin (the same address on every rollup), in two ways:
+///         ERC-7802 tokens are burned on the source and minted on the destination (`bridge`); native ETH
+///         and plain ERC-20s are locked on their home rollup and represented elsewhere by a WrappedToken
+///         at one CREATE2 address, which is burned to release them again (`lockAndBridge`). Each
 ///         (token, destination) route has a cap per period (a rate limit); the guardian can pause a
 ///         route in either direction. A mint refused on arrival (inbound route paused) leaves the
 ///         message failed, retriable once the route reopens: nothing is lost.
 contract TokenBridge is IMessageRecipient, Ownable {
+    using SafeERC20 for IERC20;
+
+    /// @notice Native ETH, as a token address.
+    address public constant NATIVE = address(0);
+    uint8 private constant BURN_MINT = 1;
+    uint8 private constant LOCKED_ASSET = 2;
+
+    /// @notice Where a wrapped token's asset lives.
+    struct Asset {
+        uint64 homeChainId;
+        address homeToken;
+    }
+
     uint64 public constant MESSAGE_GAS_LIMIT = 150_000;
+    /// @notice Handler gas for locked-asset transfers: the first one to a rollup deploys the WrappedToken.
+    uint64 public constant ASSET_MESSAGE_GAS_LIMIT = 2_000_000;
     uint64 public constant MESSAGE_TTL = 7 days;
 
     struct Route {
@@ -33,6 +54,7 @@ contract TokenBridge is IMessageRecipient, Ownable {
     mapping(address token => mapping(uint64 chainId => Route)) private _routes;
     /// @notice Transfers sent from here that have not been refunded (delivery elsewhere is not seen here).
     mapping(bytes32 messageId => bool) public refundable;
+    mapping(address wrapped => Asset) private _wrapped;
 
     event RouteConfigured(address indexed token, uint64 indexed chainId, uint256 capPerPeriod, uint64 period);
     event RoutePausedSet(address indexed token, uint64 indexed chainId, bool outbound, bool inbound);
@@ -62,6 +84,10 @@ contract TokenBridge is IMessageRecipient, Ownable {
     error NotInbox(address caller);
     /// @notice An expiry notice for a transfer this bridge did not send, or already refunded.
     error NotRefundable(bytes32 messageId);
+    /// @notice Native value must equal the amount for ETH and be zero otherwise.
+    error WrongValue(uint256 sent, uint256 expected);
+    /// @notice A native transfer failed.
+    error TransferFailed(address to, uint256 amount);
     /// @notice Messages come from this contract's twin (or the Inbox's expiry notices) only.
     error UntrustedSender(uint64 sourceChainId, address sender);
 
@@ -106,6 +132,44 @@ contract TokenBridge is IMessageRecipient, Ownable {
         external
         returns (bytes32 messageId)
     {
+        _spend(token, amount, destinationChainId, recipient);
+        IERC7802(token).crosschainBurn(msg.sender, amount);
+        Asset memory asset = _wrapped[token];
+        bytes memory transfer = asset.homeChainId == 0
+            ? abi.encode(BURN_MINT, uint64(0), token, msg.sender, recipient, amount)
+            : abi.encode(LOCKED_ASSET, asset.homeChainId, asset.homeToken, msg.sender, recipient, amount);
+        messageId = _send(token, destinationChainId, recipient, amount, transfer);
+    }
+
+    /// @notice Locks native ETH (`token` zero, sent as value) or a plain ERC-20 here, its home rollup,
+    ///         and mints its WrappedToken to `recipient` on `destinationChainId`.
+    function lockAndBridge(address token, uint256 amount, uint64 destinationChainId, address recipient)
+        external
+        payable
+        returns (bytes32 messageId)
+    {
+        _spend(token, amount, destinationChainId, recipient);
+        uint256 expectedValue = token == NATIVE ? amount : 0;
+        if (msg.value != expectedValue) revert WrongValue(msg.value, expectedValue);
+        if (token != NATIVE) IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        bytes memory transfer =
+            abi.encode(LOCKED_ASSET, uint64(block.chainid), token, msg.sender, recipient, amount);
+        messageId = _send(token, destinationChainId, recipient, amount, transfer);
+    }
+
+    /// @notice The WrappedToken address of an asset (the same on every rollup), deployed or not.
+    function wrappedTokenFor(uint64 homeChainId, address homeToken) public view returns (address) {
+        bytes32 salt = keccak256(abi.encode(homeChainId, homeToken));
+        return Create2.computeAddress(salt, keccak256(_wrappedInitCode(homeChainId, homeToken)));
+    }
+
+    /// @notice The home of a wrapped token (zero chain id: not a wrapped token of this bridge).
+    function assetOf(address wrapped) external view returns (Asset memory) {
+        return _wrapped[wrapped];
+    }
+
+    /// @dev Checks the route and its cap, and counts the amount against the period.
+    function _spend(address token, uint256 amount, uint64 destinationChainId, address recipient) private {
         if (amount == 0 || recipient == address(0)) revert InvalidTransfer();
         Route storage route = _routes[token][destinationChainId];
         if (route.capPerPeriod == 0) revert RouteNotConfigured(token, destinationChainId);
@@ -120,14 +184,16 @@ contract TokenBridge is IMessageRecipient, Ownable {
             revert RouteCapExceeded(token, destinationChainId, available, uint256(route.periodStart) + route.period);
         }
         route.usedInPeriod += amount;
-        IERC7802(token).crosschainBurn(msg.sender, amount);
-        messageId = outbox.send(
-            destinationChainId,
-            address(this),
-            abi.encode(token, msg.sender, recipient, amount),
-            MESSAGE_GAS_LIMIT,
-            uint64(block.timestamp + MESSAGE_TTL)
-        );
+    }
+
+    function _send(address token, uint64 destinationChainId, address recipient, uint256 amount, bytes memory transfer)
+        private
+        returns (bytes32 messageId)
+    {
+        (uint8 kind) = abi.decode(transfer, (uint8));
+        uint64 gasLimit = kind == BURN_MINT ? MESSAGE_GAS_LIMIT : ASSET_MESSAGE_GAS_LIMIT;
+        messageId =
+            outbox.send(destinationChainId, address(this), transfer, gasLimit, uint64(block.timestamp + MESSAGE_TTL));
         refundable[messageId] = true;
         emit TransferSent(messageId, token, msg.sender, recipient, destinationChainId, amount);
     }
@@ -138,10 +204,38 @@ contract TokenBridge is IMessageRecipient, Ownable {
         // The Inbox has the same address on every rollup: a message from it is an expiry notice.
         if (sender == inbox) return _refund(body);
         if (sender != address(this)) revert UntrustedSender(sourceChainId, sender);
-        (address token,, address recipient, uint256 amount) = abi.decode(body, (address, address, address, uint256));
-        if (_routes[token][sourceChainId].inboundPaused) revert RoutePaused(token, sourceChainId);
-        IERC7802(token).crosschainMint(recipient, amount);
-        emit TransferReceived(token, recipient, sourceChainId, amount);
+        (uint8 kind, uint64 home, address token,, address recipient, uint256 amount) =
+            abi.decode(body, (uint8, uint64, address, address, address, uint256));
+        address local = kind == BURN_MINT || home == block.chainid ? token : wrappedTokenFor(home, token);
+        if (_routes[local][sourceChainId].inboundPaused) revert RoutePaused(local, sourceChainId);
+        _credit(kind, home, token, recipient, amount);
+        emit TransferReceived(local, recipient, sourceChainId, amount);
+    }
+
+    /// @dev Gives `amount` of the transferred asset to `to` here: mint, release, or mint its wrapper.
+    function _credit(uint8 kind, uint64 home, address token, address to, uint256 amount) private {
+        if (kind == BURN_MINT) return IERC7802(token).crosschainMint(to, amount);
+        if (home != block.chainid) return IERC7802(_deployWrapped(home, token)).crosschainMint(to, amount);
+        if (token != NATIVE) return IERC20(token).safeTransfer(to, amount);
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed(to, amount);
+    }
+
+    /// @notice Deploys the WrappedToken of an asset ahead of its first transfer (anyone may; idempotent).
+    function deployWrapped(uint64 home, address token) external returns (address) {
+        return _deployWrapped(home, token);
+    }
+
+    function _deployWrapped(uint64 home, address token) private returns (address wrapped) {
+        wrapped = wrappedTokenFor(home, token);
+        if (wrapped.code.length == 0) {
+            Create2.deploy(0, keccak256(abi.encode(home, token)), _wrappedInitCode(home, token));
+            _wrapped[wrapped] = Asset(home, token);
+        }
+    }
+
+    function _wrappedInitCode(uint64 homeChainId, address homeToken) private pure returns (bytes memory) {
+        return abi.encodePacked(type(WrappedToken).creationCode, abi.encode(homeChainId, homeToken));
     }
 
     /// @dev Mints back a transfer whose message expired undelivered on its destination.
@@ -149,8 +243,9 @@ contract TokenBridge is IMessageRecipient, Ownable {
         (, bytes32 messageId, bytes memory transfer) = abi.decode(notice, (bytes4, bytes32, bytes));
         if (!refundable[messageId]) revert NotRefundable(messageId);
         refundable[messageId] = false;
-        (address token, address from,, uint256 amount) = abi.decode(transfer, (address, address, address, uint256));
-        IERC7802(token).crosschainMint(from, amount);
+        (uint8 kind, uint64 home, address token, address from,, uint256 amount) =
+            abi.decode(transfer, (uint8, uint64, address, address, address, uint256));
+        _credit(kind, home, token, from, amount);
         emit TransferRefunded(messageId, token, from, amount);
     }
 

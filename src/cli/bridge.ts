@@ -1,6 +1,6 @@
 // `junction bridge`: moves ERC-7802 tokens between rollups through the TokenBridge.
 import { walletClientFor } from "../chain/clients.js";
-import { bridgeTokens, messageStatusToJson, rollupOf, waitForDelivery } from "../sdk/index.js";
+import { bridgeTokens, lockAndBridge, messageStatusToJson, rollupOf, waitForDelivery } from "../sdk/index.js";
 import {
   addressFlag,
   intFlag,
@@ -13,10 +13,12 @@ import {
   UsageError,
 } from "./options.js";
 
-export const usage = `junction bridge --amount WEI --from CHAIN --to CHAIN [--token ADDRESS] [--recipient ADDRESS]
+export const usage = `junction bridge --amount WEI --from CHAIN --to CHAIN [--token ADDRESS] [--lock] [--recipient ADDRESS]
                 [--private-key KEY] [--wait] [--timeout SECONDS] [--data-dir DIR | --manifest FILE]
-  Burns AMOUNT of TOKEN (default: the devnet's JUSD) on FROM and mints it to RECIPIENT (default: the
-  sender) on TO. Refused by name when the route is paused or over its cap for the period.`;
+  Burns AMOUNT of the ERC-7802 TOKEN (default: the devnet's JUSD; or a wrapped token) on FROM and mints
+  it to RECIPIENT (default: the sender) on TO. With --lock, locks native ETH (no --token) or a plain
+  ERC-20 on FROM, its home, and mints its wrapped token on TO. Refused by name when the route is
+  paused or over its cap for the period.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -28,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     recipient: { type: "string" },
     "private-key": { type: "string" },
     wait: { type: "boolean" },
+    lock: { type: "boolean" },
     timeout: { type: "string" },
   });
   if (values.help) {
@@ -44,12 +47,15 @@ export async function run(argv: string[]): Promise<number> {
     rollupOf(manifest, from),
     keyFlag(values["private-key"], manifest.accounts.user.privateKey),
   );
-  const sent = await bridgeTokens(wallet, manifest, {
+  const transfer = {
     amount: BigInt(amountText),
     destinationChainId: intFlag("to", values.to, -1, 1),
     token: values.token === undefined ? undefined : addressFlag("token", values.token),
     recipient: values.recipient === undefined ? undefined : addressFlag("recipient", values.recipient),
-  });
+  };
+  const sent = values.lock
+    ? await lockAndBridge(wallet, manifest, transfer)
+    : await bridgeTokens(wallet, manifest, transfer);
   if (!values.wait) {
     printJson(sent);
     return 0;

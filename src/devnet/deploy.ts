@@ -1,6 +1,6 @@
 // Deploys Junction's contracts: the hub on L1, and the same contracts at the same addresses on every
 // rollup (one deployer, same nonce sequence). Transactions are pipelined by nonce, then awaited.
-import { type Abi, type Address, encodeDeployData, getContractAddress, type Hex } from "viem";
+import { type Abi, type Address, encodeDeployData, getContractAddress, type Hex, zeroAddress } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, OptimisticSettings, RollupContracts } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
@@ -218,7 +218,10 @@ async function configureOptimistic(
   }
 }
 
-/** Opens the bridged token's route to every peer with a cap per hour. */
+/**
+ * Opens routes to every peer for the bridged token, native ETH, and the wrapped ETH of every peer,
+ * each with a cap per hour.
+ */
 async function configureBridge(
   endpoint: Endpoint,
   ownerKey: Hex,
@@ -228,22 +231,43 @@ async function configureBridge(
 ): Promise<void> {
   const wallet = walletClientFor(endpoint, ownerKey);
   const client = publicClientFor(endpoint);
-  const hashes: Hex[] = [];
-  for (const peer of peers) {
-    hashes.push(
-      await wallet.writeContract({
+  const native = zeroAddress;
+  const wrappedNative = await Promise.all(
+    peers.map((home) =>
+      client.readContract({
         address: contracts.tokenBridge,
         abi: artifacts.tokenBridgeAbi,
-        functionName: "configureRoute",
-        args: [contracts.bridgedToken, BigInt(peer), capPerHour, 3600n],
+        functionName: "wrappedTokenFor",
+        args: [BigInt(home), native],
       }),
-    );
+    ),
+  );
+  const hashes: Hex[] = [];
+  for (const token of [contracts.bridgedToken, native, ...wrappedNative]) {
+    for (const peer of peers) {
+      hashes.push(
+        await wallet.writeContract({
+          address: contracts.tokenBridge,
+          abi: artifacts.tokenBridgeAbi,
+          functionName: "configureRoute",
+          args: [
+            token,
+            BigInt(peer),
+            token === contracts.bridgedToken ? capPerHour : NATIVE_CAP_PER_HOUR,
+            3600n,
+          ],
+        }),
+      );
+    }
   }
   const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
   if (receipts.some((receipt) => receipt.status !== "success")) {
     throw new DeploymentError(`configuring the token bridge on chain ${endpoint.chainId} failed`);
   }
 }
+
+/** Devnet cap of native ETH (and wrapped ETH) per route and hour. */
+const NATIVE_CAP_PER_HOUR = 1_000n * 10n ** 18n;
 
 /** Deploys the RollupHub and registers every rollup with `proposer`. */
 export async function deployHub(

@@ -8,6 +8,7 @@ export type { MessageProof } from "../protocol/proof.js";
 export * from "./bridgeTokens.js";
 export * from "./errors.js";
 export * from "./getMessageStatus.js";
+export * from "./lockAndBridge.js";
 export { type JunctionNetwork, rollupOf } from "./network.js";
 export * from "./proveMessage.js";
 export * from "./sendMessage.js";

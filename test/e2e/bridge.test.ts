@@ -13,9 +13,14 @@ import {
 } from "../../src/chain/clients.js";
 import type { RollupEntry } from "../../src/chain/manifest.js";
 import { revertName } from "../../src/chain/revert.js";
-import { crosschainTokenAbi, tokenBridgeAbi } from "../../src/contracts/generated/index.js";
+import {
+  crosschainTokenAbi,
+  testTokenAbi,
+  testTokenBytecode,
+  tokenBridgeAbi,
+} from "../../src/contracts/generated/index.js";
 import { BRIDGED_TOKEN_GENESIS_SUPPLY } from "../../src/devnet/deploy.js";
-import { bridgeTokens, getMessageStatus, waitForDelivery } from "../../src/sdk/index.js";
+import { bridgeTokens, getMessageStatus, lockAndBridge, waitForDelivery } from "../../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { waitUntil } from "../helpers/optimistic.js";
 
@@ -113,6 +118,101 @@ describe("token bridge", () => {
     // Back to the canonical path for the tests below.
     await admin(902, "chooseVerifier", [901n, on(902).entry.contracts.canonicalVerifier]);
     await admin(901, "chooseVerifier", [902n, on(901).entry.contracts.canonicalVerifier]);
+  });
+
+  it("locks native ETH and a plain ERC-20 at home, mints wrapped tokens on 902, and releases them on the way back", async () => {
+    const { manifest } = devnet;
+    const user = manifest.accounts.user.address;
+    const home = on(901);
+    const bridgeAddress = home.entry.contracts.tokenBridge;
+    const wrappedBalance = (wrapped: Address, chainId = 902) =>
+      on(chainId).client.readContract({
+        address: wrapped,
+        abi: crosschainTokenAbi,
+        functionName: "balanceOf",
+        args: [user],
+      });
+    const gasCost = async (hash: Hex) => {
+      const receipt = await home.client.getTransactionReceipt({ hash });
+      return receipt.gasUsed * receipt.effectiveGasPrice;
+    };
+
+    // Native ETH.
+    const ethBefore = await home.client.getBalance({ address: user });
+    const lockedBefore = await home.client.getBalance({ address: bridgeAddress });
+    const locked = await lockAndBridge(home.user, manifest, { amount: 2n * UNIT, destinationChainId: 902 });
+    assert.equal(
+      (await waitForDelivery(manifest, { id: locked.messageId, timeoutMs: 30_000 })).status,
+      "delivered",
+    );
+    assert.equal(await wrappedBalance(locked.wrappedToken), 2n * UNIT);
+    assert.equal((await home.client.getBalance({ address: bridgeAddress })) - lockedBefore, 2n * UNIT);
+    const back = await bridgeTokens(on(902).user, manifest, {
+      amount: 2n * UNIT,
+      destinationChainId: 901,
+      token: locked.wrappedToken,
+    });
+    await waitForDelivery(manifest, { id: back.messageId, timeoutMs: 30_000 });
+    assert.equal(await wrappedBalance(locked.wrappedToken), 0n);
+    assert.equal(await home.client.getBalance({ address: bridgeAddress }), lockedBefore);
+    assert.equal(
+      (await home.client.getBalance({ address: user })) + (await gasCost(locked.txHash)),
+      ethBefore,
+      "all ETH came back",
+    );
+
+    // A plain ERC-20 with no cross-chain support of its own.
+    const deployHash = await home.user.deployContract({ abi: testTokenAbi, bytecode: testTokenBytecode });
+    const plain = (await home.client.waitForTransactionReceipt({ hash: deployHash }))
+      .contractAddress as Address;
+    for (const [functionName, args] of [
+      ["mint", [user, 1000n * UNIT]],
+      ["approve", [bridgeAddress, 1000n * UNIT]],
+    ] as const) {
+      await home.client.waitForTransactionReceipt({
+        hash: await home.user.writeContract({ address: plain, abi: testTokenAbi, functionName, args }),
+      });
+    }
+    const wrapped = await home.client.readContract({
+      address: bridgeAddress,
+      abi: tokenBridgeAbi,
+      functionName: "wrappedTokenFor",
+      args: [901n, plain],
+    });
+    await rejects(
+      lockAndBridge(home.user, manifest, { amount: UNIT, destinationChainId: 902, token: plain }),
+      "RouteNotConfigured",
+    );
+    await admin(901, "configureRoute", [plain, 902n, 1000n * UNIT, 3600n]);
+    await admin(902, "configureRoute", [wrapped, 901n, 1000n * UNIT, 3600n]);
+    const out = await lockAndBridge(home.user, manifest, {
+      amount: 300n * UNIT,
+      destinationChainId: 902,
+      token: plain,
+    });
+    assert.equal(out.wrappedToken, wrapped);
+    await waitForDelivery(manifest, { id: out.messageId, timeoutMs: 30_000 });
+    const home2 = await bridgeTokens(on(902).user, manifest, {
+      amount: 100n * UNIT,
+      destinationChainId: 901,
+      token: wrapped,
+    });
+    await waitForDelivery(manifest, { id: home2.messageId, timeoutMs: 30_000 });
+    const plainBalance = (address: Address) =>
+      home.client.readContract({
+        address: plain,
+        abi: testTokenAbi,
+        functionName: "balanceOf",
+        args: [address],
+      });
+    assert.equal(await plainBalance(user), 800n * UNIT);
+    assert.equal(await plainBalance(bridgeAddress), 200n * UNIT);
+    const wrappedSupply = await on(902).client.readContract({
+      address: wrapped,
+      abi: crosschainTokenAbi,
+      functionName: "totalSupply",
+    });
+    assert.equal(wrappedSupply, 200n * UNIT, "what is locked at home equals the wrapped supply elsewhere");
   });
 
   it("refuses a transfer over the route's cap, and accepts it in the next period", async () => {

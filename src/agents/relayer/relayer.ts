@@ -266,7 +266,7 @@ export class Relayer implements Agent {
         abi: inboxAbi,
         functionName: "retry",
         args,
-        gas: withMargin(gas),
+        gas: retryBudget(gas, stored.message.gasLimit),
       });
     } catch (error) {
       await this.#onSendError(destination, stored, error);
@@ -348,6 +348,17 @@ export class Relayer implements Agent {
     const base = this.config.backoffMs ?? 1_000;
     return Math.min(base * 2 ** attempts, this.config.maxBackoffMs ?? 60_000);
   }
+}
+
+/**
+ * Gas for `retry`. Its estimate is the least gas with which the transaction does not revert, and a
+ * handler that fails does not revert it, so the estimate only covers a failing handler. Retry forwards
+ * all it gets to the handler, so give it a real budget: three times the message's gas limit.
+ */
+function retryBudget(estimate: bigint, gasLimit: bigint): bigint {
+  const budget = gasLimit * 3n + 300_000n;
+  const capped = budget > 15_000_000n ? 15_000_000n : budget;
+  return capped > estimate ? capped : withMargin(estimate);
 }
 
 /** Gas estimates are exact for the state they saw; leave room for the handler's own variance. */
