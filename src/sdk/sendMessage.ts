@@ -52,8 +52,14 @@ export async function sendMessage(
 ): Promise<SendMessageReturnType> {
   const source = rollupOf(network, wallet.chain.id);
   const destination = rollupOf(network, parameters.destinationChainId);
-  if (parameters.path)
-    await assertPath(destination, BigInt(source.chainId), parameters.recipient, parameters.path);
+  if (parameters.path) {
+    await assertTrustPath(network, {
+      sourceChainId: source.chainId,
+      destinationChainId: destination.chainId,
+      recipient: parameters.recipient,
+      path: parameters.path,
+    });
+  }
   const deadline = parameters.deadline ?? BigInt(Math.floor(Date.now() / 1000)) + DEFAULT_TTL_SECONDS;
   const client = clientOf(source);
   const request = {
@@ -91,17 +97,21 @@ export async function sendMessage(
   };
 }
 
-async function assertPath(
-  destination: RollupEntry,
-  sourceChainId: bigint,
-  recipient: Address,
-  path: TrustPath,
-) {
+/**
+ * Throws TrustPathMismatchError unless `recipient` on the destination proves messages from the source
+ * with `path` (recipients choose their path per source on chain).
+ */
+export async function assertTrustPath(
+  network: JunctionNetwork,
+  parameters: { sourceChainId: number; destinationChainId: number; recipient: Address; path: TrustPath },
+): Promise<void> {
+  const { sourceChainId, recipient, path } = parameters;
+  const destination: RollupEntry = rollupOf(network, parameters.destinationChainId);
   const verifier = await clientOf(destination).readContract({
     address: destination.contracts.inbox,
     abi: inboxAbi,
     functionName: "verifierFor",
-    args: [recipient, sourceChainId],
+    args: [recipient, BigInt(sourceChainId)],
   });
   const actual = pathOf(verifier, destination);
   if (actual !== path) {

@@ -218,6 +218,8 @@ describe("junction devnet CLI", () => {
     const target = rollupOf(manifest, 902);
     const moved = await runCli([
       "bridge",
+      "--path",
+      "canonical",
       "--amount",
       "2500",
       "--from",
@@ -237,6 +239,36 @@ describe("junction devnet CLI", () => {
       args: [manifest.accounts.user.address],
     });
     assert.equal(balance, 2500n);
+    const wrongPath = await runCli([
+      "bridge",
+      "--amount",
+      "1",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--path",
+      "optimistic",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(wrongPath.code, 1);
+    assert.match(wrongPath.stderr, /accepts the canonical path from chain 901, not optimistic/);
+    const eth = await runCli([
+      "bridge",
+      "--lock",
+      "--amount",
+      "1000",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--wait",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(eth.code, 0, eth.stderr);
+    assert.equal(JSON.parse(eth.stdout).status, "delivered");
     const bad = await runCli([
       "bridge",
       "--amount",
