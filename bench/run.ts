@@ -1,0 +1,250 @@
+// `npm run bench`: measures Junction on fresh devnets, in one run. For each rollup count: a baseline
+// (plain same-rollup calls, the machine's limit), then every trust path that exists on the same
+// workload — paced (one message at a time: end-to-end latency) and a burst (all-to-all traffic:
+// throughput) — with destination gas per message and gas per checkpoint. Writes
+// bench/results/<date>-<commit>.json and .md. Measures; never asserts timings.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, platform } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type Address, type Hex, parseEventLogs, toHex } from "viem";
+import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
+import { type Manifest, rollupOf } from "../src/chain/manifest.js";
+import {
+  optimisticVerifierAbi,
+  outboxAbi,
+  rollupHubAbi,
+  testRecipientAbi,
+  testRecipientBytecode,
+} from "../src/contracts/generated/index.js";
+import { relayerDatabase } from "../src/devnet/devnet.js";
+import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
+import { startTestDevnet } from "../test/helpers/devnet.js";
+import { type Stats, stats, toMarkdown } from "./report.js";
+
+const { values } = parseArgs({
+  options: {
+    rollups: { type: "string", default: "2,4" },
+    paced: { type: "string", default: "10" },
+    messages: { type: "string", default: "100" },
+    baseline: { type: "string", default: "200" },
+    "block-time": { type: "string", default: "0" },
+    "l1-block-time": { type: "string", default: "0" },
+    "challenge-window": { type: "string", default: "5" },
+    out: { type: "string", default: "bench/results" },
+  },
+});
+
+type PathName = "canonical" | "optimistic";
+type PathResult = {
+  paced: { latencyMs: Stats };
+  burst: { messages: number; perSecond: number; ratioToBaseline: number; latencyMs: Stats };
+  destinationGasPerMessage: Stats;
+  checkpointGas: Stats;
+};
+type RunResult = {
+  rollups: number;
+  baseline: { calls: number; perSecond: number; latencyMs: Stats };
+  paths: Record<PathName, PathResult>;
+};
+
+const config = {
+  rollups: values.rollups.split(",").map(Number),
+  paced: Number(values.paced),
+  messages: Number(values.messages),
+  baseline: Number(values.baseline),
+  blockTime: Number(values["block-time"]),
+  l1BlockTime: Number(values["l1-block-time"]),
+  challengeWindow: Number(values["challenge-window"]),
+};
+
+async function baseline(manifest: Manifest) {
+  const rollup = rollupOf(manifest, 901);
+  const client = publicClientFor(rollup);
+  const wallet = walletClientFor(rollup, manifest.accounts.deployer.privateKey);
+  const hash = await wallet.deployContract({
+    abi: testRecipientAbi,
+    bytecode: testRecipientBytecode,
+    args: [rollup.contracts.inbox],
+  });
+  const target = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
+  const latencies: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < config.baseline; i++) {
+    const t0 = performance.now();
+    const tx = await wallet.writeContract({
+      address: target,
+      abi: testRecipientAbi,
+      functionName: "setFailing",
+      args: [false],
+    });
+    await client.waitForTransactionReceipt({ hash: tx, pollingInterval: 5 });
+    latencies.push(performance.now() - t0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { calls: config.baseline, perSecond: config.baseline / seconds, latencyMs: stats(latencies) };
+}
+
+async function measurePath(
+  manifest: Manifest,
+  store: SqliteStore,
+  path: PathName,
+  baselinePerSecond: number,
+): Promise<PathResult> {
+  const chainIds = manifest.rollups.map((rollup) => rollup.chainId);
+  const recipientOn = (chainId: number) =>
+    path === "canonical"
+      ? rollupOf(manifest, chainId).contracts.recorder
+      : rollupOf(manifest, chainId).contracts.optimisticRecorder;
+  const wallets = new Map(
+    chainIds.map((chainId) => [
+      chainId,
+      walletClientFor(rollupOf(manifest, chainId), manifest.accounts.user.privateKey),
+    ]),
+  );
+  const send = async (from: number, to: number, tag: string) => {
+    const rollup = rollupOf(manifest, from);
+    const wallet = wallets.get(from);
+    if (!wallet) throw new Error(`no wallet for ${from}`);
+    return wallet.writeContract({
+      address: rollup.contracts.outbox,
+      abi: outboxAbi,
+      functionName: "send",
+      args: [BigInt(to), recipientOn(to), toHex(tag), 200_000n, BigInt(Math.floor(Date.now() / 1000) + 3600)],
+      gas: 400_000n,
+    });
+  };
+  const mined = async (from: number, tx: Hex) => {
+    const receipt = await publicClientFor(rollupOf(manifest, from)).waitForTransactionReceipt({
+      hash: tx,
+      pollingInterval: 5,
+    });
+    const [event] = parseEventLogs({ abi: outboxAbi, logs: receipt.logs, eventName: "MessageSent" });
+    if (!event) throw new Error(`send ${tx} emitted no MessageSent`);
+    return { id: event.args.id, minedAt: performance.now() };
+  };
+  const deliveredAt = async (ids: Hex[]) => {
+    const done = new Map<Hex, number>();
+    while (done.size < ids.length) {
+      for (const id of ids) {
+        if (done.has(id)) continue;
+        const row = await store.get(id);
+        if (row?.status === "delivered") done.set(id, performance.now());
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return done;
+  };
+
+  const paced: number[] = [];
+  for (let i = 0; i < config.paced; i++) {
+    const from = chainIds[0] as number;
+    const to = chainIds[1] as number;
+    const { id, minedAt } = await mined(from, await send(from, to, `${path} paced ${i}`));
+    paced.push(((await deliveredAt([id])).get(id) as number) - minedAt);
+  }
+
+  // Burst, all-to-all: message i goes from rollup i mod R to the next one.
+  const started = performance.now();
+  const sent: { from: number; tx: Hex }[] = [];
+  for (let i = 0; i < config.messages; i++) {
+    const from = chainIds[i % chainIds.length] as number;
+    const to = chainIds[(i + 1) % chainIds.length] as number;
+    sent.push({ from, tx: await send(from, to, `${path} burst ${i}`) });
+  }
+  const minedAll = await Promise.all(sent.map(({ from, tx }) => mined(from, tx)));
+  const done = await deliveredAt(minedAll.map((entry) => entry.id));
+  const seconds = (Math.max(...done.values()) - started) / 1000;
+  const gas: number[] = [];
+  for (const entry of minedAll) {
+    const row = await store.get(entry.id);
+    if (row?.deliveryGas) gas.push(Number(row.deliveryGas));
+  }
+  return {
+    paced: { latencyMs: stats(paced) },
+    burst: {
+      messages: config.messages,
+      perSecond: config.messages / seconds,
+      ratioToBaseline: config.messages / seconds / baselinePerSecond,
+      latencyMs: stats(minedAll.map((entry) => (done.get(entry.id) as number) - entry.minedAt)),
+    },
+    destinationGasPerMessage: stats(gas),
+    checkpointGas: stats(await checkpointGas(manifest, path)),
+  };
+}
+
+/** Gas of every checkpoint the path posted so far: L1 hub checkpoints, or optimistic submissions. */
+async function checkpointGas(manifest: Manifest, path: PathName): Promise<number[]> {
+  const receipts: Hex[] = [];
+  if (path === "canonical") {
+    const l1 = publicClientFor(manifest.l1);
+    const logs = await l1.getContractEvents({
+      address: manifest.l1.contracts.rollupHub,
+      abi: rollupHubAbi,
+      eventName: "CheckpointPosted",
+      fromBlock: 0n,
+    });
+    receipts.push(...logs.map((log) => log.transactionHash));
+    return Promise.all(
+      receipts.map(async (hash) => Number((await l1.getTransactionReceipt({ hash })).gasUsed)),
+    );
+  }
+  const gas: number[] = [];
+  for (const rollup of manifest.rollups) {
+    const client = publicClientFor(rollup);
+    const logs = await client.getContractEvents({
+      address: rollup.contracts.optimisticVerifier,
+      abi: optimisticVerifierAbi,
+      eventName: "CheckpointSubmitted",
+      fromBlock: 0n,
+    });
+    for (const log of logs)
+      gas.push(Number((await client.getTransactionReceipt({ hash: log.transactionHash })).gasUsed));
+  }
+  return gas;
+}
+
+async function runFor(rollups: number): Promise<RunResult> {
+  const devnet = await startTestDevnet({
+    rollups,
+    blockTime: config.blockTime,
+    l1BlockTime: config.l1BlockTime,
+    challengeWindow: config.challengeWindow,
+  });
+  const store = new SqliteStore(relayerDatabase(devnet.dataDir));
+  try {
+    const base = await baseline(devnet.manifest);
+    const paths = {} as Record<PathName, PathResult>;
+    for (const path of ["canonical", "optimistic"] as const) {
+      paths[path] = await measurePath(devnet.manifest, store, path, base.perSecond);
+      process.stderr.write(`bench: ${rollups} rollups, ${path} done\n`);
+    }
+    return { rollups, baseline: base, paths };
+  } finally {
+    await store.close();
+    await devnet.stop();
+  }
+}
+
+async function main() {
+  const runs: RunResult[] = [];
+  for (const rollups of config.rollups) runs.push(await runFor(rollups));
+  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  const result = {
+    date: new Date().toISOString(),
+    commit,
+    machine: { cores: cpus().length, node: process.version, platform: platform() },
+    config,
+    runs,
+  };
+  mkdirSync(values.out, { recursive: true });
+  const base = join(values.out, `${result.date.slice(0, 10)}-${commit}`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  const markdown = toMarkdown(result);
+  writeFileSync(`${base}.md`, markdown);
+  console.log(markdown);
+  console.log(`Written to ${base}.json and ${base}.md`);
+}
+
+await main();
