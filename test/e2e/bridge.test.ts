@@ -21,8 +21,8 @@ import {
 } from "../../src/contracts/generated/index.js";
 import { BRIDGED_TOKEN_GENESIS_SUPPLY } from "../../src/devnet/deploy.js";
 import { bridgeTokens, getMessageStatus, lockAndBridge, waitForDelivery } from "../../src/sdk/index.js";
+import { waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-import { waitUntil } from "../helpers/optimistic.js";
 
 const UNIT = 10n ** 18n;
 

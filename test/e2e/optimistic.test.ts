@@ -27,15 +27,9 @@ import { MESSAGE_TREE_DEPTH, merkleRoot } from "../../src/protocol/merkle.js";
 import { type Message, messageId } from "../../src/protocol/message.js";
 import { type MessageProof, outboxProver } from "../../src/protocol/proof.js";
 import { getMessageStatus, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-import {
-  checkpointOf,
-  fundedKey,
-  outboxIds,
-  signCheckpoint,
-  submitCheckpoint,
-  waitUntil,
-} from "../helpers/optimistic.js";
+import { checkpointOf, outboxIds, signCheckpoint, submitCheckpoint } from "../helpers/optimistic.js";
 
 const WINDOW = 10;
 

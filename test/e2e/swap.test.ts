@@ -20,9 +20,9 @@ import {
   respondToSwap,
   SwapError,
 } from "../../src/sdk/htlc.js";
+import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-import { fundedKey, waitUntil } from "../helpers/optimistic.js";
 
 async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
   await assert.rejects(promise, (error) => {

@@ -13,8 +13,9 @@ import { MESSAGE_TREE_DEPTH, merkleRoot } from "../../src/protocol/merkle.js";
 import { messageId } from "../../src/protocol/message.js";
 import { sendMessage } from "../../src/sdk/index.js";
 import { WatchtowerSqliteStore } from "../../src/store/sqlite/watchtower-sqlite-store.js";
+import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-import { checkpointOf, fundedKey, outboxIds, submitCheckpoint, waitUntil } from "../helpers/optimistic.js";
+import { checkpointOf, outboxIds, submitCheckpoint } from "../helpers/optimistic.js";
 
 const WINDOW = 20;
 const CHALLENGED = 2;

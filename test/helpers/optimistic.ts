@@ -1,38 +1,11 @@
-// Helpers for optimistic-path tests: throwaway attester keys, signing, and proofs against any root.
+// Helpers for optimistic-path tests: signing checkpoints, submitting them, reading them back.
 import type { Address, Hex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { setBalance } from "../../src/chain/anvil.js";
+import { privateKeyToAccount } from "viem/accounts";
 import { type JunctionPublicClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { getSentMessages } from "../../src/chain/events.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { optimisticVerifierAbi } from "../../src/contracts/generated/index.js";
 import { checkpointTypedData } from "../../src/protocol/checkpoint-signature.js";
-
-export async function waitUntil<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      const last = JSON.stringify(value, (_key, item) => (typeof item === "bigint" ? item.toString() : item));
-      throw new Error(`timed out waiting for ${what}; last value: ${last}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** A fresh key funded with 100 ETH on every rollup. */
-export async function fundedKey(manifest: Manifest): Promise<{ key: Hex; address: Address }> {
-  const key = generatePrivateKey();
-  const { address } = privateKeyToAccount(key);
-  for (const rollup of manifest.rollups) await setBalance(rollup, address, 100n * 10n ** 18n);
-  return { key, address };
-}
 
 export async function signCheckpoint(
   key: Hex,
