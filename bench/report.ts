@@ -29,7 +29,7 @@ type Report = {
   };
   runs: {
     rollups: number;
-    baseline: { calls: number; perSecond: number; latencyMs: Stats };
+    baseline: { calls: number; perSecond: number; pipelinedPerSecond: number; latencyMs: Stats };
     paths: Record<
       string,
       {
@@ -54,7 +54,8 @@ export function toMarkdown(report: Report): string {
   ];
   for (const run of report.runs) {
     lines.push(
-      `| ${run.rollups} | baseline: same-rollup call | ${run.baseline.calls} | ${f(run.baseline.perSecond)} | ${lat(run.baseline.latencyMs)} | — | — |`,
+      `| ${run.rollups} | baseline: same-rollup call, sequential | ${run.baseline.calls} | ${f(run.baseline.perSecond)} | ${lat(run.baseline.latencyMs)} | — | — |`,
+      `| ${run.rollups} | baseline: same-rollup call, pipelined | ${run.baseline.calls} | ${f(run.baseline.pipelinedPerSecond)} | — | — | — |`,
     );
     for (const [path, result] of Object.entries(run.paths)) {
       lines.push(

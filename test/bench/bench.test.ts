@@ -47,6 +47,7 @@ describe("npm run bench (tiny)", () => {
     const [run] = report.runs;
     assert.equal(run.rollups, 2);
     assert.ok(run.baseline.perSecond > 0);
+    assert.ok(run.baseline.pipelinedPerSecond > 0);
     assert.equal(run.baseline.latencyMs.n, 5);
     for (const path of ["canonical", "optimistic"]) {
       const result = run.paths[path];
