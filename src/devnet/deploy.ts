@@ -1,7 +1,20 @@
 // Deploys Junction's contracts: the hub on L1, and the same contracts at the same addresses on every
 // rollup (one deployer, same nonce sequence). Transactions are pipelined by nonce, then awaited.
-import { type Abi, type Address, encodeDeployData, getContractAddress, type Hex, zeroAddress } from "viem";
-import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
+import {
+  type Abi,
+  type Address,
+  encodeDeployData,
+  getContractAddress,
+  type Hex,
+  type TransactionReceipt,
+  zeroAddress,
+} from "viem";
+import {
+  type Endpoint,
+  type JunctionPublicClient,
+  publicClientFor,
+  walletClientFor,
+} from "../chain/clients.js";
 import type { Manifest, OptimisticSettings, RollupContracts } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { JunctionError } from "../errors.js";
@@ -60,6 +73,17 @@ export type RollupDeployOptions = {
   /** The devnet's bridged token: minted at genesis to `holder` on this rollup (zero on the others). */
   token: { holder: Address; genesisSupply: bigint; guardian: Address; capPerHour: bigint };
 };
+
+/** Awaits the receipts of pipelined transactions, in order; throws `failure` unless every one succeeded. */
+async function confirmAll(
+  client: JunctionPublicClient,
+  hashes: Hex[],
+  failure: string,
+): Promise<TransactionReceipt[]> {
+  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
+  if (receipts.some((receipt) => receipt.status !== "success")) throw new DeploymentError(failure);
+  return receipts;
+}
 
 /** Deploys the rollup contracts and registers the attester for every peer rollup. */
 export async function deployRollup(
@@ -212,10 +236,7 @@ async function configureOptimistic(
       }),
     );
   }
-  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
-  if (receipts.some((receipt) => receipt.status !== "success")) {
-    throw new DeploymentError(`configuring the optimistic path on chain ${endpoint.chainId} failed`);
-  }
+  await confirmAll(client, hashes, `configuring the optimistic path on chain ${endpoint.chainId} failed`);
 }
 
 /**
@@ -260,10 +281,7 @@ async function configureBridge(
       );
     }
   }
-  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
-  if (receipts.some((receipt) => receipt.status !== "success")) {
-    throw new DeploymentError(`configuring the token bridge on chain ${endpoint.chainId} failed`);
-  }
+  await confirmAll(client, hashes, `configuring the token bridge on chain ${endpoint.chainId} failed`);
 }
 
 /** Devnet cap of native ETH (and wrapped ETH) per route and hour. */
@@ -293,10 +311,7 @@ export async function deployHub(
       }),
     );
   }
-  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
-  if (receipts.some((receipt) => receipt.status !== "success")) {
-    throw new DeploymentError("registering rollups on the hub failed");
-  }
+  const receipts = await confirmAll(client, hashes, "registering rollups on the hub failed");
   const deployBlock = Number(receipts[receipts.length - 1]?.blockNumber ?? 0n);
   return { rollupHub, deployBlock };
 }

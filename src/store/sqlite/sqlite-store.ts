@@ -1,14 +1,12 @@
 // RelayerStore on SQLite (better-sqlite3), one file under the devnet's data directory. WAL mode so the
 // CLI can read while the relayer writes.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Hex } from "viem";
 import { type MessageJson, messageFromJson, messageToJson } from "../../protocol/message.js";
 import type { DeliveryRecord, NewMessage, RelayerStore, RelayStatus, StoredMessage } from "../store.js";
+import { cursorWriter, openDatabase, readCursor } from "./database.js";
 
 const schema = `
-CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, block TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY,
   source_chain_id INTEGER NOT NULL,
@@ -71,18 +69,11 @@ export class SqliteStore implements RelayerStore {
   readonly #db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.#db = new Database(file);
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("busy_timeout = 5000");
-    this.#db.exec(schema);
+    this.#db = openDatabase(file, schema);
   }
 
   async getCursor(name: string): Promise<bigint | undefined> {
-    const row = this.#db.prepare("SELECT block FROM cursors WHERE name = ?").get(name) as
-      | { block: string }
-      | undefined;
-    return row ? BigInt(row.block) : undefined;
+    return readCursor(this.#db, name);
   }
 
   async recordSourceBatch(
@@ -94,9 +85,7 @@ export class SqliteStore implements RelayerStore {
       `INSERT OR IGNORE INTO messages (id, source_chain_id, destination_chain_id, nonce, message, source_tx,
          source_block, sent_at, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const cursor = this.#db.prepare(
-      "INSERT INTO cursors (name, block) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET block = excluded.block",
-    );
+    const cursor = cursorWriter(this.#db);
     const now = Date.now();
     this.#db.transaction(() => {
       for (const entry of messages) {
@@ -112,7 +101,7 @@ export class SqliteStore implements RelayerStore {
           now,
         );
       }
-      cursor.run(cursorName, toBlock.toString());
+      cursor(cursorName, toBlock);
     })();
   }
 

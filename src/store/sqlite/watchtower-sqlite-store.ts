@@ -1,12 +1,10 @@
 // WatchtowerStore on SQLite (better-sqlite3).
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Hex } from "viem";
 import type { FraudCase, FraudStep, WatchtowerStore } from "../watchtower-store.js";
+import { cursorWriter, openDatabase, readCursor } from "./database.js";
 
 const schema = `
-CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, block TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fraud_cases (
   destination_chain_id INTEGER NOT NULL,
   source_chain_id INTEGER NOT NULL,
@@ -41,18 +39,11 @@ export class WatchtowerSqliteStore implements WatchtowerStore {
   readonly #db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.#db = new Database(file);
-    this.#db.pragma("journal_mode = WAL");
-    this.#db.pragma("busy_timeout = 5000");
-    this.#db.exec(schema);
+    this.#db = openDatabase(file, schema);
   }
 
   async getCursor(name: string): Promise<bigint | undefined> {
-    const row = this.#db.prepare("SELECT block FROM cursors WHERE name = ?").get(name) as
-      | { block: string }
-      | undefined;
-    return row ? BigInt(row.block) : undefined;
+    return readCursor(this.#db, name);
   }
 
   async recordScan(
@@ -64,9 +55,7 @@ export class WatchtowerSqliteStore implements WatchtowerStore {
       `INSERT OR IGNORE INTO fraud_cases (destination_chain_id, source_chain_id, count, root, signature)
          VALUES (?, ?, ?, ?, ?)`,
     );
-    const cursor = this.#db.prepare(
-      "INSERT INTO cursors (name, block) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET block = excluded.block",
-    );
+    const cursor = cursorWriter(this.#db);
     this.#db.transaction(() => {
       for (const item of cases) {
         insert.run(
@@ -77,7 +66,7 @@ export class WatchtowerSqliteStore implements WatchtowerStore {
           item.signature,
         );
       }
-      cursor.run(cursorName, toBlock.toString());
+      cursor(cursorName, toBlock);
     })();
   }
 
