@@ -57,3 +57,27 @@ export class PollingLoop {
     this.#schedule(this.#failures === 0 ? this.options.intervalMs : backoff);
   }
 }
+
+/** An agent whose whole life is one polling loop around `tick`. */
+export abstract class PollingAgent implements Agent {
+  readonly #loop: PollingLoop;
+
+  protected constructor(
+    readonly name: string,
+    intervalMs: number,
+    logger: Logger,
+  ) {
+    this.#loop = new PollingLoop({ name, intervalMs, logger, tick: () => this.tick() });
+  }
+
+  /** One pass of the agent's work; a throw is logged and retried after a growing pause. */
+  abstract tick(): Promise<void>;
+
+  async start(): Promise<void> {
+    this.#loop.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#loop.stop();
+  }
+}

@@ -12,7 +12,7 @@ import { revertName } from "../../chain/revert.js";
 import { bondManagerAbi, optimisticVerifierAbi, outboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import { checkpointTypedData } from "../../protocol/checkpoint-signature.js";
-import { type Agent, PollingLoop } from "../agent.js";
+import { PollingAgent } from "../agent.js";
 
 export type AttesterConfig = {
   network: Pick<Manifest, "rollups" | "optimistic">;
@@ -23,34 +23,19 @@ export type AttesterConfig = {
 
 type Rollup = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
 
-export class Attester implements Agent {
-  readonly name = "Attester";
-  readonly #loop: PollingLoop;
+export class Attester extends PollingAgent {
   readonly #rollups: Rollup[];
   /** Highest count submitted to a destination, per `${source}:${destination}`. */
   readonly #submitted = new Map<string, bigint>();
   readonly #bonded = new Set<number>();
 
   constructor(private readonly config: AttesterConfig) {
+    super("Attester", config.intervalMs ?? 250, config.logger);
     this.#rollups = config.network.rollups.map((entry) => ({
       entry,
       client: publicClientFor(entry),
       wallet: walletClientFor(entry, config.privateKey),
     }));
-    this.#loop = new PollingLoop({
-      name: this.name,
-      intervalMs: config.intervalMs ?? 250,
-      logger: config.logger,
-      tick: () => this.tick(),
-    });
-  }
-
-  async start(): Promise<void> {
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
   }
 
   async tick(): Promise<void> {

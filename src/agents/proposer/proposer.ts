@@ -10,7 +10,7 @@ import {
 import type { Manifest } from "../../chain/manifest.js";
 import { outboxAbi, rollupHubAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
-import { type Agent, PollingLoop } from "../agent.js";
+import { PollingAgent } from "../agent.js";
 
 export type ProposerConfig = {
   network: Pick<Manifest, "l1" | "rollups">;
@@ -21,14 +21,13 @@ export type ProposerConfig = {
   logger: Logger;
 };
 
-export class Proposer implements Agent {
-  readonly name = "Proposer";
-  readonly #loop: PollingLoop;
+export class Proposer extends PollingAgent {
   readonly #l1: JunctionPublicClient;
   readonly #wallet: JunctionWalletClient;
   readonly #rollups: { chainId: bigint; outbox: Hex; client: JunctionPublicClient }[];
 
   constructor(private readonly config: ProposerConfig) {
+    super("Proposer", config.intervalMs ?? 250, config.logger);
     const { l1, rollups } = config.network;
     this.#l1 = publicClientFor(l1);
     this.#wallet = walletClientFor(l1, config.privateKey);
@@ -37,20 +36,6 @@ export class Proposer implements Agent {
       outbox: rollup.contracts.outbox,
       client: publicClientFor(rollup),
     }));
-    this.#loop = new PollingLoop({
-      name: this.name,
-      intervalMs: config.intervalMs ?? 250,
-      logger: config.logger,
-      tick: () => this.tick(),
-    });
-  }
-
-  async start(): Promise<void> {
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
   }
 
   /** Posts a checkpoint for every rollup whose Outbox grew since the hub's latest one. */

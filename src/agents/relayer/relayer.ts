@@ -17,7 +17,7 @@ import { inboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import type { MessageProof, OutboxProver } from "../../protocol/proof.js";
 import type { RelayerStore, StoredMessage } from "../../store/store.js";
-import { type Agent, PollingLoop } from "../agent.js";
+import { PollingAgent } from "../agent.js";
 import { CanonicalProofSource, OptimisticProofSource, type ProofSource } from "./proof-sources.js";
 
 export type RelayerConfig = {
@@ -40,14 +40,13 @@ type Chain = { entry: RollupEntry; client: JunctionPublicClient; wallet: Junctio
 /** Inbox errors after which retrying can never succeed. */
 const FINAL_ERRORS = new Set(["WrongDestination", "UnsupportedVersion"]);
 
-export class Relayer implements Agent {
-  readonly name = "Relayer";
-  readonly #loop: PollingLoop;
+export class Relayer extends PollingAgent {
   readonly #chains: Map<number, Chain>;
   readonly #proofSources: ProofSource[];
   readonly #id: string;
 
   constructor(private readonly config: RelayerConfig) {
+    super("Relayer", config.intervalMs ?? 200, config.logger);
     this.#chains = new Map(
       config.network.rollups.map((entry) => [
         entry.chainId,
@@ -60,21 +59,11 @@ export class Relayer implements Agent {
       new OptimisticProofSource(chains, config.store),
     ];
     this.#id = config.relayerId ?? `relayer-${[...this.#chains.values()][0]?.wallet.account.address ?? "0x"}`;
-    this.#loop = new PollingLoop({
-      name: this.name,
-      intervalMs: config.intervalMs ?? 200,
-      logger: config.logger,
-      tick: () => this.tick(),
-    });
   }
 
-  async start(): Promise<void> {
+  override async start(): Promise<void> {
     this.config.logger.info("Relayer#start", "relayer starting", { relayerId: this.#id });
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
+    await super.start();
   }
 
   async tick(): Promise<void> {

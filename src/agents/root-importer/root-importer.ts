@@ -10,7 +10,7 @@ import {
 import type { Manifest } from "../../chain/manifest.js";
 import { globalRootOracleAbi, rollupHubAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
-import { type Agent, PollingLoop } from "../agent.js";
+import { PollingAgent } from "../agent.js";
 
 export type RootImporterConfig = {
   network: Pick<Manifest, "l1" | "rollups">;
@@ -24,13 +24,12 @@ export type RootImporterConfig = {
 
 type Target = { chainId: number; oracle: Hex; client: JunctionPublicClient; wallet: JunctionWalletClient };
 
-export class RootImporter implements Agent {
-  readonly name = "RootImporter";
-  readonly #loop: PollingLoop;
+export class RootImporter extends PollingAgent {
   readonly #l1: JunctionPublicClient;
   readonly #targets: Target[];
 
   constructor(private readonly config: RootImporterConfig) {
+    super("RootImporter", config.intervalMs ?? 250, config.logger);
     this.#l1 = publicClientFor(config.network.l1);
     this.#targets = config.network.rollups.map((rollup) => ({
       chainId: rollup.chainId,
@@ -38,20 +37,6 @@ export class RootImporter implements Agent {
       client: publicClientFor(rollup),
       wallet: walletClientFor(rollup, config.privateKey),
     }));
-    this.#loop = new PollingLoop({
-      name: this.name,
-      intervalMs: config.intervalMs ?? 250,
-      logger: config.logger,
-      tick: () => this.tick(),
-    });
-  }
-
-  async start(): Promise<void> {
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
   }
 
   async tick(): Promise<void> {

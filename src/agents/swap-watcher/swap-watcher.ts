@@ -12,7 +12,7 @@ import type { Manifest, RollupEntry } from "../../chain/manifest.js";
 import { revertName } from "../../chain/revert.js";
 import { hashedTimelockAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
-import { type Agent, PollingLoop } from "../agent.js";
+import { PollingAgent } from "../agent.js";
 
 export type SwapWatcherConfig = {
   network: Pick<Manifest, "rollups">;
@@ -35,9 +35,7 @@ type OpenLock = {
   mine: "recipient" | "sender";
 };
 
-export class SwapWatcher implements Agent {
-  readonly name = "SwapWatcher";
-  readonly #loop: PollingLoop;
+export class SwapWatcher extends PollingAgent {
   readonly #rollups: Rollup[];
   /** Locks that involve this party and are still open, by lock id. */
   readonly #open = new Map<Hex, OpenLock>();
@@ -45,30 +43,17 @@ export class SwapWatcher implements Agent {
   readonly #preimages = new Map<Hex, Hex>();
 
   constructor(private readonly config: SwapWatcherConfig) {
+    super("SwapWatcher", config.intervalMs ?? 250, config.logger);
     this.#rollups = config.network.rollups.map((entry) => ({
       entry,
       client: publicClientFor(entry),
       wallet: walletClientFor(entry, config.privateKey),
       cursor: BigInt(entry.deployBlock),
     }));
-    this.#loop = new PollingLoop({
-      name: this.name,
-      intervalMs: config.intervalMs ?? 250,
-      logger: config.logger,
-      tick: () => this.tick(),
-    });
   }
 
   get address(): Hex {
     return (this.#rollups[0] as Rollup).wallet.account.address;
-  }
-
-  async start(): Promise<void> {
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
   }
 
   async tick(): Promise<void> {

@@ -14,7 +14,7 @@ import { revertName } from "../../chain/revert.js";
 import { bondManagerAbi, optimisticVerifierAbi, outboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import type { FraudCase, FraudStep, WatchtowerStore } from "../../store/watchtower-store.js";
-import { type Agent, PollingLoop } from "../agent.js";
+import { PollingAgent } from "../agent.js";
 
 export type WatchtowerConfig = {
   network: Pick<Manifest, "rollups" | "optimistic">;
@@ -31,32 +31,17 @@ const PENDING = 1;
 const CHALLENGED = 2;
 const REJECTED = 4;
 
-export class Watchtower implements Agent {
-  readonly name = "Watchtower";
-  readonly #loop: PollingLoop;
+export class Watchtower extends PollingAgent {
   readonly #rollups: Map<number, Rollup>;
 
   constructor(private readonly config: WatchtowerConfig) {
+    super("Watchtower", config.intervalMs ?? 250, config.logger);
     this.#rollups = new Map(
       config.network.rollups.map((entry) => [
         entry.chainId,
         { entry, client: publicClientFor(entry), wallet: walletClientFor(entry, config.privateKey) },
       ]),
     );
-    this.#loop = new PollingLoop({
-      name: this.name,
-      intervalMs: config.intervalMs ?? 250,
-      logger: config.logger,
-      tick: () => this.tick(),
-    });
-  }
-
-  async start(): Promise<void> {
-    this.#loop.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop();
   }
 
   async tick(): Promise<void> {
