@@ -21,17 +21,10 @@ import {
 } from "../../src/contracts/generated/index.js";
 import { BRIDGED_TOKEN_GENESIS_SUPPLY } from "../../src/devnet/deploy.js";
 import { bridgeTokens, getMessageStatus, lockAndBridge, waitForDelivery } from "../../src/sdk/index.js";
-import { waitUntil } from "../helpers/chain.js";
+import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 const UNIT = 10n ** 18n;
-
-async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
-  await assert.rejects(promise, (error) => {
-    assert.equal(revertName(error), errorName, String(error).split("\n")[0]);
-    return true;
-  });
-}
 
 describe("token bridge", () => {
   let devnet: TestDevnet;

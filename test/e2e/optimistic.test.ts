@@ -15,7 +15,6 @@ import {
 } from "viem";
 import { type JunctionPublicClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { type RollupEntry, rollupOf } from "../../src/chain/manifest.js";
-import { revertName } from "../../src/chain/revert.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import {
   bondManagerAbi,
@@ -27,7 +26,7 @@ import { MESSAGE_TREE_DEPTH, merkleRoot } from "../../src/protocol/merkle.js";
 import { type Message, messageId } from "../../src/protocol/message.js";
 import { type MessageProof, outboxProver } from "../../src/protocol/proof.js";
 import { getMessageStatus, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
-import { fundedKey, waitUntil } from "../helpers/chain.js";
+import { fundedKey, rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { checkpointOf, outboxIds, signCheckpoint, submitCheckpoint } from "../helpers/optimistic.js";
 
@@ -46,13 +45,6 @@ const PENDING = 1;
 const CHALLENGED = 2;
 const CONFIRMED = 3;
 const REJECTED = 4;
-
-async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
-  await assert.rejects(promise, (error) => {
-    assert.equal(revertName(error), errorName, String(error).split("\n")[0]);
-    return true;
-  });
-}
 
 describe("optimistic trust path", () => {
   let devnet: TestDevnet;

@@ -11,19 +11,12 @@ import {
   walletClientFor,
 } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
-import { revertName } from "../../src/chain/revert.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { inboxAbi, testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
 import type { MessageProof } from "../../src/protocol/proof.js";
 import { MessageNotProvableError, proveMessage, sendMessage } from "../../src/sdk/index.js";
+import { rejects } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-
-async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
-  await assert.rejects(promise, (error) => {
-    assert.equal(revertName(error), errorName, String(error).split("\n")[0]);
-    return true;
-  });
-}
 
 describe("Inbox refusals and retries", () => {
   let devnet: TestDevnet;

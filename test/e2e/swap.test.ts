@@ -7,7 +7,6 @@ import { SwapWatcher } from "../../src/agents/swap-watcher/swap-watcher.js";
 import { increaseTime } from "../../src/chain/anvil.js";
 import { type JunctionPublicClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { type RollupEntry, rollupOf } from "../../src/chain/manifest.js";
-import { revertName } from "../../src/chain/revert.js";
 import { hashedTimelockAbi, testTokenAbi, testTokenBytecode } from "../../src/contracts/generated/index.js";
 import { silentLogger } from "../../src/log.js";
 import {
@@ -20,16 +19,9 @@ import {
   respondToSwap,
   SwapError,
 } from "../../src/sdk/htlc.js";
-import { fundedKey, waitUntil } from "../helpers/chain.js";
+import { fundedKey, rejects, waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-
-async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
-  await assert.rejects(promise, (error) => {
-    assert.equal(revertName(error), errorName, String(error).split("\n")[0]);
-    return true;
-  });
-}
 
 describe("atomic swaps", () => {
   let devnet: TestDevnet;

@@ -1,8 +1,10 @@
-// Generic test helpers: polling until a condition holds, and funded throwaway keys.
+// Generic test helpers: polling until a condition holds, funded throwaway keys, named reverts.
+import assert from "node:assert/strict";
 import type { Address, Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { setBalance } from "../../src/chain/anvil.js";
 import type { Manifest } from "../../src/chain/manifest.js";
+import { revertName } from "../../src/chain/revert.js";
 
 export async function waitUntil<T>(
   read: () => Promise<T>,
@@ -28,4 +30,12 @@ export async function fundedKey(manifest: Manifest): Promise<{ key: Hex; address
   const { address } = privateKeyToAccount(key);
   for (const rollup of manifest.rollups) await setBalance(rollup, address, 100n * 10n ** 18n);
   return { key, address };
+}
+
+/** Asserts that `promise` rejects with the contract's custom error `errorName`. */
+export async function rejects(promise: Promise<unknown>, errorName: string): Promise<void> {
+  await assert.rejects(promise, (error) => {
+    assert.equal(revertName(error), errorName, String(error).split("\n")[0]);
+    return true;
+  });
 }
