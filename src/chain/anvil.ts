@@ -4,9 +4,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type Address, createTestClient, http } from "viem";
+import { type Address, createTestClient, type Hex, http } from "viem";
 import { JunctionError } from "../errors.js";
+import type { BlockControl } from "./block-control.js";
 import { chainOf, type Endpoint } from "./clients.js";
+import { rpcCall } from "./json-rpc.js";
 import { assertPortFree } from "./ports.js";
 
 export class AnvilStartError extends JunctionError {
@@ -51,6 +53,10 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     "--chain-id",
     String(options.chainId),
     "--silent",
+    // Pooled transactions are mined in arrival order, so whoever submits them decides the order
+    // (the shared sequencer relies on it); fee bidding cannot reorder them.
+    "--order",
+    "fifo",
   ];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
@@ -127,4 +133,37 @@ export async function setBalance(endpoint: Endpoint, address: Address, value: bi
     transport: http(endpoint.rpcUrl),
   });
   await client.setBalance({ address, value });
+}
+
+type CallFrame = { output?: Hex; error?: string };
+
+/** The shared sequencer's hold on an anvil node: block production on demand, snapshots, pool control. */
+export function anvilBlockControl(rpcUrl: string): BlockControl {
+  return {
+    takeOver: async () => {
+      await rpcCall(rpcUrl, "evm_setIntervalMining", [0]);
+      await rpcCall(rpcUrl, "evm_setAutomine", [false]);
+    },
+    release: async () => {
+      await rpcCall(rpcUrl, "evm_setAutomine", [true]);
+    },
+    mine: async () => {
+      await rpcCall(rpcUrl, "evm_mine", []);
+    },
+    snapshot: () => rpcCall<Hex>(rpcUrl, "evm_snapshot", []),
+    revert: async (id) => {
+      const reverted = await rpcCall<boolean>(rpcUrl, "evm_revert", [id]);
+      if (!reverted) throw new Error(`evm_revert(${id}) refused on ${rpcUrl}`);
+    },
+    dropPending: async () => {
+      await rpcCall(rpcUrl, "anvil_dropAllTransactions", []);
+    },
+    revertData: async (hash) => {
+      const frame = await rpcCall<CallFrame>(rpcUrl, "debug_traceTransaction", [
+        hash,
+        { tracer: "callTracer" },
+      ]);
+      return frame.output;
+    },
+  };
 }

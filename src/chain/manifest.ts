@@ -28,6 +28,8 @@ const rollupContracts = z.object({
   htlc: address,
   tokenBridge: address,
   bridgedToken: address,
+  sequencerVerifier: address,
+  sequencerRecorder: address,
 });
 
 const optimisticSettings = z.object({
@@ -41,6 +43,11 @@ const optimisticSettings = z.object({
   withdrawalDelay: z.number().int().positive(),
 });
 
+const sequencerSettings = z.object({
+  /** Milliseconds between superblocks. */
+  superblockTimeMs: z.number().int().positive(),
+});
+
 export const manifestSchema = z.object({
   version: z.literal(1),
   createdAt: z.string(),
@@ -49,13 +56,16 @@ export const manifestSchema = z.object({
     rpcUrl: z.string().url(),
     blockTime: z.number().nonnegative(),
     deployBlock: z.number().int().nonnegative(),
-    contracts: z.object({ rollupHub: address }),
+    contracts: z.object({ rollupHub: address, superblockLog: address }),
   }),
   rollups: z
     .array(
       z.object({
         chainId: z.number().int().positive(),
+        /** Where wallets and agents send requests: the sequencer's endpoint when one sequences the rollup. */
         rpcUrl: z.string().url(),
+        /** The node itself, behind the sequencer; absent when the rollup mines on its own. */
+        nodeRpcUrl: z.string().url().optional(),
         blockTime: z.number().nonnegative(),
         deployBlock: z.number().int().nonnegative(),
         contracts: rollupContracts,
@@ -63,6 +73,8 @@ export const manifestSchema = z.object({
     )
     .min(1),
   optimistic: optimisticSettings,
+  /** Present when the rollups form one sequencing domain under the shared sequencer. */
+  sequencer: sequencerSettings.optional(),
   accounts: z.object({
     deployer: account,
     proposer: account,
@@ -71,6 +83,7 @@ export const manifestSchema = z.object({
     user: account,
     attester: account,
     watchtower: account,
+    sequencer: account,
   }),
 });
 
@@ -78,6 +91,7 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export type RollupEntry = Manifest["rollups"][number];
 export type RollupContracts = RollupEntry["contracts"];
 export type OptimisticSettings = z.infer<typeof optimisticSettings>;
+export type SequencerSettings = z.infer<typeof sequencerSettings>;
 
 export const MANIFEST_FILE = "devnet.json";
 export const DEFAULT_DATA_DIR = ".junction";

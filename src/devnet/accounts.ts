@@ -5,7 +5,16 @@ import type { Manifest } from "../chain/manifest.js";
 
 export const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
 
-const roles = ["deployer", "proposer", "system", "relayer", "user", "attester", "watchtower"] as const;
+const roles = [
+  "deployer",
+  "proposer",
+  "system",
+  "relayer",
+  "user",
+  "attester",
+  "watchtower",
+  "sequencer",
+] as const;
 export type Role = (typeof roles)[number];
 
 export function devnetAccounts(): Manifest["accounts"] {

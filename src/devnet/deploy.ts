@@ -69,6 +69,8 @@ export type RollupDeployOptions = {
   /** The other rollups: bond changes are broadcast to them, and their attester is registered here. */
   peers: readonly number[];
   attester: Address;
+  /** The shared sequencer's key, accepted by the SequencerVerifier. */
+  sequencer: Address;
   optimistic: OptimisticSettings;
   /** The devnet's bridged token: minted at genesis to `holder` on this rollup (zero on the others). */
   token: { holder: Address; genesisSupply: bigint; guardian: Address; capPerHour: bigint };
@@ -89,7 +91,7 @@ async function confirmAll(
 export async function deployRollup(
   endpoint: Endpoint,
   deployerKey: Hex,
-  { system, peers, attester, optimistic, token }: RollupDeployOptions,
+  { system, peers, attester, sequencer, optimistic, token }: RollupDeployOptions,
 ): Promise<RollupDeployment> {
   const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
     const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
@@ -146,6 +148,16 @@ export async function deployRollup(
         bytecode: artifacts.crosschainTokenBytecode,
         args: ["Junction Dollar", "JUSD", at[11], token.holder, token.genesisSupply],
       },
+      {
+        abi: artifacts.sequencerVerifierAbi,
+        bytecode: artifacts.sequencerVerifierBytecode,
+        args: [deployer, at[8], BigInt(optimistic.minBond), sequencer],
+      },
+      {
+        abi: artifacts.messageRecorderAbi,
+        bytecode: artifacts.messageRecorderBytecode,
+        args: [inbox, deployer],
+      },
     ];
   });
   const [
@@ -162,6 +174,8 @@ export async function deployRollup(
     htlc,
     tokenBridge,
     bridgedToken,
+    sequencerVerifier,
+    sequencerRecorder,
   ] = result.addresses;
   if (
     !globalRootOracle ||
@@ -176,15 +190,17 @@ export async function deployRollup(
     !optimisticRecorder ||
     !htlc ||
     !tokenBridge ||
-    !bridgedToken
+    !bridgedToken ||
+    !sequencerVerifier ||
+    !sequencerRecorder
   ) {
-    throw new DeploymentError(`expected 13 rollup contracts, deployed ${result.addresses.length}`);
+    throw new DeploymentError(`expected 15 rollup contracts, deployed ${result.addresses.length}`);
   }
   await configureBridge(endpoint, deployerKey, { tokenBridge, bridgedToken }, peers, token.capPerHour);
-  await configureOptimistic(
+  await configurePaths(
     endpoint,
     deployerKey,
-    { optimisticVerifier, optimisticRecorder },
+    { optimisticVerifier, optimisticRecorder, sequencerVerifier, sequencerRecorder },
     peers,
     attester,
   );
@@ -203,17 +219,25 @@ export async function deployRollup(
       htlc,
       tokenBridge,
       bridgedToken,
+      sequencerVerifier,
+      sequencerRecorder,
     },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
   };
 }
 
-/** Registers the attester for every peer, and points the optimistic recorder at the optimistic path. */
-async function configureOptimistic(
+/**
+ * Registers the attester for every peer, and points the optimistic and sequencer recorders at their
+ * paths for every peer.
+ */
+async function configurePaths(
   endpoint: Endpoint,
   ownerKey: Hex,
-  contracts: { optimisticVerifier: Address; optimisticRecorder: Address },
+  contracts: Pick<
+    RollupContracts,
+    "optimisticVerifier" | "optimisticRecorder" | "sequencerVerifier" | "sequencerRecorder"
+  >,
   sources: readonly number[],
   attester: Address,
 ): Promise<void> {
@@ -234,9 +258,15 @@ async function configureOptimistic(
         functionName: "chooseVerifier",
         args: [BigInt(source), contracts.optimisticVerifier],
       }),
+      await wallet.writeContract({
+        address: contracts.sequencerRecorder,
+        abi: artifacts.messageRecorderAbi,
+        functionName: "chooseVerifier",
+        args: [BigInt(source), contracts.sequencerVerifier],
+      }),
     );
   }
-  await confirmAll(client, hashes, `configuring the optimistic path on chain ${endpoint.chainId} failed`);
+  await confirmAll(client, hashes, `configuring the trust paths on chain ${endpoint.chainId} failed`);
 }
 
 /**
@@ -293,13 +323,15 @@ export async function deployHub(
   deployerKey: Hex,
   rollupChainIds: readonly number[],
   proposer: Address,
-): Promise<{ rollupHub: Address; deployBlock: number }> {
+  sequencer: Address,
+): Promise<{ rollupHub: Address; superblockLog: Address; deployBlock: number }> {
   const wallet = walletClientFor(endpoint, deployerKey);
   const client = publicClientFor(endpoint);
   const { addresses } = await deployAll(endpoint, deployerKey, () => [
     { abi: artifacts.rollupHubAbi, bytecode: artifacts.rollupHubBytecode, args: [wallet.account.address] },
+    { abi: artifacts.superblockLogAbi, bytecode: artifacts.superblockLogBytecode, args: [sequencer] },
   ]);
-  const rollupHub = addresses[0] as Address;
+  const [rollupHub, superblockLog] = addresses as [Address, Address];
   const hashes: Hex[] = [];
   for (const chainId of rollupChainIds) {
     hashes.push(
@@ -313,7 +345,7 @@ export async function deployHub(
   }
   const receipts = await confirmAll(client, hashes, "registering rollups on the hub failed");
   const deployBlock = Number(receipts[receipts.length - 1]?.blockNumber ?? 0n);
-  return { rollupHub, deployBlock };
+  return { rollupHub, superblockLog, deployBlock };
 }
 
 /** Genesis supply of the devnet's JUSD, minted to the user account on the first rollup. */
@@ -340,12 +372,14 @@ export async function deployNetwork({
       deployer,
       rollups.map((rollup) => rollup.chainId),
       accounts.proposer.address,
+      accounts.sequencer.address,
     ),
     ...rollups.map((rollup) =>
       deployRollup(rollup, deployer, {
         system: accounts.system.address,
         peers: rollups.filter((peer) => peer.chainId !== rollup.chainId).map((peer) => peer.chainId),
         attester: accounts.attester.address,
+        sequencer: accounts.sequencer.address,
         optimistic,
         token: {
           holder: accounts.user.address,
@@ -365,7 +399,11 @@ export async function deployNetwork({
   return {
     version: 1,
     createdAt: new Date().toISOString(),
-    l1: { ...l1, deployBlock: hub.deployBlock, contracts: { rollupHub: hub.rollupHub } },
+    l1: {
+      ...l1,
+      deployBlock: hub.deployBlock,
+      contracts: { rollupHub: hub.rollupHub, superblockLog: hub.superblockLog },
+    },
     rollups: rollups.map((rollup, i) => {
       const entry = deployed[i] as RollupDeployment;
       return { ...rollup, deployBlock: entry.deployBlock, contracts: entry.contracts };

@@ -9,6 +9,7 @@ import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { Relayer } from "../agents/relayer/relayer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
+import { Sequencer } from "../agents/sequencer/sequencer.js";
 import { Watchtower } from "../agents/watchtower/watchtower.js";
 import { type AnvilNode, startAnvil } from "../chain/anvil.js";
 import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
@@ -23,6 +24,9 @@ export const L1_CHAIN_ID = 900;
 export const FIRST_ROLLUP_CHAIN_ID = 901;
 export const DEFAULT_L1_PORT = 8545;
 export const DEFAULT_ROLLUP_PORT = 9545;
+/** With a shared sequencer, the rollup nodes sit behind it on these ports. */
+export const DEFAULT_NODE_PORT = 10545;
+export const DEFAULT_SUPERBLOCK_TIME_MS = 500;
 
 export type DevnetOptions = {
   rollups?: number;
@@ -39,6 +43,11 @@ export type DevnetOptions = {
   watchtower?: boolean;
   /** Optimistic path: challenge window in seconds (default 4). */
   challengeWindow?: number;
+  /**
+   * One sequencing domain under the shared sequencer: the rollup nodes listen on `nodePort`, … and mine
+   * only when it seals a superblock; `rollupPort`, … are the sequencer's endpoints. Off when absent.
+   */
+  sequencer?: { superblockTimeMs: number; nodePort?: number };
   logger: Logger;
 };
 
@@ -58,6 +67,8 @@ export type Devnet = {
   manifestFile: string;
   nodes: AnvilNode[];
   agents: Agent[];
+  /** The shared sequencer, when the devnet runs one. */
+  sequencer?: Sequencer;
   stop(): Promise<void>;
 };
 
@@ -68,8 +79,10 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   }
   const nodes: AnvilNode[] = [];
   const agents: Agent[] = [];
+  let sequencer: Sequencer | undefined;
   const stop = async () => {
     await Promise.allSettled(agents.map((agent) => agent.stop()));
+    await sequencer?.stop();
     await Promise.allSettled(nodes.map((node) => node.stop()));
   };
   try {
@@ -77,18 +90,28 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     const rollupPort = options.rollupPort ?? DEFAULT_ROLLUP_PORT;
     const l1BlockTime = options.l1BlockTime ?? 0;
     const blockTime = options.blockTime ?? 0;
+    const nodePort = options.sequencer ? (options.sequencer.nodePort ?? DEFAULT_NODE_PORT) : rollupPort;
     nodes.push(await startAnvil({ chainId: L1_CHAIN_ID, port: l1Port, blockTime: l1BlockTime }));
     for (let i = 0; i < rollupCount; i++) {
-      nodes.push(await startAnvil({ chainId: FIRST_ROLLUP_CHAIN_ID + i, port: rollupPort + i, blockTime }));
+      nodes.push(await startAnvil({ chainId: FIRST_ROLLUP_CHAIN_ID + i, port: nodePort + i, blockTime }));
     }
     const [l1Node, ...rollupNodes] = nodes as [AnvilNode, ...AnvilNode[]];
     const accounts = devnetAccounts();
-    const manifest = await deployNetwork({
+    let manifest = await deployNetwork({
       l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },
       rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),
       accounts,
       optimistic: devnetOptimisticSettings(options.challengeWindow),
     });
+    if (options.sequencer) {
+      sequencer = await startSequencer(
+        manifest,
+        rollupPort,
+        options.sequencer.superblockTimeMs,
+        options.logger,
+      );
+      manifest = sequencedManifest(manifest, rollupPort, options.sequencer.superblockTimeMs);
+    }
     const manifestFile = manifestPath(options.dataDir);
     // The chains are new, so agent databases left by an earlier devnet describe chains that are gone;
     // their cursors would skip the new chains' first blocks.
@@ -99,11 +122,52 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       agents.push(...createAgents(manifest, options.dataDir, options.logger, selection));
       for (const agent of agents) await agent.start();
     }
-    return { manifest, manifestFile, nodes, agents, stop };
+    return { manifest, manifestFile, nodes, agents, sequencer, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Starts the shared sequencer over freshly deployed rollups, with its endpoints on `port`, `port + 1`, … */
+async function startSequencer(
+  manifest: Manifest,
+  port: number,
+  superblockTimeMs: number,
+  logger: Logger,
+): Promise<Sequencer> {
+  const sequencer = new Sequencer({
+    network: manifest,
+    endpoints: manifest.rollups.map((rollup, i) => ({
+      chainId: rollup.chainId,
+      nodeRpcUrl: rollup.rpcUrl,
+      port: port + i,
+    })),
+    superblockTimeMs,
+    privateKey: manifest.accounts.sequencer.privateKey,
+    logger,
+  });
+  try {
+    await sequencer.start();
+  } catch (error) {
+    await sequencer.stop();
+    throw error;
+  }
+  return sequencer;
+}
+
+/** The manifest as wallets and agents must see it: every rollup reached through the sequencer. */
+function sequencedManifest(manifest: Manifest, port: number, superblockTimeMs: number): Manifest {
+  return {
+    ...manifest,
+    rollups: manifest.rollups.map((rollup, i) => ({
+      ...rollup,
+      rpcUrl: `http://127.0.0.1:${port + i}`,
+      nodeRpcUrl: rollup.rpcUrl,
+      blockTime: superblockTimeMs / 1000,
+    })),
+    sequencer: { superblockTimeMs },
+  };
 }
 
 export type AgentSelection = { relayer?: boolean; watchtower?: boolean };

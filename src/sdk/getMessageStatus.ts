@@ -8,7 +8,7 @@ import { MessageNotFoundError } from "./errors.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
 
 export type MessageState = "sent" | "delivered" | "failed" | "expired";
-export type TrustPath = "canonical" | "optimistic" | "custom";
+export type TrustPath = "canonical" | "optimistic" | "sequencer" | "custom";
 
 export type GetMessageStatusParameters = { id: Hex; sourceChainId?: number | bigint };
 
@@ -99,6 +99,7 @@ export function pathOf(verifier: Address, destination: RollupEntry): TrustPath {
   const known: [TrustPath, Address][] = [
     ["canonical", destination.contracts.canonicalVerifier],
     ["optimistic", destination.contracts.optimisticVerifier],
+    ["sequencer", destination.contracts.sequencerVerifier],
   ];
   return known.find(([, address]) => address.toLowerCase() === verifier.toLowerCase())?.[0] ?? "custom";
 }

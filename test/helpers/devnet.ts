@@ -18,6 +18,10 @@ export async function startTestDevnet(options: Partial<DevnetOptions> = {}): Pro
     rollupPort: await consecutiveFreePorts(rollups),
     logger: createLogger(process.env.JUNCTION_TEST_LOG === "1" ? "debug" : "silent"),
     ...options,
+    sequencer: options.sequencer && {
+      nodePort: await consecutiveFreePorts(rollups),
+      ...options.sequencer,
+    },
   });
   return {
     ...devnet,

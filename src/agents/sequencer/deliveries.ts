@@ -1,0 +1,166 @@
+// Same-superblock messages: the sequencer indexes every Outbox of its domain as it mines, signs each
+// source's checkpoint as of the block it just sealed, and hands the sealer signed `Inbox.deliver`
+// transactions for messages whose recipient chose the sequencer path. Deliveries to a rollup mined
+// later in the same superblock land in it; the rest land in the next one.
+import { type Address, encodeFunctionData, type Hex, type LocalAccount } from "viem";
+import type { JunctionPublicClient } from "../../chain/clients.js";
+import type { SentMessage } from "../../chain/events.js";
+import type { RollupContracts } from "../../chain/manifest.js";
+import { inboxAbi } from "../../contracts/generated/index.js";
+import { checkpointTypedData } from "../../protocol/checkpoint-signature.js";
+import { buildLevels, MESSAGE_TREE_DEPTH, pathOf, rootOf } from "../../protocol/merkle.js";
+import type { Message } from "../../protocol/message.js";
+import type { MessageProof } from "../../protocol/proof.js";
+
+/** Every message id of every Outbox in the domain, with cheap rollback for an undone superblock. */
+export class OutboxIndex {
+  readonly #ids = new Map<number, Hex[]>();
+  readonly #trees = new Map<number, { count: number; levels: Hex[][] }>();
+
+  append(chainId: number, ids: readonly Hex[]): void {
+    const list = this.#ids.get(chainId) ?? [];
+    list.push(...ids);
+    this.#ids.set(chainId, list);
+  }
+
+  /** Lengths to return to with `rollback`. */
+  mark(): Map<number, number> {
+    return new Map([...this.#ids].map(([chainId, ids]) => [chainId, ids.length]));
+  }
+
+  rollback(mark: ReadonlyMap<number, number>): void {
+    for (const [chainId, ids] of this.#ids) ids.length = mark.get(chainId) ?? 0;
+  }
+
+  count(chainId: number): number {
+    return this.#ids.get(chainId)?.length ?? 0;
+  }
+
+  /** The tree over the whole Outbox as indexed (built once per count). */
+  tree(chainId: number): { count: number; root: Hex; levels: Hex[][] } {
+    const ids = this.#ids.get(chainId) ?? [];
+    let cached = this.#trees.get(chainId);
+    if (!cached || cached.count !== ids.length) {
+      cached = { count: ids.length, levels: buildLevels(ids, MESSAGE_TREE_DEPTH) };
+      this.#trees.set(chainId, cached);
+    }
+    return { ...cached, root: rootOf(cached.levels) };
+  }
+}
+
+export type PlannedDelivery = {
+  id: Hex;
+  message: Message;
+  proof: MessageProof;
+  /** First superblock height it may be tried in. */
+  dueHeight: number;
+  attempts: number;
+};
+
+export type DeliveryTarget = { client: JunctionPublicClient; contracts: RollupContracts };
+
+/** Gas above the handler's own limit for proof checking and bookkeeping in `Inbox.deliver`. */
+const DELIVERY_OVERHEAD_GAS = 300_000n;
+/** A failed delivery is tried again after 2, 4, … 64 superblocks until its deadline. */
+const MAX_BACKOFF = 64;
+
+export class DeliveryPlanner {
+  readonly #signatures = new Map<string, Hex>();
+  #pending: PlannedDelivery[] = [];
+
+  constructor(
+    private readonly account: LocalAccount,
+    private readonly targets: ReadonlyMap<number, DeliveryTarget>,
+  ) {}
+
+  /** Deliveries for messages of one freshly mined source block whose recipient uses the sequencer path. */
+  async plan(
+    sourceChainId: number,
+    messages: readonly SentMessage[],
+    index: OutboxIndex,
+    height: number,
+  ): Promise<PlannedDelivery[]> {
+    const relevant: SentMessage[] = [];
+    for (const sent of messages) {
+      const target = this.targets.get(Number(sent.message.destinationChainId));
+      if (target && (await this.#usesSequencerPath(target, sent.message))) relevant.push(sent);
+    }
+    if (relevant.length === 0) return [];
+    const tree = index.tree(sourceChainId);
+    const signature = await this.#sign(BigInt(sourceChainId), BigInt(tree.count), tree.root);
+    return relevant.map((sent) => ({
+      id: sent.id,
+      message: sent.message,
+      proof: {
+        count: BigInt(tree.count),
+        root: tree.root,
+        path: pathOf(tree.levels, Number(sent.message.nonce)),
+        verifierData: signature,
+      },
+      dueHeight: height,
+      attempts: 0,
+    }));
+  }
+
+  async #usesSequencerPath(target: DeliveryTarget, message: Message): Promise<boolean> {
+    const verifier: Address = await target.client.readContract({
+      address: target.contracts.inbox,
+      abi: inboxAbi,
+      functionName: "verifierFor",
+      args: [message.recipient, message.sourceChainId],
+    });
+    return verifier.toLowerCase() === target.contracts.sequencerVerifier.toLowerCase();
+  }
+
+  async #sign(sourceChainId: bigint, count: bigint, root: Hex): Promise<Hex> {
+    const key = `${sourceChainId}:${count}:${root}`;
+    let signature = this.#signatures.get(key);
+    if (!signature) {
+      signature = await this.account.signTypedData(checkpointTypedData({ sourceChainId, count, root }));
+      this.#signatures.set(key, signature);
+    }
+    return signature;
+  }
+
+  /** Deliveries carried over from earlier superblocks that are due at `height`, removed from the queue. */
+  takeDue(height: number): PlannedDelivery[] {
+    const due = this.#pending.filter((delivery) => delivery.dueHeight <= height);
+    this.#pending = this.#pending.filter((delivery) => delivery.dueHeight > height);
+    return due;
+  }
+
+  /** Queues deliveries for a later superblock (their destination was already mined in this one). */
+  carry(deliveries: readonly PlannedDelivery[]): void {
+    this.#pending.push(...deliveries);
+  }
+
+  /** Puts back deliveries of a superblock that was undone, as they were. */
+  restore(deliveries: readonly PlannedDelivery[]): void {
+    this.#pending.push(...deliveries);
+  }
+
+  /** A delivery transaction reverted: try again later with a growing pause, until the deadline. */
+  retryLater(delivery: PlannedDelivery, height: number, nowSeconds: bigint): boolean {
+    if (delivery.message.deadline < nowSeconds) return false;
+    const attempts = delivery.attempts + 1;
+    const pause = Math.min(2 ** attempts, MAX_BACKOFF);
+    this.#pending.push({ ...delivery, attempts, dueHeight: height + pause });
+    return true;
+  }
+
+  pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  /** Calldata and gas of the delivery transaction. */
+  static transaction(delivery: PlannedDelivery): { data: Hex; gas: bigint } {
+    return {
+      data: encodeFunctionData({
+        abi: inboxAbi,
+        functionName: "deliver",
+        args: [delivery.message, delivery.proof],
+      }),
+      gas: delivery.message.gasLimit + DELIVERY_OVERHEAD_GAS,
+    };
+  }
+}

@@ -1,0 +1,316 @@
+// Seals one superblock: one block on every rollup of the domain, mined in a fixed rollup order. Each
+// block opens with the revealed committed transactions (commit order), then the atomic bundles' legs,
+// then the sequencer's message deliveries, then plain transactions in arrival order. If a required leg
+// of a bundle fails, every rollup returns to its snapshot, the bundle is refused with the failing leg
+// and its revert, and the superblock is built again without it: a failed bundle leaves no trace.
+import { decodeErrorResult, type Hex, keccak256, type LocalAccount, type TransactionReceipt } from "viem";
+import type { BlockControl } from "../../chain/block-control.js";
+import type { JunctionPublicClient } from "../../chain/clients.js";
+import { getSentMessages } from "../../chain/events.js";
+import { rpcCall } from "../../chain/json-rpc.js";
+import type { RollupContracts } from "../../chain/manifest.js";
+import { junctionErrorsAbi } from "../../contracts/errors.js";
+import type { Logger } from "../../log.js";
+import { DeliveryPlanner, type OutboxIndex, type PlannedDelivery } from "./deliveries.js";
+import type { Bundle, BundleFailure, Commitment, OrderBook } from "./order-book.js";
+
+export type SequencedRollup = {
+  chainId: number;
+  nodeRpcUrl: string;
+  client: JunctionPublicClient;
+  control: BlockControl;
+  contracts: RollupContracts;
+};
+
+export type RollupBlock = {
+  chainId: number;
+  blockNumber: bigint;
+  blockHash: Hex;
+  timestamp: bigint;
+  transactions: number;
+  outboxCount: bigint;
+  outboxRoot: Hex;
+};
+
+export type Superblock = {
+  height: number;
+  sealedAt: number;
+  blocks: RollupBlock[];
+  bundles: Hex[];
+  commitments: number[];
+  deliveries: Hex[];
+  /** Bundles refused while building this superblock. */
+  refused: Hex[];
+};
+
+type Submitted = { hash: Hex; error?: string };
+
+type Attempt = {
+  blocks: RollupBlock[];
+  receipts: Map<Hex, TransactionReceipt>;
+  submitted: Map<Hex, Submitted>;
+  included: Map<number, Set<Hex>>;
+  refusedPlain: Map<number, Set<Hex>>;
+  delivered: { delivery: PlannedDelivery; chainId: number; hash: Hex }[];
+  carried: PlannedDelivery[];
+};
+
+export type SealerConfig = {
+  rollups: SequencedRollup[];
+  book: OrderBook;
+  index: OutboxIndex;
+  planner: DeliveryPlanner;
+  /** Signs the sequencer's delivery transactions. */
+  account: LocalAccount;
+  /** Deliveries start once the sequencer's bond is in place. */
+  deliveriesEnabled: () => boolean;
+  logger: Logger;
+};
+
+export class SuperblockSealer {
+  constructor(private readonly config: SealerConfig) {}
+
+  async seal(height: number): Promise<Superblock> {
+    const { book, index, planner, rollups } = this.config;
+    book.expireCommitments(height);
+    let bundles = book.pendingBundles();
+    const refused: Hex[] = [];
+    const carriedIn = this.config.deliveriesEnabled() ? planner.takeDue(height) : [];
+    let forceResend = false;
+    for (;;) {
+      const snapshots =
+        bundles.length > 0 ? await Promise.all(rollups.map((r) => r.control.snapshot())) : null;
+      const mark = index.mark();
+      const attempt = await this.#attempt(height, bundles, carriedIn, forceResend);
+      const failed = snapshots ? await this.#firstFailure(bundles, attempt) : null;
+      if (!failed || !snapshots) {
+        return this.#commit(height, bundles, refused, attempt);
+      }
+      await Promise.all(rollups.map((rollup, i) => rollup.control.revert(snapshots[i] as Hex)));
+      index.rollback(mark);
+      failed.bundle.state = "rejected";
+      failed.bundle.failure = failed.failure;
+      refused.push(failed.bundle.id);
+      this.config.logger.info("Sequencer#seal", "bundle refused; superblock rebuilt without it", {
+        height,
+        bundle: failed.bundle.id,
+        ...failed.failure,
+      });
+      bundles = bundles.filter((bundle) => bundle !== failed.bundle);
+      forceResend = true; // the revert emptied every pool
+    }
+  }
+
+  async #attempt(
+    height: number,
+    bundles: readonly Bundle[],
+    carriedIn: readonly PlannedDelivery[],
+    forceResend: boolean,
+  ): Promise<Attempt> {
+    const attempt: Attempt = {
+      blocks: [],
+      receipts: new Map(),
+      submitted: new Map(),
+      included: new Map(),
+      refusedPlain: new Map(),
+      delivered: [],
+      carried: [],
+    };
+    const deliveriesTo = new Map<number, PlannedDelivery[]>();
+    for (const delivery of carriedIn) {
+      const chainId = Number(delivery.message.destinationChainId);
+      deliveriesTo.set(chainId, [...(deliveriesTo.get(chainId) ?? []), delivery]);
+    }
+    const mined = new Set<number>();
+    for (const rollup of this.config.rollups) {
+      const commitments = this.config.book.revealed(rollup.chainId);
+      const legs = bundles.flatMap((bundle) =>
+        bundle.legs.filter((leg) => leg.tx.chainId === rollup.chainId),
+      );
+      const deliveries = deliveriesTo.get(rollup.chainId) ?? [];
+      const privileged: Hex[] = [
+        ...commitments.map((entry) => entry.tx?.raw).filter((raw): raw is Hex => raw !== undefined),
+        ...legs.map((leg) => leg.tx.raw),
+      ];
+      const deliveryTxs = await this.#signDeliveries(rollup, deliveries);
+      privileged.push(...deliveryTxs.map((tx) => tx.raw));
+      if (privileged.length > 0 || forceResend) {
+        await rollup.control.dropPending();
+        for (const raw of privileged) attempt.submitted.set(raw, await this.#submit(rollup, raw));
+        const refused = new Set<Hex>();
+        for (const tx of this.config.book.plain(rollup.chainId)) {
+          const result = await this.#submit(rollup, tx.raw);
+          if (result.error) refused.add(tx.hash);
+        }
+        attempt.refusedPlain.set(rollup.chainId, refused);
+      }
+      await rollup.control.mine();
+      mined.add(rollup.chainId);
+      const block = await rollup.client.getBlock({ blockTag: "latest" });
+      const included = new Set<Hex>(block.transactions);
+      attempt.included.set(rollup.chainId, included);
+      for (const hash of [
+        ...legs.map((leg) => leg.tx.hash),
+        ...commitments.map((entry) => entry.commitment),
+      ]) {
+        if (included.has(hash))
+          attempt.receipts.set(hash, await rollup.client.getTransactionReceipt({ hash }));
+      }
+      for (const [i, tx] of deliveryTxs.entries()) {
+        if (!included.has(tx.hash)) continue;
+        attempt.receipts.set(tx.hash, await rollup.client.getTransactionReceipt({ hash: tx.hash }));
+        attempt.delivered.push({
+          delivery: deliveries[i] as PlannedDelivery,
+          chainId: rollup.chainId,
+          hash: tx.hash,
+        });
+      }
+      // Deliveries that could not even be submitted go back to the queue.
+      for (const [i, delivery] of deliveries.entries()) {
+        if (!included.has(deliveryTxs[i]?.hash ?? "0x"))
+          attempt.carried.push({ ...delivery, dueHeight: height + 2 });
+      }
+      const sent = await getSentMessages(rollup.client, rollup.contracts.outbox, block.number, block.number);
+      this.config.index.append(
+        rollup.chainId,
+        sent.map((entry) => entry.id),
+      );
+      if (sent.length > 0) {
+        const enabled = this.config.deliveriesEnabled();
+        for (const delivery of await this.config.planner.plan(
+          rollup.chainId,
+          sent,
+          this.config.index,
+          height,
+        )) {
+          const destination = Number(delivery.message.destinationChainId);
+          if (!enabled || mined.has(destination))
+            attempt.carried.push({ ...delivery, dueHeight: height + 1 });
+          else deliveriesTo.set(destination, [...(deliveriesTo.get(destination) ?? []), delivery]);
+        }
+      }
+      const tree = this.config.index.tree(rollup.chainId);
+      attempt.blocks.push({
+        chainId: rollup.chainId,
+        blockNumber: block.number,
+        blockHash: block.hash,
+        timestamp: block.timestamp,
+        transactions: block.transactions.length,
+        outboxCount: BigInt(tree.count),
+        outboxRoot: tree.root,
+      });
+    }
+    return attempt;
+  }
+
+  async #submit(rollup: SequencedRollup, raw: Hex): Promise<Submitted> {
+    try {
+      const hash = await rpcCall<Hex>(rollup.nodeRpcUrl, "eth_sendRawTransaction", [raw]);
+      return { hash };
+    } catch (error) {
+      return { hash: "0x", error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
+    }
+  }
+
+  async #signDeliveries(
+    rollup: SequencedRollup,
+    deliveries: readonly PlannedDelivery[],
+  ): Promise<{ raw: Hex; hash: Hex }[]> {
+    if (deliveries.length === 0) return [];
+    const { account } = this.config;
+    const [nonce, block] = await Promise.all([
+      rollup.client.getTransactionCount({ address: account.address, blockTag: "latest" }),
+      rollup.client.getBlock({ blockTag: "latest" }),
+    ]);
+    const maxPriorityFeePerGas = 1_000_000_000n;
+    const maxFeePerGas = (block.baseFeePerGas ?? 0n) * 2n + maxPriorityFeePerGas;
+    const signed: { raw: Hex; hash: Hex }[] = [];
+    for (const [i, delivery] of deliveries.entries()) {
+      const { data, gas } = DeliveryPlanner.transaction(delivery);
+      const raw = await account.signTransaction({
+        chainId: rollup.chainId,
+        type: "eip1559",
+        nonce: nonce + i,
+        to: rollup.contracts.inbox,
+        data,
+        gas,
+        maxFeePerGas,
+        maxPriorityFeePerGas,
+      });
+      signed.push({ raw, hash: keccak256(raw) });
+    }
+    return signed;
+  }
+
+  async #firstFailure(
+    bundles: readonly Bundle[],
+    attempt: Attempt,
+  ): Promise<{ bundle: Bundle; failure: BundleFailure } | null> {
+    for (const bundle of bundles) {
+      for (const [leg, { tx, required }] of bundle.legs.entries()) {
+        if (!required) continue;
+        const receipt = attempt.receipts.get(tx.hash);
+        if (receipt?.status === "success") continue;
+        const rollup = this.config.rollups.find((candidate) => candidate.chainId === tx.chainId);
+        const reason = receipt
+          ? await this.#revertReason(rollup?.control, tx.hash)
+          : (attempt.submitted.get(tx.raw)?.error ?? "not included in the block (nonce gap or fee too low)");
+        return { bundle, failure: { leg, chainId: tx.chainId, hash: tx.hash, reason } };
+      }
+    }
+    return null;
+  }
+
+  async #revertReason(control: BlockControl | undefined, hash: Hex): Promise<string> {
+    const data = await control?.revertData(hash).catch(() => undefined);
+    if (!data || data === "0x") return "reverted without a reason";
+    try {
+      const decoded = decodeErrorResult({ abi: junctionErrorsAbi, data });
+      const args = (decoded.args ?? []).map((arg) => String(arg)).join(", ");
+      return `reverted: ${decoded.errorName}(${args})`;
+    } catch {
+      return `reverted with data ${data}`;
+    }
+  }
+
+  #commit(height: number, bundles: readonly Bundle[], refused: Hex[], attempt: Attempt): Superblock {
+    const { book, planner } = this.config;
+    for (const bundle of bundles) {
+      bundle.state = "included";
+      bundle.height = height;
+    }
+    for (const [chainId, included] of attempt.included) {
+      const gone = new Set([...included, ...(attempt.refusedPlain.get(chainId) ?? [])]);
+      book.removePlain(chainId, gone);
+      for (const entry of book.revealed(chainId)) this.#settleCommitment(entry, included, attempt, height);
+    }
+    const nowSeconds = attempt.blocks[0]?.timestamp ?? BigInt(Math.floor(Date.now() / 1000));
+    const delivered: Hex[] = [];
+    for (const { delivery, hash } of attempt.delivered) {
+      if (attempt.receipts.get(hash)?.status === "success") delivered.push(delivery.id);
+      else planner.retryLater(delivery, height, nowSeconds);
+    }
+    planner.carry(attempt.carried);
+    return {
+      height,
+      sealedAt: Date.now(),
+      blocks: attempt.blocks,
+      bundles: bundles.map((bundle) => bundle.id),
+      commitments: book.includedAt(height),
+      deliveries: delivered,
+      refused,
+    };
+  }
+
+  #settleCommitment(entry: Commitment, included: ReadonlySet<Hex>, attempt: Attempt, height: number): void {
+    if (included.has(entry.commitment)) {
+      entry.state = "included";
+      entry.height = height;
+      return;
+    }
+    entry.state = "rejected";
+    entry.error = entry.tx
+      ? (attempt.submitted.get(entry.tx.raw)?.error ?? "not included in the block (nonce gap or fee too low)")
+      : "never revealed";
+  }
+}

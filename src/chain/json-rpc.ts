@@ -1,0 +1,39 @@
+// Plain JSON-RPC over HTTP, for the few calls viem has no typed action for (block control, proxying).
+import { JunctionError } from "../errors.js";
+
+export class JsonRpcError extends JunctionError {
+  override name = "JsonRpcError" as const;
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(`${method}: ${message}`, { details: `JSON-RPC error ${code}` });
+  }
+}
+
+export type JsonRpcRequest = { jsonrpc: "2.0"; id: number | string | null; method: string; params?: unknown };
+export type JsonRpcResponse =
+  | { jsonrpc: "2.0"; id: number | string | null; result: unknown }
+  | { jsonrpc: "2.0"; id: number | string | null; error: { code: number; message: string; data?: unknown } };
+
+let nextId = 1;
+
+/** Sends one request body (a request or a batch) and returns the parsed response body. */
+export async function postJsonRpc(url: string, body: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return response.json();
+}
+
+/** Calls `method` and returns its result; a JSON-RPC error becomes a `JsonRpcError`. */
+export async function rpcCall<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const reply = (await postJsonRpc(url, { jsonrpc: "2.0", id: nextId++, method, params })) as JsonRpcResponse;
+  if ("error" in reply)
+    throw new JsonRpcError(method, reply.error.code, reply.error.message, reply.error.data);
+  return reply.result as T;
+}
