@@ -26,3 +26,21 @@ export class SendMessageError extends JunctionError {
 export class TrustPathMismatchError extends JunctionError {
   override name = "TrustPathMismatchError" as const;
 }
+
+/** The network has no shared sequencer, or its endpoint refused the request. */
+export class SequencerError extends JunctionError {
+  override name = "SequencerError" as const;
+}
+
+/** A bundle was refused as a whole; `failure` names the leg that would have failed and why. */
+export class BundleRefusedError extends JunctionError {
+  override name = "BundleRefusedError" as const;
+  constructor(
+    readonly id: Hex,
+    readonly failure: { leg: number; chainId: number; hash: Hex; reason: string },
+  ) {
+    super(`bundle ${id} refused: leg ${failure.leg} on chain ${failure.chainId} ${failure.reason}`, {
+      details: "nothing of the bundle landed on any rollup",
+    });
+  }
+}
