@@ -9,14 +9,19 @@ import {
   networkFlags,
   numberFlag,
   parseFlags,
+  UsageError,
   untilSignal,
 } from "./options.js";
 
-export const usage = `junction devnet [--rollups N] [--block-time S] [--l1-block-time S] [--challenge-window S]
-               [--data-dir DIR] [--port BASE]
-  Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ... on ports BASE+1000, BASE+1001, ...)
-  as anvil nodes on 127.0.0.1, deploys Junction, runs every agent (proposer, root importer, relayer,
-  attester, watchtower) and writes DIR/devnet.json. Defaults: 2 rollups, 1 s rollup blocks, 2 s L1
+export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
+               [--no-sequencer [--block-time S] | --external-sequencer] [--data-dir DIR] [--port BASE]
+  Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
+  deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
+  watchtower) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
+  BASE+2000, BASE+2001, ... and mine only when the sequencer seals a superblock; wallets use the
+  sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
+  BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
+  but the sequencer runs as \`junction sequencer\`. Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
   blocks, a 4 s optimistic challenge window, BASE 8545, DIR .junction.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -27,12 +32,29 @@ export async function run(argv: string[]): Promise<number> {
     "l1-block-time": { type: "string" },
     port: { type: "string" },
     "challenge-window": { type: "string" },
+    "superblock-time": { type: "string" },
+    "no-sequencer": { type: "boolean" },
+    "external-sequencer": { type: "boolean" },
   });
   if (values.help) {
     console.log(usage);
     return 0;
   }
   const base = intFlag("port", values.port, DEFAULT_L1_PORT, 1);
+  const sequenced = !values["no-sequencer"];
+  if (sequenced && values["block-time"] !== undefined) {
+    throw new UsageError(
+      "--block-time applies with --no-sequencer; sequenced rollups follow --superblock-time",
+    );
+  }
+  if (!sequenced && (values["superblock-time"] !== undefined || values["external-sequencer"])) {
+    throw new UsageError(
+      "--superblock-time and --external-sequencer need the sequencer; drop --no-sequencer",
+    );
+  }
+  const superblockSeconds = numberFlag("superblock-time", values["superblock-time"], 0.5);
+  if (superblockSeconds < 0.05)
+    throw new UsageError(`--superblock-time must be at least 0.05 s, got ${superblockSeconds}`);
   const logger = loggerOf(values);
   const stopping = untilSignal();
   const devnet = await startDevnet({
@@ -43,6 +65,13 @@ export async function run(argv: string[]): Promise<number> {
     dataDir: dataDirOf(values),
     l1Port: base,
     rollupPort: base + 1000,
+    sequencer: sequenced
+      ? {
+          superblockTimeMs: Math.round(superblockSeconds * 1000),
+          nodePort: base + 2000,
+          run: !values["external-sequencer"],
+        }
+      : undefined,
     logger,
   });
   console.log(describe(devnet.manifest, resolve(devnet.manifestFile)));
@@ -74,7 +103,15 @@ function describe(manifest: Manifest, manifestFile: string): string {
     "",
     table,
     "",
+    ...(manifest.sequencer
+      ? [
+          `Shared sequencer: a superblock every ${manifest.sequencer.superblockTimeMs} ms; the rpc above is its`,
+          `endpoint per rollup (nodes behind it: ${manifest.rollups.map((rollup) => rollup.nodeRpcUrl).join(", ")}).`,
+          "",
+        ]
+      : []),
     `RollupHub (L1)        ${manifest.l1.contracts.rollupHub}`,
+    `SuperblockLog (L1)    ${manifest.l1.contracts.superblockLog}`,
     ...Object.entries(contracts ?? {}).map(
       ([name, address]) => `${name.padEnd(21)} ${address}  (every rollup)`,
     ),

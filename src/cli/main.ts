@@ -2,9 +2,11 @@
 import { JunctionError } from "../errors.js";
 import * as agent from "./agent.js";
 import * as bridge from "./bridge.js";
+import * as bundle from "./bundle.js";
 import * as devnet from "./devnet.js";
 import { UsageError } from "./options.js";
 import * as send from "./send.js";
+import * as sequencer from "./sequencer.js";
 import * as status from "./status.js";
 import * as swap from "./swap.js";
 
@@ -19,9 +21,13 @@ const help = [
   "",
   bridge.usage,
   "",
+  bundle.usage,
+  "",
   swap.usage,
   "",
   agent.usage,
+  "",
+  sequencer.usage,
 ].join("\n");
 
 export async function main(argv: string[]): Promise<number> {
@@ -38,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
         return await swap.run(rest);
       case "bridge":
         return await bridge.run(rest);
+      case "bundle":
+        return await bundle.run(rest);
+      case "sequencer":
+        return await sequencer.run(rest);
       case "relayer":
       case "proposer":
       case "root-importer":

@@ -9,7 +9,7 @@ import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { Relayer } from "../agents/relayer/relayer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
-import { Sequencer } from "../agents/sequencer/sequencer.js";
+import type { Sequencer } from "../agents/sequencer/sequencer.js";
 import { Watchtower } from "../agents/watchtower/watchtower.js";
 import { type AnvilNode, startAnvil } from "../chain/anvil.js";
 import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
@@ -19,6 +19,7 @@ import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { WatchtowerSqliteStore } from "../store/sqlite/watchtower-sqlite-store.js";
 import { devnetAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
+import { sequencedManifest, sequencerOf } from "./sequencer.js";
 
 export const L1_CHAIN_ID = 900;
 export const FIRST_ROLLUP_CHAIN_ID = 901;
@@ -47,7 +48,12 @@ export type DevnetOptions = {
    * One sequencing domain under the shared sequencer: the rollup nodes listen on `nodePort`, … and mine
    * only when it seals a superblock; `rollupPort`, … are the sequencer's endpoints. Off when absent.
    */
-  sequencer?: { superblockTimeMs: number; nodePort?: number };
+  sequencer?: {
+    superblockTimeMs: number;
+    nodePort?: number;
+    /** Run the sequencer in this process (default true); false leaves it to `junction sequencer`. */
+    run?: boolean;
+  };
   logger: Logger;
 };
 
@@ -104,13 +110,12 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       optimistic: devnetOptimisticSettings(options.challengeWindow),
     });
     if (options.sequencer) {
-      sequencer = await startSequencer(
-        manifest,
-        rollupPort,
-        options.sequencer.superblockTimeMs,
-        options.logger,
-      );
+      // Wallets and agents reach the rollups through the sequencer's endpoints on the rollup ports.
       manifest = sequencedManifest(manifest, rollupPort, options.sequencer.superblockTimeMs);
+      if (options.sequencer.run ?? true) {
+        sequencer = sequencerOf(manifest, options.logger);
+        await sequencer.start();
+      }
     }
     const manifestFile = manifestPath(options.dataDir);
     // The chains are new, so agent databases left by an earlier devnet describe chains that are gone;
@@ -127,47 +132,6 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     await stop();
     throw error;
   }
-}
-
-/** Starts the shared sequencer over freshly deployed rollups, with its endpoints on `port`, `port + 1`, … */
-async function startSequencer(
-  manifest: Manifest,
-  port: number,
-  superblockTimeMs: number,
-  logger: Logger,
-): Promise<Sequencer> {
-  const sequencer = new Sequencer({
-    network: manifest,
-    endpoints: manifest.rollups.map((rollup, i) => ({
-      chainId: rollup.chainId,
-      nodeRpcUrl: rollup.rpcUrl,
-      port: port + i,
-    })),
-    superblockTimeMs,
-    privateKey: manifest.accounts.sequencer.privateKey,
-    logger,
-  });
-  try {
-    await sequencer.start();
-  } catch (error) {
-    await sequencer.stop();
-    throw error;
-  }
-  return sequencer;
-}
-
-/** The manifest as wallets and agents must see it: every rollup reached through the sequencer. */
-function sequencedManifest(manifest: Manifest, port: number, superblockTimeMs: number): Manifest {
-  return {
-    ...manifest,
-    rollups: manifest.rollups.map((rollup, i) => ({
-      ...rollup,
-      rpcUrl: `http://127.0.0.1:${port + i}`,
-      nodeRpcUrl: rollup.rpcUrl,
-      blockTime: superblockTimeMs / 1000,
-    })),
-    sequencer: { superblockTimeMs },
-  };
 }
 
 export type AgentSelection = { relayer?: boolean; watchtower?: boolean };

@@ -63,6 +63,9 @@ export async function sendBundle(
   return { ...final, state: "included", height: final.height };
 }
 
+/** Gas limit of a leg whose estimate failed on its own (only the gas used is paid). */
+export const UNESTIMATED_LEG_GAS = 1_000_000n;
+
 /** Signs the legs, counting nonces per account and chain so legs of one sender do not collide. */
 export async function signLegs(
   transactions: readonly BundleLegRequest[],
@@ -76,15 +79,19 @@ export async function signLegs(
     const nonce =
       nextNonce.get(key) ??
       (await getTransactionCount(wallet, { address: wallet.account.address, blockTag: "pending" }));
-    const request = await wallet.prepareTransactionRequest({
-      account: wallet.account,
-      chain: wallet.chain,
-      to: leg.to,
-      data: leg.data,
-      value: leg.value,
-      gas: leg.gas,
-      nonce,
-    });
+    const prepare = (gas: bigint | undefined) =>
+      wallet.prepareTransactionRequest({
+        account: wallet.account,
+        chain: wallet.chain,
+        to: leg.to,
+        data: leg.data,
+        value: leg.value,
+        gas,
+        nonce,
+      });
+    // A leg may depend on an earlier one, so estimating it alone can fail; the sequencer runs the legs
+    // in order and names the one that really fails.
+    const request = await prepare(leg.gas).catch(() => prepare(leg.gas ?? UNESTIMATED_LEG_GAS));
     nextNonce.set(key, nonce + 1);
     const raw = await wallet.signTransaction(request as TransactionSerializable & typeof request);
     signed.push({ raw, required: leg.required !== false });

@@ -2,7 +2,7 @@
 // others; a busy port gives a clear error; SIGTERM (and a failed start) leave no process behind.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,10 +33,11 @@ describe("junction devnet CLI", () => {
   let devnet: LongRunning;
 
   before(async () => {
-    // L1 on base, rollups on base+1000 and base+1001.
+    // L1 on base, the sequencer's rollup endpoints on base+1000 and base+1001, the rollup nodes behind
+    // it on base+2000 and base+2001.
     for (;;) {
       base = await consecutiveFreePorts(1, 20_000, 40_000);
-      ports = [base, base + 1000, base + 1001];
+      ports = [base, base + 1000, base + 1001, base + 2000, base + 2001];
       if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
     }
     dataDir = mkdtempSync(join(tmpdir(), "junction-cli-"));
@@ -46,8 +47,6 @@ describe("junction devnet CLI", () => {
       String(base),
       "--data-dir",
       dataDir,
-      "--block-time",
-      "1",
       "--l1-block-time",
       "1",
       "--log-level",
@@ -282,6 +281,87 @@ describe("junction devnet CLI", () => {
     ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--amount must be a positive integer in wei/);
+  });
+
+  it("send --path sequencer delivers within the superblock, and bundle lands all legs or none", async () => {
+    const manifest = loadManifest(manifestPath(dataDir));
+    const [a, b] = [rollupOf(manifest, 901), rollupOf(manifest, 902)];
+    const sent = await runCli([
+      "send",
+      "--from",
+      "901",
+      "--to",
+      "902",
+      "--recipient",
+      b.contracts.sequencerRecorder,
+      "--body",
+      "0x5e0e",
+      "--path",
+      "sequencer",
+      "--wait",
+      "--timeout",
+      "60",
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(sent.code, 0, sent.stderr);
+    const delivered = JSON.parse(sent.stdout);
+    assert.equal(delivered.path, "sequencer");
+    assert.equal(delivered.status, "delivered");
+
+    const spender = manifest.accounts.relayer.address;
+    const approve = (chainId: number, token: Address, amount: string) => ({
+      chainId,
+      to: token,
+      function: "approve(address spender, uint256 amount)",
+      args: [spender, amount],
+    });
+    const good = join(dataDir, "bundle-good.json");
+    const bad = join(dataDir, "bundle-bad.json");
+    writeFileSync(
+      good,
+      JSON.stringify({
+        transactions: [
+          approve(901, a.contracts.bridgedToken, "7"),
+          approve(902, b.contracts.bridgedToken, "8"),
+        ],
+      }),
+    );
+    const landed = await runCli(["bundle", good, "--data-dir", dataDir]);
+    assert.equal(landed.code, 0, landed.stderr);
+    const result = JSON.parse(landed.stdout);
+    assert.equal(result.state, "included");
+    assert.deepEqual(
+      result.transactions.map((leg: { status: string }) => leg.status),
+      ["success", "success"],
+    );
+    // The second leg calls an owner-only function as the user: it reverts, so the first must not land.
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        transactions: [
+          approve(901, a.contracts.bridgedToken, "9"),
+          {
+            chainId: 902,
+            to: b.contracts.recorder,
+            function: "chooseVerifier(uint64 source, address verifier)",
+            args: ["901", b.contracts.recorder],
+          },
+        ],
+      }),
+    );
+    const refused = await runCli(["bundle", bad, "--data-dir", dataDir]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /leg 1 on chain 902 reverted: NotOwner/);
+    const allowance = await publicClientFor(a).readContract({
+      address: a.contracts.bridgedToken,
+      abi: crosschainTokenAbi,
+      functionName: "allowance",
+      args: [manifest.accounts.user.address, spender],
+    });
+    assert.equal(allowance, 7n);
+    const malformed = await runCli(["bundle", good, "extra", "--data-dir", dataDir]);
+    assert.equal(malformed.code, 2);
   });
 
   it("refuses bad input with a clear error and exit code", async () => {
