@@ -40,6 +40,8 @@ export class SequencerRpcServer {
   constructor(
     private readonly endpoints: readonly SequencerEndpoint[],
     private readonly methods: SequencerMethods,
+    /** Resolves when no superblock is being sealed: callers only ever read sealed state. */
+    private readonly sealed: () => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
@@ -108,8 +110,11 @@ export class SequencerRpcServer {
       return { jsonrpc: "2.0", id, error: { code: -32601, message } };
     }
     const handler = this.methods[item.method];
-    if (!handler)
+    if (!handler) {
+      // A block mined for a superblock still being sealed may yet be undone (a failed bundle): wait.
+      await this.sealed();
       return (await postJsonRpc(endpoint.nodeRpcUrl, { ...item, jsonrpc: "2.0" })) as JsonRpcResponse;
+    }
     try {
       return { jsonrpc: "2.0", id, result: await handler(endpoint.chainId, params) };
     } catch (error) {

@@ -97,7 +97,7 @@ export class Sequencer implements Agent {
       },
       config.logger,
     );
-    this.#server = new SequencerRpcServer(config.endpoints, this.#methods());
+    this.#server = new SequencerRpcServer(config.endpoints, this.#methods(), () => this.#afterSeal());
   }
 
   async start(): Promise<void> {
@@ -365,8 +365,10 @@ export class Sequencer implements Agent {
             : this.superblock(Number(height));
         return superblock ? superblockJson(superblock) : null;
       },
-      junction_superblockOf: async (chainId: number, [blockNumber]: unknown[]) =>
-        this.heightOf(chainId, BigInt(String(blockNumber))) ?? null,
+      junction_superblockOf: async (chainId: number, [blockNumber]: unknown[]) => {
+        await this.#afterSeal();
+        return this.heightOf(chainId, BigInt(String(blockNumber))) ?? null;
+      },
       junction_sequencer: async () => ({
         sequencer: this.account.address,
         superblockTimeMs: this.config.superblockTimeMs,
