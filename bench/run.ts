@@ -22,6 +22,7 @@ import { relayerDatabase } from "../src/devnet/devnet.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
 import { type Stats, stats, toMarkdown } from "./report.js";
+import { measureSequencer, type SequencerResult } from "./sequencer.js";
 
 const { values } = parseArgs({
   options: {
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     "block-time": { type: "string", default: "0" },
     "l1-block-time": { type: "string", default: "0" },
     "challenge-window": { type: "string", default: "5" },
+    "superblock-time": { type: "string", default: "0.2" },
+    bundles: { type: "string", default: "50" },
     out: { type: "string", default: "bench/results" },
   },
 });
@@ -46,7 +49,7 @@ type PathResult = {
 type RunResult = {
   rollups: number;
   baseline: { calls: number; perSecond: number; pipelinedPerSecond: number; latencyMs: Stats };
-  paths: Record<PathName, PathResult>;
+  paths: Record<PathName, PathResult> & { sequencer: SequencerResult };
 };
 
 const config = {
@@ -57,6 +60,8 @@ const config = {
   blockTime: Number(values["block-time"]),
   l1BlockTime: Number(values["l1-block-time"]),
   challengeWindow: Number(values["challenge-window"]),
+  superblockTime: Number(values["superblock-time"]),
+  bundles: Number(values.bundles),
 };
 
 async function baseline(manifest: Manifest) {
@@ -241,9 +246,31 @@ async function runFor(rollups: number): Promise<RunResult> {
       paths[path] = await measurePath(devnet.manifest, store, path, base.perSecond);
       process.stderr.write(`bench: ${rollups} rollups, ${path} done\n`);
     }
-    return { rollups, baseline: base, paths };
+    const sequencer = await runSequenced(rollups, base.perSecond);
+    process.stderr.write(`bench: ${rollups} rollups, sequencer done\n`);
+    return { rollups, baseline: base, paths: { ...paths, sequencer } };
   } finally {
     await store.close();
+    await devnet.stop();
+  }
+}
+
+/** The sequencer path needs its own devnet: the same rollups, sequenced in superblocks. */
+async function runSequenced(rollups: number, baselinePerSecond: number): Promise<SequencerResult> {
+  const devnet = await startTestDevnet({
+    rollups,
+    l1BlockTime: config.l1BlockTime,
+    challengeWindow: config.challengeWindow,
+    sequencer: { superblockTimeMs: Math.round(config.superblockTime * 1000) },
+  });
+  try {
+    const started = Date.now();
+    while (!devnet.sequencer?.deliveriesReady()) {
+      if (Date.now() - started > 60_000) throw new Error("the sequencer's bond never reached every rollup");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return await measureSequencer(devnet, config, baselinePerSecond);
+  } finally {
     await devnet.stop();
   }
 }

@@ -30,6 +30,8 @@ describe("npm run bench (tiny)", () => {
         "5",
         "--challenge-window",
         "2",
+        "--bundles",
+        "3",
         "--out",
         out,
       ],
@@ -49,7 +51,7 @@ describe("npm run bench (tiny)", () => {
     assert.ok(run.baseline.perSecond > 0);
     assert.ok(run.baseline.pipelinedPerSecond > 0);
     assert.equal(run.baseline.latencyMs.n, 5);
-    for (const path of ["canonical", "optimistic"]) {
+    for (const path of ["canonical", "optimistic", "sequencer"]) {
       const result = run.paths[path];
       assert.ok(result, `${path} measured`);
       assert.equal(result.paced.latencyMs.n, 2);
@@ -61,8 +63,16 @@ describe("npm run bench (tiny)", () => {
       assert.ok(result.destinationGasPerMessage.p50 > 50_000);
       assert.ok(result.checkpointGas.n > 0 && result.checkpointGas.p50 > 20_000);
     }
+    const { superblock, bundles } = run.paths.sequencer;
+    assert.ok(superblock.targetMs > 0);
+    assert.ok(superblock.cadenceMs.n > 0 && superblock.cadenceMs.p50 > 0);
+    assert.equal(superblock.superblocksToDelivery.n, 6, "paced and burst messages both counted");
+    assert.ok(superblock.superblocksToDelivery.max <= 1, "delivered within one superblock after the send");
+    assert.equal(bundles.count, 3);
+    assert.ok(bundles.perSecond > 0 && bundles.superblocks >= 1);
     const table = readFileSync(join(out, markdown), "utf8");
     assert.match(table, /\| 2 \| canonical, burst all-to-all \| 4 \|/);
     assert.match(table, /Optimistic bridges \| challenge windows \| high \| \d/);
+    assert.match(table, /Shared sequencers \| atomic ordering \| minimal \| \d/);
   });
 });
