@@ -40,7 +40,7 @@ export class SequencerRpcServer {
   constructor(
     private readonly endpoints: readonly SequencerEndpoint[],
     private readonly methods: SequencerMethods,
-    /** Resolves when no superblock is being sealed: callers only ever read sealed state. */
+    /** Resolves when no block that may still be undone exists: callers only ever read final state. */
     private readonly sealed: () => Promise<void>,
   ) {}
 

@@ -52,6 +52,8 @@ export class Sequencer implements Agent {
   readonly #heightOfBlock = new Map<string, number>();
   #height = 0;
   #sealing: Promise<unknown> | undefined;
+  /** Whether the seal in progress may still be undone (it carries bundles). */
+  #undoable = false;
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -97,7 +99,7 @@ export class Sequencer implements Agent {
       },
       config.logger,
     );
-    this.#server = new SequencerRpcServer(config.endpoints, this.#methods(), () => this.#afterSeal());
+    this.#server = new SequencerRpcServer(config.endpoints, this.#methods(), () => this.#afterUndoableSeal());
   }
 
   async start(): Promise<void> {
@@ -131,12 +133,14 @@ export class Sequencer implements Agent {
   /** Seals one superblock now (the loop does this every `superblockTimeMs`). */
   async seal(): Promise<Superblock> {
     while (this.#sealing) await this.#sealing.catch(() => undefined);
+    this.#undoable = this.#book.pendingBundles().length > 0;
     const sealing = this.#sealNow();
     this.#sealing = sealing;
     try {
       return await sealing;
     } finally {
       this.#sealing = undefined;
+      this.#undoable = false;
     }
   }
 
@@ -314,6 +318,14 @@ export class Sequencer implements Agent {
   /** Holds a request that changes the order book until the superblock being sealed is done. */
   async #afterSeal(): Promise<void> {
     while (this.#sealing) await this.#sealing.catch(() => undefined);
+  }
+
+  /**
+   * Holds a read while the seal in progress carries bundles: its blocks may yet be undone. Blocks of
+   * other seals are final as soon as they are mined, so reads pass at once.
+   */
+  async #afterUndoableSeal(): Promise<void> {
+    while (this.#sealing && this.#undoable) await this.#sealing.catch(() => undefined);
   }
 
   #methods() {
