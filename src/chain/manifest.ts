@@ -30,6 +30,9 @@ const rollupContracts = z.object({
   bridgedToken: address,
   sequencerVerifier: address,
   sequencerRecorder: address,
+  groth16Verifier: address,
+  zkVerifier: address,
+  zkRecorder: address,
 });
 
 const optimisticSettings = z.object({
@@ -41,6 +44,13 @@ const optimisticSettings = z.object({
   minBond: z.string().regex(/^\d+$/),
   /** Seconds between an attester's withdrawal request and its payout. */
   withdrawalDelay: z.number().int().positive(),
+});
+
+const zkSettings = z.object({
+  /** Development keys of the committee every source shares in the devnet (never use them elsewhere). */
+  committeeKeys: z.array(privateKey).min(1),
+  /** Signatures a checkpoint needs. */
+  threshold: z.number().int().positive(),
 });
 
 const sequencerSettings = z.object({
@@ -75,6 +85,7 @@ export const manifestSchema = z.object({
   optimistic: optimisticSettings,
   /** Present when the rollups form one sequencing domain under the shared sequencer. */
   sequencer: sequencerSettings.optional(),
+  zk: zkSettings,
   accounts: z.object({
     deployer: account,
     proposer: account,
@@ -84,6 +95,7 @@ export const manifestSchema = z.object({
     attester: account,
     watchtower: account,
     sequencer: account,
+    prover: account,
   }),
 });
 
@@ -92,6 +104,7 @@ export type RollupEntry = Manifest["rollups"][number];
 export type RollupContracts = RollupEntry["contracts"];
 export type OptimisticSettings = z.infer<typeof optimisticSettings>;
 export type SequencerSettings = z.infer<typeof sequencerSettings>;
+export type ZkSettings = z.infer<typeof zkSettings>;
 
 export const MANIFEST_FILE = "devnet.json";
 export const DEFAULT_DATA_DIR = ".junction";

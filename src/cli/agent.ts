@@ -5,7 +5,7 @@ import type { Agent } from "../agents/agent.js";
 import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
-import { createRelayer, createWatchtower } from "../devnet/devnet.js";
+import { createProver, createRelayer, createWatchtower } from "../devnet/devnet.js";
 import {
   dataDirOf,
   keyFlag,
@@ -16,13 +16,21 @@ import {
   untilSignal,
 } from "./options.js";
 
-export const agentNames = ["relayer", "proposer", "root-importer", "attester", "watchtower"] as const;
+export const agentNames = [
+  "relayer",
+  "proposer",
+  "root-importer",
+  "attester",
+  "watchtower",
+  "prover",
+] as const;
 export type AgentName = (typeof agentNames)[number];
 
-export const usage = `junction relayer|proposer|root-importer|attester|watchtower [--private-key KEY]
+export const usage = `junction relayer|proposer|root-importer|attester|watchtower|prover [--private-key KEY]
                [--data-dir DIR | --manifest FILE]
   Runs one agent until Ctrl-C / SIGTERM. Keys default to the devnet manifest's accounts; the relayer
-  keeps its state in DIR/relayer.sqlite, the watchtower in DIR/watchtower.sqlite.`;
+  keeps its state in DIR/relayer.sqlite, the watchtower in DIR/watchtower.sqlite. The prover signs
+  with the devnet committee's development keys (manifest "zk") and proves with Groth16.`;
 
 export async function run(name: AgentName, argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { ...networkFlags, "private-key": { type: "string" } });
@@ -55,6 +63,7 @@ export async function run(name: AgentName, argv: string[]): Promise<number> {
       new Attester({ network: manifest, privateKey: key(accounts.attester.privateKey), logger }),
     watchtower: () =>
       createWatchtower(manifest, dataDirOf(values), logger, key(accounts.watchtower.privateKey)),
+    prover: () => createProver(manifest, logger, key(accounts.prover.privateKey)),
   };
   const agent = agents[name]();
   const stopping = untilSignal();

@@ -14,14 +14,15 @@ import {
 } from "./options.js";
 
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
-               [--no-sequencer [--block-time S] | --external-sequencer] [--data-dir DIR] [--port BASE]
+               [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
   watchtower) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
   BASE+2000, BASE+2001, ... and mine only when the sequencer seals a superblock; wallets use the
   sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
   BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
-  but the sequencer runs as \`junction sequencer\`. Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
+  but the sequencer runs as \`junction sequencer\`. --zk runs the zk prover (Groth16 proofs of the
+  devnet committee's signatures, a few seconds of CPU per checkpoint). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
   blocks, a 4 s optimistic challenge window, BASE 8545, DIR .junction.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -35,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     "superblock-time": { type: "string" },
     "no-sequencer": { type: "boolean" },
     "external-sequencer": { type: "boolean" },
+    zk: { type: "boolean" },
   });
   if (values.help) {
     console.log(usage);
@@ -62,6 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     blockTime: numberFlag("block-time", values["block-time"], 1),
     l1BlockTime: numberFlag("l1-block-time", values["l1-block-time"], 2),
     challengeWindow: intFlag("challenge-window", values["challenge-window"], 4, 1),
+    zk: values.zk === true,
     dataDir: dataDirOf(values),
     l1Port: base,
     rollupPort: base + 1000,

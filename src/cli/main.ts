@@ -53,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
       case "root-importer":
       case "attester":
       case "watchtower":
+      case "prover":
         return await agent.run(command, rest);
       case undefined:
       case "help":

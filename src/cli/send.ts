@@ -17,7 +17,7 @@ import {
 } from "./options.js";
 
 export const usage = `junction send --from CHAIN --to CHAIN --recipient ADDRESS --body HEX [--gas-limit N] [--ttl SECONDS]
-               [--path canonical|optimistic|sequencer] [--private-key KEY] [--wait] [--timeout SECONDS]
+               [--path canonical|optimistic|sequencer|zk] [--private-key KEY] [--wait] [--timeout SECONDS]
                [--data-dir DIR | --manifest FILE]
   Sends BODY to RECIPIENT on chain TO through the Outbox of chain FROM, from the devnet's user account
   unless --private-key is given. --path refuses to send unless the recipient proves messages from
@@ -53,8 +53,14 @@ export async function run(argv: string[]): Promise<number> {
   );
   const ttl = BigInt(intFlag("ttl", values.ttl, 86_400, 1));
   const path = values.path;
-  if (path !== undefined && path !== "canonical" && path !== "optimistic" && path !== "sequencer") {
-    throw new UsageError(`--path must be canonical, optimistic or sequencer, got ${path}`);
+  if (
+    path !== undefined &&
+    path !== "canonical" &&
+    path !== "optimistic" &&
+    path !== "sequencer" &&
+    path !== "zk"
+  ) {
+    throw new UsageError(`--path must be canonical, optimistic, sequencer or zk, got ${path}`);
   }
   const sent = await sendMessage(wallet, manifest, {
     destinationChainId: to,

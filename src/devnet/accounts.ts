@@ -14,6 +14,7 @@ const roles = [
   "attester",
   "watchtower",
   "sequencer",
+  "prover",
 ] as const;
 export type Role = (typeof roles)[number];
 

@@ -15,9 +15,10 @@ import {
   publicClientFor,
   walletClientFor,
 } from "../chain/clients.js";
-import type { Manifest, OptimisticSettings, RollupContracts } from "../chain/manifest.js";
+import type { Manifest, OptimisticSettings, RollupContracts, ZkSettings } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { JunctionError } from "../errors.js";
+import { buildCommittee } from "../protocol/committee.js";
 
 export class DeploymentError extends JunctionError {
   override name = "DeploymentError" as const;
@@ -71,6 +72,8 @@ export type RollupDeployOptions = {
   attester: Address;
   /** The shared sequencer's key, accepted by the SequencerVerifier. */
   sequencer: Address;
+  /** The zk path's genesis committee of every peer: its Poseidon root and threshold. */
+  committee: { root: bigint; threshold: number };
   optimistic: OptimisticSettings;
   /** The devnet's bridged token: minted at genesis to `holder` on this rollup (zero on the others). */
   token: { holder: Address; genesisSupply: bigint; guardian: Address; capPerHour: bigint };
@@ -91,7 +94,7 @@ async function confirmAll(
 export async function deployRollup(
   endpoint: Endpoint,
   deployerKey: Hex,
-  { system, peers, attester, sequencer, optimistic, token }: RollupDeployOptions,
+  { system, peers, attester, sequencer, committee, optimistic, token }: RollupDeployOptions,
 ): Promise<RollupDeployment> {
   const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
     const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
@@ -158,6 +161,13 @@ export async function deployRollup(
         bytecode: artifacts.messageRecorderBytecode,
         args: [inbox, deployer],
       },
+      { abi: artifacts.groth16VerifierAbi, bytecode: artifacts.groth16VerifierBytecode, args: [] },
+      { abi: artifacts.zkVerifierAbi, bytecode: artifacts.zkVerifierBytecode, args: [deployer, at[15]] },
+      {
+        abi: artifacts.messageRecorderAbi,
+        bytecode: artifacts.messageRecorderBytecode,
+        args: [inbox, deployer],
+      },
     ];
   });
   const [
@@ -176,6 +186,9 @@ export async function deployRollup(
     bridgedToken,
     sequencerVerifier,
     sequencerRecorder,
+    groth16Verifier,
+    zkVerifier,
+    zkRecorder,
   ] = result.addresses;
   if (
     !globalRootOracle ||
@@ -192,17 +205,20 @@ export async function deployRollup(
     !tokenBridge ||
     !bridgedToken ||
     !sequencerVerifier ||
-    !sequencerRecorder
+    !sequencerRecorder ||
+    !groth16Verifier ||
+    !zkVerifier ||
+    !zkRecorder
   ) {
-    throw new DeploymentError(`expected 15 rollup contracts, deployed ${result.addresses.length}`);
+    throw new DeploymentError(`expected 18 rollup contracts, deployed ${result.addresses.length}`);
   }
   await configureBridge(endpoint, deployerKey, { tokenBridge, bridgedToken }, peers, token.capPerHour);
   await configurePaths(
     endpoint,
     deployerKey,
-    { optimisticVerifier, optimisticRecorder, sequencerVerifier, sequencerRecorder },
+    { optimisticVerifier, optimisticRecorder, sequencerVerifier, sequencerRecorder, zkVerifier, zkRecorder },
     peers,
-    attester,
+    { attester, committee },
   );
   return {
     contracts: {
@@ -221,6 +237,9 @@ export async function deployRollup(
       bridgedToken,
       sequencerVerifier,
       sequencerRecorder,
+      groth16Verifier,
+      zkVerifier,
+      zkRecorder,
     },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
@@ -228,18 +247,23 @@ export async function deployRollup(
 }
 
 /**
- * Registers the attester for every peer, and points the optimistic and sequencer recorders at their
- * paths for every peer.
+ * Registers the attester and the zk genesis committee for every peer, and points the optimistic,
+ * sequencer and zk recorders at their paths for every peer.
  */
 async function configurePaths(
   endpoint: Endpoint,
   ownerKey: Hex,
   contracts: Pick<
     RollupContracts,
-    "optimisticVerifier" | "optimisticRecorder" | "sequencerVerifier" | "sequencerRecorder"
+    | "optimisticVerifier"
+    | "optimisticRecorder"
+    | "sequencerVerifier"
+    | "sequencerRecorder"
+    | "zkVerifier"
+    | "zkRecorder"
   >,
   sources: readonly number[],
-  attester: Address,
+  { attester, committee }: { attester: Address; committee: { root: bigint; threshold: number } },
 ): Promise<void> {
   const wallet = walletClientFor(endpoint, ownerKey);
   const client = publicClientFor(endpoint);
@@ -263,6 +287,18 @@ async function configurePaths(
         abi: artifacts.messageRecorderAbi,
         functionName: "chooseVerifier",
         args: [BigInt(source), contracts.sequencerVerifier],
+      }),
+      await wallet.writeContract({
+        address: contracts.zkVerifier,
+        abi: artifacts.zkVerifierAbi,
+        functionName: "setGenesisCommittee",
+        args: [BigInt(source), committee.root, BigInt(committee.threshold)],
+      }),
+      await wallet.writeContract({
+        address: contracts.zkRecorder,
+        abi: artifacts.messageRecorderAbi,
+        functionName: "chooseVerifier",
+        args: [BigInt(source), contracts.zkVerifier],
       }),
     );
   }
@@ -356,6 +392,7 @@ export type DeployNetworkOptions = {
   rollups: (Endpoint & { blockTime: number })[];
   accounts: Manifest["accounts"];
   optimistic: OptimisticSettings;
+  zk: ZkSettings;
 };
 
 /** Deploys everything and returns the manifest describing it. */
@@ -364,8 +401,10 @@ export async function deployNetwork({
   rollups,
   accounts,
   optimistic,
+  zk,
 }: DeployNetworkOptions): Promise<Manifest> {
   const deployer = accounts.deployer.privateKey;
+  const committee = { root: (await buildCommittee(zk.committeeKeys)).root, threshold: zk.threshold };
   const [hub, ...deployed] = await Promise.all([
     deployHub(
       l1,
@@ -380,6 +419,7 @@ export async function deployNetwork({
         peers: rollups.filter((peer) => peer.chainId !== rollup.chainId).map((peer) => peer.chainId),
         attester: accounts.attester.address,
         sequencer: accounts.sequencer.address,
+        committee,
         optimistic,
         token: {
           holder: accounts.user.address,
@@ -409,6 +449,7 @@ export async function deployNetwork({
       return { ...rollup, deployBlock: entry.deployBlock, contracts: entry.contracts };
     }),
     optimistic,
+    zk,
     accounts,
   };
 }

@@ -7,6 +7,7 @@ import { type Hex, parseEther } from "viem";
 import type { Agent } from "../agents/agent.js";
 import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
+import { Prover } from "../agents/prover/prover.js";
 import { Relayer } from "../agents/relayer/relayer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
 import type { Sequencer } from "../agents/sequencer/sequencer.js";
@@ -15,6 +16,7 @@ import { type AnvilNode, startAnvil } from "../chain/anvil.js";
 import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
+import { devCommitteeKeys } from "../protocol/committee.js";
 import { SqliteStore } from "../store/sqlite/sqlite-store.js";
 import { WatchtowerSqliteStore } from "../store/sqlite/watchtower-sqlite-store.js";
 import { devnetAccounts } from "./accounts.js";
@@ -28,6 +30,8 @@ export const DEFAULT_ROLLUP_PORT = 9545;
 /** With a shared sequencer, the rollup nodes sit behind it on these ports. */
 export const DEFAULT_NODE_PORT = 10545;
 export const DEFAULT_SUPERBLOCK_TIME_MS = 500;
+/** The devnet's zk committee: 4 members, 3 must sign. */
+export const DEVNET_COMMITTEE_THRESHOLD = 3;
 
 export type DevnetOptions = {
   rollups?: number;
@@ -48,6 +52,8 @@ export type DevnetOptions = {
    * One sequencing domain under the shared sequencer: the rollup nodes listen on `nodePort`, … and mine
    * only when it seals a superblock; `rollupPort`, … are the sequencer's endpoints. Off when absent.
    */
+  /** Run the zk path's prover (it proves a checkpoint of every source that changes; CPU-heavy). */
+  zk?: boolean;
   sequencer?: {
     superblockTimeMs: number;
     nodePort?: number;
@@ -108,6 +114,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),
       accounts,
       optimistic: devnetOptimisticSettings(options.challengeWindow),
+      zk: { committeeKeys: devCommitteeKeys("genesis"), threshold: DEVNET_COMMITTEE_THRESHOLD },
     });
     if (options.sequencer) {
       // Wallets and agents reach the rollups through the sequencer's endpoints on the rollup ports.
@@ -123,7 +130,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     removeAgentDatabases(options.dataDir);
     saveManifest(manifestFile, manifest);
     if (options.agents ?? true) {
-      const selection = { relayer: options.relayer, watchtower: options.watchtower };
+      const selection = { relayer: options.relayer, watchtower: options.watchtower, prover: options.zk };
       agents.push(...createAgents(manifest, options.dataDir, options.logger, selection));
       for (const agent of agents) await agent.start();
     }
@@ -134,7 +141,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   }
 }
 
-export type AgentSelection = { relayer?: boolean; watchtower?: boolean };
+export type AgentSelection = { relayer?: boolean; watchtower?: boolean; prover?: boolean };
 
 /** The agents of one devnet, wired to its manifest and data directory (all of them by default). */
 export function createAgents(
@@ -150,7 +157,19 @@ export function createAgents(
   ];
   if (selection.relayer ?? true) agents.push(createRelayer(manifest, dataDir, logger));
   if (selection.watchtower ?? true) agents.push(createWatchtower(manifest, dataDir, logger));
+  if (selection.prover) agents.push(createProver(manifest, logger));
   return agents;
+}
+
+/** The zk prover, standing in for the devnet's committee (it holds the members' development keys). */
+export function createProver(manifest: Manifest, logger: Logger, privateKey?: Hex): Prover {
+  return new Prover({
+    network: manifest,
+    committeeKeys: manifest.zk.committeeKeys,
+    signers: manifest.zk.threshold,
+    privateKey: privateKey ?? manifest.accounts.prover.privateKey,
+    logger,
+  });
 }
 
 export function relayerDatabase(dataDir: string): string {

@@ -8,7 +8,7 @@ import { MessageNotFoundError } from "./errors.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
 
 export type MessageState = "sent" | "delivered" | "failed" | "expired";
-export type TrustPath = "canonical" | "optimistic" | "sequencer" | "custom";
+export type TrustPath = "canonical" | "optimistic" | "sequencer" | "zk" | "custom";
 
 export type GetMessageStatusParameters = { id: Hex; sourceChainId?: number | bigint };
 
@@ -100,6 +100,7 @@ export function pathOf(verifier: Address, destination: RollupEntry): TrustPath {
     ["canonical", destination.contracts.canonicalVerifier],
     ["optimistic", destination.contracts.optimisticVerifier],
     ["sequencer", destination.contracts.sequencerVerifier],
+    ["zk", destination.contracts.zkVerifier],
   ];
   return known.find(([, address]) => address.toLowerCase() === verifier.toLowerCase())?.[0] ?? "custom";
 }

@@ -5,12 +5,16 @@ import type { Address, Hex } from "viem";
 import type { JunctionPublicClient } from "../../chain/clients.js";
 import { getPostedCheckpoints } from "../../chain/events.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
-import { globalRootOracleAbi, optimisticVerifierAbi } from "../../contracts/generated/index.js";
+import {
+  globalRootOracleAbi,
+  optimisticVerifierAbi,
+  zkVerifierAbi,
+} from "../../contracts/generated/index.js";
 import { HubHistory } from "../../protocol/checkpoint.js";
 import { canonicalProver, type OutboxProver, outboxProver, ProofInputError } from "../../protocol/proof.js";
 import type { RelayerStore } from "../../store/store.js";
 
-export type TrustPathName = "canonical" | "optimistic";
+export type TrustPathName = "canonical" | "optimistic" | "zk";
 
 export interface ProofSource {
   readonly path: TrustPathName;
@@ -74,50 +78,79 @@ export class CanonicalProofSource implements ProofSource {
 }
 
 type Submitted = { count: bigint; root: Hex };
+type RollupClient = { entry: RollupEntry; client: JunctionPublicClient };
+type ReadCheckpoints = (
+  rollup: RollupClient,
+  fromBlock: bigint,
+  toBlock: bigint,
+) => Promise<(Submitted & { sourceChainId: bigint })[]>;
+
+/** Checkpoints a destination verifier has recorded, per destination and source, read from its events. */
+class CheckpointEvents {
+  readonly #seen = new Map<number, { cursor: bigint; bySource: Map<bigint, Submitted[]> }>();
+
+  constructor(
+    private readonly rollups: RollupClient[],
+    private readonly read: ReadCheckpoints,
+  ) {}
+
+  async refresh(): Promise<void> {
+    await Promise.all(this.rollups.map((rollup) => this.#index(rollup)));
+  }
+
+  async #index(rollup: RollupClient): Promise<void> {
+    const { entry, client } = rollup;
+    const state = this.#seen.get(entry.chainId) ?? { cursor: BigInt(entry.deployBlock), bySource: new Map() };
+    this.#seen.set(entry.chainId, state);
+    const head = await client.getBlockNumber();
+    if (state.cursor > head) return;
+    for (const checkpoint of await this.read(rollup, state.cursor, head)) {
+      const list = state.bySource.get(checkpoint.sourceChainId) ?? [];
+      list.push({ count: checkpoint.count, root: checkpoint.root });
+      state.bySource.set(checkpoint.sourceChainId, list);
+    }
+    state.cursor = head + 1n;
+  }
+
+  /** Newest first. */
+  on(destination: RollupEntry, sourceChainId: bigint): Submitted[] {
+    const submitted = this.#seen.get(destination.chainId)?.bySource.get(sourceChainId) ?? [];
+    return [...submitted].sort((a, b) => (a.count > b.count ? -1 : 1));
+  }
+}
 
 /** Optimistic path: the largest checkpoint on the destination that its verifier already treats as final. */
 export class OptimisticProofSource implements ProofSource {
   readonly path = "optimistic" as const;
-  readonly #seen = new Map<number, { cursor: bigint; bySource: Map<bigint, Submitted[]> }>();
+  readonly #events: CheckpointEvents;
 
   constructor(
-    private readonly rollups: { entry: RollupEntry; client: JunctionPublicClient }[],
+    rollups: RollupClient[],
     private readonly store: RelayerStore,
-  ) {}
+  ) {
+    this.#events = new CheckpointEvents(rollups, async ({ entry, client }, fromBlock, toBlock) => {
+      const logs = await client.getContractEvents({
+        address: entry.contracts.optimisticVerifier,
+        abi: optimisticVerifierAbi,
+        eventName: "CheckpointSubmitted",
+        fromBlock,
+        toBlock,
+        strict: true,
+      });
+      return logs.map((log) => log.args);
+    });
+  }
 
   verifierOn(destination: RollupEntry): Address {
     return destination.contracts.optimisticVerifier;
   }
 
-  async refresh(): Promise<void> {
-    await Promise.all(this.rollups.map(({ entry, client }) => this.#index(entry, client)));
-  }
-
-  async #index(entry: RollupEntry, client: JunctionPublicClient): Promise<void> {
-    const state = this.#seen.get(entry.chainId) ?? { cursor: BigInt(entry.deployBlock), bySource: new Map() };
-    this.#seen.set(entry.chainId, state);
-    const head = await client.getBlockNumber();
-    if (state.cursor > head) return;
-    const logs = await client.getContractEvents({
-      address: entry.contracts.optimisticVerifier,
-      abi: optimisticVerifierAbi,
-      eventName: "CheckpointSubmitted",
-      fromBlock: state.cursor,
-      toBlock: head,
-      strict: true,
-    });
-    for (const log of logs) {
-      const list = state.bySource.get(log.args.sourceChainId) ?? [];
-      list.push({ count: log.args.count, root: log.args.root });
-      state.bySource.set(log.args.sourceChainId, list);
-    }
-    state.cursor = head + 1n;
+  refresh(): Promise<void> {
+    return this.#events.refresh();
   }
 
   async proverFor(destination: RollupEntry, client: JunctionPublicClient, sourceChainId: bigint) {
-    const submitted = this.#seen.get(destination.chainId)?.bySource.get(sourceChainId) ?? [];
-    const newestFirst = [...submitted].sort((a, b) => (a.count > b.count ? -1 : 1));
-    for (const checkpoint of newestFirst) {
+    for (const checkpoint of this.#events.on(destination, sourceChainId)) {
       if (!(await this.#isFinal(destination, client, sourceChainId, checkpoint))) continue;
       const ids = await idsFor(this.store, sourceChainId, checkpoint.count);
       if (!ids) return null;
@@ -152,5 +185,43 @@ export class OptimisticProofSource implements ProofSource {
     } catch {
       return false;
     }
+  }
+}
+
+/** Zk path: the newest checkpoint a proof imported into the destination's ZkVerifier (final at once). */
+export class ZkProofSource implements ProofSource {
+  readonly path = "zk" as const;
+  readonly #events: CheckpointEvents;
+
+  constructor(
+    rollups: RollupClient[],
+    private readonly store: RelayerStore,
+  ) {
+    this.#events = new CheckpointEvents(rollups, async ({ entry, client }, fromBlock, toBlock) => {
+      const logs = await client.getContractEvents({
+        address: entry.contracts.zkVerifier,
+        abi: zkVerifierAbi,
+        eventName: "CheckpointVerified",
+        fromBlock,
+        toBlock,
+        strict: true,
+      });
+      return logs.map((log) => log.args);
+    });
+  }
+
+  verifierOn(destination: RollupEntry): Address {
+    return destination.contracts.zkVerifier;
+  }
+
+  refresh(): Promise<void> {
+    return this.#events.refresh();
+  }
+
+  async proverFor(destination: RollupEntry, _client: JunctionPublicClient, sourceChainId: bigint) {
+    const [newest] = this.#events.on(destination, sourceChainId);
+    if (!newest) return null;
+    const ids = await idsFor(this.store, sourceChainId, newest.count);
+    return ids ? outboxProver(ids, newest.count, newest.root, "0x") : null;
   }
 }

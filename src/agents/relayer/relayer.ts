@@ -18,7 +18,12 @@ import type { Logger } from "../../log.js";
 import type { MessageProof, OutboxProver } from "../../protocol/proof.js";
 import type { RelayerStore, StoredMessage } from "../../store/store.js";
 import { PollingAgent } from "../agent.js";
-import { CanonicalProofSource, OptimisticProofSource, type ProofSource } from "./proof-sources.js";
+import {
+  CanonicalProofSource,
+  OptimisticProofSource,
+  type ProofSource,
+  ZkProofSource,
+} from "./proof-sources.js";
 
 export type RelayerConfig = {
   network: Pick<Manifest, "l1" | "rollups">;
@@ -57,6 +62,7 @@ export class Relayer extends PollingAgent {
     this.#proofSources = [
       new CanonicalProofSource(config.network, publicClientFor(config.network.l1), config.store),
       new OptimisticProofSource(chains, config.store),
+      new ZkProofSource(chains, config.store),
     ];
     this.#id = config.relayerId ?? `relayer-${[...this.#chains.values()][0]?.wallet.account.address ?? "0x"}`;
   }

@@ -1,0 +1,130 @@
+// `npm run zk:setup`: compiles circuits/committee.circom and produces the Groth16 artifacts the zk path
+// uses — the witness generator (circuits/build/committee.wasm), the proving key (committee.zkey), the
+// verification key, and the Solidity verifier (contracts/verifiers/zk/Groth16Verifier.sol) — plus
+// circuits/build/setup.json recording which circuit and which powers of tau they came from.
+//
+// DEVELOPMENT SETUP: without --ptau, the powers of tau are generated here with one contribution of
+// local randomness, and so is the circuit-specific phase 2. Whoever ran it could forge proofs. For
+// production, pass a ceremony file (e.g. a Perpetual Powers of Tau / Hermez `powersOfTau28_hez_final_14`)
+// with --ptau and run the phase-2 contributions with independent parties.
+//
+// The generated powers of tau are cached under --cache-dir (default .junction/zk-cache) keyed by power,
+// so re-running after a circuit change costs only the compile and phase 2 (seconds).
+import { execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { curves, powersOfTau, zKey } from "snarkjs";
+
+const root = resolve(import.meta.dirname, "..");
+const { values } = parseArgs({
+  options: {
+    ptau: { type: "string" },
+    power: { type: "string", default: "14" },
+    "cache-dir": { type: "string", default: join(root, ".junction", "zk-cache") },
+  },
+});
+
+const circuit = join(root, "circuits", "committee.circom");
+const build = join(root, "circuits", "build");
+const cache = resolve(values["cache-dir"]);
+const power = Number(values.power);
+
+/** What the artifacts depend on: the circuit source and the circomlib it includes. */
+export function circuitHash(): string {
+  const circomlib = JSON.parse(readFileSync(join(root, "node_modules", "circomlib", "package.json"), "utf8"));
+  return createHash("sha256")
+    .update(readFileSync(circuit))
+    .update(`circomlib@${circomlib.version}`)
+    .digest("hex");
+}
+
+function log(message: string) {
+  process.stderr.write(`zk-setup: ${message}\n`);
+}
+
+async function developmentPtau(): Promise<string> {
+  const final = join(cache, `pot${power}_final.ptau`);
+  if (existsSync(final)) {
+    log(`using cached development powers of tau ${final}`);
+    return final;
+  }
+  mkdirSync(cache, { recursive: true });
+  const curve = await curves.getCurveFromName("bn128");
+  try {
+    const fresh = join(cache, `pot${power}_0000.ptau`);
+    const contributed = join(cache, `pot${power}_0001.ptau`);
+    log(`generating development powers of tau 2^${power} (minutes; cached afterwards)`);
+    await powersOfTau.newAccumulator(curve, power, fresh);
+    await powersOfTau.contribute(fresh, contributed, "junction development", randomBytes(32).toString("hex"));
+    await powersOfTau.preparePhase2(contributed, final);
+    rmSync(fresh);
+    rmSync(contributed);
+  } finally {
+    await curve.terminate();
+  }
+  return final;
+}
+
+async function main() {
+  mkdirSync(build, { recursive: true });
+  const work = join(cache, "compile");
+  mkdirSync(work, { recursive: true });
+  log("compiling circuits/committee.circom");
+  // The WASM compiler reads includes only inside its working tree: circomlib comes from node_modules.
+  const output = execFileSync(
+    process.execPath,
+    [
+      join(root, "node_modules", "circom2", "cli.js"),
+      circuit,
+      "--r1cs",
+      "--wasm",
+      "--O2",
+      "-l",
+      join(root, "node_modules"),
+      "-o",
+      work,
+    ],
+    { cwd: root, encoding: "utf8" },
+  );
+  const constraints = Number(/non-linear constraints: (\d+)/.exec(output)?.[1] ?? Number.NaN);
+  if (!(constraints < 2 ** power))
+    throw new Error(`${constraints} constraints do not fit powers of tau 2^${power}`);
+  copyFileSync(join(work, "committee_js", "committee.wasm"), join(build, "committee.wasm"));
+
+  const ptau = values.ptau ? resolve(values.ptau) : await developmentPtau();
+  const zkey0 = join(work, "committee_0000.zkey");
+  const zkey = join(build, "committee.zkey");
+  log("groth16 phase 2 (circuit-specific setup)");
+  await zKey.newZKey(join(work, "committee.r1cs"), ptau, zkey0);
+  await zKey.contribute(zkey0, zkey, "junction development", randomBytes(32).toString("hex"));
+  const verificationKey = await zKey.exportVerificationKey(zkey);
+  writeFileSync(join(build, "verification_key.json"), `${JSON.stringify(verificationKey, null, 2)}\n`);
+  const template = readFileSync(
+    join(root, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
+    "utf8",
+  );
+  const solidity = await zKey.exportSolidityVerifier(zkey, { groth16: template });
+  mkdirSync(join(root, "contracts", "verifiers", "zk"), { recursive: true });
+  writeFileSync(
+    join(root, "contracts", "verifiers", "zk", "Groth16Verifier.sol"),
+    `// Generated by snarkjs from circuits/build/committee.zkey (npm run zk:setup). Do not edit.\n${solidity}`,
+  );
+  const setup = {
+    circuit: "circuits/committee.circom",
+    circuitHash: circuitHash(),
+    constraints,
+    power,
+    ptau: values.ptau
+      ? { ceremony: createHash("sha256").update(readFileSync(ptau)).digest("hex") }
+      : "development",
+    createdAt: new Date().toISOString(),
+  };
+  writeFileSync(join(build, "setup.json"), `${JSON.stringify(setup, null, 2)}\n`);
+  log(`done: ${constraints} constraints; artifacts in circuits/build, verifier in contracts/verifiers/zk`);
+  // snarkjs keeps worker threads alive.
+  process.exit(0);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) await main();

@@ -1,0 +1,298 @@
+// The committee light clients on a real anvil node: ZkVerifier with real Groth16 proofs of real
+// EdDSA-Poseidon signatures, and the MultisigVerifier baseline with ECDSA, through the same cases —
+// a checkpoint accepted, then refused when replayed, tampered, short of signers, for another root,
+// after a hand-over to the next committee (which then works).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { type Address, encodePacked, type Hex, keccak256, toHex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { circuitHash } from "../../scripts/zk-setup.js";
+import {
+  proveStatement,
+  releaseProvingThreads,
+  type StatementProof,
+} from "../../src/agents/prover/groth16.js";
+import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../src/chain/clients.js";
+import { freePort } from "../../src/chain/ports.js";
+import {
+  groth16VerifierAbi,
+  groth16VerifierBytecode,
+  multisigVerifierAbi,
+  multisigVerifierBytecode,
+  zkVerifierAbi,
+  zkVerifierBytecode,
+} from "../../src/contracts/generated/index.js";
+import { devnetAccounts } from "../../src/devnet/accounts.js";
+import { checkpointDomain, checkpointTypedData } from "../../src/protocol/checkpoint-signature.js";
+import {
+  buildCommittee,
+  type Committee,
+  checkpointStatement,
+  devCommitteeKeys,
+  rotationStatement,
+} from "../../src/protocol/committee.js";
+import { rejects } from "../helpers/chain.js";
+
+const A = 901n;
+const B = 902n;
+const root = (label: string): Hex => keccak256(toHex(label));
+const empty = { sourceChainId: 0n, count: 0n, root: `0x${"00".repeat(32)}` as Hex };
+
+describe("committee verifiers", () => {
+  let node: AnvilNode;
+  let client: JunctionPublicClient;
+  let wallet: JunctionWalletClient;
+
+  async function deploy(abi: readonly unknown[], bytecode: Hex, args: readonly unknown[]): Promise<Address> {
+    const hash = await wallet.deployContract({ abi, bytecode, args } as Parameters<
+      typeof wallet.deployContract
+    >[0]);
+    return (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
+  }
+
+  before(async () => {
+    // The destination is a third chain, so both slots of a statement are foreign to it.
+    node = await startAnvil({ chainId: 903, port: await freePort() });
+    client = publicClientFor(node);
+    wallet = walletClientFor(node, devnetAccounts().deployer.privateKey);
+  });
+
+  after(async () => {
+    await releaseProvingThreads();
+    await node?.stop();
+  });
+
+  it("the committed circuit artifacts were made from the circuit in the tree", () => {
+    const setup = JSON.parse(
+      readFileSync(new URL("../../circuits/build/setup.json", import.meta.url), "utf8"),
+    );
+    assert.equal(setup.circuitHash, circuitHash(), "circuits/committee.circom changed: run npm run zk:setup");
+  });
+
+  describe("ZkVerifier (Groth16)", () => {
+    let zk: Address;
+    let genesis: Committee;
+    let next: Committee;
+    let first: StatementProof;
+    const checkpoints = [
+      { sourceChainId: A, count: 3n, root: root("A after 3") },
+      { sourceChainId: B, count: 7n, root: root("B after 7") },
+    ] as const;
+
+    const submit = (
+      proof: StatementProof,
+      slots: readonly { sourceChainId: bigint; count: bigint; root: Hex }[],
+    ) =>
+      wallet.writeContract({
+        address: zk,
+        abi: zkVerifierAbi,
+        functionName: "submitCheckpoints",
+        args: [proof.proof, proof.committeeRoot, proof.signerCount, [slots[0] ?? empty, slots[1] ?? empty]],
+        gas: 1_000_000n,
+      });
+    const simulate = (
+      proof: StatementProof,
+      slots: readonly { sourceChainId: bigint; count: bigint; root: Hex }[],
+    ) =>
+      client.simulateContract({
+        account: wallet.account,
+        address: zk,
+        abi: zkVerifierAbi,
+        functionName: "submitCheckpoints",
+        args: [proof.proof, proof.committeeRoot, proof.signerCount, [slots[0] ?? empty, slots[1] ?? empty]],
+      });
+
+    before(async () => {
+      const groth16 = await deploy(groth16VerifierAbi, groth16VerifierBytecode, []);
+      zk = await deploy(zkVerifierAbi, zkVerifierBytecode, [wallet.account.address, groth16]);
+      genesis = await buildCommittee(devCommitteeKeys("genesis"));
+      next = await buildCommittee(devCommitteeKeys("next"));
+      for (const source of [A, B]) {
+        const hash = await wallet.writeContract({
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "setGenesisCommittee",
+          args: [source, genesis.root, 3n],
+        });
+        await client.waitForTransactionReceipt({ hash });
+      }
+      first = await proveStatement(genesis, checkpointStatement(checkpoints), [0, 1, 3]);
+    });
+
+    it("imports two sources' checkpoints with one proof of three signatures", async () => {
+      const receipt = await client.waitForTransactionReceipt({ hash: await submit(first, checkpoints) });
+      assert.equal(receipt.status, "success");
+      for (const checkpoint of checkpoints) {
+        await client.readContract({
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "verifyRoot",
+          args: [checkpoint.sourceChainId, checkpoint.count, checkpoint.root, "0x"],
+        });
+      }
+    });
+
+    it("refuses a replay, a tampered input, another checkpoint's root and too few signers", async () => {
+      await rejects(simulate(first, checkpoints), "CheckpointAlreadyVerified");
+      const tampered = [{ ...checkpoints[0], count: 4n }, checkpoints[1]];
+      await rejects(simulate(first, tampered), "InvalidProof");
+      await rejects(
+        client.readContract({
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "verifyRoot",
+          args: [A, 3n, root("not A's root"), "0x"],
+        }),
+        "RootMismatch",
+      );
+      await rejects(
+        client.readContract({
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "verifyRoot",
+          args: [A, 4n, root("x"), "0x"],
+        }),
+        "CheckpointNotVerified",
+      );
+      const later = [{ sourceChainId: A, count: 5n, root: root("A after 5") }];
+      const twoSigners = await proveStatement(genesis, checkpointStatement(later), [1, 2]);
+      await rejects(simulate(twoSigners, later), "NotEnoughSigners");
+    });
+
+    it("hands over to the next committee: the old one is refused, the new one accepted", async () => {
+      const rotation = await proveStatement(genesis, rotationStatement(A, next.root, 2n, 1n), [0, 2, 3]);
+      const rotate = (epoch: bigint) =>
+        client.simulateContract({
+          account: wallet.account,
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "rotateCommittee",
+          args: [rotation.proof, A, rotation.committeeRoot, rotation.signerCount, next.root, 2n, epoch],
+        });
+      await rejects(rotate(2n), "WrongEpoch");
+      const { request } = await rotate(1n);
+      assert.equal(
+        (await client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) })).status,
+        "success",
+      );
+      await rejects(rotate(1n), "StaleCommittee");
+
+      const later = [{ sourceChainId: A, count: 9n, root: root("A after 9") }];
+      const byOld = await proveStatement(genesis, checkpointStatement(later), [0, 1, 2]);
+      await rejects(simulate(byOld, later), "StaleCommittee");
+      const byNew = await proveStatement(next, checkpointStatement(later), [1, 3]);
+      assert.equal(
+        (await client.waitForTransactionReceipt({ hash: await submit(byNew, later) })).status,
+        "success",
+      );
+    });
+  });
+
+  describe("MultisigVerifier (ECDSA baseline)", () => {
+    let multisig: Address;
+    const genesis = Array.from({ length: 4 }, () => privateKeyToAccount(generatePrivateKey()));
+    const next = Array.from({ length: 4 }, () => privateKeyToAccount(generatePrivateKey()));
+    const sorted = (accounts: typeof genesis) =>
+      [...accounts].sort((x, y) => (BigInt(x.address) < BigInt(y.address) ? -1 : 1));
+    const sign = (signers: typeof genesis, source: bigint, count: bigint, value: Hex) =>
+      Promise.all(
+        sorted(signers).map((account) =>
+          account.signTypedData(checkpointTypedData({ sourceChainId: source, count, root: value })),
+        ),
+      );
+    const simulate = (source: bigint, count: bigint, value: Hex, signatures: Hex[]) =>
+      client.simulateContract({
+        account: wallet.account,
+        address: multisig,
+        abi: multisigVerifierAbi,
+        functionName: "submitCheckpoint",
+        args: [source, count, value, signatures],
+      });
+
+    before(async () => {
+      multisig = await deploy(multisigVerifierAbi, multisigVerifierBytecode, [wallet.account.address]);
+      const hash = await wallet.writeContract({
+        address: multisig,
+        abi: multisigVerifierAbi,
+        functionName: "setGenesisCommittee",
+        args: [A, genesis.map((account) => account.address), 3n],
+      });
+      await client.waitForTransactionReceipt({ hash });
+    });
+
+    it("accepts three members' signatures and refuses the same cases", async () => {
+      const signatures = await sign(genesis.slice(0, 3), A, 3n, root("A after 3"));
+      const { request } = await simulate(A, 3n, root("A after 3"), signatures);
+      assert.equal(
+        (await client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) })).status,
+        "success",
+      );
+      await rejects(simulate(A, 3n, root("A after 3"), signatures), "CheckpointAlreadyVerified");
+      // Signatures over one root presented for another recover to strangers.
+      await rejects(simulate(A, 4n, root("A after 4"), signatures), "NotMember");
+      await rejects(
+        simulate(A, 5n, root("A after 5"), await sign(genesis.slice(0, 2), A, 5n, root("A after 5"))),
+        "NotEnoughSigners",
+      );
+      const reversed = [...(await sign(genesis.slice(0, 3), A, 6n, root("A after 6")))].reverse();
+      await rejects(simulate(A, 6n, root("A after 6"), reversed), "SignersNotSorted");
+    });
+
+    it("hands over to the next committee: the old one is refused, the new one accepted", async () => {
+      const members = next.map((account) => account.address);
+      const typedData = {
+        domain: checkpointDomain,
+        types: {
+          Rotation: [
+            { name: "sourceChainId", type: "uint64" },
+            { name: "membersHash", type: "bytes32" },
+            { name: "threshold", type: "uint64" },
+            { name: "epoch", type: "uint64" },
+          ],
+        },
+        primaryType: "Rotation",
+        message: {
+          sourceChainId: A,
+          membersHash: keccak256(encodePacked(["address[]"], [members])),
+          threshold: 2n,
+          epoch: 1n,
+        },
+      } as const;
+      const signatures = await Promise.all(
+        sorted(genesis.slice(1, 4)).map((account) => account.signTypedData(typedData)),
+      );
+      const { request } = await client.simulateContract({
+        account: wallet.account,
+        address: multisig,
+        abi: multisigVerifierAbi,
+        functionName: "rotateCommittee",
+        args: [A, members, 2n, 1n, signatures],
+      });
+      assert.equal(
+        (await client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) })).status,
+        "success",
+      );
+      await rejects(
+        simulate(A, 9n, root("A after 9"), await sign(genesis.slice(0, 3), A, 9n, root("A after 9"))),
+        "NotMember",
+      );
+      const { request: accepted } = await simulate(
+        A,
+        9n,
+        root("A after 9"),
+        await sign(next.slice(0, 2), A, 9n, root("A after 9")),
+      );
+      assert.equal(
+        (await client.waitForTransactionReceipt({ hash: await wallet.writeContract(accepted) })).status,
+        "success",
+      );
+    });
+  });
+});
