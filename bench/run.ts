@@ -4,11 +4,12 @@
 // throughput) — with destination gas per message and gas per checkpoint. Writes
 // bench/results/<date>-<commit>.json and .md. Measures; never asserts timings.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, platform } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Address, type Hex, parseEventLogs, toHex } from "viem";
+import { Prover } from "../src/agents/prover/prover.js";
 import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../src/chain/manifest.js";
 import {
@@ -17,10 +18,12 @@ import {
   rollupHubAbi,
   testRecipientAbi,
   testRecipientBytecode,
+  zkVerifierAbi,
 } from "../src/contracts/generated/index.js";
 import { relayerDatabase } from "../src/devnet/devnet.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
+import { measureCommitteeGas } from "./committee-gas.js";
 import { type Stats, stats, toMarkdown } from "./report.js";
 import { measureSequencer, type SequencerResult } from "./sequencer.js";
 
@@ -35,16 +38,19 @@ const { values } = parseArgs({
     "challenge-window": { type: "string", default: "5" },
     "superblock-time": { type: "string", default: "0.2" },
     bundles: { type: "string", default: "50" },
+    committees: { type: "string", default: "4,8,16,32,64" },
     out: { type: "string", default: "bench/results" },
   },
 });
 
-type PathName = "canonical" | "optimistic";
+type PathName = "canonical" | "optimistic" | "zk";
 type PathResult = {
   paced: { latencyMs: Stats };
   burst: { messages: number; perSecond: number; ratioToBaseline: number; latencyMs: Stats };
   destinationGasPerMessage: Stats;
   checkpointGas: Stats;
+  /** zk only: Groth16 proving time of each proof the prover made during the run. */
+  provingMs?: Stats;
 };
 type RunResult = {
   rollups: number;
@@ -62,6 +68,7 @@ const config = {
   challengeWindow: Number(values["challenge-window"]),
   superblockTime: Number(values["superblock-time"]),
   bundles: Number(values.bundles),
+  committees: values.committees.split(",").map(Number),
 };
 
 async function baseline(manifest: Manifest) {
@@ -119,10 +126,8 @@ async function measurePath(
   baselinePerSecond: number,
 ): Promise<PathResult> {
   const chainIds = manifest.rollups.map((rollup) => rollup.chainId);
-  const recipientOn = (chainId: number) =>
-    path === "canonical"
-      ? rollupOf(manifest, chainId).contracts.recorder
-      : rollupOf(manifest, chainId).contracts.optimisticRecorder;
+  const recorders = { canonical: "recorder", optimistic: "optimisticRecorder", zk: "zkRecorder" } as const;
+  const recipientOn = (chainId: number) => rollupOf(manifest, chainId).contracts[recorders[path]];
   const wallets = new Map(
     chainIds.map((chainId) => [
       chainId,
@@ -219,14 +224,27 @@ async function checkpointGas(manifest: Manifest, path: PathName): Promise<number
   const gas: number[] = [];
   for (const rollup of manifest.rollups) {
     const client = publicClientFor(rollup);
-    const logs = await client.getContractEvents({
-      address: rollup.contracts.optimisticVerifier,
-      abi: optimisticVerifierAbi,
-      eventName: "CheckpointSubmitted",
-      fromBlock: 0n,
-    });
-    for (const log of logs)
-      gas.push(Number((await client.getTransactionReceipt({ hash: log.transactionHash })).gasUsed));
+    const logs =
+      path === "zk"
+        ? await client.getContractEvents({
+            address: rollup.contracts.zkVerifier,
+            abi: zkVerifierAbi,
+            eventName: "CheckpointVerified",
+            fromBlock: 0n,
+          })
+        : await client.getContractEvents({
+            address: rollup.contracts.optimisticVerifier,
+            abi: optimisticVerifierAbi,
+            eventName: "CheckpointSubmitted",
+            fromBlock: 0n,
+          });
+    // A zk proof may import two checkpoints: its gas counts half for each.
+    const perTx = new Map<Hex, number>();
+    for (const log of logs) perTx.set(log.transactionHash, (perTx.get(log.transactionHash) ?? 0) + 1);
+    for (const [hash, checkpoints] of perTx) {
+      const used = Number((await client.getTransactionReceipt({ hash })).gasUsed);
+      for (let i = 0; i < checkpoints; i++) gas.push(used / checkpoints);
+    }
   }
   return gas;
 }
@@ -246,9 +264,31 @@ async function runFor(rollups: number): Promise<RunResult> {
       paths[path] = await measurePath(devnet.manifest, store, path, base.perSecond);
       process.stderr.write(`bench: ${rollups} rollups, ${path} done\n`);
     }
+    paths.zk = await runZk(rollups, base.perSecond);
+    process.stderr.write(`bench: ${rollups} rollups, zk done\n`);
     const sequencer = await runSequenced(rollups, base.perSecond);
     process.stderr.write(`bench: ${rollups} rollups, sequencer done\n`);
     return { rollups, baseline: base, paths: { ...paths, sequencer } };
+  } finally {
+    await store.close();
+    await devnet.stop();
+  }
+}
+
+/** The zk path on its own devnet: its prover uses a core whenever a source's Outbox changes. */
+async function runZk(rollups: number, baselinePerSecond: number): Promise<PathResult> {
+  const devnet = await startTestDevnet({
+    rollups,
+    blockTime: config.blockTime,
+    l1BlockTime: config.l1BlockTime,
+    challengeWindow: config.challengeWindow,
+    zk: true,
+  });
+  const store = new SqliteStore(relayerDatabase(devnet.dataDir));
+  try {
+    const result = await measurePath(devnet.manifest, store, "zk", baselinePerSecond);
+    const prover = devnet.agents.find((agent): agent is Prover => agent instanceof Prover);
+    return { ...result, provingMs: stats(prover?.provingMs ?? []) };
   } finally {
     await store.close();
     await devnet.stop();
@@ -278,6 +318,8 @@ async function runSequenced(rollups: number, baselinePerSecond: number): Promise
 async function main() {
   const runs: RunResult[] = [];
   for (const rollups of config.rollups) runs.push(await runFor(rollups));
+  const setup = JSON.parse(readFileSync(new URL("../circuits/build/setup.json", import.meta.url), "utf8"));
+  const committeeGas = await measureCommitteeGas(config.committees, setup.constraints);
   const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   const result = {
     date: new Date().toISOString(),
@@ -285,6 +327,7 @@ async function main() {
     machine: { cores: cpus().length, node: process.version, platform: platform() },
     config,
     runs,
+    committeeGas,
   };
   mkdirSync(values.out, { recursive: true });
   const base = join(values.out, `${result.date.slice(0, 10)}-${commit}`);

@@ -32,6 +32,8 @@ describe("npm run bench (tiny)", () => {
         "2",
         "--bundles",
         "3",
+        "--committees",
+        "4,8",
         "--out",
         out,
       ],
@@ -51,7 +53,7 @@ describe("npm run bench (tiny)", () => {
     assert.ok(run.baseline.perSecond > 0);
     assert.ok(run.baseline.pipelinedPerSecond > 0);
     assert.equal(run.baseline.latencyMs.n, 5);
-    for (const path of ["canonical", "optimistic", "sequencer"]) {
+    for (const path of ["canonical", "optimistic", "zk", "sequencer"]) {
       const result = run.paths[path];
       assert.ok(result, `${path} measured`);
       assert.equal(result.paced.latencyMs.n, 2);
@@ -63,6 +65,14 @@ describe("npm run bench (tiny)", () => {
       assert.ok(result.destinationGasPerMessage.p50 > 50_000);
       assert.ok(result.checkpointGas.n > 0 && result.checkpointGas.p50 > 20_000);
     }
+    assert.ok(run.paths.zk.provingMs.n > 0 && run.paths.zk.provingMs.p50 > 0, "proving time measured");
+    assert.deepEqual(
+      report.committeeGas.multisig.map((row: { members: number }) => row.members),
+      [4, 8],
+    );
+    assert.ok(report.committeeGas.multisig.every((row: { multisigGas: number }) => row.multisigGas > 21_000));
+    assert.ok(report.committeeGas.zk.oneCheckpointGas > 100_000);
+    assert.ok(report.committeeGas.zk.constraints > 0);
     const { superblock, bundles } = run.paths.sequencer;
     assert.ok(superblock.targetMs > 0);
     assert.ok(superblock.cadenceMs.n > 0 && superblock.cadenceMs.p50 > 0);
@@ -74,5 +84,7 @@ describe("npm run bench (tiny)", () => {
     assert.match(table, /\| 2 \| canonical, burst all-to-all \| 4 \|/);
     assert.match(table, /Optimistic bridges \| challenge windows \| high \| \d/);
     assert.match(table, /Shared sequencers \| atomic ordering \| minimal \| \d/);
+    assert.match(table, /ZK proofs \| cryptographic verification \| low \| \d/);
+    assert.match(table, /\| 8 \| 6 \| \d+ \| \d+ \|/);
   });
 });
