@@ -71,6 +71,12 @@ const config = {
   committees: values.committees.split(",").map(Number),
 };
 
+const benchStarted = performance.now();
+
+function progress(what: string): void {
+  process.stderr.write(`bench: ${what} (${((performance.now() - benchStarted) / 1000).toFixed(0)} s)\n`);
+}
+
 async function baseline(manifest: Manifest) {
   const rollup = rollupOf(manifest, 901);
   const client = publicClientFor(rollup);
@@ -262,12 +268,12 @@ async function runFor(rollups: number): Promise<RunResult> {
     const paths = {} as Record<PathName, PathResult>;
     for (const path of ["canonical", "optimistic"] as const) {
       paths[path] = await measurePath(devnet.manifest, store, path, base.perSecond);
-      process.stderr.write(`bench: ${rollups} rollups, ${path} done\n`);
+      progress(`${rollups} rollups, ${path} done`);
     }
     paths.zk = await runZk(rollups, base.perSecond);
-    process.stderr.write(`bench: ${rollups} rollups, zk done\n`);
+    progress(`${rollups} rollups, zk done`);
     const sequencer = await runSequenced(rollups, base.perSecond);
-    process.stderr.write(`bench: ${rollups} rollups, sequencer done\n`);
+    progress(`${rollups} rollups, sequencer done`);
     return { rollups, baseline: base, paths: { ...paths, sequencer } };
   } finally {
     await store.close();
@@ -320,6 +326,7 @@ async function main() {
   for (const rollups of config.rollups) runs.push(await runFor(rollups));
   const setup = JSON.parse(readFileSync(new URL("../circuits/build/setup.json", import.meta.url), "utf8"));
   const committeeGas = await measureCommitteeGas(config.committees, setup.constraints);
+  progress("committee gas done");
   const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   const result = {
     date: new Date().toISOString(),

@@ -1,12 +1,16 @@
 // The zk path on a devnet with the prover running: a message to a recipient on the zk path is
 // delivered as soon as a Groth16 proof of the committee's signatures over its checkpoint is imported —
-// no challenge window, no bond — and `send --path zk` style refusals hold for other recipients.
+// no challenge window, no bond — a restarted prover picks up what is missing, and `--path zk` refuses
+// recipients on other paths.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { toHex } from "viem";
+import { Prover } from "../../src/agents/prover/prover.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import type { RollupEntry } from "../../src/chain/manifest.js";
 import { zkVerifierAbi } from "../../src/contracts/generated/index.js";
+import { createProver } from "../../src/devnet/devnet.js";
+import { silentLogger } from "../../src/log.js";
 import { sendMessage, TrustPathMismatchError, waitForDelivery } from "../../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
@@ -56,6 +60,29 @@ describe("zk trust path", () => {
     ]);
     // Final at once: no window between the import and the delivery beyond the relayer's next tick.
     assert.ok(deliveredAt.timestamp - proofBlock.timestamp <= 2n, "no challenge window on the zk path");
+
+    // A prover that stopped and a new one that starts: the chains are its state, nothing is lost.
+    const [first] = devnet.agents.filter((agent) => agent instanceof Prover);
+    assert.ok(first);
+    await first.stop();
+    const again = await sendMessage(wallet, devnet.manifest, {
+      destinationChainId: b.chainId,
+      recipient: b.contracts.zkRecorder,
+      body: toHex("sent while no prover ran"),
+      path: "zk",
+    });
+    const restarted = createProver(devnet.manifest, silentLogger);
+    await restarted.start();
+    try {
+      const late = await waitForDelivery(devnet.manifest, {
+        id: again.id,
+        sourceChainId: BigInt(a.chainId),
+        timeoutMs: 90_000,
+      });
+      assert.equal(late.status, "delivered");
+    } finally {
+      await restarted.stop();
+    }
 
     await assert.rejects(
       sendMessage(wallet, devnet.manifest, {
