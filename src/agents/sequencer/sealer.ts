@@ -64,6 +64,8 @@ export type SealerConfig = {
   account: LocalAccount;
   /** Deliveries start once the sequencer's bond is in place. */
   deliveriesEnabled: () => boolean;
+  /** Runs `work` (one rollup's pool rebuilt and its block mined) while no transaction reaches that pool. */
+  assemble: <T>(chainId: number, work: () => Promise<T>) => Promise<T>;
   logger: Logger;
 };
 
@@ -134,17 +136,19 @@ export class SuperblockSealer {
       ];
       const deliveryTxs = await this.#signDeliveries(rollup, deliveries);
       privileged.push(...deliveryTxs.map((tx) => tx.raw));
-      if (privileged.length > 0 || forceResend) {
-        await rollup.control.dropPending();
-        for (const raw of privileged) attempt.submitted.set(raw, await this.#submit(rollup, raw));
-        const refused = new Set<Hex>();
-        for (const tx of this.config.book.plain(rollup.chainId)) {
-          const result = await this.#submit(rollup, tx.raw);
-          if (result.error) refused.add(tx.hash);
+      await this.config.assemble(rollup.chainId, async () => {
+        if (privileged.length > 0 || forceResend) {
+          await rollup.control.dropPending();
+          for (const raw of privileged) attempt.submitted.set(raw, await this.#submit(rollup, raw));
+          const refused = new Set<Hex>();
+          for (const tx of this.config.book.plain(rollup.chainId)) {
+            const result = await this.#submit(rollup, tx.raw);
+            if (result.error) refused.add(tx.hash);
+          }
+          attempt.refusedPlain.set(rollup.chainId, refused);
         }
-        attempt.refusedPlain.set(rollup.chainId, refused);
-      }
-      await rollup.control.mine();
+        await rollup.control.mine();
+      });
       mined.add(rollup.chainId);
       const block = await rollup.client.getBlock({ blockTag: "latest" });
       const included = new Set<Hex>(block.transactions);

@@ -52,6 +52,8 @@ export class Sequencer implements Agent {
   readonly #heightOfBlock = new Map<string, number>();
   #height = 0;
   #sealing: Promise<unknown> | undefined;
+  /** Per rollup: its pool is being rebuilt and its block mined; plain transactions wait for it. */
+  readonly #assembling = new Map<number, Promise<unknown>>();
   /** Whether the seal in progress may still be undone (it carries bundles). */
   #undoable = false;
   #running = false;
@@ -88,6 +90,7 @@ export class Sequencer implements Agent {
       planner: this.#planner,
       account: this.account,
       deliveriesEnabled: () => this.#deliveriesReady,
+      assemble: (chainId, work) => this.#assemble(chainId, work),
       logger: config.logger,
     });
     const l1 = config.network.l1;
@@ -315,6 +318,23 @@ export class Sequencer implements Agent {
     );
   }
 
+  async #assemble<T>(chainId: number, work: () => Promise<T>): Promise<T> {
+    const running = work();
+    this.#assembling.set(chainId, running);
+    try {
+      return await running;
+    } finally {
+      this.#assembling.delete(chainId);
+    }
+  }
+
+  /** Holds a plain transaction while its rollup's block is being assembled (a few milliseconds). */
+  async #afterAssembly(chainId: number): Promise<void> {
+    for (let running = this.#assembling.get(chainId); running; running = this.#assembling.get(chainId)) {
+      await running.catch(() => undefined);
+    }
+  }
+
   /** Holds a request that changes the order book until the superblock being sealed is done. */
   async #afterSeal(): Promise<void> {
     while (this.#sealing) await this.#sealing.catch(() => undefined);
@@ -333,7 +353,9 @@ export class Sequencer implements Agent {
       eth_sendRawTransaction: async (chainId: number, [raw]: unknown[]) => {
         const tx = await decodeSignedTransaction(raw);
         assertChain(tx.chainId, chainId);
-        await this.#afterSeal();
+        // Only the rollup's own assembly matters: the transaction must not get into its pool between the
+        // pool being emptied and the committed transactions, bundles and deliveries being put first.
+        await this.#afterAssembly(chainId);
         // The node checks nonce, balance and gas now, so the wallet gets its usual error at once.
         const rollup = this.#rollups.find((candidate) => candidate.chainId === chainId) as SequencedRollup;
         await rpcCall(rollup.nodeRpcUrl, "eth_sendRawTransaction", [tx.raw]);
