@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
-import {IVerifier} from "../interfaces/IVerifier.sol";
+import {RecordedCheckpoints} from "./RecordedCheckpoints.sol";
 import {CheckpointSignature} from "./CheckpointSignature.sol";
 
 /// @title MultisigVerifier
@@ -14,7 +14,7 @@ import {CheckpointSignature} from "./CheckpointSignature.sol";
 /// @dev Checkpoint signatures are the EIP-712 `Checkpoint` of CheckpointSignature; a hand-over is the
 ///      EIP-712 `Rotation(uint64 sourceChainId,bytes32 membersHash,uint64 threshold,uint64 epoch)` under
 ///      the same domain, `membersHash = keccak256(abi.encodePacked(members))`.
-contract MultisigVerifier is IVerifier, Ownable {
+contract MultisigVerifier is RecordedCheckpoints, Ownable {
     bytes32 internal constant ROTATION_TYPEHASH =
         keccak256("Rotation(uint64 sourceChainId,bytes32 membersHash,uint64 threshold,uint64 epoch)");
 
@@ -26,7 +26,6 @@ contract MultisigVerifier is IVerifier, Ownable {
 
     mapping(uint64 sourceChainId => Committee) private _committees;
     mapping(uint64 sourceChainId => mapping(uint64 epoch => mapping(address member => bool))) public isMember;
-    mapping(uint64 sourceChainId => mapping(uint256 count => bytes32 root)) public verifiedRoot;
 
     event CommitteeSet(uint64 indexed sourceChainId, address[] members, uint64 threshold, uint64 epoch);
     event CheckpointVerified(uint64 indexed sourceChainId, uint256 indexed count, bytes32 root, uint256 signers);
@@ -47,10 +46,6 @@ contract MultisigVerifier is IVerifier, Ownable {
     error CheckpointAlreadyVerified(uint64 sourceChainId, uint256 count);
     /// @notice A hand-over must be to the next epoch.
     error WrongEpoch(uint64 sourceChainId, uint64 epoch, uint64 expected);
-    /// @notice No checkpoint at this count was imported.
-    error CheckpointNotVerified(uint64 sourceChainId, uint256 count);
-    /// @notice The imported checkpoint at this count has another root.
-    error RootMismatch(uint64 sourceChainId, uint256 count, bytes32 root);
     /// @notice A checkpoint of this chain itself is meaningless here.
     error WrongSourceChain(uint64 sourceChainId);
 
@@ -92,13 +87,6 @@ contract MultisigVerifier is IVerifier, Ownable {
             sourceChainId, MessageHashUtils.toTypedDataHash(CheckpointSignature.DOMAIN_SEPARATOR, structHash), signatures
         );
         _install(sourceChainId, members, threshold, epoch);
-    }
-
-    /// @inheritdoc IVerifier
-    function verifyRoot(uint64 sourceChainId, uint256 count, bytes32 root, bytes calldata) external view {
-        bytes32 verified = verifiedRoot[sourceChainId][count];
-        if (verified == bytes32(0)) revert CheckpointNotVerified(sourceChainId, count);
-        if (verified != root) revert RootMismatch(sourceChainId, count, root);
     }
 
     /// @notice A source's current committee.

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {IVerifier} from "../interfaces/IVerifier.sol";
+import {RecordedCheckpoints} from "./RecordedCheckpoints.sol";
 
 /// @notice The snarkjs-exported Groth16 verifier of circuits/committee.circom.
 interface IGroth16Verifier {
@@ -24,7 +24,7 @@ interface IGroth16Verifier {
 /// @dev Public signals, in circuit order: committeeRoot, signerCount, then 9 statement fields — for
 ///      checkpoints [1, chainId, count, rootHigh128, rootLow128, chainId, count, rootHigh128, rootLow128]
 ///      (an unused slot is zeros), for a hand-over [2, sourceChainId, nextRoot, nextThreshold, epoch, 0…].
-contract ZkVerifier is IVerifier, Ownable {
+contract ZkVerifier is RecordedCheckpoints, Ownable {
     uint256 private constant STATEMENT_CHECKPOINTS = 1;
     uint256 private constant STATEMENT_ROTATION = 2;
     /// @notice Most signatures one proof carries (the circuit's slots).
@@ -53,7 +53,6 @@ contract ZkVerifier is IVerifier, Ownable {
 
     IGroth16Verifier public immutable groth16;
     mapping(uint64 sourceChainId => Committee) private _committees;
-    mapping(uint64 sourceChainId => mapping(uint256 count => bytes32 root)) public verifiedRoot;
 
     event CommitteeSet(uint64 indexed sourceChainId, uint256 root, uint64 threshold, uint64 epoch);
     event CheckpointVerified(uint64 indexed sourceChainId, uint256 indexed count, bytes32 root, uint256 committeeRoot);
@@ -76,10 +75,6 @@ contract ZkVerifier is IVerifier, Ownable {
     error NoCheckpoint();
     /// @notice A hand-over must be to the next epoch.
     error WrongEpoch(uint64 sourceChainId, uint64 epoch, uint64 expected);
-    /// @notice No checkpoint at this count was imported.
-    error CheckpointNotVerified(uint64 sourceChainId, uint256 count);
-    /// @notice The imported checkpoint at this count has another root.
-    error RootMismatch(uint64 sourceChainId, uint256 count, bytes32 root);
     /// @notice A value does not fit the BN254 scalar field.
     error NotAFieldElement(uint256 value);
 
@@ -166,13 +161,6 @@ contract ZkVerifier is IVerifier, Ownable {
         _verify(proof, signals);
         _committees[sourceChainId] = Committee({root: nextRoot, threshold: nextThreshold, epoch: epoch});
         emit CommitteeSet(sourceChainId, nextRoot, nextThreshold, epoch);
-    }
-
-    /// @inheritdoc IVerifier
-    function verifyRoot(uint64 sourceChainId, uint256 count, bytes32 root, bytes calldata) external view {
-        bytes32 verified = verifiedRoot[sourceChainId][count];
-        if (verified == bytes32(0)) revert CheckpointNotVerified(sourceChainId, count);
-        if (verified != root) revert RootMismatch(sourceChainId, count, root);
     }
 
     /// @notice A source's current committee.

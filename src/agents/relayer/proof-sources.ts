@@ -119,30 +119,33 @@ class CheckpointEvents {
   }
 }
 
-/** Optimistic path: the largest checkpoint on the destination that its verifier already treats as final. */
-export class OptimisticProofSource implements ProofSource {
-  readonly path = "optimistic" as const;
+type RecordedCheckpointOptions = {
+  path: "optimistic" | "zk";
+  rollups: RollupClient[];
+  store: RelayerStore;
+  verifierOn: (destination: RollupEntry) => Address;
+  read: ReadCheckpoints;
+  /** Whether the destination treats a recorded checkpoint as final (default: always). */
+  isFinal?: (
+    destination: RollupEntry,
+    client: JunctionPublicClient,
+    source: bigint,
+    checkpoint: Submitted,
+  ) => Promise<boolean>;
+};
+
+/** A path whose destination verifier records checkpoints: the newest final one proves the messages. */
+class RecordedCheckpointSource implements ProofSource {
+  readonly path: "optimistic" | "zk";
   readonly #events: CheckpointEvents;
 
-  constructor(
-    rollups: RollupClient[],
-    private readonly store: RelayerStore,
-  ) {
-    this.#events = new CheckpointEvents(rollups, async ({ entry, client }, fromBlock, toBlock) => {
-      const logs = await client.getContractEvents({
-        address: entry.contracts.optimisticVerifier,
-        abi: optimisticVerifierAbi,
-        eventName: "CheckpointSubmitted",
-        fromBlock,
-        toBlock,
-        strict: true,
-      });
-      return logs.map((log) => log.args);
-    });
+  constructor(private readonly options: RecordedCheckpointOptions) {
+    this.path = options.path;
+    this.#events = new CheckpointEvents(options.rollups, options.read);
   }
 
   verifierOn(destination: RollupEntry): Address {
-    return destination.contracts.optimisticVerifier;
+    return this.options.verifierOn(destination);
   }
 
   refresh(): Promise<void> {
@@ -151,8 +154,11 @@ export class OptimisticProofSource implements ProofSource {
 
   async proverFor(destination: RollupEntry, client: JunctionPublicClient, sourceChainId: bigint) {
     for (const checkpoint of this.#events.on(destination, sourceChainId)) {
-      if (!(await this.#isFinal(destination, client, sourceChainId, checkpoint))) continue;
-      const ids = await idsFor(this.store, sourceChainId, checkpoint.count);
+      const final = this.options.isFinal
+        ? await this.options.isFinal(destination, client, sourceChainId, checkpoint)
+        : true;
+      if (!final) continue;
+      const ids = await idsFor(this.options.store, sourceChainId, checkpoint.count);
       if (!ids) return null;
       try {
         return outboxProver(ids, checkpoint.count, checkpoint.root, "0x");
@@ -164,40 +170,53 @@ export class OptimisticProofSource implements ProofSource {
     }
     return null;
   }
+}
 
-  async #isFinal(
-    destination: RollupEntry,
-    client: JunctionPublicClient,
-    source: bigint,
-    checkpoint: Submitted,
-  ) {
-    try {
-      await client.readContract({
-        address: destination.contracts.optimisticVerifier,
+/** Optimistic path: the largest checkpoint on the destination that its verifier already treats as final. */
+export function optimisticProofSource(rollups: RollupClient[], store: RelayerStore): ProofSource {
+  return new RecordedCheckpointSource({
+    path: "optimistic",
+    rollups,
+    store,
+    verifierOn: (destination) => destination.contracts.optimisticVerifier,
+    read: async ({ entry, client }, fromBlock, toBlock) => {
+      const logs = await client.getContractEvents({
+        address: entry.contracts.optimisticVerifier,
         abi: optimisticVerifierAbi,
-        functionName: "verifyRoot",
-        args: [source, checkpoint.count, checkpoint.root, "0x"],
-        // The delivery lands in the next block: judge finality by its time, not the last block's
-        // (a quiet chain that mines on demand may not have produced a block since the window ended).
-        blockTag: "pending",
+        eventName: "CheckpointSubmitted",
+        fromBlock,
+        toBlock,
+        strict: true,
       });
-      return true;
-    } catch {
-      return false;
-    }
-  }
+      return logs.map((log) => log.args);
+    },
+    isFinal: async (destination, client, source, checkpoint) => {
+      try {
+        await client.readContract({
+          address: destination.contracts.optimisticVerifier,
+          abi: optimisticVerifierAbi,
+          functionName: "verifyRoot",
+          args: [source, checkpoint.count, checkpoint.root, "0x"],
+          // The delivery lands in the next block: judge finality by its time, not the last block's
+          // (a quiet chain that mines on demand may not have produced a block since the window ended).
+          blockTag: "pending",
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  });
 }
 
 /** Zk path: the newest checkpoint a proof imported into the destination's ZkVerifier (final at once). */
-export class ZkProofSource implements ProofSource {
-  readonly path = "zk" as const;
-  readonly #events: CheckpointEvents;
-
-  constructor(
-    rollups: RollupClient[],
-    private readonly store: RelayerStore,
-  ) {
-    this.#events = new CheckpointEvents(rollups, async ({ entry, client }, fromBlock, toBlock) => {
+export function zkProofSource(rollups: RollupClient[], store: RelayerStore): ProofSource {
+  return new RecordedCheckpointSource({
+    path: "zk",
+    rollups,
+    store,
+    verifierOn: (destination) => destination.contracts.zkVerifier,
+    read: async ({ entry, client }, fromBlock, toBlock) => {
       const logs = await client.getContractEvents({
         address: entry.contracts.zkVerifier,
         abi: zkVerifierAbi,
@@ -207,21 +226,6 @@ export class ZkProofSource implements ProofSource {
         strict: true,
       });
       return logs.map((log) => log.args);
-    });
-  }
-
-  verifierOn(destination: RollupEntry): Address {
-    return destination.contracts.zkVerifier;
-  }
-
-  refresh(): Promise<void> {
-    return this.#events.refresh();
-  }
-
-  async proverFor(destination: RollupEntry, _client: JunctionPublicClient, sourceChainId: bigint) {
-    const [newest] = this.#events.on(destination, sourceChainId);
-    if (!newest) return null;
-    const ids = await idsFor(this.store, sourceChainId, newest.count);
-    return ids ? outboxProver(ids, newest.count, newest.root, "0x") : null;
-  }
+    },
+  });
 }

@@ -20,9 +20,9 @@ import type { RelayerStore, StoredMessage } from "../../store/store.js";
 import { PollingAgent } from "../agent.js";
 import {
   CanonicalProofSource,
-  OptimisticProofSource,
+  optimisticProofSource,
   type ProofSource,
-  ZkProofSource,
+  zkProofSource,
 } from "./proof-sources.js";
 
 export type RelayerConfig = {
@@ -61,8 +61,8 @@ export class Relayer extends PollingAgent {
     const chains = [...this.#chains.values()];
     this.#proofSources = [
       new CanonicalProofSource(config.network, publicClientFor(config.network.l1), config.store),
-      new OptimisticProofSource(chains, config.store),
-      new ZkProofSource(chains, config.store),
+      optimisticProofSource(chains, config.store),
+      zkProofSource(chains, config.store),
     ];
     this.#id = config.relayerId ?? `relayer-${[...this.#chains.values()][0]?.wallet.account.address ?? "0x"}`;
   }
