@@ -8,13 +8,12 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, platform } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Address, type Hex, parseEventLogs, toHex } from "viem";
+import type { Address, Hex } from "viem";
 import { Prover } from "../src/agents/prover/prover.js";
 import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../src/chain/manifest.js";
 import {
   optimisticVerifierAbi,
-  outboxAbi,
   rollupHubAbi,
   testRecipientAbi,
   testRecipientBytecode,
@@ -26,6 +25,7 @@ import { startTestDevnet } from "../test/helpers/devnet.js";
 import { measureCommitteeGas } from "./committee-gas.js";
 import { type Stats, stats, toMarkdown } from "./report.js";
 import { measureSequencer, type SequencerResult } from "./sequencer.js";
+import { minedMessage, sendBenchMessage } from "./workload.js";
 
 const { values } = parseArgs({
   options: {
@@ -140,27 +140,12 @@ async function measurePath(
       walletClientFor(rollupOf(manifest, chainId), manifest.accounts.user.privateKey),
     ]),
   );
-  const send = async (from: number, to: number, tag: string) => {
-    const rollup = rollupOf(manifest, from);
+  const send = (from: number, to: number, tag: string) => {
     const wallet = wallets.get(from);
     if (!wallet) throw new Error(`no wallet for ${from}`);
-    return wallet.writeContract({
-      address: rollup.contracts.outbox,
-      abi: outboxAbi,
-      functionName: "send",
-      args: [BigInt(to), recipientOn(to), toHex(tag), 200_000n, BigInt(Math.floor(Date.now() / 1000) + 3600)],
-      gas: 400_000n,
-    });
+    return sendBenchMessage(wallet, rollupOf(manifest, from).contracts.outbox, to, recipientOn(to), tag);
   };
-  const mined = async (from: number, tx: Hex) => {
-    const receipt = await publicClientFor(rollupOf(manifest, from)).waitForTransactionReceipt({
-      hash: tx,
-      pollingInterval: 5,
-    });
-    const [event] = parseEventLogs({ abi: outboxAbi, logs: receipt.logs, eventName: "MessageSent" });
-    if (!event) throw new Error(`send ${tx} emitted no MessageSent`);
-    return { id: event.args.id, minedAt: performance.now() };
-  };
+  const mined = (from: number, tx: Hex) => minedMessage(publicClientFor(rollupOf(manifest, from)), tx);
   const deliveredAt = async (ids: Hex[]) => {
     const done = new Map<Hex, number>();
     while (done.size < ids.length) {

@@ -2,13 +2,12 @@
 // message workload as the other paths (deliveries found in the destination Inboxes' events, since the
 // sequencer delivers them itself), the superblock cadence achieved under that load, superblocks from
 // send to delivery, L1 gas per posted superblock, and atomic bundle throughput.
-import { type Address, encodeFunctionData, type Hex, parseEventLogs, toHex } from "viem";
+import { type Address, encodeFunctionData, type Hex } from "viem";
 import { type JunctionPublicClient, publicClientFor, walletClientFor } from "../src/chain/clients.js";
 import { rpcCall } from "../src/chain/json-rpc.js";
 import { type Manifest, rollupOf } from "../src/chain/manifest.js";
 import {
   inboxAbi,
-  outboxAbi,
   superblockLogAbi,
   testRecipientAbi,
   testRecipientBytecode,
@@ -17,6 +16,7 @@ import type { Devnet } from "../src/devnet/devnet.js";
 import { getSuperblock, superblockOf } from "../src/sdk/index.js";
 import { signLegs } from "../src/sdk/sendBundle.js";
 import { type Stats, stats } from "./report.js";
+import { minedMessage, sendBenchMessage } from "./workload.js";
 
 export type SequencerBenchConfig = { paced: number; messages: number; bundles: number };
 
@@ -104,28 +104,17 @@ export async function measureSequencer(
   );
   await watch.start();
   const send = (from: number, to: number, tag: string) =>
-    (wallets.get(from) as NonNullable<ReturnType<typeof wallets.get>>).writeContract({
-      address: rollupOf(manifest, from).contracts.outbox,
-      abi: outboxAbi,
-      functionName: "send",
-      args: [
-        BigInt(to),
-        rollupOf(manifest, to).contracts.sequencerRecorder,
-        toHex(tag),
-        200_000n,
-        BigInt(Math.floor(Date.now() / 1000) + 3600),
-      ],
-      gas: 400_000n,
-    });
-  const mined = async (from: number, tx: Hex) => {
-    const receipt = await (clients.get(from) as JunctionPublicClient).waitForTransactionReceipt({
-      hash: tx,
-      pollingInterval: 5,
-    });
-    const [event] = parseEventLogs({ abi: outboxAbi, logs: receipt.logs, eventName: "MessageSent" });
-    if (!event) throw new Error(`send ${tx} emitted no MessageSent`);
-    return { id: event.args.id, from, minedAt: performance.now(), blockNumber: receipt.blockNumber };
-  };
+    sendBenchMessage(
+      wallets.get(from) as NonNullable<ReturnType<typeof wallets.get>>,
+      rollupOf(manifest, from).contracts.outbox,
+      to,
+      rollupOf(manifest, to).contracts.sequencerRecorder,
+      tag,
+    );
+  const mined = async (from: number, tx: Hex) => ({
+    ...(await minedMessage(clients.get(from) as JunctionPublicClient, tx)),
+    from,
+  });
 
   const paced: number[] = [];
   const hops: number[] = [];
