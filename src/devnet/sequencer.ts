@@ -1,7 +1,7 @@
 // The devnet's sequencing domain: the manifest as wallets see it (every rollup through the sequencer's
 // endpoint) and the sequencer built from such a manifest, in the devnet or alone (`junction sequencer`).
 import type { Hex } from "viem";
-import { Sequencer } from "../agents/sequencer/sequencer.js";
+import { Sequencer, type SequencerConfig } from "../agents/sequencer/sequencer.js";
 import type { Manifest } from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -24,7 +24,11 @@ export function sequencedManifest(manifest: Manifest, port: number, superblockTi
 export function sequencerOf(
   manifest: Manifest,
   logger: Logger,
-  options: { superblockTimeMs?: number; privateKey?: Hex } = {},
+  options: {
+    superblockTimeMs?: number;
+    privateKey?: Hex;
+    blockControl?: SequencerConfig["blockControl"];
+  } = {},
 ): Sequencer {
   const settings = manifest.sequencer;
   if (!settings) {
@@ -45,6 +49,7 @@ export function sequencerOf(
     endpoints,
     superblockTimeMs: options.superblockTimeMs ?? settings.superblockTimeMs,
     privateKey: options.privateKey ?? manifest.accounts.sequencer.privateKey,
+    blockControl: options.blockControl,
     logger,
   });
 }

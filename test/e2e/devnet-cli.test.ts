@@ -16,7 +16,7 @@ import {
   testRecipientAbi,
   testRecipientBytecode,
 } from "../../src/contracts/generated/index.js";
-import { type LongRunning, runCli, startCli, waitFor } from "../helpers/cli.js";
+import { type LongRunning, runCli, startCli, stopCli, waitFor } from "../helpers/cli.js";
 
 /** Command lines of running anvil processes that listen on one of `ports`. */
 function anvilsOn(ports: number[]): string[] {
@@ -60,7 +60,9 @@ describe("junction devnet CLI", () => {
   });
 
   after(async () => {
-    devnet?.child.kill("SIGKILL");
+    // SIGTERM, not SIGKILL: a devnet killed outright would leave its anvil nodes behind (when a filter
+    // skipped the test that stops it).
+    if (devnet) await stopCli(devnet);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

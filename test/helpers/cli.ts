@@ -36,6 +36,18 @@ export function startCli(args: string[]): LongRunning {
   return { child, output: () => output, exited };
 }
 
+/**
+ * Stops a long-running command the way a user does (SIGTERM), so it stops its own children; SIGKILL
+ * only if it has not exited after `graceMs` (a SIGKILLed devnet would leave its anvil nodes running).
+ */
+export async function stopCli(running: LongRunning, graceMs = 20_000): Promise<void> {
+  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
+  running.child.kill("SIGTERM");
+  const timer = setTimeout(() => running.child.kill("SIGKILL"), graceMs);
+  await running.exited;
+  clearTimeout(timer);
+}
+
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   timeoutMs: number,

@@ -83,8 +83,21 @@ export class SuperblockSealer {
       const snapshots =
         bundles.length > 0 ? await Promise.all(rollups.map((r) => r.control.snapshot())) : null;
       const mark = index.mark();
-      const attempt = await this.#attempt(height, bundles, carriedIn, forceResend);
-      const failed = snapshots ? await this.#firstFailure(bundles, attempt) : null;
+      let attempt: Attempt;
+      let failed: { bundle: Bundle; failure: BundleFailure } | null;
+      try {
+        attempt = await this.#attempt(height, bundles, carriedIn, forceResend);
+        failed = snapshots ? await this.#firstFailure(bundles, attempt) : null;
+      } catch (error) {
+        // Nothing owed may be lost: the deliveries go back to the queue, and a superblock that can be
+        // undone is undone (without bundles its blocks are final, and so is what they indexed).
+        planner.restore(carriedIn);
+        if (snapshots) {
+          await Promise.all(rollups.map((rollup, i) => rollup.control.revert(snapshots[i] as Hex)));
+          index.rollback(mark);
+        }
+        throw error;
+      }
       if (!failed || !snapshots) {
         return this.#commit(height, bundles, refused, attempt);
       }
@@ -246,6 +259,7 @@ export class SuperblockSealer {
     return signed;
   }
 
+  /** The first bundle with a required leg that failed in `attempt`, and why. */
   async #firstFailure(
     bundles: readonly Bundle[],
     attempt: Attempt,

@@ -5,6 +5,7 @@
 import { encodeAbiParameters, type Hex, keccak256, type LocalAccount } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { anvilBlockControl } from "../../chain/anvil.js";
+import type { BlockControl } from "../../chain/block-control.js";
 import { publicClientFor, walletClientFor } from "../../chain/clients.js";
 import { getSentMessages } from "../../chain/events.js";
 import { rpcCall } from "../../chain/json-rpc.js";
@@ -31,6 +32,8 @@ export type SequencerConfig = {
   superblockTimeMs: number;
   privateKey: Hex;
   logger: Logger;
+  /** How to drive a node (default: anvil's methods). */
+  blockControl?: (nodeRpcUrl: string) => BlockControl;
   /** Superblocks a commitment waits for its reveal (default 20). */
   revealWindow?: number;
 };
@@ -71,7 +74,7 @@ export class Sequencer implements Agent {
         chainId: endpoint.chainId,
         nodeRpcUrl: endpoint.nodeRpcUrl,
         client: publicClientFor(node, 50),
-        control: anvilBlockControl(endpoint.nodeRpcUrl),
+        control: (config.blockControl ?? anvilBlockControl)(endpoint.nodeRpcUrl),
         contracts: entry.contracts,
       };
     });
