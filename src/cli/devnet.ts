@@ -1,7 +1,7 @@
 // `junction devnet`: starts the local network and runs until Ctrl-C / SIGTERM, then stops every child.
 import { resolve } from "node:path";
 import type { Manifest } from "../chain/manifest.js";
-import { DEFAULT_L1_PORT, startDevnet } from "../devnet/devnet.js";
+import { DEFAULT_L1_PORT, DEFAULT_SUPERBLOCK_TIME_MS, startDevnet } from "../devnet/devnet.js";
 import {
   dataDirOf,
   intFlag,
@@ -54,7 +54,11 @@ export async function run(argv: string[]): Promise<number> {
       "--superblock-time and --external-sequencer need the sequencer; drop --no-sequencer",
     );
   }
-  const superblockSeconds = numberFlag("superblock-time", values["superblock-time"], 0.5);
+  const superblockSeconds = numberFlag(
+    "superblock-time",
+    values["superblock-time"],
+    DEFAULT_SUPERBLOCK_TIME_MS / 1000,
+  );
   if (superblockSeconds < 0.05)
     throw new UsageError(`--superblock-time must be at least 0.05 s, got ${superblockSeconds}`);
   const logger = loggerOf(values);

@@ -9,10 +9,11 @@ import {
 } from "../../chain/clients.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
 import { revertName } from "../../chain/revert.js";
-import { bondManagerAbi, optimisticVerifierAbi, outboxAbi } from "../../contracts/generated/index.js";
+import { optimisticVerifierAbi, outboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import { checkpointTypedData } from "../../protocol/checkpoint-signature.js";
 import { PollingAgent } from "../agent.js";
+import { topUpBond } from "../bond.js";
 
 export type AttesterConfig = {
   network: Pick<Manifest, "rollups" | "optimistic">;
@@ -47,31 +48,17 @@ export class Attester extends PollingAgent {
 
   async #ensureBonded({ entry, client, wallet }: Rollup): Promise<void> {
     if (this.#bonded.has(entry.chainId)) return;
-    const bond = await client.readContract({
-      address: entry.contracts.bondManager,
-      abi: bondManagerAbi,
-      functionName: "bondOf",
-      args: [wallet.account.address],
-    });
     const minimum = BigInt(this.config.network.optimistic.minBond);
-    if (bond.slashed || bond.withdrawableAt !== 0n) {
+    const topUp = await topUpBond(client, wallet, entry.contracts.bondManager, minimum);
+    if (topUp.state === "inactive") {
       this.config.logger.error("Attester#bond", "bond slashed or withdrawing; not attesting", {
         chainId: entry.chainId,
       });
       return;
     }
-    if (bond.amount < minimum) {
-      const hash = await wallet.writeContract({
-        address: entry.contracts.bondManager,
-        abi: bondManagerAbi,
-        functionName: "bond",
-        value: minimum - bond.amount,
-      });
-      await client.waitForTransactionReceipt({ hash });
-      this.config.logger.info("Attester#bond", "bonded", {
-        chainId: entry.chainId,
-        amount: minimum - bond.amount,
-      });
+    if (topUp.state === "sent") {
+      await client.waitForTransactionReceipt({ hash: topUp.hash });
+      this.config.logger.info("Attester#bond", "bonded", { chainId: entry.chainId, amount: topUp.amount });
     }
     this.#bonded.add(entry.chainId);
   }

@@ -129,13 +129,11 @@ export class DeliveryPlanner {
     return due;
   }
 
-  /** Queues deliveries for a later superblock (their destination was already mined in this one). */
+  /**
+   * Queues deliveries for a later superblock: their destination was already mined in this one, or the
+   * superblock that took them was undone.
+   */
   carry(deliveries: readonly PlannedDelivery[]): void {
-    this.#pending.push(...deliveries);
-  }
-
-  /** Puts back deliveries of a superblock that was undone, as they were. */
-  restore(deliveries: readonly PlannedDelivery[]): void {
     this.#pending.push(...deliveries);
   }
 

@@ -91,7 +91,7 @@ export class SuperblockSealer {
       } catch (error) {
         // Nothing owed may be lost: the deliveries go back to the queue, and a superblock that can be
         // undone is undone (without bundles its blocks are final, and so is what they indexed).
-        planner.restore(carriedIn);
+        planner.carry(carriedIn);
         if (snapshots) {
           await Promise.all(rollups.map((rollup, i) => rollup.control.revert(snapshots[i] as Hex)));
           index.rollback(mark);

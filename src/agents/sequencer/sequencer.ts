@@ -10,9 +10,10 @@ import { publicClientFor, walletClientFor } from "../../chain/clients.js";
 import { getSentMessages } from "../../chain/events.js";
 import { rpcCall } from "../../chain/json-rpc.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
-import { bondManagerAbi, inboxAbi, optimisticVerifierAbi } from "../../contracts/generated/index.js";
+import { inboxAbi, optimisticVerifierAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import type { Agent } from "../agent.js";
+import { topUpBond } from "../bond.js";
 import { DeliveryPlanner, type DeliveryTarget, OutboxIndex } from "./deliveries.js";
 import {
   type Bundle,
@@ -138,7 +139,7 @@ export class Sequencer implements Agent {
 
   /** Seals one superblock now (the loop does this every `superblockTimeMs`). */
   async seal(): Promise<Superblock> {
-    while (this.#sealing) await this.#sealing.catch(() => undefined);
+    await this.#afterSeal();
     this.#undoable = this.#book.pendingBundles().length > 0;
     const sealing = this.#sealNow();
     this.#sealing = sealing;
@@ -271,30 +272,18 @@ export class Sequencer implements Agent {
       const rollup = this.#rollups.find(
         (candidate) => candidate.chainId === endpoint.chainId,
       ) as SequencedRollup;
-      const bond = await rollup.client.readContract({
-        address: rollup.contracts.bondManager,
-        abi: bondManagerAbi,
-        functionName: "bondOf",
-        args: [this.account.address],
-      });
-      if (bond.slashed || bond.withdrawableAt !== 0n) {
-        this.config.logger.error("Sequencer#bond", "bond slashed or withdrawing; destinations will refuse", {
-          chainId: endpoint.chainId,
-        });
-        continue;
-      }
-      if (bond.amount >= minimum) continue;
+      // Through its own endpoint, like any user: the node is no longer mining on its own.
       const wallet = walletClientFor(
         { chainId: endpoint.chainId, rpcUrl: `http://127.0.0.1:${endpoint.port}` },
         this.config.privateKey,
       );
-      const hash = await wallet.writeContract({
-        address: rollup.contracts.bondManager,
-        abi: bondManagerAbi,
-        functionName: "bond",
-        value: minimum - bond.amount,
-      });
-      hashes.push({ rollup, hash });
+      const topUp = await topUpBond(rollup.client, wallet, rollup.contracts.bondManager, minimum);
+      if (topUp.state === "inactive") {
+        this.config.logger.error("Sequencer#bond", "bond slashed or withdrawing; destinations will refuse", {
+          chainId: endpoint.chainId,
+        });
+      }
+      if (topUp.state === "sent") hashes.push({ rollup, hash: topUp.hash });
     }
     await Promise.all(hashes.map(({ rollup, hash }) => rollup.client.waitForTransactionReceipt({ hash })));
   }
