@@ -54,7 +54,11 @@ export async function measureCommitteeGas(
     };
     const gasOf = async (hash: Hex) => Number((await client.waitForTransactionReceipt({ hash })).gasUsed);
 
-    const multisig = await deploy(multisigVerifierAbi, multisigVerifierBytecode, [wallet.account.address]);
+    const outbox = "0x00000000000000000000000000000000000b0c5e" as Address;
+    const multisig = await deploy(multisigVerifierAbi, multisigVerifierBytecode, [
+      wallet.account.address,
+      outbox,
+    ]);
     const rows: CommitteeGasRow[] = [];
     for (const members of sizes) {
       const threshold = Math.floor((2 * members) / 3) + 1;
@@ -67,7 +71,7 @@ export async function measureCommitteeGas(
           address: multisig,
           abi: multisigVerifierAbi,
           functionName: "setGenesisCommittee",
-          args: [source, accounts.map((account) => account.address), BigInt(threshold)],
+          args: [source, accounts.map((account) => account.address), BigInt(threshold), 0n],
         }),
       );
       const signers = [...accounts]
@@ -76,7 +80,9 @@ export async function measureCommitteeGas(
       const value = root(`checkpoint of ${source}`);
       const signatures = await Promise.all(
         signers.map((account) =>
-          account.signTypedData(checkpointTypedData({ sourceChainId: source, count: 1n, root: value })),
+          account.signTypedData(
+            checkpointTypedData({ outbox, sourceChainId: source, count: 1n, root: value }),
+          ),
         ),
       );
       const multisigGas = await gasOf(
@@ -99,7 +105,7 @@ export async function measureCommitteeGas(
           address: zk,
           abi: zkVerifierAbi,
           functionName: "setGenesisCommittee",
-          args: [source, committee.root, 3n],
+          args: [source, committee.root, 3n, 0n],
         }),
       );
     }

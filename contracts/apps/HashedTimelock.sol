@@ -33,6 +33,8 @@ contract HashedTimelock {
 
     mapping(bytes32 lockId => Lock) private _locks;
     uint256 private _nonce;
+    /// @notice Native value owed to accounts that refused a claim or refund payment; see `withdrawOwed`.
+    mapping(address account => uint256) public owed;
 
     event Locked(
         bytes32 indexed lockId,
@@ -45,6 +47,9 @@ contract HashedTimelock {
     );
     event Claimed(bytes32 indexed lockId, bytes32 indexed hashlock, bytes32 preimage);
     event Refunded(bytes32 indexed lockId);
+    /// @notice A native payment was refused by its receiver and is owed to it instead.
+    event PaymentOwed(address indexed account, uint256 amount);
+    event OwedWithdrawn(address indexed account, uint256 amount);
 
     /// @notice Nothing to lock.
     error ZeroAmount();
@@ -66,6 +71,10 @@ contract HashedTimelock {
     error LockNotExpired(bytes32 lockId, uint64 deadline);
     /// @notice A native transfer failed.
     error TransferFailed(address to, uint256 amount);
+    /// @notice The token moved another amount than asked (fee-on-transfer or rebasing): not supported.
+    error UnsupportedToken(address token, uint256 expected, uint256 received);
+    /// @notice Nothing is owed to the caller.
+    error NothingOwed(address account);
 
     /// @notice Locks `amount` of `token` (zero address: native ETH, sent as value) for `recipient`.
     /// @return lockId Unique id of the lock.
@@ -81,7 +90,7 @@ contract HashedTimelock {
         if (msg.value != expectedValue) revert WrongValue(msg.value, expectedValue);
         lockId = keccak256(abi.encode(block.chainid, address(this), _nonce++, msg.sender, recipient, hashlock));
         _locks[lockId] = Lock(msg.sender, recipient, token, amount, hashlock, deadline, State.Locked);
-        if (token != address(0)) IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        if (token != address(0)) _pullExact(IERC20(token), amount);
         emit Locked(lockId, msg.sender, recipient, token, amount, hashlock, deadline);
     }
 
@@ -104,6 +113,16 @@ contract HashedTimelock {
         _pay(entry.token, entry.sender, entry.amount);
     }
 
+    /// @notice Pays out native value owed to the caller after it refused a claim or refund payment.
+    function withdrawOwed() external {
+        uint256 amount = owed[msg.sender];
+        if (amount == 0) revert NothingOwed(msg.sender);
+        owed[msg.sender] = 0;
+        emit OwedWithdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
     /// @notice A lock as stored.
     function getLock(bytes32 lockId) external view returns (Lock memory) {
         return _locks[lockId];
@@ -121,6 +140,18 @@ contract HashedTimelock {
             return;
         }
         (bool ok,) = to.call{value: amount}("");
-        if (!ok) revert TransferFailed(to, amount);
+        if (!ok) {
+            // A receiver that refuses ETH would otherwise keep the lock open forever.
+            owed[to] += amount;
+            emit PaymentOwed(to, amount);
+        }
+    }
+
+    /// @dev Takes exactly `amount` of `token` from the caller; refuses tokens that deliver less or more.
+    function _pullExact(IERC20 token, uint256 amount) private {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert UnsupportedToken(address(token), amount, received);
     }
 }

@@ -17,9 +17,13 @@ import {WrappedToken} from "./WrappedToken.sol";
 ///         ERC-7802 tokens are burned on the source and minted on the destination (`bridge`); native ETH
 ///         and plain ERC-20s are locked on their home rollup and represented elsewhere by a WrappedToken
 ///         at one CREATE2 address, which is burned to release them again (`lockAndBridge`). Each
-///         (token, destination) route has a cap per period (a rate limit); the guardian can pause a
-///         route in either direction. A mint refused on arrival (inbound route paused) leaves the
-///         message failed, retriable once the route reopens: nothing is lost.
+///         (token, destination) route has an outbound cap per period, and each (token, source) an
+///         inbound cap per period, so even a forged message on a broken trust path mints or releases at
+///         most the inbound cap per period; the guardian can pause a route in either direction. A
+///         transfer refused on arrival (inbound paused, over the inbound cap, no inbound route) leaves
+///         the message failed, retriable (the relayer retries it) once the route reopens or the period
+///         resets: nothing is lost. A transfer whose message expires is refunded in two steps: the
+///         Inbox's expiry notice marks it, then anyone calls `claimRefund` with the transfer.
 contract TokenBridge is IMessageRecipient, Ownable {
     using SafeERC20 for IERC20;
 
@@ -48,15 +52,44 @@ contract TokenBridge is IMessageRecipient, Ownable {
         bool inboundPaused;
     }
 
+    /// @notice What may arrive for a local token from one source per period.
+    struct Limit {
+        uint256 capPerPeriod;
+        uint64 period;
+        uint64 periodStart;
+        uint256 usedInPeriod;
+    }
+
+    /// @notice Where a sent transfer stands on its way to a refund.
+    enum RefundState {
+        None,
+        Sent,
+        Expired,
+        Refunded
+    }
+
     Outbox public immutable outbox;
     address public immutable inbox;
     address public guardian;
     mapping(address token => mapping(uint64 chainId => Route)) private _routes;
-    /// @notice Transfers sent from here that have not been refunded (delivery elsewhere is not seen here).
-    mapping(bytes32 messageId => bool) public refundable;
+    mapping(address token => mapping(uint64 sourceChainId => Limit)) private _inbound;
+    /// @notice keccak256 of each transfer sent from here, kept until it is refunded (one slot per
+    ///         transfer, as the old refundable flag: the refund path alone pays for more).
+    mapping(bytes32 messageId => bytes32 transferHash) public sentTransfer;
+    mapping(bytes32 messageId => bool) private _expired;
+    /// @notice Native value owed to accounts that refused a direct payment; pulled with `withdrawOwed`.
+    mapping(address account => uint256) public owed;
     mapping(address wrapped => Asset) private _wrapped;
 
     event RouteConfigured(address indexed token, uint64 indexed chainId, uint256 capPerPeriod, uint64 period);
+    event InboundConfigured(
+        address indexed token, uint64 indexed sourceChainId, uint256 capPerPeriod, uint64 period
+    );
+    /// @notice The Inbox reported the transfer's message expired undelivered; `claimRefund` pays it back.
+    event TransferExpired(bytes32 indexed messageId);
+    /// @notice A native payment was refused by its receiver and is owed to it instead.
+    event PaymentOwed(address indexed account, uint256 amount);
+    event OwedWithdrawn(address indexed account, uint256 amount);
     event RoutePausedSet(address indexed token, uint64 indexed chainId, bool outbound, bool inbound);
     event GuardianSet(address guardian);
     event TransferSent(
@@ -82,8 +115,21 @@ contract TokenBridge is IMessageRecipient, Ownable {
     error NotGuardian(address caller);
     /// @notice Messages come from the Inbox only.
     error NotInbox(address caller);
-    /// @notice An expiry notice for a transfer this bridge did not send, or already refunded.
-    error NotRefundable(bytes32 messageId);
+    /// @notice An expiry notice or refund claim for a transfer this bridge did not send, that has not
+    ///         expired, or was refunded already.
+    error NotRefundable(bytes32 messageId, RefundState state);
+    /// @notice The transfer given does not hash to the one sent with this message.
+    error TransferMismatch(bytes32 messageId);
+    /// @notice A cap needs a period: zero would silently turn a cap per period into a cap per transfer.
+    error InvalidPeriod();
+    /// @notice No inbound cap is configured for this token from this source: nothing may arrive.
+    error InboundNotConfigured(address token, uint64 sourceChainId);
+    /// @notice The transfer would exceed what may arrive for this token from this source this period.
+    error InboundCapExceeded(address token, uint64 sourceChainId, uint256 available, uint256 resetsAt);
+    /// @notice The token moved another amount than asked (fee-on-transfer or rebasing): not supported.
+    error UnsupportedToken(address token, uint256 expected, uint256 received);
+    /// @notice Nothing is owed to the caller.
+    error NothingOwed(address account);
     /// @notice Native value must equal the amount for ETH and be zero otherwise.
     error WrongValue(uint256 sent, uint256 expected);
     /// @notice A native transfer failed.
@@ -98,14 +144,27 @@ contract TokenBridge is IMessageRecipient, Ownable {
         emit GuardianSet(guardian_);
     }
 
-    /// @notice Sets the cap per period of the route for `token` to `chainId`; a new period starts now.
+    /// @notice Sets the outbound cap per period of the route for `token` to `chainId`; a new period starts now.
     function configureRoute(address token, uint64 chainId, uint256 capPerPeriod, uint64 period) external onlyOwner {
+        if (period == 0) revert InvalidPeriod();
         Route storage route = _routes[token][chainId];
         route.capPerPeriod = capPerPeriod;
         route.period = period;
         route.periodStart = uint64(block.timestamp);
         route.usedInPeriod = 0;
         emit RouteConfigured(token, chainId, capPerPeriod, period);
+    }
+
+    /// @notice Sets how much of the local `token` may arrive from `sourceChainId` per period; a new period
+    ///         starts now. Worst case on a broken trust path: `capPerPeriod` per `period` per source.
+    function configureInbound(address token, uint64 sourceChainId, uint256 capPerPeriod, uint64 period)
+        external
+        onlyOwner
+    {
+        if (period == 0) revert InvalidPeriod();
+        _inbound[token][sourceChainId] =
+            Limit({capPerPeriod: capPerPeriod, period: period, periodStart: uint64(block.timestamp), usedInPeriod: 0});
+        emit InboundConfigured(token, sourceChainId, capPerPeriod, period);
     }
 
     function setGuardian(address guardian_) external onlyOwner {
@@ -151,7 +210,7 @@ contract TokenBridge is IMessageRecipient, Ownable {
         _spend(token, amount, destinationChainId, recipient);
         uint256 expectedValue = token == NATIVE ? amount : 0;
         if (msg.value != expectedValue) revert WrongValue(msg.value, expectedValue);
-        if (token != NATIVE) IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        if (token != NATIVE) _pullExact(IERC20(token), amount);
         bytes memory transfer =
             abi.encode(LOCKED_ASSET, uint64(block.chainid), token, msg.sender, recipient, amount);
         messageId = _send(token, destinationChainId, recipient, amount, transfer);
@@ -194,7 +253,7 @@ contract TokenBridge is IMessageRecipient, Ownable {
         uint64 gasLimit = kind == BURN_MINT ? MESSAGE_GAS_LIMIT : ASSET_MESSAGE_GAS_LIMIT;
         messageId =
             outbox.send(destinationChainId, address(this), transfer, gasLimit, uint64(block.timestamp + MESSAGE_TTL));
-        refundable[messageId] = true;
+        sentTransfer[messageId] = keccak256(transfer);
         emit TransferSent(messageId, token, msg.sender, recipient, destinationChainId, amount);
     }
 
@@ -202,12 +261,13 @@ contract TokenBridge is IMessageRecipient, Ownable {
     function handle(uint64 sourceChainId, address sender, bytes calldata body) external {
         if (msg.sender != inbox) revert NotInbox(msg.sender);
         // The Inbox has the same address on every rollup: a message from it is an expiry notice.
-        if (sender == inbox) return _refund(body);
+        if (sender == inbox) return _markExpired(body);
         if (sender != address(this)) revert UntrustedSender(sourceChainId, sender);
         (uint8 kind, uint64 home, address token,, address recipient, uint256 amount) =
             abi.decode(body, (uint8, uint64, address, address, address, uint256));
         address local = kind == BURN_MINT || home == block.chainid ? token : wrappedTokenFor(home, token);
         if (_routes[local][sourceChainId].inboundPaused) revert RoutePaused(local, sourceChainId);
+        _countInbound(local, sourceChainId, amount);
         _credit(kind, home, token, recipient, amount);
         emit TransferReceived(local, recipient, sourceChainId, amount);
     }
@@ -218,7 +278,44 @@ contract TokenBridge is IMessageRecipient, Ownable {
         if (home != block.chainid) return IERC7802(_deployWrapped(home, token)).crosschainMint(to, amount);
         if (token != NATIVE) return IERC20(token).safeTransfer(to, amount);
         (bool ok,) = to.call{value: amount}("");
-        if (!ok) revert TransferFailed(to, amount);
+        if (!ok) {
+            // A receiver that refuses ETH must not block the message (or its refund) forever.
+            owed[to] += amount;
+            emit PaymentOwed(to, amount);
+        }
+    }
+
+    /// @notice Pays out native value owed to the caller after it refused a direct payment.
+    function withdrawOwed() external {
+        uint256 amount = owed[msg.sender];
+        if (amount == 0) revert NothingOwed(msg.sender);
+        owed[msg.sender] = 0;
+        emit OwedWithdrawn(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    /// @dev Counts `amount` arriving for `token` from `sourceChainId` against its inbound cap.
+    function _countInbound(address token, uint64 sourceChainId, uint256 amount) private {
+        Limit storage limit = _inbound[token][sourceChainId];
+        if (limit.period == 0) revert InboundNotConfigured(token, sourceChainId);
+        if (block.timestamp >= uint256(limit.periodStart) + limit.period) {
+            limit.periodStart = uint64(block.timestamp);
+            limit.usedInPeriod = 0;
+        }
+        if (limit.usedInPeriod + amount > limit.capPerPeriod) {
+            uint256 available = limit.usedInPeriod >= limit.capPerPeriod ? 0 : limit.capPerPeriod - limit.usedInPeriod;
+            revert InboundCapExceeded(token, sourceChainId, available, uint256(limit.periodStart) + limit.period);
+        }
+        limit.usedInPeriod += amount;
+    }
+
+    /// @dev Takes exactly `amount` of `token` from the caller; refuses tokens that deliver less or more.
+    function _pullExact(IERC20 token, uint256 amount) private {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert UnsupportedToken(address(token), amount, received);
     }
 
     /// @notice Deploys the WrappedToken of an asset ahead of its first transfer (anyone may; idempotent).
@@ -238,15 +335,39 @@ contract TokenBridge is IMessageRecipient, Ownable {
         return abi.encodePacked(type(WrappedToken).creationCode, abi.encode(homeChainId, homeToken));
     }
 
-    /// @dev Mints back a transfer whose message expired undelivered on its destination.
-    function _refund(bytes calldata notice) private {
-        (, bytes32 messageId, bytes memory transfer) = abi.decode(notice, (bytes4, bytes32, bytes));
-        if (!refundable[messageId]) revert NotRefundable(messageId);
-        refundable[messageId] = false;
+    /// @dev The Inbox's expiry notice: the transfer's message can never be delivered any more.
+    function _markExpired(bytes calldata notice) private {
+        (, bytes32 messageId) = abi.decode(notice, (bytes4, bytes32));
+        RefundState state = refundState(messageId);
+        if (state != RefundState.Sent) revert NotRefundable(messageId, state);
+        _expired[messageId] = true;
+        emit TransferExpired(messageId);
+    }
+
+    /// @notice Pays back (mints back, or releases) a transfer whose message expired undelivered, to its
+    ///         sender. Anyone may call it with the transfer as sent (the body of its message).
+    function claimRefund(bytes32 messageId, bytes calldata transfer) external {
+        RefundState state = refundState(messageId);
+        if (state != RefundState.Expired) revert NotRefundable(messageId, state);
+        if (keccak256(transfer) != sentTransfer[messageId]) revert TransferMismatch(messageId);
+        delete sentTransfer[messageId];
         (uint8 kind, uint64 home, address token, address from,, uint256 amount) =
             abi.decode(transfer, (uint8, uint64, address, address, address, uint256));
         _credit(kind, home, token, from, amount);
         emit TransferRefunded(messageId, token, from, amount);
+    }
+
+    /// @notice Where a transfer sent from here stands on its way to a refund (delivery elsewhere is not
+    ///         seen here: a delivered transfer stays `Sent`).
+    function refundState(bytes32 messageId) public view returns (RefundState) {
+        bool sent = sentTransfer[messageId] != bytes32(0);
+        if (_expired[messageId]) return sent ? RefundState.Expired : RefundState.Refunded;
+        return sent ? RefundState.Sent : RefundState.None;
+    }
+
+    /// @notice What may arrive for `token` from `sourceChainId`, and what arrived this period.
+    function inboundOf(address token, uint64 sourceChainId) external view returns (Limit memory) {
+        return _inbound[token][sourceChainId];
     }
 
     /// @notice A route's configuration and usage.

@@ -42,10 +42,12 @@ contract Inbox is Ownable {
     /// @notice Longest revert reason kept in MessageFailed.
     uint256 public constant MAX_REASON_BYTES = 256;
 
-    /// @notice First word of an expiry notice's body: `abi.encode(EXPIRY_NOTICE, id, message)`.
-    bytes4 public constant EXPIRY_NOTICE = bytes4(keccak256("MessageExpired(bytes32,bytes)"));
+    /// @notice First word of an expiry notice's body, `abi.encode(EXPIRY_NOTICE, id)`: only the id, so a
+    ///         message of any size can expire; the sender keeps what it needs to act on it.
+    bytes4 public constant EXPIRY_NOTICE = bytes4(keccak256("MessageExpired(bytes32)"));
     uint64 public constant EXPIRY_NOTICE_GAS = 300_000;
-    uint64 public constant EXPIRY_NOTICE_TTL = 30 days;
+    /// @notice Expiry notices never expire themselves: a refund must never be lost to a deadline.
+    uint64 public constant NEVER_EXPIRES = type(uint64).max;
 
     /// @notice This rollup's Outbox, which carries expiry notices back to senders.
     Outbox public immutable outbox;
@@ -61,7 +63,8 @@ contract Inbox is Ownable {
     event MessageFailed(bytes32 indexed id, uint64 indexed sourceChainId, address indexed relayer, bytes reason);
     /// @notice `recipient` chose `verifier` for messages from `sourceChainId` (zero: back to the default).
     event VerifierSet(address indexed recipient, uint64 indexed sourceChainId, address verifier);
-    /// @notice A message's deadline passed before it was delivered; `noticeId` tells its sender (zero: sender has no code).
+    /// @notice A message's deadline passed before it was delivered; `noticeId` tells its sender (zero only
+    ///         for an expired notice, which is not noticed back).
     event MessageExpiredHere(bytes32 indexed id, uint64 indexed sourceChainId, bytes32 noticeId);
     /// @notice The owner changed the verifier used by recipients that chose none.
     event DefaultVerifierSet(address verifier);
@@ -129,9 +132,10 @@ contract Inbox is Ownable {
 
     /// @notice Closes a message that was not delivered by its deadline (never delivered, or failed and not
     ///         retried in time) and sends an expiry notice to its sender on the source, so the sending app
-    ///         can refund. Anyone may call it. Senders must only act on notices for messages they sent:
-    ///         the notice proves non-delivery here, not that the source really sent the message.
-    /// @return noticeId The id of the notice message (zero when the sender has no code to notify).
+    ///         can refund. Anyone may call it. The notice goes whether or not the sender has code here:
+    ///         a sender deployed only on the source must still hear of it. Senders must only act on notices
+    ///         for messages they sent: the notice proves non-delivery here, not that the source sent it.
+    /// @return noticeId The id of the notice message (zero when the expired message was itself a notice).
     function expire(Message calldata message) external returns (bytes32 noticeId) {
         bytes32 id = MessageLib.id(message);
         if (message.destinationChainId != block.chainid) {
@@ -141,13 +145,10 @@ contract Inbox is Ownable {
         if (current == Status.Delivered || current == Status.Expired) revert MessageAlreadyProcessed(id, current);
         if (block.timestamp <= message.deadline) revert MessageNotExpired(id, message.deadline);
         status[id] = Status.Expired;
-        if (message.sender.code.length > 0) {
+        // Notices come from the Inbox, which has the same address on every rollup; never notice a notice.
+        if (message.sender != address(this)) {
             noticeId = outbox.send(
-                message.sourceChainId,
-                message.sender,
-                abi.encode(EXPIRY_NOTICE, id, message.body),
-                EXPIRY_NOTICE_GAS,
-                uint64(block.timestamp + EXPIRY_NOTICE_TTL)
+                message.sourceChainId, message.sender, abi.encode(EXPIRY_NOTICE, id), EXPIRY_NOTICE_GAS, NEVER_EXPIRES
             );
         }
         emit MessageExpiredHere(id, message.sourceChainId, noticeId);

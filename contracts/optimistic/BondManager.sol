@@ -17,7 +17,11 @@ contract BondManager {
     /// @notice Where the unpaid part of a slashed bond goes.
     address public constant BURN_ADDRESS = 0x000000000000000000000000000000000000dEaD;
     uint64 public constant MESSAGE_GAS_LIMIT = 200_000;
-    uint64 public constant MESSAGE_TTL = 30 days;
+    /// @notice Bond updates and root reports never expire: a slash notice that could be expired would
+    ///         leave a destination trusting the old bond forever.
+    uint64 public constant NEVER_EXPIRES = type(uint64).max;
+    /// @notice Longest withdrawal delay (keeps `now + withdrawalDelay` far inside uint64).
+    uint256 public constant MAX_WITHDRAWAL_DELAY = 365 days;
 
     struct Bond {
         uint256 amount;
@@ -58,8 +62,13 @@ contract BondManager {
     error UnknownDestination(uint64 destinationChainId);
     /// @notice A native transfer failed.
     error TransferFailed(address to, uint256 amount);
+    /// @notice The withdrawal delay is zero or longer than MAX_WITHDRAWAL_DELAY.
+    error InvalidWithdrawalDelay(uint256 withdrawalDelay);
 
     constructor(Outbox outbox_, address remoteVerifier_, uint256 withdrawalDelay_, uint64[] memory destinations_) {
+        if (withdrawalDelay_ == 0 || withdrawalDelay_ > MAX_WITHDRAWAL_DELAY) {
+            revert InvalidWithdrawalDelay(withdrawalDelay_);
+        }
         outbox = outbox_;
         remoteVerifier = remoteVerifier_;
         withdrawalDelay = withdrawalDelay_;
@@ -73,7 +82,7 @@ contract BondManager {
         if (entry.slashed || entry.withdrawableAt != 0) revert BondNotActive(msg.sender);
         entry.amount += msg.value;
         emit Bonded(msg.sender, msg.value, entry.amount);
-        _broadcastBond(msg.sender, entry.amount);
+        _broadcastBond(msg.sender, entry.amount, false);
     }
 
     /// @notice Starts the withdrawal of the caller's whole bond: destinations stop accepting its
@@ -83,7 +92,7 @@ contract BondManager {
         if (entry.amount == 0 || entry.slashed || entry.withdrawableAt != 0) revert BondNotActive(msg.sender);
         entry.withdrawableAt = uint64(block.timestamp + withdrawalDelay);
         emit WithdrawalRequested(msg.sender, entry.amount, entry.withdrawableAt);
-        _broadcastBond(msg.sender, 0);
+        _broadcastBond(msg.sender, 0, false);
     }
 
     /// @notice Pays out a bond whose withdrawal delay has passed.
@@ -98,11 +107,13 @@ contract BondManager {
         _send(msg.sender, amount);
     }
 
-    /// @notice Slashes the signer of a checkpoint of this rollup that disagrees with the Outbox.
+    /// @notice Slashes the signer of a checkpoint of this rollup that disagrees with the Outbox. The
+    ///         signature must be for this deployment (its domain names this Outbox). Every destination is
+    ///         told, and voids the signer's checkpoints that are not confirmed yet.
     function proveFraud(uint64 sourceChainId, uint256 count, bytes32 root, bytes calldata signature) external {
         if (sourceChainId != block.chainid) revert WrongSourceChain(sourceChainId);
         if (count <= outbox.count() && outbox.rootAt(count) == root) revert CheckpointNotFraudulent(count, root);
-        address attester = CheckpointSignature.signer(sourceChainId, count, root, signature);
+        address attester = CheckpointSignature.signer(address(outbox), sourceChainId, count, root, signature);
         Bond storage entry = _bonds[attester];
         uint256 amount = entry.amount;
         if (amount == 0) revert NothingToSlash(attester);
@@ -110,7 +121,7 @@ contract BondManager {
         entry.slashed = true;
         uint256 reward = (amount * PROVER_SHARE_BPS) / 10_000;
         emit AttesterSlashed(attester, msg.sender, count, root, reward, amount - reward);
-        _broadcastBond(attester, 0);
+        _broadcastBond(attester, 0, true);
         _send(msg.sender, reward);
         _send(BURN_ADDRESS, amount - reward);
     }
@@ -125,7 +136,7 @@ contract BondManager {
             remoteVerifier,
             BondMessages.rootReport(count, root),
             MESSAGE_GAS_LIMIT,
-            uint64(block.timestamp + MESSAGE_TTL)
+            NEVER_EXPIRES
         );
         emit RootReported(destinationChainId, count, root, messageId);
     }
@@ -140,11 +151,11 @@ contract BondManager {
         return _destinations;
     }
 
-    function _broadcastBond(address attester, uint256 activeBond) private {
-        bytes memory body = BondMessages.bondUpdate(attester, activeBond, ++_bondVersion[attester]);
-        uint64 deadline = uint64(block.timestamp + MESSAGE_TTL);
+    function _broadcastBond(address attester, uint256 activeBond, bool slashed) private {
+        bytes memory body =
+            BondMessages.bondUpdate(attester, activeBond, ++_bondVersion[attester], slashed, withdrawalDelay);
         for (uint256 i = 0; i < _destinations.length; i++) {
-            outbox.send(_destinations[i], remoteVerifier, body, MESSAGE_GAS_LIMIT, deadline);
+            outbox.send(_destinations[i], remoteVerifier, body, MESSAGE_GAS_LIMIT, NEVER_EXPIRES);
         }
     }
 

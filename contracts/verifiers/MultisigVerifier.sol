@@ -11,18 +11,26 @@ import {CheckpointSignature} from "./CheckpointSignature.sol";
 /// @notice The baseline the zk path is measured against: the same committee light client, with plain
 ///         ECDSA signatures checked on chain one by one — what most production bridges do today. Cost
 ///         grows with every signer; ZkVerifier's does not.
-/// @dev Checkpoint signatures are the EIP-712 `Checkpoint` of CheckpointSignature; a hand-over is the
-///      EIP-712 `Rotation(uint64 sourceChainId,bytes32 membersHash,uint64 threshold,uint64 epoch)` under
-///      the same domain, `membersHash = keccak256(abi.encodePacked(members))`.
+/// @dev Checkpoint signatures are the EIP-712 `Checkpoint` of CheckpointSignature, bound to the source
+///      Outbox; a hand-over is the EIP-712 `Rotation(uint64 sourceChainId,bytes32 currentMembersHash,
+///      bytes32 membersHash,uint64 threshold,uint64 epoch)` under the same domain, with
+///      `membersHash = keccak256(abi.encodePacked(members))`. Naming the outgoing committee means a
+///      hand-over signed for one committee can never be replayed against another that reuses the epoch.
 contract MultisigVerifier is RecordedCheckpoints, Ownable {
     bytes32 internal constant ROTATION_TYPEHASH =
-        keccak256("Rotation(uint64 sourceChainId,bytes32 membersHash,uint64 threshold,uint64 epoch)");
+        keccak256(
+            "Rotation(uint64 sourceChainId,bytes32 currentMembersHash,bytes32 membersHash,uint64 threshold,uint64 epoch)"
+        );
 
     struct Committee {
         uint64 size;
         uint64 threshold;
         uint64 epoch;
+        bytes32 membersHash;
     }
+
+    /// @notice The Outbox every source's checkpoint signatures are bound to (the same on every rollup).
+    address public immutable sourceOutbox;
 
     mapping(uint64 sourceChainId => Committee) private _committees;
     mapping(uint64 sourceChainId => mapping(uint64 epoch => mapping(address member => bool))) public isMember;
@@ -49,22 +57,25 @@ contract MultisigVerifier is RecordedCheckpoints, Ownable {
     /// @notice A checkpoint of this chain itself is meaningless here.
     error WrongSourceChain(uint64 sourceChainId);
 
-    constructor(address initialOwner) Ownable(initialOwner) {}
+    constructor(address initialOwner, address sourceOutbox_) Ownable(initialOwner) {
+        sourceOutbox = sourceOutbox_;
+    }
 
-    /// @notice Sets a source's genesis committee.
-    function setGenesisCommittee(uint64 sourceChainId, address[] calldata members, uint64 threshold)
+    /// @notice Sets a source's genesis committee at `epoch`: the committee's epoch now, so a destination
+    ///         set up late follows the hand-overs that come after it.
+    function setGenesisCommittee(uint64 sourceChainId, address[] calldata members, uint64 threshold, uint64 epoch)
         external
         onlyOwner
     {
         if (_committees[sourceChainId].size != 0) revert CommitteeAlreadySet(sourceChainId);
-        _install(sourceChainId, members, threshold, 0);
+        _install(sourceChainId, members, threshold, epoch);
     }
 
     /// @notice Imports a checkpoint signed by at least `threshold` current members (signatures sorted by signer).
     function submitCheckpoint(uint64 sourceChainId, uint256 count, bytes32 root, bytes[] calldata signatures) external {
         if (sourceChainId == block.chainid) revert WrongSourceChain(sourceChainId);
         if (verifiedRoot[sourceChainId][count] != bytes32(0)) revert CheckpointAlreadyVerified(sourceChainId, count);
-        uint256 signers = _checkQuorum(sourceChainId, CheckpointSignature.digest(sourceChainId, count, root), signatures);
+        uint256 signers = _checkQuorum(sourceChainId, CheckpointSignature.digest(sourceOutbox, sourceChainId, count, root), signatures);
         verifiedRoot[sourceChainId][count] = root;
         emit CheckpointVerified(sourceChainId, count, root, signers);
     }
@@ -81,11 +92,17 @@ contract MultisigVerifier is RecordedCheckpoints, Ownable {
         if (current.size == 0) revert UnknownSource(sourceChainId);
         if (epoch != current.epoch + 1) revert WrongEpoch(sourceChainId, epoch, current.epoch + 1);
         bytes32 structHash = keccak256(
-            abi.encode(ROTATION_TYPEHASH, sourceChainId, keccak256(abi.encodePacked(members)), threshold, epoch)
+            abi.encode(
+                ROTATION_TYPEHASH,
+                sourceChainId,
+                current.membersHash,
+                keccak256(abi.encodePacked(members)),
+                threshold,
+                epoch
+            )
         );
-        _checkQuorum(
-            sourceChainId, MessageHashUtils.toTypedDataHash(CheckpointSignature.DOMAIN_SEPARATOR, structHash), signatures
-        );
+        bytes32 domain = CheckpointSignature.domainSeparator(sourceOutbox);
+        _checkQuorum(sourceChainId, MessageHashUtils.toTypedDataHash(domain, structHash), signatures);
         _install(sourceChainId, members, threshold, epoch);
     }
 
@@ -97,7 +114,12 @@ contract MultisigVerifier is RecordedCheckpoints, Ownable {
     function _install(uint64 sourceChainId, address[] calldata members, uint64 threshold, uint64 epoch) private {
         if (threshold == 0 || threshold > members.length) revert InvalidThreshold(threshold, members.length);
         for (uint256 i = 0; i < members.length; i++) isMember[sourceChainId][epoch][members[i]] = true;
-        _committees[sourceChainId] = Committee({size: uint64(members.length), threshold: threshold, epoch: epoch});
+        _committees[sourceChainId] = Committee({
+            size: uint64(members.length),
+            threshold: threshold,
+            epoch: epoch,
+            membersHash: keccak256(abi.encodePacked(members))
+        });
         emit CommitteeSet(sourceChainId, members, threshold, epoch);
     }
 

@@ -23,7 +23,9 @@ interface IGroth16Verifier {
 ///         its next committee. Accepted checkpoints are final at once: no window, no bond.
 /// @dev Public signals, in circuit order: committeeRoot, signerCount, then 9 statement fields — for
 ///      checkpoints [1, chainId, count, rootHigh128, rootLow128, chainId, count, rootHigh128, rootLow128]
-///      (an unused slot is zeros), for a hand-over [2, sourceChainId, nextRoot, nextThreshold, epoch, 0…].
+///      (an unused slot is zeros), for a hand-over [2, sourceChainId, nextRoot, nextThreshold, epoch,
+///      currentRoot, 0, 0, 0]: the outgoing committee is signed, so a hand-over can never be replayed
+///      against another committee that reuses the epoch.
 contract ZkVerifier is RecordedCheckpoints, Ownable {
     uint256 private constant STATEMENT_CHECKPOINTS = 1;
     uint256 private constant STATEMENT_ROTATION = 2;
@@ -82,13 +84,17 @@ contract ZkVerifier is RecordedCheckpoints, Ownable {
         groth16 = groth16_;
     }
 
-    /// @notice Sets a source's genesis committee (as a light client is initialised with a trusted root).
-    function setGenesisCommittee(uint64 sourceChainId, uint256 root, uint64 threshold) external onlyOwner {
+    /// @notice Sets a source's genesis committee (as a light client is initialised with a trusted root)
+    ///         at `epoch`, the committee's epoch now, so a destination set up late follows later hand-overs.
+    function setGenesisCommittee(uint64 sourceChainId, uint256 root, uint64 threshold, uint64 epoch)
+        external
+        onlyOwner
+    {
         if (_committees[sourceChainId].root != 0) revert CommitteeAlreadySet(sourceChainId);
         _checkThreshold(threshold);
         _checkField(root);
-        _committees[sourceChainId] = Committee({root: root, threshold: threshold, epoch: 0});
-        emit CommitteeSet(sourceChainId, root, threshold, 0);
+        _committees[sourceChainId] = Committee({root: root, threshold: threshold, epoch: epoch});
+        emit CommitteeSet(sourceChainId, root, threshold, epoch);
     }
 
     /// @notice Imports the checkpoints in `checkpoints` (an unused slot has sourceChainId 0; a slot of
@@ -136,7 +142,7 @@ contract ZkVerifier is RecordedCheckpoints, Ownable {
     }
 
     /// @notice Hands `sourceChainId` over to its next committee with a proof that a quorum of the
-    ///         current one signed (sourceChainId, nextRoot, nextThreshold, epoch + 1).
+    ///         current one signed (sourceChainId, nextRoot, nextThreshold, epoch + 1, currentRoot).
     function rotateCommittee(
         Proof calldata proof,
         uint64 sourceChainId,
@@ -158,6 +164,7 @@ contract ZkVerifier is RecordedCheckpoints, Ownable {
         signals[4] = nextRoot;
         signals[5] = nextThreshold;
         signals[6] = epoch;
+        signals[7] = committeeRoot;
         _verify(proof, signals);
         _committees[sourceChainId] = Committee({root: nextRoot, threshold: nextThreshold, epoch: epoch});
         emit CommitteeSet(sourceChainId, nextRoot, nextThreshold, epoch);

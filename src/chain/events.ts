@@ -1,7 +1,7 @@
 // Reading Junction's events over plain eth_getLogs, in bounded block ranges. Shared by the relayer
 // (incrementally, into its store) and the SDK (on demand).
 import { type Address, getAbiItem, type Hex } from "viem";
-import { inboxAbi, outboxAbi, rollupHubAbi } from "../contracts/generated/index.js";
+import { inboxAbi, outboxAbi, rollupHubAbi, superblockLogAbi } from "../contracts/generated/index.js";
 import type { PostedCheckpoint } from "../protocol/checkpoint.js";
 import type { Message } from "../protocol/message.js";
 import type { JunctionPublicClient } from "./clients.js";
@@ -13,6 +13,38 @@ export type SentMessage = { id: Hex; message: Message; root: Hex; txHash: Hex; b
 
 const messageSentEvent = getAbiItem({ abi: outboxAbi, name: "MessageSent" });
 const checkpointPostedEvent = getAbiItem({ abi: rollupHubAbi, name: "CheckpointPosted" });
+const forcedQueuedEvent = getAbiItem({ abi: superblockLogAbi, name: "ForcedTransactionQueued" });
+
+/** A signed transaction queued on the L1 for the shared sequencer to include. */
+export type ForcedTransaction = { index: number; chainId: number; deadlineHeight: number; raw: Hex };
+
+/** The forced-inclusion queue entries of a SuperblockLog queued in [fromBlock, toBlock], in queue order. */
+export async function getForcedTransactions(
+  client: JunctionPublicClient,
+  superblockLog: Address,
+  fromBlock: bigint,
+  toBlock: bigint,
+): Promise<ForcedTransaction[]> {
+  const found: ForcedTransaction[] = [];
+  for (const [start, end] of blockRanges(fromBlock, toBlock)) {
+    const logs = await client.getLogs({
+      address: superblockLog,
+      event: forcedQueuedEvent,
+      fromBlock: start,
+      toBlock: end,
+      strict: true,
+    });
+    for (const { args } of logs) {
+      found.push({
+        index: Number(args.index),
+        chainId: Number(args.chainId),
+        deadlineHeight: Number(args.deadlineHeight),
+        raw: args.signedTransaction,
+      });
+    }
+  }
+  return found;
+}
 
 /** Splits [from, to] into ranges of at most LOG_RANGE blocks. */
 export function blockRanges(from: bigint, to: bigint): [bigint, bigint][] {

@@ -133,6 +133,8 @@ export async function deployRollup(
           BigInt(optimistic.challengeWindow),
           BigInt(optimistic.challengeBond),
           BigInt(optimistic.minBond),
+          BigInt(optimistic.settlementTimeout),
+          verifier,
         ],
       },
       {
@@ -292,7 +294,7 @@ async function configurePaths(
         address: contracts.zkVerifier,
         abi: artifacts.zkVerifierAbi,
         functionName: "setGenesisCommittee",
-        args: [BigInt(source), committee.root, BigInt(committee.threshold)],
+        args: [BigInt(source), committee.root, BigInt(committee.threshold), 0n],
       }),
       await wallet.writeContract({
         address: contracts.zkRecorder,
@@ -306,8 +308,8 @@ async function configurePaths(
 }
 
 /**
- * Opens routes to every peer for the bridged token, native ETH, and the wrapped ETH of every peer,
- * each with a cap per hour.
+ * Opens routes to and from every peer for the bridged token, native ETH, and the wrapped ETH of every
+ * peer, each with an outbound and an inbound cap per hour.
  */
 async function configureBridge(
   endpoint: Endpoint,
@@ -331,20 +333,19 @@ async function configureBridge(
   );
   const hashes: Hex[] = [];
   for (const token of [contracts.bridgedToken, native, ...wrappedNative]) {
+    const cap = token === contracts.bridgedToken ? capPerHour : NATIVE_CAP_PER_HOUR;
     for (const peer of peers) {
-      hashes.push(
-        await wallet.writeContract({
-          address: contracts.tokenBridge,
-          abi: artifacts.tokenBridgeAbi,
-          functionName: "configureRoute",
-          args: [
-            token,
-            BigInt(peer),
-            token === contracts.bridgedToken ? capPerHour : NATIVE_CAP_PER_HOUR,
-            3600n,
-          ],
-        }),
-      );
+      // The same cap both ways: what may leave for a peer, and what may arrive from it.
+      for (const functionName of ["configureRoute", "configureInbound"] as const) {
+        hashes.push(
+          await wallet.writeContract({
+            address: contracts.tokenBridge,
+            abi: artifacts.tokenBridgeAbi,
+            functionName,
+            args: [token, BigInt(peer), cap, 3600n],
+          }),
+        );
+      }
     }
   }
   await confirmAll(client, hashes, `configuring the token bridge on chain ${endpoint.chainId} failed`);
@@ -352,6 +353,12 @@ async function configureBridge(
 
 /** Devnet cap of native ETH (and wrapped ETH) per route and hour. */
 const NATIVE_CAP_PER_HOUR = 1_000n * 10n ** 18n;
+
+/**
+ * Superblocks the devnet's sequencer has to include a transaction queued on the L1 (counted from the
+ * posted height at queueing; posting lags sealing by a few superblocks).
+ */
+export const FORCED_INCLUSION_DELAY = 64n;
 
 /** Deploys the RollupHub and registers every rollup with `proposer`. */
 export async function deployHub(
@@ -365,7 +372,11 @@ export async function deployHub(
   const client = publicClientFor(endpoint);
   const { addresses } = await deployAll(endpoint, deployerKey, () => [
     { abi: artifacts.rollupHubAbi, bytecode: artifacts.rollupHubBytecode, args: [wallet.account.address] },
-    { abi: artifacts.superblockLogAbi, bytecode: artifacts.superblockLogBytecode, args: [sequencer] },
+    {
+      abi: artifacts.superblockLogAbi,
+      bytecode: artifacts.superblockLogBytecode,
+      args: [sequencer, FORCED_INCLUSION_DELAY, rollupChainIds.map(BigInt)],
+    },
   ]);
   const [rollupHub, superblockLog] = addresses as [Address, Address];
   const hashes: Hex[] = [];

@@ -69,7 +69,9 @@ export function devnetOptimisticSettings(challengeWindow = 4): OptimisticSetting
     challengeWindow,
     challengeBond: parseEther("0.1").toString(),
     minBond: parseEther("1").toString(),
-    // At least the longest challenge window, plus time for the bond update to reach every destination.
+    // Several canonical round trips: a root report settles a challenge well inside it.
+    settlementTimeout: challengeWindow + 30,
+    // At least the window plus the settlement timeout, plus time for the bond update to reach every destination.
     withdrawalDelay: challengeWindow * 2 + 60,
   };
 }

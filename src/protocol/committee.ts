@@ -90,14 +90,19 @@ export function checkpointStatement(checkpoints: readonly CheckpointStatement[])
   return fields;
 }
 
-/** Statement handing `sourceChainId`'s committee over to `nextRoot` with `nextThreshold`, as `epoch`. */
-export function rotationStatement(
-  sourceChainId: bigint,
-  nextRoot: bigint,
-  nextThreshold: bigint,
-  epoch: bigint,
-): bigint[] {
-  return [STATEMENT_ROTATION, sourceChainId, nextRoot, nextThreshold, epoch, 0n, 0n, 0n, 0n];
+/**
+ * Statement handing `sourceChainId`'s committee `currentRoot` over to `nextRoot` with `nextThreshold`,
+ * as `epoch`. Naming the outgoing committee stops a replay against another committee at that epoch.
+ */
+export function rotationStatement(rotation: {
+  sourceChainId: bigint;
+  currentRoot: bigint;
+  nextRoot: bigint;
+  nextThreshold: bigint;
+  epoch: bigint;
+}): bigint[] {
+  const { sourceChainId, currentRoot, nextRoot, nextThreshold, epoch } = rotation;
+  return [STATEMENT_ROTATION, sourceChainId, nextRoot, nextThreshold, epoch, currentRoot, 0n, 0n, 0n];
 }
 
 export async function signStatement(

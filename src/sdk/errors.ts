@@ -44,3 +44,8 @@ export class BundleRefusedError extends JunctionError {
     });
   }
 }
+
+/** A bridge transfer cannot be refunded (yet): its message has not expired, or it was refunded already. */
+export class RefundNotAvailableError extends JunctionError {
+  override name = "RefundNotAvailableError" as const;
+}

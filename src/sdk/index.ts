@@ -6,6 +6,7 @@ export { formatEvmV1, parseEvmV1 } from "../protocol/interop-address.js";
 export { type Message, messageId } from "../protocol/message.js";
 export type { MessageProof } from "../protocol/proof.js";
 export * from "./bridgeTokens.js";
+export * from "./claimBridgeRefund.js";
 export * from "./errors.js";
 export * from "./getMessageStatus.js";
 export * from "./getSuperblock.js";

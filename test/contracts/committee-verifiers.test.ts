@@ -1,11 +1,12 @@
 // The committee light clients on a real anvil node: ZkVerifier with real Groth16 proofs of real
 // EdDSA-Poseidon signatures, and the MultisigVerifier baseline with ECDSA, through the same cases —
 // a checkpoint accepted, then refused when replayed, tampered, short of signers, for another root,
-// after a hand-over to the next committee (which then works).
+// after a hand-over to the next committee (which then works); a destination set up after a hand-over
+// follows the next one; a hand-over statement replayed against another committee is refused.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { type Address, encodePacked, type Hex, keccak256, toHex } from "viem";
+import { type Address, type Hex, keccak256, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { circuitHash } from "../../scripts/zk-setup.js";
 import {
@@ -30,7 +31,7 @@ import {
   zkVerifierBytecode,
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
-import { checkpointDomain, checkpointTypedData } from "../../src/protocol/checkpoint-signature.js";
+import { checkpointTypedData, rotationTypedData } from "../../src/protocol/checkpoint-signature.js";
 import {
   buildCommittee,
   type Committee,
@@ -44,6 +45,8 @@ const A = 901n;
 const B = 902n;
 const root = (label: string): Hex => keccak256(toHex(label));
 const empty = { sourceChainId: 0n, count: 0n, root: `0x${"00".repeat(32)}` as Hex };
+/** The source Outbox the signatures are bound to (no Outbox runs here; only its address matters). */
+const OUTBOX = "0x000000000000000000000000000000000000b0c5" as Address;
 
 describe("committee verifiers", () => {
   let node: AnvilNode;
@@ -78,6 +81,7 @@ describe("committee verifiers", () => {
 
   describe("ZkVerifier (Groth16)", () => {
     let zk: Address;
+    let groth16: Address;
     let genesis: Committee;
     let next: Committee;
     let first: StatementProof;
@@ -110,7 +114,7 @@ describe("committee verifiers", () => {
       });
 
     before(async () => {
-      const groth16 = await deploy(groth16VerifierAbi, groth16VerifierBytecode, []);
+      groth16 = await deploy(groth16VerifierAbi, groth16VerifierBytecode, []);
       zk = await deploy(zkVerifierAbi, zkVerifierBytecode, [wallet.account.address, groth16]);
       genesis = await buildCommittee(devCommitteeKeys("genesis"));
       next = await buildCommittee(devCommitteeKeys("next"));
@@ -119,7 +123,7 @@ describe("committee verifiers", () => {
           address: zk,
           abi: zkVerifierAbi,
           functionName: "setGenesisCommittee",
-          args: [source, genesis.root, 3n],
+          args: [source, genesis.root, 3n, 0n],
         });
         await client.waitForTransactionReceipt({ hash });
       }
@@ -167,7 +171,17 @@ describe("committee verifiers", () => {
     });
 
     it("hands over to the next committee: the old one is refused, the new one accepted", async () => {
-      const rotation = await proveStatement(genesis, rotationStatement(A, next.root, 2n, 1n), [0, 2, 3]);
+      const rotation = await proveStatement(
+        genesis,
+        rotationStatement({
+          sourceChainId: A,
+          currentRoot: genesis.root,
+          nextRoot: next.root,
+          nextThreshold: 2n,
+          epoch: 1n,
+        }),
+        [0, 2, 3],
+      );
       const rotate = (epoch: bigint) =>
         client.simulateContract({
           account: wallet.account,
@@ -193,6 +207,87 @@ describe("committee verifiers", () => {
         "success",
       );
     });
+
+    it("a destination set up after a hand-over takes the epoch at genesis and accepts the next hand-over", async () => {
+      // Before the fix, genesis was always epoch 0, so epoch 2 was refused with WrongEpoch.
+      const late = await deploy(zkVerifierAbi, zkVerifierBytecode, [wallet.account.address, groth16]);
+      await client.waitForTransactionReceipt({
+        hash: await wallet.writeContract({
+          address: late,
+          abi: zkVerifierAbi,
+          functionName: "setGenesisCommittee",
+          args: [A, next.root, 2n, 1n],
+        }),
+      });
+      const third = await buildCommittee(devCommitteeKeys("third"));
+      const fields = rotationStatement({
+        sourceChainId: A,
+        currentRoot: next.root,
+        nextRoot: third.root,
+        nextThreshold: 2n,
+        epoch: 2n,
+      });
+      const rotation = await proveStatement(next, fields, [0, 1]);
+      const { request } = await client.simulateContract({
+        account: wallet.account,
+        address: late,
+        abi: zkVerifierAbi,
+        functionName: "rotateCommittee",
+        args: [rotation.proof, A, rotation.committeeRoot, rotation.signerCount, third.root, 2n, 2n],
+      });
+      assert.equal(
+        (await client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) })).status,
+        "success",
+      );
+      assert.equal(
+        (
+          await client.readContract({
+            address: late,
+            abi: zkVerifierAbi,
+            functionName: "committeeOf",
+            args: [A],
+          })
+        ).epoch,
+        2n,
+      );
+    });
+
+    it("refuses a hand-over statement replayed against another committee with the same signers", async () => {
+      // Committee `sibling` shares three signers with `genesis`. A hand-over they signed as `genesis`
+      // (naming it as the outgoing committee) is proven against `sibling`'s tree: before the fix the
+      // statement did not name the outgoing committee, and the proof was accepted.
+      const genesisKeys = devCommitteeKeys("genesis");
+      const sibling = await buildCommittee([
+        ...genesisKeys.slice(0, 3),
+        devCommitteeKeys("stranger")[0] as Hex,
+      ]);
+      await client.waitForTransactionReceipt({
+        hash: await wallet.writeContract({
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "setGenesisCommittee",
+          args: [905n, sibling.root, 3n, 0n],
+        }),
+      });
+      const signedForGenesis = rotationStatement({
+        sourceChainId: 905n,
+        currentRoot: genesis.root,
+        nextRoot: next.root,
+        nextThreshold: 2n,
+        epoch: 1n,
+      });
+      const replay = await proveStatement(sibling, signedForGenesis, [0, 1, 2]);
+      await rejects(
+        client.simulateContract({
+          account: wallet.account,
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "rotateCommittee",
+          args: [replay.proof, 905n, replay.committeeRoot, replay.signerCount, next.root, 2n, 1n],
+        }),
+        "InvalidProof",
+      );
+    });
   });
 
   describe("MultisigVerifier (ECDSA baseline)", () => {
@@ -204,7 +299,9 @@ describe("committee verifiers", () => {
     const sign = (signers: typeof genesis, source: bigint, count: bigint, value: Hex) =>
       Promise.all(
         sorted(signers).map((account) =>
-          account.signTypedData(checkpointTypedData({ sourceChainId: source, count, root: value })),
+          account.signTypedData(
+            checkpointTypedData({ outbox: OUTBOX, sourceChainId: source, count, root: value }),
+          ),
         ),
       );
     const simulate = (source: bigint, count: bigint, value: Hex, signatures: Hex[]) =>
@@ -217,12 +314,15 @@ describe("committee verifiers", () => {
       });
 
     before(async () => {
-      multisig = await deploy(multisigVerifierAbi, multisigVerifierBytecode, [wallet.account.address]);
+      multisig = await deploy(multisigVerifierAbi, multisigVerifierBytecode, [
+        wallet.account.address,
+        OUTBOX,
+      ]);
       const hash = await wallet.writeContract({
         address: multisig,
         abi: multisigVerifierAbi,
         functionName: "setGenesisCommittee",
-        args: [A, genesis.map((account) => account.address), 3n],
+        args: [A, genesis.map((account) => account.address), 3n, 0n],
       });
       await client.waitForTransactionReceipt({ hash });
     });
@@ -245,26 +345,34 @@ describe("committee verifiers", () => {
       await rejects(simulate(A, 6n, root("A after 6"), reversed), "SignersNotSorted");
     });
 
+    it("refuses a checkpoint signed for another deployment's Outbox", async () => {
+      // Before the fix the domain named no Outbox, so these signatures were accepted.
+      const value = root("A after 7");
+      const elsewhere = await Promise.all(
+        sorted(genesis.slice(0, 3)).map((account) =>
+          account.signTypedData(
+            checkpointTypedData({
+              outbox: "0x000000000000000000000000000000000000dead",
+              sourceChainId: A,
+              count: 7n,
+              root: value,
+            }),
+          ),
+        ),
+      );
+      await rejects(simulate(A, 7n, value, elsewhere), "NotMember");
+    });
+
     it("hands over to the next committee: the old one is refused, the new one accepted", async () => {
       const members = next.map((account) => account.address);
-      const typedData = {
-        domain: checkpointDomain,
-        types: {
-          Rotation: [
-            { name: "sourceChainId", type: "uint64" },
-            { name: "membersHash", type: "bytes32" },
-            { name: "threshold", type: "uint64" },
-            { name: "epoch", type: "uint64" },
-          ],
-        },
-        primaryType: "Rotation",
-        message: {
-          sourceChainId: A,
-          membersHash: keccak256(encodePacked(["address[]"], [members])),
-          threshold: 2n,
-          epoch: 1n,
-        },
-      } as const;
+      const typedData = rotationTypedData({
+        outbox: OUTBOX,
+        sourceChainId: A,
+        current: genesis.map((account) => account.address),
+        next: members,
+        threshold: 2n,
+        epoch: 1n,
+      });
       const signatures = await Promise.all(
         sorted(genesis.slice(1, 4)).map((account) => account.signTypedData(typedData)),
       );
@@ -293,6 +401,62 @@ describe("committee verifiers", () => {
         (await client.waitForTransactionReceipt({ hash: await wallet.writeContract(accepted) })).status,
         "success",
       );
+    });
+
+    it("a destination set up after a hand-over accepts the next one; a replay against another committee is refused", async () => {
+      const late = await deploy(multisigVerifierAbi, multisigVerifierBytecode, [
+        wallet.account.address,
+        OUTBOX,
+      ]);
+      const install = async (source: bigint, members: typeof genesis, epoch: bigint) =>
+        client.waitForTransactionReceipt({
+          hash: await wallet.writeContract({
+            address: late,
+            abi: multisigVerifierAbi,
+            functionName: "setGenesisCommittee",
+            args: [source, members.map((account) => account.address), 2n, epoch],
+          }),
+        });
+      await install(A, next, 1n);
+      const third = Array.from({ length: 3 }, () => privateKeyToAccount(generatePrivateKey()));
+      const handOver = (source: bigint, current: typeof genesis, epoch: bigint) =>
+        rotationTypedData({
+          outbox: OUTBOX,
+          sourceChainId: source,
+          current: current.map((account) => account.address),
+          next: third.map((account) => account.address),
+          threshold: 2n,
+          epoch,
+        });
+      const rotate = async (
+        source: bigint,
+        signers: typeof genesis,
+        typedData: ReturnType<typeof handOver>,
+        epoch: bigint,
+      ) =>
+        client.simulateContract({
+          account: wallet.account,
+          address: late,
+          abi: multisigVerifierAbi,
+          functionName: "rotateCommittee",
+          args: [
+            source,
+            third.map((account) => account.address),
+            2n,
+            epoch,
+            await Promise.all(sorted(signers).map((account) => account.signTypedData(typedData))),
+          ],
+        });
+      // Before the fix genesis was always epoch 0 here, and epoch 2 was refused with WrongEpoch.
+      const { request } = await rotate(A, next.slice(0, 2), handOver(A, next, 2n), 2n);
+      assert.equal(
+        (await client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) })).status,
+        "success",
+      );
+      // Source 906's committee shares two members with `next`; their hand-over signed as `next` is replayed.
+      const sibling = [...next.slice(0, 2), privateKeyToAccount(generatePrivateKey())];
+      await install(906n, sibling, 0n);
+      await rejects(rotate(906n, next.slice(0, 2), handOver(906n, next, 1n), 1n), "NotMember");
     });
   });
 });

@@ -1,9 +1,11 @@
 // The token bridge on a devnet: round trips over the canonical and optimistic paths, the per-period
 // cap, the guardian's pause (a paused inbound route fails the message, which is delivered after the
-// route reopens), and supply conservation over a randomized sequence of 200 operations.
+// route reopens), the inbound cap (a transfer over it fails and is delivered once the period resets),
+// refunds of expired transfers, and supply conservation over a randomized sequence of 200 operations.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Address, Hex } from "viem";
+import { decodeErrorResult } from "viem";
 import { increaseTime } from "../../src/chain/anvil.js";
 import {
   type JunctionPublicClient,
@@ -13,6 +15,7 @@ import {
 } from "../../src/chain/clients.js";
 import type { RollupEntry } from "../../src/chain/manifest.js";
 import { revertName } from "../../src/chain/revert.js";
+import { junctionErrorsAbi } from "../../src/contracts/errors.js";
 import {
   crosschainTokenAbi,
   testTokenAbi,
@@ -20,7 +23,14 @@ import {
   tokenBridgeAbi,
 } from "../../src/contracts/generated/index.js";
 import { BRIDGED_TOKEN_GENESIS_SUPPLY } from "../../src/devnet/deploy.js";
-import { bridgeTokens, getMessageStatus, lockAndBridge, waitForDelivery } from "../../src/sdk/index.js";
+import {
+  bridgeTokens,
+  claimBridgeRefund,
+  getMessageStatus,
+  lockAndBridge,
+  RefundNotAvailableError,
+  waitForDelivery,
+} from "../../src/sdk/index.js";
 import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
@@ -57,7 +67,7 @@ describe("token bridge", () => {
     bridgeTokens(on(from).user, devnet.manifest, { amount, destinationChainId: to });
   async function admin(
     chainId: number,
-    functionName: "configureRoute" | "setPaused" | "chooseVerifier",
+    functionName: "configureRoute" | "configureInbound" | "setPaused" | "chooseVerifier",
     args: readonly unknown[],
   ) {
     const { entry, client, admin: wallet } = on(chainId);
@@ -178,6 +188,9 @@ describe("token bridge", () => {
     );
     await admin(901, "configureRoute", [plain, 902n, 1000n * UNIT, 3600n]);
     await admin(902, "configureRoute", [wrapped, 901n, 1000n * UNIT, 3600n]);
+    // What may arrive: the wrapped token on 902 from its home, the plain token back home from 902.
+    await admin(902, "configureInbound", [wrapped, 901n, 1000n * UNIT, 3600n]);
+    await admin(901, "configureInbound", [plain, 902n, 1000n * UNIT, 3600n]);
     const out = await lockAndBridge(home.user, manifest, {
       amount: 300n * UNIT,
       destinationChainId: 902,
@@ -259,6 +272,32 @@ describe("token bridge", () => {
     assert.equal(await balance(902), before902 + 7n * UNIT);
   });
 
+  it("an inbound transfer over the inbound cap fails and is delivered after the period resets", async () => {
+    // Finding 3: inbound was uncapped, so one forged message minted without limit.
+    await rejects(admin(902, "configureInbound", [token, 901n, 10n * UNIT, 0n]), "InvalidPeriod");
+    await rejects(admin(901, "configureRoute", [token, 902n, 10n * UNIT, 0n]), "InvalidPeriod");
+    await admin(902, "configureInbound", [token, 901n, 10n * UNIT, 600n]);
+    const before902 = await balance(902);
+    const first = await bridge(901, 902, 6n * UNIT);
+    await waitForDelivery(devnet.manifest, { id: first.messageId, timeoutMs: 30_000 });
+    const over = await bridge(901, 902, 6n * UNIT);
+    const failed = await waitUntil(
+      () => getMessageStatus(devnet.manifest, { id: over.messageId }),
+      (status) => status.status === "failed",
+      "the transfer over the inbound cap to fail",
+    );
+    const reason = failed.failures[0]?.reason;
+    assert.ok(reason, "the failure keeps its revert data");
+    assert.equal(decodeErrorResult({ abi: junctionErrorsAbi, data: reason }).errorName, "InboundCapExceeded");
+    assert.equal(await balance(902), before902 + 6n * UNIT, "nothing over the cap was minted");
+    // The period resets; the relayer's retry of the failed handler now goes through. Nothing was lost.
+    await increaseTime(on(902).entry, 601);
+    const delivered = await waitForDelivery(devnet.manifest, { id: over.messageId, timeoutMs: 90_000 });
+    assert.equal(delivered.status, "delivered");
+    assert.equal(await balance(902), before902 + 12n * UNIT);
+    await admin(902, "configureInbound", [token, 901n, 100_000n * UNIT, 3600n]);
+  });
+
   it("conserves the total supply over 200 random transfers, refusals, pauses and failed deliveries", async () => {
     const ids: Hex[] = [];
     let refused = 0;
@@ -318,16 +357,36 @@ describe("token bridge", () => {
     assert.equal(await balance(901), before901 - 9n * UNIT);
     // The transfer's deadline (7 days) passes on 902 while the route is still paused.
     await increaseTime(on(902).entry, 8 * 24 * 3600);
-    const refundable = () =>
+    const refundState = () =>
       on(901).client.readContract({
         address: on(901).entry.contracts.tokenBridge,
         abi: tokenBridgeAbi,
-        functionName: "refundable",
+        functionName: "refundState",
         args: [sent.messageId],
       });
-    assert.equal(await refundable(), true);
-    await waitUntil(balance.bind(null, 901), (value) => value === before901, "the refund on 901", 90_000);
-    assert.equal(await refundable(), false);
+    assert.equal(await refundState(), 1, "sent");
+    await assert.rejects(
+      claimBridgeRefund(on(901).user, manifest, { messageId: sent.messageId }),
+      RefundNotAvailableError,
+    );
+    // The relayer expires it on 902; the notice (only the id) reaches the bridge on 901.
+    await waitUntil(refundState, (state) => state === 2, "the expiry notice on 901", 90_000);
+    await rejects(
+      on(901).user.writeContract({
+        address: on(901).entry.contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "claimRefund",
+        args: [sent.messageId, "0x1234"],
+      }),
+      "TransferMismatch",
+    );
+    await claimBridgeRefund(on(901).user, manifest, { messageId: sent.messageId });
+    assert.equal(await balance(901), before901);
+    assert.equal(await refundState(), 3, "refunded");
+    await assert.rejects(
+      claimBridgeRefund(on(901).user, manifest, { messageId: sent.messageId }),
+      RefundNotAvailableError,
+    );
     assert.equal((await getMessageStatus(manifest, { id: sent.messageId })).status, "expired");
     await admin(902, "setPaused", [token, 901n, false, false]);
     // Reopening the route cannot deliver it any more: the supply is whole again, nothing is minted twice.

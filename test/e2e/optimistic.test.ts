@@ -1,6 +1,7 @@
 // The optimistic trust path on a devnet with every agent running: delivery only after the challenge
-// window, a malicious attester caught and slashed, a wrong challenge paid to the attester, and every
-// refusal by name.
+// window, a malicious attester caught and slashed, a wrong challenge paid to the attester, every
+// refusal by name, and the hardening of issue 11: bounded counts, signatures bound to the deployment,
+// a slashed attester's pending checkpoints void, challengers refunded, bond messages that never expire.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
@@ -13,11 +14,14 @@ import {
   parseEther,
   toHex,
 } from "viem";
+import { increaseTime } from "../../src/chain/anvil.js";
 import { type JunctionPublicClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
+import { getSentMessages } from "../../src/chain/events.js";
 import { type RollupEntry, rollupOf } from "../../src/chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import {
   bondManagerAbi,
+  inboxAbi,
   optimisticVerifierAbi,
   testRecipientAbi,
   testRecipientBytecode,
@@ -86,6 +90,66 @@ describe("optimistic trust path", () => {
       throw new Error(decodeErrorResult({ abi: inboxWithErrorsAbi, data: data.data }).errorName);
     }
   }
+
+  /** Runs `functionName` on `to` as of a block with timestamp `time` (and optionally an older block). */
+  async function simulateAt(
+    client: JunctionPublicClient,
+    to: Address,
+    data: Hex,
+    time: bigint,
+    blockNumber?: bigint,
+  ): Promise<void> {
+    try {
+      await client.call({ to, data, blockOverrides: { time }, blockNumber });
+    } catch (error) {
+      const revert = error instanceof BaseError ? error.walk((cause) => isRevertData(cause)) : undefined;
+      if (!isRevertData(revert)) throw error;
+      throw new Error(decodeErrorResult({ abi: inboxWithErrorsAbi, data: revert.data }).errorName);
+    }
+  }
+
+  /** Registers a fresh attester for 901 on 902 and bonds it on 901 until 902 knows. */
+  async function bondedStranger(amount: bigint) {
+    const { manifest } = devnet;
+    const key = await fundedKey(manifest);
+    const owner = walletClientFor(target, manifest.accounts.deployer.privateKey);
+    await targetClient.waitForTransactionReceipt({
+      hash: await owner.writeContract({
+        address: verifier,
+        abi: optimisticVerifierAbi,
+        functionName: "setAttester",
+        args: [901n, key.address, true],
+      }),
+    });
+    await sourceClient.waitForTransactionReceipt({
+      hash: await walletClientFor(source, key.key).writeContract({
+        address: source.contracts.bondManager,
+        abi: bondManagerAbi,
+        functionName: "bond",
+        value: amount,
+      }),
+    });
+    await waitUntil(
+      () =>
+        targetClient.readContract({
+          address: verifier,
+          abi: optimisticVerifierAbi,
+          functionName: "bondOnSource",
+          args: [901n, key.address],
+        }),
+      (bond) => bond === amount,
+      "the stranger's bond to reach 902",
+    );
+    return key;
+  }
+
+  const creditOf = (account: Address) =>
+    targetClient.readContract({
+      address: verifier,
+      abi: optimisticVerifierAbi,
+      functionName: "credit",
+      args: [account],
+    });
 
   before(async () => {
     devnet = await startTestDevnet({ challengeWindow: WINDOW });
@@ -442,7 +506,7 @@ describe("optimistic trust path", () => {
       "WithdrawalNotReady",
     );
 
-    const honestSignature = await signCheckpoint(stranger.key, 901n, count, root);
+    const honestSignature = await signCheckpoint(stranger.key, source.contracts.outbox, 901n, count, root);
     await rejects(
       leaver.writeContract({
         address: source.contracts.bondManager,
@@ -463,5 +527,216 @@ describe("optimistic trust path", () => {
     );
     const status = await getMessageStatus(manifest, { id: ids[0] as Hex });
     assert.ok(["canonical", "optimistic"].includes(status.path));
+  });
+
+  it("refuses a checkpoint at count 2^32 and signatures made for another deployment's Outbox", async () => {
+    const { manifest } = devnet;
+    const attester = manifest.accounts.attester;
+    // Before the fix a bonded attester's checkpoint at 2^32 was accepted and could never be settled.
+    await rejects(
+      submitCheckpoint(manifest, 902, attester.privateKey, {
+        sourceChainId: 901n,
+        count: 2n ** 32n,
+        root: keccak256(toHex("beyond any Outbox")),
+      }),
+      "CountOutOfRange",
+    );
+    // The honest attester's signature over another Outbox (another deployment reusing chain id 901):
+    // a lie there, but it must not be importable here nor slash the attester here.
+    const elsewhere = "0x000000000000000000000000000000000000dEaD";
+    const lie = keccak256(toHex("a root of another deployment"));
+    const ids = await outboxIds(manifest, 901);
+    const replayed = await signCheckpoint(attester.privateKey, elsewhere, 901n, BigInt(ids.length), lie);
+    const user = walletClientFor(target, manifest.accounts.user.privateKey);
+    await rejects(
+      user.writeContract({
+        address: verifier,
+        abi: optimisticVerifierAbi,
+        functionName: "submitCheckpoint",
+        args: [901n, BigInt(ids.length), lie, replayed],
+      }),
+      "NotRegisteredAttester",
+    );
+    await rejects(
+      walletClientFor(source, manifest.accounts.user.privateKey).writeContract({
+        address: source.contracts.bondManager,
+        abi: bondManagerAbi,
+        functionName: "proveFraud",
+        args: [901n, BigInt(ids.length), lie, replayed],
+      }),
+      "NothingToSlash",
+    );
+    const bond = await sourceClient.readContract({
+      address: source.contracts.bondManager,
+      abi: bondManagerAbi,
+      functionName: "bondOf",
+      args: [attester.address],
+    });
+    assert.equal(bond.slashed, false, "the honest attester keeps its bond");
+  });
+
+  it("voids a slashed attester's pending checkpoints and refunds its challenger at once", async () => {
+    const { manifest } = devnet;
+    const rogue = await bondedStranger(parseEther("1"));
+    const ids = await outboxIds(manifest, 901);
+    let honestCount = 0n;
+    for (let count = 1n; count <= BigInt(ids.length) && honestCount === 0n; count++) {
+      if ((await checkpointOf(targetClient, verifier, 901n, count)).state === 0) honestCount = count;
+    }
+    assert.ok(honestCount > 0n, "a past count without a checkpoint");
+    const honestRoot = merkleRoot(ids.slice(0, Number(honestCount)), MESSAGE_TREE_DEPTH);
+    const { receipt } = await submitCheckpoint(manifest, 902, rogue.key, {
+      sourceChainId: 901n,
+      count: honestCount,
+      root: honestRoot,
+    });
+    const submittedAt = (await targetClient.getBlock({ blockNumber: receipt.blockNumber })).timestamp;
+    // A lie far ahead of the Outbox: no root report can settle a challenge of it.
+    const lieCount = BigInt(ids.length) + 1000n;
+    await submitCheckpoint(manifest, 902, rogue.key, {
+      sourceChainId: 901n,
+      count: lieCount,
+      root: keccak256(toHex("never")),
+    });
+    const challenged = await waitUntil(
+      () => checkpointOf(targetClient, verifier, 901n, lieCount),
+      (value) => value.state === CHALLENGED,
+      "the watchtower's challenge",
+    );
+    // The watchtower proves the fraud on 901; the slash travels to 902.
+    await waitUntil(
+      () =>
+        targetClient.readContract({
+          address: verifier,
+          abi: optimisticVerifierAbi,
+          functionName: "slashedOnSource",
+          args: [901n, rogue.address],
+        }),
+      (slashed) => slashed,
+      "the slash to reach 902",
+      60_000,
+    );
+    // Before the fix this challenger's bond stayed frozen forever.
+    const creditBefore = await creditOf(challenged.challenger);
+    const anyone = walletClientFor(target, manifest.accounts.user.privateKey);
+    await targetClient.waitForTransactionReceipt({
+      hash: await anyone.writeContract({
+        address: verifier,
+        abi: optimisticVerifierAbi,
+        functionName: "refundChallenge",
+        args: [901n, lieCount],
+      }),
+    });
+    assert.equal((await checkpointOf(targetClient, verifier, 901n, lieCount)).state, REJECTED);
+    assert.equal(
+      (await creditOf(challenged.challenger)) - creditBefore,
+      BigInt(manifest.optimistic.challengeBond),
+    );
+    // Its unchallenged checkpoint would have become final after the window; now it never verifies.
+    const verify = encodeFunctionData({
+      abi: optimisticVerifierAbi,
+      functionName: "verifyRoot",
+      args: [901n, honestCount, honestRoot, "0x"],
+    });
+    await assert.rejects(
+      simulateAt(targetClient, verifier, verify, submittedAt + BigInt(WINDOW) + 1n),
+      /^Error: AttesterSlashed$/,
+    );
+  });
+
+  it("refunds a challenge that no root report settled within the settlement timeout", async () => {
+    const { manifest } = devnet;
+    const { count } = await sendCovered(toHex("challenged, never reported"));
+    const challenger = walletClientFor(target, manifest.accounts.user.privateKey);
+    const refund = () =>
+      challenger.writeContract({
+        address: verifier,
+        abi: optimisticVerifierAbi,
+        functionName: "refundChallenge",
+        args: [901n, count],
+      });
+    await targetClient.waitForTransactionReceipt({
+      hash: await challenger.writeContract({
+        address: verifier,
+        abi: optimisticVerifierAbi,
+        functionName: "challenge",
+        args: [901n, count],
+        value: BigInt(manifest.optimistic.challengeBond),
+      }),
+    });
+    await rejects(refund(), "ChallengeNotRefundable");
+    const creditBefore = await creditOf(challenger.account.address);
+    await increaseTime(target, manifest.optimistic.settlementTimeout + 1);
+    assert.equal((await targetClient.waitForTransactionReceipt({ hash: await refund() })).status, "success");
+    assert.equal((await checkpointOf(targetClient, verifier, 901n, count)).state, REJECTED);
+    assert.equal(
+      (await creditOf(challenger.account.address)) - creditBefore,
+      BigInt(manifest.optimistic.challengeBond),
+    );
+  });
+
+  it("bond messages never expire, and their canonical path cannot be switched by the Inbox owner", async () => {
+    const { manifest } = devnet;
+    const sent = await getSentMessages(
+      sourceClient,
+      source.contracts.outbox,
+      0n,
+      await sourceClient.getBlockNumber(),
+    );
+    const bondMessage = sent.find(
+      (entry) =>
+        entry.message.sender.toLowerCase() === source.contracts.bondManager.toLowerCase() &&
+        entry.message.destinationChainId === 902n,
+    );
+    assert.ok(bondMessage, "a bond message from 901 to 902");
+    assert.equal(bondMessage.message.deadline, 2n ** 64n - 1n);
+    // As of the block before its delivery, 31 days later: before the fix (30-day deadline) anyone could
+    // expire the slash notice and 902 would trust the old bond forever.
+    const deliveries = await targetClient.getContractEvents({
+      address: target.contracts.inbox,
+      abi: inboxAbi,
+      eventName: "MessageDelivered",
+      args: { id: bondMessage.id },
+      fromBlock: 0n,
+    });
+    const deliveredIn = deliveries[0]?.blockNumber;
+    assert.ok(deliveredIn, "the bond message was delivered");
+    const latest = await targetClient.getBlock({ blockTag: "latest" });
+    const expire = encodeFunctionData({ abi: inboxAbi, functionName: "expire", args: [bondMessage.message] });
+    await assert.rejects(
+      simulateAt(
+        targetClient,
+        target.contracts.inbox,
+        expire,
+        latest.timestamp + 31n * 24n * 3600n,
+        deliveredIn - 1n,
+      ),
+      /^Error: MessageNotExpired$/,
+    );
+
+    // The Inbox owner switches the default verifier; the optimistic verifier's bond messages still need
+    // the canonical path (it pinned it when its attesters were registered).
+    const owner = walletClientFor(target, manifest.accounts.deployer.privateKey);
+    const setDefault = async (address: Address) =>
+      targetClient.waitForTransactionReceipt({
+        hash: await owner.writeContract({
+          address: target.contracts.inbox,
+          abi: inboxAbi,
+          functionName: "setDefaultVerifier",
+          args: [address],
+        }),
+      });
+    await setDefault(target.contracts.sequencerVerifier);
+    try {
+      const pinned = await targetClient.readContract({
+        address: target.contracts.inbox,
+        abi: inboxAbi,
+        functionName: "verifierFor",
+        args: [verifier, 901n],
+      });
+      assert.equal(pinned.toLowerCase(), target.contracts.canonicalVerifier.toLowerCase());
+    } finally {
+      await setDefault(target.contracts.canonicalVerifier);
+    }
   });
 });

@@ -7,13 +7,15 @@ import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { optimisticVerifierAbi } from "../../src/contracts/generated/index.js";
 import { checkpointTypedData } from "../../src/protocol/checkpoint-signature.js";
 
+/** Signs a checkpoint for the deployment whose Outbox is at `outbox` (the same on every rollup). */
 export async function signCheckpoint(
   key: Hex,
+  outbox: Address,
   sourceChainId: bigint,
   count: bigint,
   root: Hex,
 ): Promise<Hex> {
-  return privateKeyToAccount(key).signTypedData(checkpointTypedData({ sourceChainId, count, root }));
+  return privateKeyToAccount(key).signTypedData(checkpointTypedData({ outbox, sourceChainId, count, root }));
 }
 
 /** Message ids of a source Outbox, in nonce order. */
@@ -32,7 +34,8 @@ export async function submitCheckpoint(
   checkpoint: { sourceChainId: bigint; count: bigint; root: Hex },
 ) {
   const target = rollupOf(manifest, destination);
-  const signature = await signCheckpoint(key, checkpoint.sourceChainId, checkpoint.count, checkpoint.root);
+  const outbox = rollupOf(manifest, Number(checkpoint.sourceChainId)).contracts.outbox;
+  const signature = await signCheckpoint(key, outbox, checkpoint.sourceChainId, checkpoint.count, checkpoint.root);
   const hash = await walletClientFor(target, key).writeContract({
     address: target.contracts.optimisticVerifier,
     abi: optimisticVerifierAbi,

@@ -83,7 +83,9 @@ export class Attester extends PollingAgent {
       args: [count],
     });
     const sourceChainId = BigInt(source.entry.chainId);
-    const signature = await source.wallet.signTypedData(checkpointTypedData({ sourceChainId, count, root }));
+    const signature = await source.wallet.signTypedData(
+      checkpointTypedData({ outbox: source.entry.contracts.outbox, sourceChainId, count, root }),
+    );
     await Promise.all(
       destinations.map((destination) => this.#submit(source, destination, count, root, signature)),
     );

@@ -1,12 +1,13 @@
 // Seals one superblock: one block on every rollup of the domain, mined in a fixed rollup order. Each
-// block opens with the revealed committed transactions (commit order), then the atomic bundles' legs,
+// block opens with the transactions forced through the L1 queue, then the revealed committed
+// transactions (commit order), then the atomic bundles' legs,
 // then the sequencer's message deliveries, then plain transactions in arrival order. If a required leg
 // of a bundle fails, every rollup returns to its snapshot, the bundle is refused with the failing leg
 // and its revert, and the superblock is built again without it: a failed bundle leaves no trace.
 import { decodeErrorResult, type Hex, keccak256, type LocalAccount, type TransactionReceipt } from "viem";
 import type { BlockControl } from "../../chain/block-control.js";
 import type { JunctionPublicClient } from "../../chain/clients.js";
-import { getSentMessages } from "../../chain/events.js";
+import { type ForcedTransaction, getSentMessages } from "../../chain/events.js";
 import { rpcCall } from "../../chain/json-rpc.js";
 import type { RollupContracts } from "../../chain/manifest.js";
 import { junctionErrorsAbi } from "../../contracts/errors.js";
@@ -41,7 +42,12 @@ export type Superblock = {
   deliveries: Hex[];
   /** Bundles refused while building this superblock. */
   refused: Hex[];
+  /** L1 forced-inclusion queue entries handled by this superblock and all before it. */
+  forcedHandled: number;
 };
+
+/** What the L1 queue forces into a superblock, and the queue cursor once it is sealed. */
+export type ForcedBatch = { transactions: readonly ForcedTransaction[]; handledAfter: number };
 
 type Submitted = { hash: Hex; error?: string };
 
@@ -72,7 +78,7 @@ export type SealerConfig = {
 export class SuperblockSealer {
   constructor(private readonly config: SealerConfig) {}
 
-  async seal(height: number): Promise<Superblock> {
+  async seal(height: number, forced: ForcedBatch = { transactions: [], handledAfter: 0 }): Promise<Superblock> {
     const { book, index, planner, rollups } = this.config;
     book.expireCommitments(height);
     let bundles = book.pendingBundles();
@@ -86,7 +92,7 @@ export class SuperblockSealer {
       let attempt: Attempt;
       let failed: { bundle: Bundle; failure: BundleFailure } | null;
       try {
-        attempt = await this.#attempt(height, bundles, carriedIn, forceResend);
+        attempt = await this.#attempt(height, bundles, carriedIn, forceResend, forced.transactions);
         failed = snapshots ? await this.#firstFailure(bundles, attempt) : null;
       } catch (error) {
         // Nothing owed may be lost: the deliveries go back to the queue, and a superblock that can be
@@ -99,7 +105,7 @@ export class SuperblockSealer {
         throw error;
       }
       if (!failed || !snapshots) {
-        return this.#commit(height, bundles, refused, attempt);
+        return this.#commit(height, bundles, refused, attempt, forced.handledAfter);
       }
       await Promise.all(rollups.map((rollup, i) => rollup.control.revert(snapshots[i] as Hex)));
       index.rollback(mark);
@@ -121,6 +127,7 @@ export class SuperblockSealer {
     bundles: readonly Bundle[],
     carriedIn: readonly PlannedDelivery[],
     forceResend: boolean,
+    forced: readonly ForcedTransaction[],
   ): Promise<Attempt> {
     const attempt: Attempt = {
       blocks: [],
@@ -144,6 +151,7 @@ export class SuperblockSealer {
       );
       const deliveries = deliveriesTo.get(rollup.chainId) ?? [];
       const privileged: Hex[] = [
+        ...forced.filter((entry) => entry.chainId === rollup.chainId).map((entry) => entry.raw),
         ...commitments.map((entry) => entry.tx?.raw).filter((raw): raw is Hex => raw !== undefined),
         ...legs.map((leg) => leg.tx.raw),
       ];
@@ -291,7 +299,13 @@ export class SuperblockSealer {
     }
   }
 
-  #commit(height: number, bundles: readonly Bundle[], refused: Hex[], attempt: Attempt): Superblock {
+  #commit(
+    height: number,
+    bundles: readonly Bundle[],
+    refused: Hex[],
+    attempt: Attempt,
+    forcedHandled: number,
+  ): Superblock {
     const { book, planner } = this.config;
     for (const bundle of bundles) {
       bundle.state = "included";
@@ -317,6 +331,7 @@ export class SuperblockSealer {
       commitments: book.includedAt(height),
       deliveries: delivered,
       refused,
+      forcedHandled,
     };
   }
 

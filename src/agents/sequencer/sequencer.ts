@@ -24,6 +24,7 @@ import {
 } from "./order-book.js";
 import { SequencerRpcServer } from "./rpc-server.js";
 import { type SequencedRollup, type Superblock, SuperblockSealer } from "./sealer.js";
+import { ForcedInclusionQueue } from "./forced-inclusion.js";
 import { SuperblockPoster } from "./superblock-poster.js";
 
 export type SequencerConfig = {
@@ -52,6 +53,7 @@ export class Sequencer implements Agent {
   readonly #sealer: SuperblockSealer;
   readonly #server: SequencerRpcServer;
   readonly #poster: SuperblockPoster;
+  readonly #forced: ForcedInclusionQueue;
   readonly #superblocks: Superblock[] = [];
   readonly #heightOfBlock = new Map<string, number>();
   #height = 0;
@@ -98,6 +100,11 @@ export class Sequencer implements Agent {
       logger: config.logger,
     });
     const l1 = config.network.l1;
+    this.#forced = new ForcedInclusionQueue({
+      client: publicClientFor(l1),
+      superblockLog: l1.contracts.superblockLog,
+      deployBlock: BigInt(l1.deployBlock),
+    });
     this.#poster = new SuperblockPoster(
       {
         client: publicClientFor(l1),
@@ -114,6 +121,7 @@ export class Sequencer implements Agent {
     await Promise.all(this.#rollups.map((rollup) => rollup.control.takeOver()));
     await this.#indexHistory();
     this.#height = await this.#poster.nextHeight();
+    await this.#forced.start();
     await this.#server.start();
     this.#running = true;
     this.#loop = this.#run();
@@ -181,7 +189,26 @@ export class Sequencer implements Agent {
   }
 
   async #sealNow(): Promise<Superblock> {
-    const superblock = await this.#sealer.seal(this.#height);
+    await this.#forced.poll().catch((error: unknown) => {
+      // An unreachable L1 delays forced transactions; the next poll catches up, the L1 enforces deadlines.
+      this.config.logger.warn("Sequencer#seal", "could not read the L1 forced-inclusion queue", {
+        error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+      });
+    });
+    const forced = [...this.#forced.due()];
+    const last = forced[forced.length - 1];
+    const superblock = await this.#sealer.seal(this.#height, {
+      transactions: forced,
+      handledAfter: last ? last.index + 1 : this.#forced.handled(),
+    });
+    this.#forced.sealed(forced);
+    if (forced.length > 0) {
+      this.config.logger.info("Sequencer#seal", "forced transactions included", {
+        height: superblock.height,
+        from: forced[0]?.index,
+        to: last?.index,
+      });
+    }
     this.#height += 1;
     this.#superblocks.push(superblock);
     for (const block of superblock.blocks) {

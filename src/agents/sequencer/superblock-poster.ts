@@ -68,6 +68,8 @@ export class SuperblockPoster {
               outboxRoot: block.outboxRoot,
             })),
           ),
+          // The L1 refuses a post that reaches a queued transaction's deadline without handling it.
+          BigInt((batch[batch.length - 1] as Superblock).forcedHandled),
         ],
       });
       const receipt = await this.l1.client.waitForTransactionReceipt({ hash });
