@@ -35,24 +35,26 @@ const rollupContracts = z.object({
   zkRecorder: address,
 });
 
-const optimisticSettings = z.object({
-  /** Seconds a checkpoint stays challengeable. */
-  challengeWindow: z.number().int().positive(),
-  /** Wei a challenger posts. */
-  challengeBond: z.string().regex(/^\d+$/),
-  /** Wei an attester must have bonded on the source. */
-  minBond: z.string().regex(/^\d+$/),
-  /** Seconds after a challenge when an unsettled one refunds its challenger. */
-  settlementTimeout: z.number().int().positive(),
-  /**
-   * Seconds between an attester's withdrawal request and its payout: a bond must stay slashable until
-   * any challenge of its last checkpoint has settled or timed out.
-   */
-  withdrawalDelay: z.number().int().positive(),
-}).refine((settings) => settings.withdrawalDelay >= settings.challengeWindow + settings.settlementTimeout, {
-  message: "withdrawalDelay must be at least challengeWindow + settlementTimeout",
-  path: ["withdrawalDelay"],
-});
+const optimisticSettings = z
+  .object({
+    /** Seconds a checkpoint stays challengeable. */
+    challengeWindow: z.number().int().positive(),
+    /** Wei a challenger posts. */
+    challengeBond: z.string().regex(/^\d+$/),
+    /** Wei an attester must have bonded on the source. */
+    minBond: z.string().regex(/^\d+$/),
+    /** Seconds after a challenge when an unsettled one refunds its challenger. */
+    settlementTimeout: z.number().int().positive(),
+    /**
+     * Seconds between an attester's withdrawal request and its payout: a bond must stay slashable until
+     * any challenge of its last checkpoint has settled or timed out.
+     */
+    withdrawalDelay: z.number().int().positive(),
+  })
+  .refine((settings) => settings.withdrawalDelay >= settings.challengeWindow + settings.settlementTimeout, {
+    message: "withdrawalDelay must be at least challengeWindow + settlementTimeout",
+    path: ["withdrawalDelay"],
+  });
 
 const zkSettings = z.object({
   /** Development keys of the committee every source shares in the devnet (never use them elsewhere). */

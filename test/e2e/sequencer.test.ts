@@ -318,7 +318,9 @@ describe("shared sequencer", () => {
       args: [count],
     });
     const sign = (root: Hex) =>
-      signer.signTypedData(checkpointTypedData({ outbox: a.contracts.outbox, sourceChainId: BigInt(a.chainId), count, root }));
+      signer.signTypedData(
+        checkpointTypedData({ outbox: a.contracts.outbox, sourceChainId: BigInt(a.chainId), count, root }),
+      );
     const honest = await sign(trueRoot);
     const lie = await sign(keccak256(toHex("a root the Outbox never had")));
     // The destination accepts the honest checkpoint, refuses any other signer.

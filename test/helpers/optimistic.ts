@@ -35,7 +35,13 @@ export async function submitCheckpoint(
 ) {
   const target = rollupOf(manifest, destination);
   const outbox = rollupOf(manifest, Number(checkpoint.sourceChainId)).contracts.outbox;
-  const signature = await signCheckpoint(key, outbox, checkpoint.sourceChainId, checkpoint.count, checkpoint.root);
+  const signature = await signCheckpoint(
+    key,
+    outbox,
+    checkpoint.sourceChainId,
+    checkpoint.count,
+    checkpoint.root,
+  );
   const hash = await walletClientFor(target, key).writeContract({
     address: target.contracts.optimisticVerifier,
     abi: optimisticVerifierAbi,

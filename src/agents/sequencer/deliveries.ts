@@ -119,7 +119,9 @@ export class DeliveryPlanner {
       // Every rollup of a deployment has its Outbox at the same address; the source's names the domain.
       const outbox = this.targets.get(Number(sourceChainId))?.contracts.outbox;
       if (!outbox) throw new Error(`no rollup ${sourceChainId} in the sequencing domain`);
-      signature = await this.account.signTypedData(checkpointTypedData({ outbox, sourceChainId, count, root }));
+      signature = await this.account.signTypedData(
+        checkpointTypedData({ outbox, sourceChainId, count, root }),
+      );
       this.#signatures.set(key, signature);
     }
     return signature;

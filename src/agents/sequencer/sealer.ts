@@ -78,7 +78,10 @@ export type SealerConfig = {
 export class SuperblockSealer {
   constructor(private readonly config: SealerConfig) {}
 
-  async seal(height: number, forced: ForcedBatch = { transactions: [], handledAfter: 0 }): Promise<Superblock> {
+  async seal(
+    height: number,
+    forced: ForcedBatch = { transactions: [], handledAfter: 0 },
+  ): Promise<Superblock> {
     const { book, index, planner, rollups } = this.config;
     book.expireCommitments(height);
     let bundles = book.pendingBundles();

@@ -15,6 +15,7 @@ import type { Logger } from "../../log.js";
 import type { Agent } from "../agent.js";
 import { topUpBond } from "../bond.js";
 import { DeliveryPlanner, type DeliveryTarget, OutboxIndex } from "./deliveries.js";
+import { ForcedInclusionQueue } from "./forced-inclusion.js";
 import {
   type Bundle,
   type Commitment,
@@ -24,7 +25,6 @@ import {
 } from "./order-book.js";
 import { SequencerRpcServer } from "./rpc-server.js";
 import { type SequencedRollup, type Superblock, SuperblockSealer } from "./sealer.js";
-import { ForcedInclusionQueue } from "./forced-inclusion.js";
 import { SuperblockPoster } from "./superblock-poster.js";
 
 export type SequencerConfig = {
