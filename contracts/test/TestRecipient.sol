@@ -4,10 +4,12 @@ pragma solidity ^0.8.28;
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 import {IVerifier} from "../interfaces/IVerifier.sol";
 import {Inbox} from "../messaging/Inbox.sol";
+import {Outbox} from "../messaging/Outbox.sol";
 
 /// @title TestRecipient
-/// @notice Test-only recipient: records every message it handles, and reverts while `failing` is set so
-///         tests can exercise the failed-then-retried path.
+/// @notice Test-only recipient: records every message it handles (expiry notices included), and reverts
+///         while `failing` is set so tests can exercise the failed-then-retried path. It can also send,
+///         so tests can make it the sender of a message.
 contract TestRecipient is IMessageRecipient {
     struct Received {
         uint64 sourceChainId;
@@ -31,6 +33,14 @@ contract TestRecipient is IMessageRecipient {
     /// @notice Chooses the trust path for messages from `sourceChainId` (the recipient's own call).
     function chooseVerifier(uint64 sourceChainId, IVerifier verifier) external {
         Inbox(inbox).setVerifier(sourceChainId, verifier);
+    }
+
+    /// @notice Sends a message from this contract.
+    function send(Outbox outbox, uint64 destinationChainId, address recipient, bytes calldata body, uint64 deadline)
+        external
+        returns (bytes32)
+    {
+        return outbox.send(destinationChainId, recipient, body, 200_000, deadline);
     }
 
     function setFailing(bool value) external {

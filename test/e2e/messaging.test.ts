@@ -1,21 +1,35 @@
 // A contract on one rollup calls a contract on another, proven through the L1 (canonical path), with
-// the devnet's real agents running; plus every way a delivery must be refused.
+// the devnet's real agents running; plus every way a delivery must be refused, and expiry notices that
+// reach a sender deployed only on the source and do not depend on the size of the expired message.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, encodeAbiParameters, parseEventLogs, toFunctionSelector, toHex } from "viem";
+import {
+  type Address,
+  decodeAbiParameters,
+  encodeAbiParameters,
+  type Hex,
+  parseEventLogs,
+  toFunctionSelector,
+  toHex,
+} from "viem";
 import { greet } from "../../examples/greet.js";
+import { increaseTime } from "../../src/chain/anvil.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { revertName } from "../../src/chain/revert.js";
 import {
   erc7786GreeterAbi,
   erc7786GreeterBytecode,
+  inboxAbi,
   junctionGatewayAbi,
+  outboxAbi,
   testRecipientAbi,
   testRecipientBytecode,
 } from "../../src/contracts/generated/index.js";
 import { formatEvmV1, parseEvmV1 } from "../../src/protocol/interop-address.js";
+import { type Message, messageId } from "../../src/protocol/message.js";
 import { sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 describe("canonical messaging on a devnet", () => {
@@ -168,5 +182,129 @@ describe("canonical messaging on a devnet", () => {
       }),
       devnet.manifest.accounts.user.address,
     );
+  });
+
+  it("tells a sender deployed only on the source that its message expired", async () => {
+    const { manifest } = devnet;
+    const [a, b] = [rollupOf(manifest, 901), rollupOf(manifest, 902)];
+    const [clientA, clientB] = [publicClientFor(a), publicClientFor(b)];
+    // A fresh deployer: the sender's address has code on 901 and none on 902.
+    const owner = walletClientFor(a, (await fundedKey(manifest)).key);
+    const deployed = await clientA.waitForTransactionReceipt({
+      hash: await owner.deployContract({
+        abi: testRecipientAbi,
+        bytecode: testRecipientBytecode,
+        args: [a.contracts.inbox],
+      }),
+    });
+    const sender = deployed.contractAddress as Address;
+    assert.equal(await clientB.getCode({ address: sender }), undefined, "no code on the destination");
+    const failing = recipients.get(902) as Address;
+    const setFailing = async (value: boolean) =>
+      clientB.waitForTransactionReceipt({
+        hash: await walletClientFor(b, manifest.accounts.deployer.privateKey).writeContract({
+          address: failing,
+          abi: testRecipientAbi,
+          functionName: "setFailing",
+          args: [value],
+        }),
+      });
+    await setFailing(true);
+    try {
+      const now = (await clientA.getBlock()).timestamp;
+      const sent = await clientA.waitForTransactionReceipt({
+        hash: await owner.writeContract({
+          address: sender,
+          abi: testRecipientAbi,
+          functionName: "send",
+          args: [a.contracts.outbox, 902n, failing, toHex("never handled"), now + 600n],
+        }),
+      });
+      const [event] = parseEventLogs({ abi: outboxAbi, logs: sent.logs, eventName: "MessageSent" });
+      assert.ok(event);
+      const id = event.args.id;
+      await waitUntil(
+        () =>
+          clientB.readContract({
+            address: b.contracts.inbox,
+            abi: inboxAbi,
+            functionName: "status",
+            args: [id],
+          }),
+        (status) => status === 2,
+        "the handler to fail on 902",
+      );
+      // The deadline passes on 902; the relayer expires the message and carries the notice back.
+      await increaseTime(b, 3600);
+      const notice = await waitUntil(
+        async () => {
+          const count = await clientA.readContract({
+            address: sender,
+            abi: testRecipientAbi,
+            functionName: "receivedCount",
+          });
+          return count > 0n
+            ? clientA.readContract({
+                address: sender,
+                abi: testRecipientAbi,
+                functionName: "received",
+                args: [0n],
+              })
+            : null;
+        },
+        (value) => value !== null,
+        "the expiry notice on 901",
+        60_000,
+      );
+      assert.equal(notice?.sourceChainId, 902n);
+      assert.equal(notice?.sender.toLowerCase(), b.contracts.inbox.toLowerCase());
+      const [selector, expiredId] = decodeAbiParameters(
+        [{ type: "bytes4" }, { type: "bytes32" }],
+        notice?.body as Hex,
+      );
+      assert.equal(selector, toFunctionSelector("MessageExpired(bytes32)"));
+      assert.equal(expiredId, id);
+    } finally {
+      await setFailing(false);
+    }
+  });
+
+  it("expires a message with a 100 KB body and still sends its notice", async () => {
+    const { manifest } = devnet;
+    const b = rollupOf(manifest, 902);
+    const client = publicClientFor(b);
+    // A sender with code on 902, as the old Inbox required before it noticed anyone; the notice used to
+    // carry the whole body and went over the Outbox's 64 KB limit (BodyTooLarge).
+    const message: Message = {
+      version: 1,
+      nonce: 123_456n,
+      sourceChainId: 901n,
+      sender: recipients.get(902) as Address,
+      destinationChainId: 902n,
+      recipient: recipients.get(902) as Address,
+      gasLimit: 100_000n,
+      deadline: 1n,
+      body: toHex(new Uint8Array(100 * 1024).fill(7)),
+    };
+    const receipt = await client.waitForTransactionReceipt({
+      hash: await walletClientFor(b, manifest.accounts.user.privateKey).writeContract({
+        address: b.contracts.inbox,
+        abi: inboxAbi,
+        functionName: "expire",
+        args: [message],
+      }),
+    });
+    assert.equal(receipt.status, "success");
+    assert.equal(
+      await client.readContract({
+        address: b.contracts.inbox,
+        abi: inboxAbi,
+        functionName: "status",
+        args: [messageId(message)],
+      }),
+      3,
+    );
+    const [notice] = parseEventLogs({ abi: outboxAbi, logs: receipt.logs, eventName: "MessageSent" });
+    assert.equal(notice?.args.message.body.length, 2 + 2 * 64, "the notice carries the id only");
   });
 });
