@@ -76,7 +76,8 @@ contract TokenBridge is IMessageRecipient, Ownable {
     /// @notice keccak256 of each transfer sent from here, kept until it is refunded (one slot per
     ///         transfer, as the old refundable flag: the refund path alone pays for more).
     mapping(bytes32 messageId => bytes32 transferHash) public sentTransfer;
-    mapping(bytes32 messageId => bool) private _expired;
+    /// @dev The chain whose Inbox reported the transfer expired (zero: no notice yet).
+    mapping(bytes32 messageId => uint64 chainId) private _expiredOn;
     /// @notice Native value owed to accounts that refused a direct payment; pulled with `withdrawOwed`.
     mapping(address account => uint256) public owed;
     mapping(address wrapped => Asset) private _wrapped;
@@ -261,11 +262,11 @@ contract TokenBridge is IMessageRecipient, Ownable {
     function handle(uint64 sourceChainId, address sender, bytes calldata body) external {
         if (msg.sender != inbox) revert NotInbox(msg.sender);
         // The Inbox has the same address on every rollup: a message from it is an expiry notice.
-        if (sender == inbox) return _markExpired(body);
+        if (sender == inbox) return _markExpired(sourceChainId, body);
         if (sender != address(this)) revert UntrustedSender(sourceChainId, sender);
         (uint8 kind, uint64 home, address token,, address recipient, uint256 amount) =
             abi.decode(body, (uint8, uint64, address, address, address, uint256));
-        address local = kind == BURN_MINT || home == block.chainid ? token : wrappedTokenFor(home, token);
+        address local = _localToken(kind, home, token);
         if (_routes[local][sourceChainId].inboundPaused) revert RoutePaused(local, sourceChainId);
         _countInbound(local, sourceChainId, amount);
         _credit(kind, home, token, recipient, amount);
@@ -310,6 +311,12 @@ contract TokenBridge is IMessageRecipient, Ownable {
         limit.usedInPeriod += amount;
     }
 
+    /// @dev The token a transfer credits here: the token itself (burn/mint, or an asset at home), or the
+    ///      WrappedToken of an asset whose home is elsewhere.
+    function _localToken(uint8 kind, uint64 home, address token) private view returns (address) {
+        return kind == BURN_MINT || home == block.chainid ? token : wrappedTokenFor(home, token);
+    }
+
     /// @dev Takes exactly `amount` of `token` from the caller; refuses tokens that deliver less or more.
     function _pullExact(IERC20 token, uint256 amount) private {
         uint256 before = token.balanceOf(address(this));
@@ -335,17 +342,19 @@ contract TokenBridge is IMessageRecipient, Ownable {
         return abi.encodePacked(type(WrappedToken).creationCode, abi.encode(homeChainId, homeToken));
     }
 
-    /// @dev The Inbox's expiry notice: the transfer's message can never be delivered any more.
-    function _markExpired(bytes calldata notice) private {
+    /// @dev The Inbox's expiry notice: the transfer's message can never be delivered on `destination`.
+    function _markExpired(uint64 destination, bytes calldata notice) private {
         (, bytes32 messageId) = abi.decode(notice, (bytes4, bytes32));
         RefundState state = refundState(messageId);
         if (state != RefundState.Sent) revert NotRefundable(messageId, state);
-        _expired[messageId] = true;
+        _expiredOn[messageId] = destination;
         emit TransferExpired(messageId);
     }
 
     /// @notice Pays back (mints back, or releases) a transfer whose message expired undelivered, to its
-    ///         sender. Anyone may call it with the transfer as sent (the body of its message).
+    ///         sender. Anyone may call it with the transfer as sent (the body of its message). A refund
+    ///         counts against the inbound cap from the chain that sent the notice — a forged notice is a
+    ///         forged message like any other — so one over the cap waits for the next period.
     function claimRefund(bytes32 messageId, bytes calldata transfer) external {
         RefundState state = refundState(messageId);
         if (state != RefundState.Expired) revert NotRefundable(messageId, state);
@@ -353,6 +362,7 @@ contract TokenBridge is IMessageRecipient, Ownable {
         delete sentTransfer[messageId];
         (uint8 kind, uint64 home, address token, address from,, uint256 amount) =
             abi.decode(transfer, (uint8, uint64, address, address, address, uint256));
+        _countInbound(_localToken(kind, home, token), _expiredOn[messageId], amount);
         _credit(kind, home, token, from, amount);
         emit TransferRefunded(messageId, token, from, amount);
     }
@@ -361,7 +371,7 @@ contract TokenBridge is IMessageRecipient, Ownable {
     ///         seen here: a delivered transfer stays `Sent`).
     function refundState(bytes32 messageId) public view returns (RefundState) {
         bool sent = sentTransfer[messageId] != bytes32(0);
-        if (_expired[messageId]) return sent ? RefundState.Expired : RefundState.Refunded;
+        if (_expiredOn[messageId] != 0) return sent ? RefundState.Expired : RefundState.Refunded;
         return sent ? RefundState.Sent : RefundState.None;
     }
 

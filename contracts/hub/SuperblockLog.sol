@@ -29,6 +29,9 @@ contract SuperblockLog {
 
     /// @notice Largest signed transaction the queue takes, in bytes.
     uint256 public constant MAX_FORCED_TX_BYTES = 32 * 1024;
+    /// @notice Shortest inclusion delay: the sequencer seals ahead of what is posted, so a queued
+    ///         transaction needs room to be seen and sealed before the posts reach its deadline.
+    uint64 public constant MIN_INCLUSION_DELAY = 8;
 
     /// @notice The only account that posts superblocks.
     address public immutable sequencer;
@@ -65,10 +68,13 @@ contract SuperblockLog {
     error InvalidForcedTransaction(uint256 size);
     /// @notice The declared queue cursor moves backwards or past the queue's end.
     error InvalidForcedCursor(uint256 handled, uint256 current, uint256 queued);
+    /// @notice The inclusion delay is under MIN_INCLUSION_DELAY.
+    error InclusionDelayTooShort(uint64 inclusionDelay, uint64 min);
     /// @notice The post reaches a queued transaction's deadline without having handled it.
     error ForcedTransactionOverdue(uint256 index, uint64 deadlineHeight, uint64 postedHeight);
 
     constructor(address sequencer_, uint64 inclusionDelay_, uint64[] memory chainIds) {
+        if (inclusionDelay_ < MIN_INCLUSION_DELAY) revert InclusionDelayTooShort(inclusionDelay_, MIN_INCLUSION_DELAY);
         sequencer = sequencer_;
         inclusionDelay = inclusionDelay_;
         for (uint256 i = 0; i < chainIds.length; i++) inDomain[chainIds[i]] = true;

@@ -54,8 +54,11 @@ contract Inbox is Ownable {
     IVerifier public defaultVerifier;
     mapping(address recipient => mapping(uint64 sourceChainId => IVerifier)) private _verifiers;
     mapping(bytes32 id => Status) public status;
+    /// @notice The verifier that proved a failed message (kept for its retries, which prove nothing).
+    mapping(bytes32 id => IVerifier) public provenBy;
 
     bytes32 private transient _currentMessageId;
+    IVerifier private transient _currentVerifier;
 
     /// @notice A message's handler ran to completion.
     event MessageDelivered(bytes32 indexed id, uint64 indexed sourceChainId, address indexed relayer, uint64 nonce);
@@ -114,8 +117,8 @@ contract Inbox is Ownable {
         }
         if (block.timestamp > message.deadline) revert MessageExpired(id, message.deadline);
         if (status[id] != Status.None) revert MessageAlreadyProcessed(id, status[id]);
-        _verify(id, message, proof);
-        _execute(id, message, message.gasLimit);
+        IVerifier verifier = _verify(id, message, proof);
+        _execute(id, message, message.gasLimit, verifier);
     }
 
     /// @notice Runs the handler of a failed message again. Anyone may call it until the deadline; all gas
@@ -127,7 +130,7 @@ contract Inbox is Ownable {
         uint256 budget = gasleft();
         uint256 minimum = _requiredGas(message.gasLimit) + RETRY_MARGIN_GAS;
         if (budget < minimum) revert InsufficientGas(budget, minimum);
-        _execute(id, message, (budget - RESERVED_GAS - RETRY_MARGIN_GAS) * 63 / 64);
+        _execute(id, message, (budget - RESERVED_GAS - RETRY_MARGIN_GAS) * 63 / 64, provenBy[id]);
     }
 
     /// @notice Closes a message that was not delivered by its deadline (never delivered, or failed and not
@@ -179,11 +182,22 @@ contract Inbox is Ownable {
         if (id == bytes32(0)) revert NotHandlingMessage();
     }
 
-    function _verify(bytes32 id, Message calldata message, MessageProof calldata proof) private view {
+    /// @notice The verifier that proved the message whose handler is running (on a retry: the one that
+    ///         proved it first), so a recipient can insist on a trust path even if its choice changed.
+    function currentVerifier() external view returns (IVerifier verifier) {
+        if (_currentMessageId == bytes32(0)) revert NotHandlingMessage();
+        verifier = _currentVerifier;
+    }
+
+    function _verify(bytes32 id, Message calldata message, MessageProof calldata proof)
+        private
+        view
+        returns (IVerifier verifier)
+    {
         if (message.nonce >= proof.count) revert NonceNotCovered(message.nonce, proof.count);
         if (proof.path.length != MerkleTree.DEPTH) revert InvalidPathLength(proof.path.length, MerkleTree.DEPTH);
         if (MerkleTree.computeRoot(id, message.nonce, proof.path) != proof.root) revert MessageNotInRoot(id, proof.root);
-        IVerifier verifier = verifierFor(message.recipient, message.sourceChainId);
+        verifier = verifierFor(message.recipient, message.sourceChainId);
         if (address(verifier) == address(0)) revert NoVerifier(message.recipient, message.sourceChainId);
         verifier.verifyRoot(message.sourceChainId, proof.count, proof.root, proof.verifierData);
     }
@@ -194,16 +208,20 @@ contract Inbox is Ownable {
         return handlerGas + handlerGas / 63 + RESERVED_GAS;
     }
 
-    function _execute(bytes32 id, Message calldata message, uint256 handlerGas) private {
+    function _execute(bytes32 id, Message calldata message, uint256 handlerGas, IVerifier verifier) private {
         uint256 required = _requiredGas(handlerGas);
         if (gasleft() < required) revert InsufficientGas(gasleft(), required);
 
         status[id] = Status.Delivered;
+        _currentVerifier = verifier;
         (bool ok, bytes memory reason) = _callHandler(id, message, handlerGas);
+        _currentVerifier = IVerifier(address(0));
         if (ok) {
+            if (address(provenBy[id]) != address(0)) delete provenBy[id];
             emit MessageDelivered(id, message.sourceChainId, msg.sender, message.nonce);
         } else {
             status[id] = Status.Failed;
+            provenBy[id] = verifier;
             emit MessageFailed(id, message.sourceChainId, msg.sender, reason);
         }
     }

@@ -24,7 +24,7 @@ import {BondMessages} from "./BondMessages.sol";
 ///         a challenger's bond for good: it is refunded when the attester is slashed, or when the true
 ///         root has not arrived `settlementTimeout` after the challenge.
 /// @dev Bond messages arrive only over the canonical path: `handle` refuses them when the Inbox proved
-///      them with any other verifier (this contract pins the canonical verifier for every source it
+///      them (or, for a retry, first proved them) with any other verifier (this contract pins the canonical verifier for every source it
 ///      registers an attester for, so the Inbox owner's default cannot replace it).
 contract OptimisticVerifier is IVerifier, IMessageRecipient, Ownable {
     enum State {
@@ -32,7 +32,9 @@ contract OptimisticVerifier is IVerifier, IMessageRecipient, Ownable {
         Pending,
         Challenged,
         Confirmed,
-        Rejected
+        Rejected,
+        /// @dev A challenge refunded without a root report; a late report still confirms or rejects it.
+        Abandoned
     }
 
     struct Checkpoint {
@@ -98,6 +100,9 @@ contract OptimisticVerifier is IVerifier, IMessageRecipient, Ownable {
     error CheckpointFrozen(uint64 sourceChainId, uint256 count);
     /// @notice The checkpoint was proven wrong.
     error CheckpointRejected(uint64 sourceChainId, uint256 count);
+    /// @notice The checkpoint's challenge was refunded unsettled; only the source's root report can
+    ///         still confirm it.
+    error CheckpointAbandoned(uint64 sourceChainId, uint256 count);
     /// @notice Only a pending checkpoint can be challenged.
     error NotChallengeable(uint64 sourceChainId, uint256 count, State state);
     /// @notice A challenge must post exactly challengeBond.
@@ -187,8 +192,8 @@ contract OptimisticVerifier is IVerifier, IMessageRecipient, Ownable {
     function handle(uint64 sourceChainId, address sender, bytes calldata body) external {
         if (msg.sender != inbox) revert NotInbox(msg.sender);
         if (sender != bondManager) revert UntrustedSender(sourceChainId, sender);
-        // Same transaction as the Inbox's proof check, so this is the verifier that proved the message.
-        address verifier = address(Inbox(inbox).verifierFor(address(this), sourceChainId));
+        // The verifier that proved this message (on a retry: the one that proved it first).
+        address verifier = address(Inbox(inbox).currentVerifier());
         if (verifier != address(canonicalVerifier)) revert UnpinnedVerifier(sourceChainId, verifier);
         (uint8 kind, bytes memory data) = abi.decode(body, (uint8, bytes));
         if (kind == BondMessages.BOND_UPDATE) {
@@ -212,8 +217,9 @@ contract OptimisticVerifier is IVerifier, IMessageRecipient, Ownable {
     }
 
     /// @notice Closes a challenge the source's root report did not settle: at once when the attester was
-    ///         slashed, otherwise `settlementTimeout` after the challenge. The checkpoint is rejected and
-    ///         the challenger's bond credited back. Anyone may call it.
+    ///         slashed, otherwise `settlementTimeout` after the challenge. The challenger's bond is
+    ///         credited back and the checkpoint is abandoned: refused until a late root report confirms
+    ///         it (a correct one) or rejects it. Anyone may call it.
     function refundChallenge(uint64 sourceChainId, uint256 count) external {
         Checkpoint storage checkpoint = _checkpoints[sourceChainId][count];
         if (checkpoint.state != State.Challenged) {
@@ -223,7 +229,7 @@ contract OptimisticVerifier is IVerifier, IMessageRecipient, Ownable {
         if (!slashedOnSource[sourceChainId][checkpoint.attester] && block.timestamp < refundableAt) {
             revert ChallengeNotRefundable(sourceChainId, count, refundableAt);
         }
-        checkpoint.state = State.Rejected;
+        checkpoint.state = State.Abandoned;
         credit[checkpoint.challenger] += challengeBond;
         emit ChallengeRefunded(sourceChainId, count, checkpoint.challenger);
     }
@@ -237,6 +243,7 @@ contract OptimisticVerifier is IVerifier, IMessageRecipient, Ownable {
         if (state == State.Confirmed) return; // the source's own report vouches for it
         if (state == State.Challenged) revert CheckpointFrozen(sourceChainId, count);
         if (state == State.Rejected) revert CheckpointRejected(sourceChainId, count);
+        if (state == State.Abandoned) revert CheckpointAbandoned(sourceChainId, count);
         uint256 finalAt = checkpoint.submittedAt + challengeWindow;
         if (block.timestamp < finalAt) revert ChallengeWindowOpen(sourceChainId, count, finalAt);
         _checkAttester(sourceChainId, checkpoint.attester);

@@ -380,8 +380,18 @@ describe("token bridge", () => {
       }),
       "TransferMismatch",
     );
+    const inbound = () =>
+      on(901).client.readContract({
+        address: on(901).entry.contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "inboundOf",
+        args: [token, 902n],
+      });
+    const usedBefore = (await inbound()).usedInPeriod;
     await claimBridgeRefund(on(901).user, manifest, { messageId: sent.messageId });
     assert.equal(await balance(901), before901);
+    // A refund is money arriving on a notice from 902: it counts against 902's inbound cap here.
+    assert.equal((await inbound()).usedInPeriod - usedBefore, 9n * UNIT);
     assert.equal(await refundState(), 3, "refunded");
     await assert.rejects(
       claimBridgeRefund(on(901).user, manifest, { messageId: sent.messageId }),

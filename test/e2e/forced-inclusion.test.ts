@@ -4,7 +4,7 @@
 // without having handled it.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, encodeFunctionData, type Hex, keccak256, toHex } from "viem";
+import { type Address, encodeFunctionData, type Hex, keccak256, toFunctionSelector, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import type { RollupEntry } from "../../src/chain/manifest.js";
@@ -115,12 +115,13 @@ describe("forced inclusion through the L1", () => {
     const l1 = publicClientFor(manifest.l1);
     const poster = walletClientFor(manifest.l1, manifest.accounts.deployer.privateKey);
     const queuer = walletClientFor(manifest.l1, manifest.accounts.user.privateKey);
-    // A log of its own (inclusion within 2 superblocks), posted to by a key the test holds.
+    // A log of its own (inclusion within 8 superblocks, the shortest allowed), posted to by a key the
+    // test holds.
     const deployed = await l1.waitForTransactionReceipt({
       hash: await poster.deployContract({
         abi: superblockLogAbi,
         bytecode: superblockLogBytecode,
-        args: [poster.account.address, 2n, [901n]],
+        args: [poster.account.address, 8n, [901n]],
       }),
     });
     const log = deployed.contractAddress as Address;
@@ -133,17 +134,36 @@ describe("forced inclusion through the L1", () => {
         outboxRoot: keccak256(toHex("root")) as Hex,
       },
     ];
-    const post = (height: number, handled: bigint) =>
+    /** Posts superblocks `first`..`last` in one batch, declaring the queue handled up to `handled`. */
+    const post = (first: number, last: number, handled: bigint) =>
       poster.writeContract({
         address: log,
         abi: superblockLogAbi,
         functionName: "postSuperblocks",
-        args: [BigInt(height), [block(height)], handled],
+        args: [BigInt(first), Array.from({ length: last - first + 1 }, (_, i) => block(first + i)), handled],
       });
     const mined = async (hash: Promise<Hex>) =>
       assert.equal((await l1.waitForTransactionReceipt({ hash: await hash })).status, "success");
 
-    await mined(post(1, 0n));
+    // Too short a delay is refused at deployment: InclusionDelayTooShort, whether the node already
+    // refuses the gas estimate or mines the reverting deployment.
+    const tooShort = await poster
+      .deployContract({
+        abi: superblockLogAbi,
+        bytecode: superblockLogBytecode,
+        args: [poster.account.address, 7n, [901n]],
+        gas: 2_000_000n,
+      })
+      .then(async (hash) => (await l1.waitForTransactionReceipt({ hash })).status)
+      .catch((error: unknown) => {
+        assert.ok(
+          String(error).includes(toFunctionSelector("InclusionDelayTooShort(uint64,uint64)")),
+          String(error),
+        );
+        return "refused";
+      });
+    assert.notEqual(tooShort, "success");
+    await mined(post(1, 1, 0n));
     await rejects(
       queuer.writeContract({
         address: log,
@@ -167,11 +187,12 @@ describe("forced inclusion through the L1", () => {
       functionName: "forcedDeadline",
       args: [0n],
     });
-    assert.equal(deadline, 3n, "queued at posted height 1, due by height 1 + 2");
-    await mined(post(2, 0n)); // not yet due
-    await rejects(post(3, 0n), "ForcedTransactionOverdue");
-    await rejects(post(3, 2n), "InvalidForcedCursor");
-    await mined(post(3, 1n));
-    await rejects(post(4, 0n), "InvalidForcedCursor");
+    assert.equal(deadline, 9n, "queued at posted height 1, due by height 1 + 8");
+    await mined(post(2, 8, 0n)); // not yet due
+    await rejects(post(9, 9, 0n), "ForcedTransactionOverdue");
+    await rejects(post(9, 12, 0n), "ForcedTransactionOverdue"); // a batch that reaches past it too
+    await rejects(post(9, 9, 2n), "InvalidForcedCursor");
+    await mined(post(9, 9, 1n));
+    await rejects(post(10, 10, 0n), "InvalidForcedCursor");
   });
 });

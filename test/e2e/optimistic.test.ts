@@ -14,7 +14,6 @@ import {
   parseEther,
   toHex,
 } from "viem";
-import { increaseTime } from "../../src/chain/anvil.js";
 import { type JunctionPublicClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { getSentMessages } from "../../src/chain/events.js";
 import { type RollupEntry, rollupOf } from "../../src/chain/manifest.js";
@@ -49,6 +48,7 @@ const PENDING = 1;
 const CHALLENGED = 2;
 const CONFIRMED = 3;
 const REJECTED = 4;
+const ABANDONED = 5;
 
 describe("optimistic trust path", () => {
   let devnet: TestDevnet;
@@ -627,7 +627,7 @@ describe("optimistic trust path", () => {
         args: [901n, lieCount],
       }),
     });
-    assert.equal((await checkpointOf(targetClient, verifier, 901n, lieCount)).state, REJECTED);
+    assert.equal((await checkpointOf(targetClient, verifier, 901n, lieCount)).state, ABANDONED);
     assert.equal(
       (await creditOf(challenged.challenger)) - creditBefore,
       BigInt(manifest.optimistic.challengeBond),
@@ -644,19 +644,13 @@ describe("optimistic trust path", () => {
     );
   });
 
-  it("refunds a challenge that no root report settled within the settlement timeout", async () => {
+  it("defends a challenged honest checkpoint; an unsettled challenge is refundable only after the timeout", async () => {
     const { manifest } = devnet;
-    const { count } = await sendCovered(toHex("challenged, never reported"));
-    const challenger = walletClientFor(target, manifest.accounts.user.privateKey);
-    const refund = () =>
-      challenger.writeContract({
-        address: verifier,
-        abi: optimisticVerifierAbi,
-        functionName: "refundChallenge",
-        args: [901n, count],
-      });
-    await targetClient.waitForTransactionReceipt({
-      hash: await challenger.writeContract({
+    const { count, checkpoint } = await sendCovered(toHex("challenged by a griefer"));
+    const creditBefore = await creditOf(checkpoint.attester);
+    const griefer = walletClientFor(target, manifest.accounts.user.privateKey);
+    const challenged = await targetClient.waitForTransactionReceipt({
+      hash: await griefer.writeContract({
         address: verifier,
         abi: optimisticVerifierAbi,
         functionName: "challenge",
@@ -664,13 +658,29 @@ describe("optimistic trust path", () => {
         value: BigInt(manifest.optimistic.challengeBond),
       }),
     });
-    await rejects(refund(), "ChallengeNotRefundable");
-    const creditBefore = await creditOf(challenger.account.address);
-    await increaseTime(target, manifest.optimistic.settlementTimeout + 1);
-    assert.equal((await targetClient.waitForTransactionReceipt({ hash: await refund() })).status, "success");
-    assert.equal((await checkpointOf(targetClient, verifier, 901n, count)).state, REJECTED);
+    const challengedAt = (await targetClient.getBlock({ blockNumber: challenged.blockNumber })).timestamp;
+    const refund = encodeFunctionData({
+      abi: optimisticVerifierAbi,
+      functionName: "refundChallenge",
+      args: [901n, count],
+    });
+    const timeout = BigInt(manifest.optimistic.settlementTimeout);
+    // Before the fix there was no way back for a bond stuck in an unsettleable challenge.
+    await assert.rejects(
+      simulateAt(targetClient, verifier, refund, challengedAt + timeout - 1n),
+      /^Error: ChallengeNotRefundable$/,
+    );
+    await simulateAt(targetClient, verifier, refund, challengedAt + timeout);
+    // No one has to: the watchtower reports the true root, the checkpoint is confirmed, and the
+    // griefer's bond goes to the attester.
+    await waitUntil(
+      () => checkpointOf(targetClient, verifier, 901n, count),
+      (value) => value.state === CONFIRMED,
+      "the watchtower's root report to confirm the checkpoint",
+      60_000,
+    );
     assert.equal(
-      (await creditOf(challenger.account.address)) - creditBefore,
+      (await creditOf(checkpoint.attester)) - creditBefore,
       BigInt(manifest.optimistic.challengeBond),
     );
   });

@@ -1,7 +1,10 @@
 // Watchtower: checks every checkpoint submitted to every rollup's OptimisticVerifier against the source
 // Outbox. On a mismatch it challenges on the destination (freezing the checkpoint inside its window),
 // proves fraud on the source (slashing the attester, paying this watchtower the prover's share), and
-// reports the true root over the canonical path so the challenge settles. Its cases survive restarts.
+// reports the true root over the canonical path so the challenge settles. It also defends honest
+// checkpoints: when someone challenges a correct one, it reports the true root so the checkpoint is
+// confirmed (instead of the challenger taking its bond back after the settlement timeout). Its cases
+// survive restarts.
 import type { Hex } from "viem";
 import {
   type JunctionPublicClient,
@@ -83,7 +86,52 @@ export class Watchtower extends PollingAgent {
         signature,
       });
     }
+    cases.push(...(await this.#challengedHonest(destination, from, head)));
     await this.config.store.recordScan(cursorName, head, cases);
+  }
+
+  /**
+   * Honest checkpoints challenged in [from, to]: each becomes a case whose only step left is the root
+   * report (there is nothing to challenge or prove). A fraudulent one already has its case.
+   */
+  async #challengedHonest(
+    destination: Rollup,
+    from: bigint,
+    to: bigint,
+  ): Promise<Omit<FraudCase, FraudStep>[]> {
+    const verifier = destination.entry.contracts.optimisticVerifier;
+    const logs = await destination.client.getContractEvents({
+      address: verifier,
+      abi: optimisticVerifierAbi,
+      eventName: "CheckpointChallenged",
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    });
+    const cases: Omit<FraudCase, FraudStep>[] = [];
+    for (const { args } of logs) {
+      const checkpoint = await destination.client.readContract({
+        address: verifier,
+        abi: optimisticVerifierAbi,
+        functionName: "checkpointOf",
+        args: [args.sourceChainId, args.count],
+      });
+      if (!(await this.#isHonest(Number(args.sourceChainId), args.count, checkpoint.root))) continue;
+      this.config.logger.info("Watchtower#scan", "honest checkpoint challenged; reporting its root", {
+        destination: destination.entry.chainId,
+        source: args.sourceChainId,
+        count: args.count,
+        challenger: args.challenger,
+      });
+      cases.push({
+        destinationChainId: destination.entry.chainId,
+        sourceChainId: Number(args.sourceChainId),
+        count: args.count,
+        root: checkpoint.root,
+        signature: "0x",
+      });
+    }
+    return cases;
   }
 
   async #isHonest(sourceChainId: number, count: bigint, root: Hex): Promise<boolean> {
@@ -184,7 +232,9 @@ export class Watchtower extends PollingAgent {
       });
       return receipt.status === "success";
     } catch (error) {
-      if (revertName(error) === "NothingToSlash") return true;
+      // Slashed already, or an honest checkpoint being defended: nothing to prove.
+      const name = revertName(error);
+      if (name === "NothingToSlash" || name === "CheckpointNotFraudulent") return true;
       throw error;
     }
   }
