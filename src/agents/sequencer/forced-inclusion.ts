@@ -1,14 +1,27 @@
 // The sequencer's side of the L1 forced-inclusion queue (SuperblockLog.forceInclude): it reads what
 // anyone queued, hands each transaction to the next superblock ahead of everything else on its rollup,
 // and tells the poster how far the queue is handled, which the L1 checks against every deadline.
+// A queued transaction is handled once it is in a block or its rollup's node refused it; one that was
+// accepted but not mined (a nonce gap, a full block) is tried again, and dropped after a few tries.
 import type { Address } from "viem";
 import type { JunctionPublicClient } from "../../chain/clients.js";
 import { type ForcedTransaction, getForcedTransactions } from "../../chain/events.js";
 import { superblockLogAbi } from "../../contracts/generated/index.js";
+import { JunctionError } from "../../errors.js";
+
+/** Most queued transactions one superblock carries, so a flood of them cannot stall a seal. */
+export const MAX_FORCED_PER_SUPERBLOCK = 64;
+/** Superblocks a queued transaction is offered in before it counts as handled without being mined. */
+export const MAX_FORCED_ATTEMPTS = 3;
+
+/** The queue read from the L1 has a hole: sealing must wait rather than declare a cursor the L1 refuses. */
+export class ForcedQueueGapError extends JunctionError {
+  override name = "ForcedQueueGapError" as const;
+}
 
 export class ForcedInclusionQueue {
   /** Queued and not yet handled, in queue order, starting at index `#handled`. */
-  #waiting: ForcedTransaction[] = [];
+  #waiting: (ForcedTransaction & { attempts: number; settled: boolean })[] = [];
   #handled = 0;
   #scannedTo = -1n;
 
@@ -29,7 +42,7 @@ export class ForcedInclusionQueue {
     await this.poll();
   }
 
-  /** Reads transactions queued since the last poll. */
+  /** Reads transactions queued since the last poll; throws on a hole in the queue. */
   async poll(): Promise<void> {
     const latest = await this.l1.client.getBlockNumber();
     if (latest <= this.#scannedTo) return;
@@ -39,22 +52,46 @@ export class ForcedInclusionQueue {
       this.#scannedTo + 1n,
       latest,
     );
-    const next = this.#handled + this.#waiting.length;
-    this.#waiting.push(...queued.filter((entry) => entry.index >= next));
+    let next = this.#handled + this.#waiting.length;
+    for (const entry of queued) {
+      if (entry.index < next) continue;
+      if (entry.index > next) {
+        throw new ForcedQueueGapError(`the L1 queue skips from entry ${next} to ${entry.index}`);
+      }
+      this.#waiting.push({ ...entry, attempts: 0, settled: false });
+      next += 1;
+    }
     this.#scannedTo = latest;
   }
 
-  /** What the next superblock must carry: every waiting transaction, in queue order. */
+  /** What the next superblock must carry: the oldest waiting transactions, in queue order. */
   due(): readonly ForcedTransaction[] {
-    return this.#waiting;
+    return this.#waiting.filter((entry) => !entry.settled).slice(0, MAX_FORCED_PER_SUPERBLOCK);
   }
 
-  /** The superblock carrying `carried` was sealed: those count as handled (included, or refused by the node). */
-  sealed(carried: readonly ForcedTransaction[]): void {
-    const last = carried[carried.length - 1];
-    if (!last) return;
-    this.#handled = last.index + 1;
-    this.#waiting = this.#waiting.filter((entry) => entry.index >= this.#handled);
+  /**
+   * The superblock that carried `offered` was sealed; `settled` are the queue indexes it mined or its
+   * nodes refused. The rest are offered again, up to MAX_FORCED_ATTEMPTS times. Returns the entries
+   * given up on (handled without being mined).
+   */
+  sealed(offered: readonly ForcedTransaction[], settled: ReadonlySet<number>): ForcedTransaction[] {
+    const given: ForcedTransaction[] = [];
+    const offeredIndexes = new Set(offered.map((entry) => entry.index));
+    for (const entry of this.#waiting) {
+      if (entry.settled || !offeredIndexes.has(entry.index)) continue;
+      entry.attempts += 1;
+      if (settled.has(entry.index)) entry.settled = true;
+      else if (entry.attempts >= MAX_FORCED_ATTEMPTS) {
+        entry.settled = true;
+        given.push(entry);
+      }
+    }
+    // The cursor moves over the handled prefix only; an entry handled early waits for those before it.
+    while (this.#waiting[0]?.settled) {
+      this.#waiting.shift();
+      this.#handled += 1;
+    }
+    return given;
   }
 
   /** How many queue entries the sealed superblocks have handled: the cursor the next post declares. */

@@ -42,12 +42,11 @@ export type Superblock = {
   deliveries: Hex[];
   /** Bundles refused while building this superblock. */
   refused: Hex[];
-  /** L1 forced-inclusion queue entries handled by this superblock and all before it. */
+  /** Queue indexes of the L1 forced transactions this superblock mined, or its nodes refused. */
+  forcedSettled: number[];
+  /** L1 forced-inclusion queue entries handled by this superblock and all before it (set by the sequencer). */
   forcedHandled: number;
 };
-
-/** What the L1 queue forces into a superblock, and the queue cursor once it is sealed. */
-export type ForcedBatch = { transactions: readonly ForcedTransaction[]; handledAfter: number };
 
 type Submitted = { hash: Hex; error?: string };
 
@@ -59,6 +58,7 @@ type Attempt = {
   refusedPlain: Map<number, Set<Hex>>;
   delivered: { delivery: PlannedDelivery; chainId: number; hash: Hex }[];
   carried: PlannedDelivery[];
+  forcedSettled: number[];
 };
 
 export type SealerConfig = {
@@ -78,10 +78,7 @@ export type SealerConfig = {
 export class SuperblockSealer {
   constructor(private readonly config: SealerConfig) {}
 
-  async seal(
-    height: number,
-    forced: ForcedBatch = { transactions: [], handledAfter: 0 },
-  ): Promise<Superblock> {
+  async seal(height: number, forced: readonly ForcedTransaction[] = []): Promise<Superblock> {
     const { book, index, planner, rollups } = this.config;
     book.expireCommitments(height);
     let bundles = book.pendingBundles();
@@ -95,7 +92,7 @@ export class SuperblockSealer {
       let attempt: Attempt;
       let failed: { bundle: Bundle; failure: BundleFailure } | null;
       try {
-        attempt = await this.#attempt(height, bundles, carriedIn, forceResend, forced.transactions);
+        attempt = await this.#attempt(height, bundles, carriedIn, forceResend, forced);
         failed = snapshots ? await this.#firstFailure(bundles, attempt) : null;
       } catch (error) {
         // Nothing owed may be lost: the deliveries go back to the queue, and a superblock that can be
@@ -108,7 +105,7 @@ export class SuperblockSealer {
         throw error;
       }
       if (!failed || !snapshots) {
-        return this.#commit(height, bundles, refused, attempt, forced.handledAfter);
+        return this.#commit(height, bundles, refused, attempt);
       }
       await Promise.all(rollups.map((rollup, i) => rollup.control.revert(snapshots[i] as Hex)));
       index.rollback(mark);
@@ -140,6 +137,7 @@ export class SuperblockSealer {
       refusedPlain: new Map(),
       delivered: [],
       carried: [],
+      forcedSettled: [],
     };
     const deliveriesTo = new Map<number, PlannedDelivery[]>();
     for (const delivery of carriedIn) {
@@ -153,8 +151,9 @@ export class SuperblockSealer {
         bundle.legs.filter((leg) => leg.tx.chainId === rollup.chainId),
       );
       const deliveries = deliveriesTo.get(rollup.chainId) ?? [];
+      const forcedHere = forced.filter((entry) => entry.chainId === rollup.chainId);
       const privileged: Hex[] = [
-        ...forced.filter((entry) => entry.chainId === rollup.chainId).map((entry) => entry.raw),
+        ...forcedHere.map((entry) => entry.raw),
         ...commitments.map((entry) => entry.tx?.raw).filter((raw): raw is Hex => raw !== undefined),
         ...legs.map((leg) => leg.tx.raw),
       ];
@@ -177,6 +176,11 @@ export class SuperblockSealer {
       const block = await rollup.client.getBlock({ blockTag: "latest" });
       const included = new Set<Hex>(block.transactions);
       attempt.included.set(rollup.chainId, included);
+      for (const entry of forcedHere) {
+        if (included.has(keccak256(entry.raw)) || attempt.submitted.get(entry.raw)?.error) {
+          attempt.forcedSettled.push(entry.index);
+        }
+      }
       for (const hash of [
         ...legs.map((leg) => leg.tx.hash),
         ...commitments.map((entry) => entry.commitment),
@@ -302,13 +306,7 @@ export class SuperblockSealer {
     }
   }
 
-  #commit(
-    height: number,
-    bundles: readonly Bundle[],
-    refused: Hex[],
-    attempt: Attempt,
-    forcedHandled: number,
-  ): Superblock {
+  #commit(height: number, bundles: readonly Bundle[], refused: Hex[], attempt: Attempt): Superblock {
     const { book, planner } = this.config;
     for (const bundle of bundles) {
       bundle.state = "included";
@@ -334,7 +332,8 @@ export class SuperblockSealer {
       commitments: book.includedAt(height),
       deliveries: delivered,
       refused,
-      forcedHandled,
+      forcedSettled: attempt.forcedSettled,
+      forcedHandled: 0,
     };
   }
 

@@ -66,6 +66,8 @@ export class Sequencer implements Agent {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #deliveriesReady = false;
+  /** Most sealed-but-unposted superblocks: half the L1's inclusion delay, so no queued deadline passes unseen. */
+  #maxBacklog = Number.POSITIVE_INFINITY;
 
   constructor(private readonly config: SequencerConfig) {
     this.account = privateKeyToAccount(config.privateKey);
@@ -122,6 +124,7 @@ export class Sequencer implements Agent {
     await this.#indexHistory();
     this.#height = await this.#poster.nextHeight();
     await this.#forced.start();
+    this.#maxBacklog = Math.floor(Number(await this.#poster.inclusionDelay()) / 2);
     await this.#server.start();
     this.#running = true;
     this.#loop = this.#run();
@@ -189,24 +192,25 @@ export class Sequencer implements Agent {
   }
 
   async #sealNow(): Promise<Superblock> {
-    await this.#forced.poll().catch((error: unknown) => {
-      // An unreachable L1 delays forced transactions; the next poll catches up, the L1 enforces deadlines.
-      this.config.logger.warn("Sequencer#seal", "could not read the L1 forced-inclusion queue", {
-        error: error instanceof Error ? error.message.split("\n")[0] : String(error),
-      });
-    });
+    // No seal without the queue: one that missed a queued transaction could declare a cursor the L1
+    // refuses, and a refused post can never be resealed. A failed read fails this seal; the loop retries.
+    await this.#forced.poll();
     const forced = [...this.#forced.due()];
-    const last = forced[forced.length - 1];
-    const superblock = await this.#sealer.seal(this.#height, {
-      transactions: forced,
-      handledAfter: last ? last.index + 1 : this.#forced.handled(),
-    });
-    this.#forced.sealed(forced);
+    const superblock = await this.#sealer.seal(this.#height, forced);
+    const givenUp = this.#forced.sealed(forced, new Set(superblock.forcedSettled));
+    superblock.forcedHandled = this.#forced.handled();
     if (forced.length > 0) {
-      this.config.logger.info("Sequencer#seal", "forced transactions included", {
+      this.config.logger.info("Sequencer#seal", "forced transactions offered", {
         height: superblock.height,
-        from: forced[0]?.index,
-        to: last?.index,
+        offered: forced.map((entry) => entry.index),
+        settled: superblock.forcedSettled,
+        handled: superblock.forcedHandled,
+      });
+    }
+    for (const entry of givenUp) {
+      this.config.logger.warn("Sequencer#seal", "forced transaction never mined; counted as handled", {
+        index: entry.index,
+        chainId: entry.chainId,
       });
     }
     this.#height += 1;
@@ -228,7 +232,12 @@ export class Sequencer implements Agent {
     let sincePost = 0;
     while (this.#running) {
       try {
-        await this.seal();
+        // Sealing far ahead of the L1 could seal past a queued transaction's deadline before seeing it.
+        if (this.#poster.pending() >= this.#maxBacklog) {
+          this.config.logger.debug("Sequencer#seal", "waiting for the L1 to take the sealed superblocks", {
+            unposted: this.#poster.pending(),
+          });
+        } else await this.seal();
         if (!this.#deliveriesReady) await this.#checkBondsMirrored();
       } catch (error) {
         this.config.logger.warn("Sequencer#seal", "sealing failed; will retry", {

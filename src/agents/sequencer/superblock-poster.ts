@@ -32,6 +32,15 @@ export class SuperblockPoster {
     return Number(latest) + 1;
   }
 
+  /** Superblocks a transaction queued on the L1 may wait for inclusion (SuperblockLog.inclusionDelay). */
+  async inclusionDelay(): Promise<bigint> {
+    return this.l1.client.readContract({
+      address: this.l1.superblockLog,
+      abi: superblockLogAbi,
+      functionName: "inclusionDelay",
+    });
+  }
+
   enqueue(superblock: Superblock): void {
     this.#queue.push(superblock);
   }
