@@ -131,6 +131,7 @@ contract Inbox is Ownable {
         uint256 minimum = _requiredGas(message.gasLimit) + RETRY_MARGIN_GAS;
         if (budget < minimum) revert InsufficientGas(budget, minimum);
         _execute(id, message, (budget - RESERVED_GAS - RETRY_MARGIN_GAS) * 63 / 64, provenBy[id]);
+        if (status[id] == Status.Delivered) delete provenBy[id];
     }
 
     /// @notice Closes a message that was not delivered by its deadline (never delivered, or failed and not
@@ -217,7 +218,6 @@ contract Inbox is Ownable {
         (bool ok, bytes memory reason) = _callHandler(id, message, handlerGas);
         _currentVerifier = IVerifier(address(0));
         if (ok) {
-            if (address(provenBy[id]) != address(0)) delete provenBy[id];
             emit MessageDelivered(id, message.sourceChainId, msg.sender, message.nonce);
         } else {
             status[id] = Status.Failed;

@@ -19,6 +19,8 @@ contract TestRecipient is IMessageRecipient {
 
     address public immutable inbox;
     bool public failing;
+    /// @notice The verifier the Inbox says proved the last message handled (on a retry: the first prover).
+    address public lastVerifier;
     Received[] private _received;
 
     event Handled(uint64 indexed sourceChainId, address indexed sender, bytes body);
@@ -51,6 +53,7 @@ contract TestRecipient is IMessageRecipient {
         if (msg.sender != inbox) revert NotInbox(msg.sender);
         if (failing) revert RecipientFailing();
         _received.push(Received(sourceChainId, sender, body));
+        lastVerifier = address(Inbox(inbox).currentVerifier());
         emit Handled(sourceChainId, sender, body);
     }
 

@@ -180,12 +180,24 @@ describe("Inbox refusals and retries", () => {
       await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }),
       2,
     );
+    const provenBy = () =>
+      destination.readContract({ address: inbox, abi: inboxAbi, functionName: "provenBy", args: [id] });
+    const canonical = rollupOf(devnet.manifest, 902).contracts.canonicalVerifier;
+    assert.equal((await provenBy()).toLowerCase(), canonical.toLowerCase(), "kept for the retries");
     await setFailing(false);
     await destination.waitForTransactionReceipt({ hash: await retry() });
     assert.equal(
       await destination.readContract({ address: inbox, abi: inboxAbi, functionName: "status", args: [id] }),
       1,
     );
+    // A retry proves nothing; the handler still learns which verifier proved the message.
+    const seen = await destination.readContract({
+      address: recipient,
+      abi: testRecipientAbi,
+      functionName: "lastVerifier",
+    });
+    assert.equal(seen.toLowerCase(), canonical.toLowerCase());
+    assert.equal(BigInt(await provenBy()), 0n, "cleared once delivered");
     await rejects(retry(), "MessageNotFailed");
     const count = await destination.readContract({
       address: recipient,
