@@ -1,5 +1,8 @@
 // The shape every agent shares: an explicit start/stop around a polling loop. A failing tick is logged
-// and retried after a growing pause; the loop never overlaps itself.
+// and retried after a growing pause; the loop never overlaps itself. `stop` aborts the tick in flight:
+// its requests and receipt waits end at once (chain/stop-signal.ts), so a stop takes a moment even when
+// the nodes died, not viem's 180 s receipt timeout.
+import { withStopSignal } from "../chain/stop-signal.js";
 import type { Logger } from "../log.js";
 
 export interface Agent {
@@ -15,18 +18,21 @@ export class PollingLoop {
   #running: Promise<void> | undefined;
   #stopped = true;
   #failures = 0;
+  #stopping = new AbortController();
 
   constructor(private readonly options: LoopOptions) {}
 
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.#stopping = new AbortController();
     this.#schedule(0);
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    this.#stopping.abort();
     await this.#running;
   }
 
@@ -43,10 +49,12 @@ export class PollingLoop {
   }
 
   async #iterate(): Promise<void> {
+    const { signal } = this.#stopping;
     try {
-      await this.options.tick();
+      await withStopSignal(signal, () => this.options.tick());
       this.#failures = 0;
     } catch (error) {
+      if (signal.aborted) return; // stopped mid-tick: not a failure
       this.#failures += 1;
       this.options.logger.warn(`${this.options.name}#tick`, "tick failed; will retry", {
         error: error instanceof Error ? error.message.split("\n")[0] : String(error),

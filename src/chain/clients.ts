@@ -6,13 +6,17 @@ import {
   createWalletClient,
   defineChain,
   type Hex,
+  type HttpTransport,
   http,
   type PublicClient,
   type Transport,
+  type WaitForTransactionReceiptParameters,
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { waitForTransactionReceipt } from "viem/actions";
 import { createNonceManager, jsonRpc } from "viem/nonce";
+import { currentStopSignal } from "./stop-signal.js";
 
 export type Endpoint = { chainId: number; rpcUrl: string };
 export type JunctionPublicClient = PublicClient<Transport, Chain>;
@@ -27,14 +31,32 @@ export function chainOf({ chainId, rpcUrl }: Endpoint): Chain {
   });
 }
 
+/** fetch whose request, inside a running agent, ends when the agent stops (stop-signal.ts). */
+const stoppableFetch: typeof fetch = (input, init) => {
+  const stop = currentStopSignal();
+  if (!stop) return fetch(input, init);
+  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop });
+};
+
+/** HTTP JSON-RPC whose requests and retries do not outlive a stopping agent (viem retries no abort). */
+function transportFor(rpcUrl: string): HttpTransport {
+  return http(rpcUrl, { fetchFn: stoppableFetch });
+}
+
 export function publicClientFor(endpoint: Endpoint, pollingInterval = 100): JunctionPublicClient {
   // cacheTime 0: a cached block number would hide a block we just saw a receipt for.
-  return createPublicClient({
+  const client = createPublicClient({
     chain: chainOf(endpoint),
-    transport: http(endpoint.rpcUrl),
+    transport: transportFor(endpoint.rpcUrl),
     pollingInterval,
     cacheTime: 0,
   });
+  // A receipt wait polls on through failed requests: it needs the stop signal itself, or it lasts
+  // viem's 180 s timeout on a dead node.
+  return client.extend((base) => ({
+    waitForTransactionReceipt: (parameters: WaitForTransactionReceiptParameters<Chain>) =>
+      waitForTransactionReceipt(base, { signal: currentStopSignal(), ...parameters }),
+  }));
 }
 
 /**
@@ -46,6 +68,6 @@ export function walletClientFor(endpoint: Endpoint, privateKey: Hex): JunctionWa
   return createWalletClient({
     account: privateKeyToAccount(privateKey, { nonceManager: createNonceManager({ source: jsonRpc() }) }),
     chain: chainOf(endpoint),
-    transport: http(endpoint.rpcUrl),
+    transport: transportFor(endpoint.rpcUrl),
   });
 }

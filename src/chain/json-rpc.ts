@@ -1,4 +1,5 @@
 // Plain JSON-RPC over HTTP, for the few calls viem has no typed action for (block control, proxying).
+import { setTimeout as sleep } from "node:timers/promises";
 import { JunctionError } from "../errors.js";
 
 export class JsonRpcError extends JunctionError {
@@ -36,4 +37,19 @@ export async function rpcCall<T = unknown>(url: string, method: string, params: 
   if ("error" in reply)
     throw new JsonRpcError(method, reply.error.code, reply.error.message, reply.error.data);
   return reply.result as T;
+}
+
+/**
+ * Resolves once `url` stops answering (checked every `intervalMs`), or when `signal` aborts: a wait on
+ * that node can give up at once instead of polling a dead node until its timeout.
+ */
+export async function untilUnreachable(url: string, signal: AbortSignal, intervalMs = 250): Promise<void> {
+  while (!signal.aborted) {
+    const answered = await rpcCall(url, "eth_chainId").then(
+      () => true,
+      () => false,
+    );
+    if (!answered) return;
+    await sleep(intervalMs, undefined, { signal }).catch(() => undefined);
+  }
 }

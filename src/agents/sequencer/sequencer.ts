@@ -8,8 +8,9 @@ import { anvilBlockControl } from "../../chain/anvil.js";
 import type { BlockControl } from "../../chain/block-control.js";
 import { publicClientFor, walletClientFor } from "../../chain/clients.js";
 import { getSentMessages } from "../../chain/events.js";
-import { rpcCall } from "../../chain/json-rpc.js";
+import { rpcCall, untilUnreachable } from "../../chain/json-rpc.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
+import { withStopSignal } from "../../chain/stop-signal.js";
 import { inboxAbi, optimisticVerifierAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import type { Agent } from "../agent.js";
@@ -42,6 +43,8 @@ export type SequencerConfig = {
 
 /** How many sealed superblocks stay queryable over RPC. */
 const KEEP_SUPERBLOCKS = 4096;
+/** How long a stop waits for its last superblocks to reach an L1 that still answers. */
+const FINAL_POST_MS = 10_000;
 
 export class Sequencer implements Agent {
   readonly name = "Sequencer";
@@ -65,6 +68,8 @@ export class Sequencer implements Agent {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** Aborted when a stop gives up on the L1: ends the receipt waits of the loop's superblock posts. */
+  #stopping = new AbortController();
   #deliveriesReady = false;
   /** Most sealed-but-unposted superblocks: half the L1's inclusion delay, so no queued deadline passes unseen. */
   #maxBacklog = Number.POSITIVE_INFINITY;
@@ -126,8 +131,7 @@ export class Sequencer implements Agent {
     await this.#forced.start();
     this.#maxBacklog = Math.floor(Number(await this.#poster.inclusionDelay()) / 2);
     await this.#server.start();
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#startLoop();
     await this.#ensureBonded();
     this.config.logger.info("Sequencer#start", "sequencing", {
       chains: this.#rollups.map((rollup) => rollup.chainId),
@@ -139,13 +143,28 @@ export class Sequencer implements Agent {
   async stop(): Promise<void> {
     this.#running = false;
     this.#wake?.();
-    await this.#loop;
-    await this.#server.stop();
-    await this.#poster.flush().catch((error: unknown) => {
-      this.config.logger.warn("Sequencer#stop", "could not post the last superblocks", {
-        error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+    // The last superblocks go to the L1 while it answers; a dead L1 (Ctrl-C stops the nodes with the
+    // devnet) must not hold the stop for viem's 180 s receipt timeout. AbortErrors: viem does not retry.
+    const stopping = this.#stopping;
+    const giveUp = setTimeout(
+      () => stopping.abort(new DOMException(`the L1 took over ${FINAL_POST_MS} ms`, "AbortError")),
+      FINAL_POST_MS,
+    );
+    void untilUnreachable(this.config.network.l1.rpcUrl, stopping.signal).then(() =>
+      stopping.abort(new DOMException("the L1 does not answer", "AbortError")),
+    );
+    try {
+      await this.#loop;
+      await this.#server.stop();
+      await withStopSignal(stopping.signal, () => this.#poster.flush()).catch((error: unknown) => {
+        this.config.logger.warn("Sequencer#stop", "could not post the last superblocks", {
+          error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+        });
       });
-    });
+    } finally {
+      clearTimeout(giveUp);
+      stopping.abort();
+    }
   }
 
   /** Seals one superblock now (the loop does this every `superblockTimeMs`). */
@@ -171,8 +190,7 @@ export class Sequencer implements Agent {
 
   resume(): void {
     if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#startLoop();
   }
 
   superblock(height: number): Superblock | undefined {
@@ -226,6 +244,13 @@ export class Sequencer implements Agent {
     return superblock;
   }
 
+  /** Seals on the clock; the loop's posts to the L1 wait only until a stop gives up on it. */
+  #startLoop(): void {
+    if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
+    this.#running = true;
+    this.#loop = withStopSignal(this.#stopping.signal, () => this.#run());
+  }
+
   async #run(): Promise<void> {
     const period = this.config.superblockTimeMs;
     let next = Date.now();
@@ -248,6 +273,7 @@ export class Sequencer implements Agent {
       if (sincePost >= 1000 && this.#poster.pending() > 0) {
         sincePost = 0;
         this.#poster.flush().catch((error: unknown) => {
+          if (this.#stopping.signal.aborted) return; // the stop reports what it could not post
           this.config.logger.warn("Sequencer#post", "posting superblocks failed; will retry", {
             error: error instanceof Error ? error.message.split("\n")[0] : String(error),
           });
