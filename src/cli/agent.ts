@@ -13,7 +13,7 @@ import {
   manifestOf,
   networkFlags,
   parseFlags,
-  untilSignal,
+  untilStopped,
 } from "./options.js";
 
 export const agentNames = [
@@ -28,9 +28,9 @@ export type AgentName = (typeof agentNames)[number];
 
 export const usage = `junction relayer|proposer|root-importer|attester|watchtower|prover [--private-key KEY]
                [--data-dir DIR | --manifest FILE]
-  Runs one agent until Ctrl-C / SIGTERM. Keys default to the devnet manifest's accounts; the relayer
-  keeps its state in DIR/relayer.sqlite, the watchtower in DIR/watchtower.sqlite. The prover signs
-  with the devnet committee's development keys (manifest "zk") and proves with Groth16.`;
+  Runs one agent until Ctrl-C / SIGTERM or its parent exits. Keys default to the devnet manifest's
+  accounts; the relayer keeps its state in DIR/relayer.sqlite, the watchtower in DIR/watchtower.sqlite.
+  The prover signs with the devnet committee's development keys (manifest "zk") and proves with Groth16.`;
 
 export async function run(name: AgentName, argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { ...networkFlags, "private-key": { type: "string" } });
@@ -66,7 +66,7 @@ export async function run(name: AgentName, argv: string[]): Promise<number> {
     prover: () => createProver(manifest, logger, key(accounts.prover.privateKey)),
   };
   const agent = agents[name]();
-  const stopping = untilSignal();
+  const stopping = untilStopped();
   await agent.start();
   await stopping;
   await agent.stop();

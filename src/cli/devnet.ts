@@ -1,4 +1,5 @@
-// `junction devnet`: starts the local network and runs until Ctrl-C / SIGTERM, then stops every child.
+// `junction devnet`: starts the local network and runs until Ctrl-C / SIGTERM or its parent exits, then
+// stops every child.
 import { resolve } from "node:path";
 import type { Manifest } from "../chain/manifest.js";
 import { DEFAULT_L1_PORT, DEFAULT_SUPERBLOCK_TIME_MS, startDevnet } from "../devnet/devnet.js";
@@ -10,7 +11,7 @@ import {
   numberFlag,
   parseFlags,
   UsageError,
-  untilSignal,
+  untilStopped,
 } from "./options.js";
 
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
@@ -62,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   if (superblockSeconds < 0.05)
     throw new UsageError(`--superblock-time must be at least 0.05 s, got ${superblockSeconds}`);
   const logger = loggerOf(values);
-  const stopping = untilSignal();
+  const stopping = untilStopped();
   const devnet = await startDevnet({
     rollups: intFlag("rollups", values.rollups, 2, 1),
     blockTime: numberFlag("block-time", values["block-time"], 1),
@@ -82,8 +83,8 @@ export async function run(argv: string[]): Promise<number> {
     logger,
   });
   console.log(describe(devnet.manifest, resolve(devnet.manifestFile)));
-  const signal = await stopping;
-  logger.info("Devnet#stop", "stopping devnet", { signal });
+  const reason = await stopping;
+  logger.info("Devnet#stop", "stopping devnet", { reason });
   await devnet.stop();
   return 0;
 }

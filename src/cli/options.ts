@@ -84,16 +84,29 @@ export function keyFlag(value: string | undefined, fallback: Hex): Hex {
   return value;
 }
 
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-export function untilSignal(): Promise<NodeJS.Signals> {
+/** Why a long-running command stops: a signal, or its parent process is gone. */
+export type StopReason = NodeJS.Signals | "parent exited";
+
+/**
+ * Resolves when the process should stop: Ctrl-C, SIGTERM, or its parent gone. `timeout 40 npx junction
+ * devnet` SIGTERMs npx, which does not pass it on: the command is orphaned (re-parented, usually to
+ * pid 1) and would run on with nobody to stop it, so the parent is checked every second.
+ */
+export function untilStopped(): Promise<StopReason> {
   return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve(signal);
+    const parent = process.ppid;
+    const stop = (reason: StopReason) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      clearInterval(watch);
+      resolve(reason);
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+    // unref: this watch alone must not keep a command alive that has nothing else to do.
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop("parent exited");
+    }, 1_000).unref();
   });
 }
 

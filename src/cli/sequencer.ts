@@ -7,14 +7,15 @@ import {
   networkFlags,
   numberFlag,
   parseFlags,
-  untilSignal,
+  untilStopped,
 } from "./options.js";
 
 export const usage = `junction sequencer [--superblock-time S] [--private-key KEY] [--data-dir DIR | --manifest FILE]
   Takes block production over from every rollup of the devnet's sequencing domain and seals a
-  superblock every S seconds (default: the manifest's) until Ctrl-C / SIGTERM. It serves each rollup's
-  JSON-RPC endpoint (the manifest's rpcUrl) with eth_sendRawTransaction, junction_sendBundle,
-  junction_commit / junction_reveal and superblock lookups; other calls go to the node.`;
+  superblock every S seconds (default: the manifest's) until Ctrl-C / SIGTERM or its parent exits. It
+  serves each rollup's JSON-RPC endpoint (the manifest's rpcUrl) with eth_sendRawTransaction,
+  junction_sendBundle, junction_commit / junction_reveal and superblock lookups; other calls go to the
+  node.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     superblockTimeMs: seconds === undefined ? undefined : Math.max(50, Math.round(seconds * 1000)),
     privateKey: keyFlag(values["private-key"], manifest.accounts.sequencer.privateKey),
   });
-  const stopping = untilSignal();
+  const stopping = untilStopped();
   try {
     await sequencer.start();
   } catch (error) {

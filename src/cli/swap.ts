@@ -28,7 +28,7 @@ import {
   printJson,
   requiredFlag,
   UsageError,
-  untilSignal,
+  untilStopped,
 } from "./options.js";
 
 export const usage = `junction swap initiate --from CHAIN --counterparty ADDRESS --amount WEI [--token ADDRESS] [--timeout SECONDS]
@@ -165,7 +165,7 @@ export async function run(argv: string[]): Promise<number> {
         privateKey: keyFlag(values["private-key"], manifest.accounts.user.privateKey),
         logger: loggerOf(values),
       });
-      const stopping = untilSignal();
+      const stopping = untilStopped();
       await watcher.start();
       await stopping;
       await watcher.stop();
