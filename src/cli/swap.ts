@@ -90,10 +90,14 @@ function walletOn(manifest: Manifest, values: Values, chain: number) {
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { values } = parseFlags(rest, flags);
-  if (values.help || action === undefined) {
+  if (action === undefined || action === "--help" || action === "-h") {
     console.log(usage);
     return action === undefined ? 2 : 0;
+  }
+  const { values } = parseFlags(rest, flags);
+  if (values.help) {
+    console.log(usage);
+    return 0;
   }
   const manifest = manifestOf(values);
   const token: Address = values.token === undefined ? ETH : addressFlag("token", values.token);

@@ -6,9 +6,16 @@ export const junctionBin = resolve(import.meta.dirname, "../../bin/junction.mjs"
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 
-export function runCli(args: string[], timeoutMs = 120_000): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  timeoutMs = 120_000,
+  options: { cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [junctionBin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [junctionBin, ...args], {
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
