@@ -2,6 +2,7 @@
 // stops every child.
 import { resolve } from "node:path";
 import type { Manifest } from "../chain/manifest.js";
+import { withStopSignal } from "../chain/stop-signal.js";
 import { DEFAULT_L1_PORT, DEFAULT_SUPERBLOCK_TIME_MS, startDevnet } from "../devnet/devnet.js";
 import {
   dataDirOf,
@@ -64,24 +65,35 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`--superblock-time must be at least 0.05 s, got ${superblockSeconds}`);
   const logger = loggerOf(values);
   const stopping = untilStopped();
-  const devnet = await startDevnet({
-    rollups: intFlag("rollups", values.rollups, 2, 1),
-    blockTime: numberFlag("block-time", values["block-time"], 1),
-    l1BlockTime: numberFlag("l1-block-time", values["l1-block-time"], 2),
-    challengeWindow: intFlag("challenge-window", values["challenge-window"], 4, 1),
-    zk: values.zk === true,
-    dataDir: dataDirOf(values),
-    l1Port: base,
-    rollupPort: base + 1000,
-    sequencer: sequenced
-      ? {
-          superblockTimeMs: Math.round(superblockSeconds * 1000),
-          nodePort: base + 2000,
-          run: !values["external-sequencer"],
-        }
-      : undefined,
-    logger,
+  // A stop during start-up (Ctrl-C kills the nodes with us) must end the deployment's waits at once,
+  // not after viem's 180 s receipt timeout; startDevnet then stops what it started.
+  const startup = new AbortController();
+  void stopping.then(() => startup.abort(new Error("stopped while starting")));
+  const devnet = await withStopSignal(startup.signal, () =>
+    startDevnet({
+      rollups: intFlag("rollups", values.rollups, 2, 1),
+      blockTime: numberFlag("block-time", values["block-time"], 1),
+      l1BlockTime: numberFlag("l1-block-time", values["l1-block-time"], 2),
+      challengeWindow: intFlag("challenge-window", values["challenge-window"], 4, 1),
+      zk: values.zk === true,
+      dataDir: dataDirOf(values),
+      l1Port: base,
+      rollupPort: base + 1000,
+      sequencer: sequenced
+        ? {
+            superblockTimeMs: Math.round(superblockSeconds * 1000),
+            nodePort: base + 2000,
+            run: !values["external-sequencer"],
+          }
+        : undefined,
+      logger,
+    }),
+  ).catch((error: unknown) => {
+    if (!startup.signal.aborted) throw error;
+    logger.info("Devnet#stop", "stopped while starting");
+    return undefined;
   });
+  if (!devnet) return 0;
   console.log(describe(devnet.manifest, resolve(devnet.manifestFile)));
   const reason = await stopping;
   logger.info("Devnet#stop", "stopping devnet", { reason });

@@ -8,7 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
+import type { Hex } from "viem";
+import { rpcCall } from "../../src/chain/json-rpc.js";
 import { consecutiveFreePorts, isPortFree } from "../../src/chain/ports.js";
+import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { junctionBin, waitFor } from "../helpers/cli.js";
 
 /** Far below the 180 s hang this guards against, and loose enough for a loaded 2-core machine. */
@@ -65,7 +68,7 @@ const everyStarted: Started[] = [];
 async function spawnDevnet(
   command: string,
   prefix: string[],
-  options: { cwd?: string; logLevel?: string } = {},
+  options: { cwd?: string; logLevel?: string; running?: boolean } = {},
 ): Promise<Started> {
   let base: number;
   let ports: number[];
@@ -83,6 +86,10 @@ async function spawnDevnet(
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const started = { base, ports, dataDir, child, output: () => output };
   everyStarted.push(started);
+  if (options.running === false) {
+    await waitFor(() => anvilsOf(started).length === 3, 60_000, "the devnet's nodes to start");
+    return started;
+  }
   await waitFor(() => output.includes("Junction devnet is running"), 90_000, "the devnet to start");
   assert.equal(anvilsOf(started).length, 3);
   return started;
@@ -133,6 +140,27 @@ describe("stopping junction devnet", () => {
     const pid = started.child.pid as number;
     process.kill(-pid, "SIGINT");
     report(t, started, "SIGINT to the process group", await timeToExit(pid));
+    await assertNothingLeft(started);
+  });
+
+  it("Ctrl-C while it is still deploying stops it in seconds", async (t) => {
+    // The deployment has sent its L1 transactions and waits for their receipts (the L1 mines every 2 s)
+    // when the group is signalled.
+    const started = await spawnDevnet(process.execPath, [junctionBin], { running: false });
+    const l1 = `http://127.0.0.1:${started.base}`;
+    const deployer = devnetAccounts().deployer.address;
+    await waitFor(
+      async () =>
+        (await rpcCall<Hex>(l1, "eth_getTransactionCount", [deployer, "pending"]).catch(() => "0x0")) !==
+        "0x0",
+      60_000,
+      "the deployment's first L1 transaction",
+    );
+    const pid = started.child.pid as number;
+    const stillStarting = !started.output().includes("Junction devnet is running");
+    process.kill(-pid, "SIGINT");
+    t.diagnostic(`signalled ${stillStarting ? "during start-up" : "after start-up (the machine was fast)"}`);
+    report(t, started, "SIGINT to the process group during start-up", await timeToExit(pid));
     await assertNothingLeft(started);
   });
 
