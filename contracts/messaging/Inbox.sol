@@ -35,6 +35,26 @@ contract Inbox is Ownable {
         bytes verifierData;
     }
 
+    /// @notice Evidence that several messages of one source are in its Outbox: one root, one verifier
+    ///         context, one Merkle path per message.
+    /// @param count Outbox message count the root belongs to; must exceed every message's nonce.
+    /// @param root Outbox root after `count` messages.
+    /// @param paths Merkle siblings for each message, in the order of the messages.
+    /// @param verifierData Evidence for each message's verifier that `root` is genuine (one trust path).
+    struct BatchProof {
+        uint256 count;
+        bytes32 root;
+        bytes32[][] paths;
+        bytes verifierData;
+    }
+
+    /// @notice What became of one message of a batch.
+    enum BatchOutcome {
+        Delivered,
+        Failed,
+        Skipped
+    }
+
     /// @notice Gas kept back around the handler call for the Inbox's own bookkeeping.
     uint256 public constant RESERVED_GAS = 100_000;
     /// @dev Gas `retry` spends before its handler call, kept out of what it forwards.
@@ -71,6 +91,9 @@ contract Inbox is Ownable {
     event MessageExpiredHere(bytes32 indexed id, uint64 indexed sourceChainId, bytes32 noticeId);
     /// @notice The owner changed the verifier used by recipients that chose none.
     event DefaultVerifierSet(address verifier);
+    /// @notice A message of a batch was not delivered; `reason` is the selector of the error `deliver`
+    ///         would have raised (e.g. MessageAlreadyProcessed when another relayer was first).
+    event MessageSkipped(bytes32 indexed id, bytes4 reason);
 
     /// @notice The message is addressed to another chain.
     error WrongDestination(uint64 destinationChainId, uint256 thisChainId);
@@ -96,6 +119,10 @@ contract Inbox is Ownable {
     error NoVerifier(address recipient, uint64 sourceChainId);
     /// @notice Only the recipient of a message may be told what message is being handled.
     error NotHandlingMessage();
+    /// @notice A batch needs at least one message and exactly one path per message.
+    error InvalidBatch(uint256 messages, uint256 paths);
+    /// @notice Every message of a batch comes from the same source.
+    error MixedSources(uint64 first, uint64 other);
 
     /// @notice The handler's target has no code, so nothing could handle the message. Used as a failure reason.
     error RecipientHasNoCode(address recipient);
@@ -119,6 +146,43 @@ contract Inbox is Ownable {
         if (status[id] != Status.None) revert MessageAlreadyProcessed(id, status[id]);
         IVerifier verifier = _verify(id, message, proof);
         _execute(id, message, message.gasLimit, verifier);
+    }
+
+    /// @notice Proves and delivers several messages of one source in one transaction. Each keeps its own
+    ///         outcome: a failing handler is recorded as failed (as with `deliver`), and a message `deliver`
+    ///         would refuse on its own (already processed, expired, not covered, not in the root, …) is
+    ///         skipped with `MessageSkipped`, so a relayer racing another never loses the whole batch.
+    ///         The root is checked once per distinct verifier among the recipients; a verifier that
+    ///         refuses it reverts the batch (the evidence is the relayer's, for one trust path).
+    /// @return outcomes One per message, in order.
+    function deliverBatch(Message[] calldata messages, BatchProof calldata proof)
+        external
+        returns (BatchOutcome[] memory outcomes)
+    {
+        uint256 size = messages.length;
+        if (size == 0 || proof.paths.length != size) revert InvalidBatch(size, proof.paths.length);
+        outcomes = new BatchOutcome[](size);
+        uint64 source = messages[0].sourceChainId;
+        IVerifier accepted;
+        for (uint256 i = 0; i < size; i++) {
+            Message calldata message = messages[i];
+            if (message.sourceChainId != source) revert MixedSources(source, message.sourceChainId);
+            bytes32 id = MessageLib.id(message);
+            bytes4 refusal = _refusal(id, message, proof.count, proof.root, proof.paths[i]);
+            IVerifier verifier = verifierFor(message.recipient, source);
+            if (refusal == bytes4(0) && address(verifier) == address(0)) refusal = NoVerifier.selector;
+            if (refusal != bytes4(0)) {
+                outcomes[i] = BatchOutcome.Skipped;
+                emit MessageSkipped(id, refusal);
+                continue;
+            }
+            if (verifier != accepted) {
+                verifier.verifyRoot(source, proof.count, proof.root, proof.verifierData);
+                accepted = verifier;
+            }
+            _execute(id, message, message.gasLimit, verifier);
+            outcomes[i] = status[id] == Status.Delivered ? BatchOutcome.Delivered : BatchOutcome.Failed;
+        }
     }
 
     /// @notice Runs the handler of a failed message again. Anyone may call it until the deadline; all gas
@@ -188,6 +252,22 @@ contract Inbox is Ownable {
     function currentVerifier() external view returns (IVerifier verifier) {
         if (_currentMessageId == bytes32(0)) revert NotHandlingMessage();
         verifier = _currentVerifier;
+    }
+
+    /// @dev Why `deliver` would refuse `message` before asking its verifier (zero: it would not).
+    function _refusal(bytes32 id, Message calldata message, uint256 count, bytes32 root, bytes32[] calldata path)
+        private
+        view
+        returns (bytes4)
+    {
+        if (message.version != MessageLib.VERSION) return UnsupportedVersion.selector;
+        if (message.destinationChainId != block.chainid) return WrongDestination.selector;
+        if (block.timestamp > message.deadline) return MessageExpired.selector;
+        if (status[id] != Status.None) return MessageAlreadyProcessed.selector;
+        if (message.nonce >= count) return NonceNotCovered.selector;
+        if (path.length != MerkleTree.DEPTH) return InvalidPathLength.selector;
+        if (MerkleTree.computeRoot(id, message.nonce, path) != root) return MessageNotInRoot.selector;
+        return bytes4(0);
     }
 
     function _verify(bytes32 id, Message calldata message, MessageProof calldata proof)

@@ -1,8 +1,9 @@
-// Every way Inbox.deliver must refuse a message, and the failed → retried path. The relayer is off so
-// the test delivers by hand with proofs built by the SDK; the proposer and root importer run.
+// Every way Inbox.deliver must refuse a message, the failed → retried path, and batches (one outcome per
+// message). The relayer is off so the test delivers by hand with proofs built by the SDK; the proposer
+// and root importer run.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, type Hex, keccak256, toHex } from "viem";
+import { type Address, type Hex, keccak256, parseEventLogs, toHex } from "viem";
 import { increaseTime } from "../../src/chain/anvil.js";
 import {
   type JunctionPublicClient,
@@ -13,10 +14,12 @@ import {
 import { rollupOf } from "../../src/chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { inboxAbi, testRecipientAbi, testRecipientBytecode } from "../../src/contracts/generated/index.js";
-import type { MessageProof } from "../../src/protocol/proof.js";
+import { messageId as idOf, type Message } from "../../src/protocol/message.js";
+import { type MessageProof, outboxProver } from "../../src/protocol/proof.js";
 import { MessageNotProvableError, proveMessage, sendMessage } from "../../src/sdk/index.js";
 import { rejects } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+import { outboxIds } from "../helpers/optimistic.js";
 
 describe("Inbox refusals and retries", () => {
   let devnet: TestDevnet;
@@ -234,5 +237,97 @@ describe("Inbox refusals and retries", () => {
       3,
     );
     await rejects(expire(), "MessageAlreadyProcessed");
+  });
+
+  it("delivers a batch of 20 in one transaction: 19 delivered, a failing handler recorded failed, a replay skipped", async (t) => {
+    const { manifest } = devnet;
+    const target = rollupOf(manifest, 902);
+    const deployer = walletClientFor(target, manifest.accounts.deployer.privateKey);
+    const failing = (
+      await destination.waitForTransactionReceipt({
+        hash: await deployer.deployContract({
+          abi: testRecipientAbi,
+          bytecode: testRecipientBytecode,
+          args: [inbox],
+        }),
+      })
+    ).contractAddress as Address;
+    await destination.waitForTransactionReceipt({
+      hash: await deployer.writeContract({
+        address: failing,
+        abi: testRecipientAbi,
+        functionName: "setFailing",
+        args: [true],
+      }),
+    });
+    const messages: Message[] = [];
+    for (let i = 0; i < 20; i++) {
+      const sent = await sendMessage(source, manifest, {
+        destinationChainId: 902,
+        recipient: i === 7 ? failing : recipient,
+        body: toHex(`batch ${i}`),
+      });
+      messages.push(sent.message);
+    }
+    // One checkpoint covering all 20 (the last one's proof names it), one path each.
+    const last = messages[messages.length - 1] as Message;
+    let lastProof: MessageProof | undefined;
+    for (let attempt = 0; attempt < 200 && !lastProof; attempt++) {
+      lastProof = await proveMessage(manifest, { id: idOf(last), sourceChainId: 901 })
+        .then((proven) => proven.proof)
+        .catch((error: unknown) => {
+          if (!(error instanceof MessageNotProvableError)) throw error;
+          return new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100));
+        });
+    }
+    assert.ok(lastProof, "the batch became provable");
+    const prover = outboxProver(
+      await outboxIds(manifest, 901),
+      lastProof.count,
+      lastProof.root,
+      lastProof.verifierData,
+    );
+    const batchProof = {
+      count: lastProof.count,
+      root: lastProof.root,
+      paths: messages.map((message) => prover.prove(message.nonce).path),
+      verifierData: lastProof.verifierData,
+    };
+    const deliverBatch = () =>
+      relayerWallet.writeContract({
+        address: inbox,
+        abi: inboxWithErrorsAbi,
+        functionName: "deliverBatch",
+        args: [messages, batchProof],
+        gas: 12_000_000n,
+      });
+    const receipt = await destination.waitForTransactionReceipt({ hash: await deliverBatch() });
+    assert.equal(receipt.status, "success");
+    const events = parseEventLogs({ abi: inboxAbi, logs: receipt.logs });
+    const delivered = events.filter((event) => event.eventName === "MessageDelivered");
+    const failed = events.filter((event) => event.eventName === "MessageFailed");
+    assert.equal(delivered.length, 19);
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]?.args.id, idOf(messages[7] as Message));
+    const statuses = await Promise.all(
+      messages.map((message) =>
+        destination.readContract({
+          address: inbox,
+          abi: inboxAbi,
+          functionName: "status",
+          args: [idOf(message)],
+        }),
+      ),
+    );
+    assert.deepEqual(
+      statuses,
+      messages.map((_, i) => (i === 7 ? 2 : 1)),
+    );
+    // Another relayer's copy of the same batch changes nothing and does not revert.
+    const replay = await destination.waitForTransactionReceipt({ hash: await deliverBatch() });
+    assert.equal(replay.status, "success");
+    const skipped = parseEventLogs({ abi: inboxAbi, logs: replay.logs, eventName: "MessageSkipped" });
+    assert.equal(skipped.length, 20);
+    t.diagnostic(`deliverBatch of 20: ${receipt.gasUsed} gas, ${receipt.gasUsed / 20n} per message`);
   });
 });
