@@ -44,6 +44,12 @@ type Report = {
         bundles?: { count: number; perSecond: number; superblocks: number };
       }
     >;
+    unbatched?: {
+      canonical: {
+        burst: { messages: number; perSecond: number; ratioToBaseline: number; latencyMs: Stats };
+        destinationGasPerMessage: Stats;
+      };
+    };
   }[];
   committeeGas?: {
     multisig: { members: number; threshold: number; multisigGas: number }[];
@@ -73,6 +79,12 @@ export function toMarkdown(report: Report): string {
       );
       lines.push(
         `| ${run.rollups} | ${path}, burst all-to-all | ${result.burst.messages} | ${f(result.burst.perSecond)} (${(result.burst.ratioToBaseline * 100).toFixed(0)}% of baseline) | ${lat(result.burst.latencyMs)} | ${Math.round(result.destinationGasPerMessage.p50)} | ${Math.round(result.checkpointGas.p50)} |`,
+      );
+    }
+    const unbatched = run.unbatched?.canonical;
+    if (unbatched) {
+      lines.push(
+        `| ${run.rollups} | canonical, burst, one transaction per message (no batching) | ${unbatched.burst.messages} | ${f(unbatched.burst.perSecond)} (${(unbatched.burst.ratioToBaseline * 100).toFixed(0)}% of baseline) | ${lat(unbatched.burst.latencyMs)} | ${Math.round(unbatched.destinationGasPerMessage.p50)} | — |`,
       );
     }
   }

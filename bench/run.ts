@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Address, Hex } from "viem";
 import { Prover } from "../src/agents/prover/prover.js";
+import { Relayer } from "../src/agents/relayer/relayer.js";
 import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../src/chain/manifest.js";
 import {
@@ -20,6 +21,7 @@ import {
   zkVerifierAbi,
 } from "../src/contracts/generated/index.js";
 import { relayerDatabase } from "../src/devnet/devnet.js";
+import { createLogger } from "../src/log.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
 import { measureCommitteeGas } from "./committee-gas.js";
@@ -56,6 +58,8 @@ type RunResult = {
   rollups: number;
   baseline: { calls: number; perSecond: number; pipelinedPerSecond: number; latencyMs: Stats };
   paths: Record<PathName, PathResult> & { sequencer: SequencerResult };
+  /** The canonical path again with a relayer that sends one transaction per message (no deliverBatch). */
+  unbatched: { canonical: PathResult };
 };
 
 const config = {
@@ -259,8 +263,37 @@ async function runFor(rollups: number): Promise<RunResult> {
     progress(`${rollups} rollups, zk done`);
     const sequencer = await runSequenced(rollups, base.perSecond);
     progress(`${rollups} rollups, sequencer done`);
-    return { rollups, baseline: base, paths: { ...paths, sequencer } };
+    const unbatched = { canonical: await runUnbatched(rollups, base.perSecond) };
+    progress(`${rollups} rollups, canonical unbatched done`);
+    return { rollups, baseline: base, paths: { ...paths, sequencer }, unbatched };
   } finally {
+    await store.close();
+    await devnet.stop();
+  }
+}
+
+/** The canonical path on its own devnet, relayed one transaction per message: what batching saves. */
+async function runUnbatched(rollups: number, baselinePerSecond: number): Promise<PathResult> {
+  const devnet = await startTestDevnet({
+    rollups,
+    blockTime: config.blockTime,
+    l1BlockTime: config.l1BlockTime,
+    challengeWindow: config.challengeWindow,
+    relayer: false,
+  });
+  const store = new SqliteStore(relayerDatabase(devnet.dataDir));
+  const relayer = new Relayer({
+    network: devnet.manifest,
+    privateKey: devnet.manifest.accounts.relayer.privateKey,
+    store,
+    logger: createLogger("silent"),
+    maxBatch: 1,
+  });
+  await relayer.start();
+  try {
+    return await measurePath(devnet.manifest, store, "canonical", baselinePerSecond);
+  } finally {
+    await relayer.stop();
     await store.close();
     await devnet.stop();
   }

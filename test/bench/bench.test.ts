@@ -66,6 +66,10 @@ describe("npm run bench (tiny)", () => {
       assert.ok(result.checkpointGas.n > 0 && result.checkpointGas.p50 > 20_000);
     }
     assert.ok(run.paths.zk.provingMs.n > 0 && run.paths.zk.provingMs.p50 > 0, "proving time measured");
+    const unbatched = run.unbatched.canonical;
+    assert.equal(unbatched.burst.messages, 4);
+    assert.ok(unbatched.burst.perSecond > 0);
+    assert.equal(unbatched.destinationGasPerMessage.n, 4, "gas of every unbatched delivery");
     assert.deepEqual(
       report.committeeGas.multisig.map((row: { members: number }) => row.members),
       [4, 8],
@@ -82,6 +86,7 @@ describe("npm run bench (tiny)", () => {
     assert.ok(bundles.perSecond > 0 && bundles.superblocks >= 1);
     const table = readFileSync(join(out, markdown), "utf8");
     assert.match(table, /\| 2 \| canonical, burst all-to-all \| 4 \|/);
+    assert.match(table, /\| 2 \| canonical, burst, one transaction per message \(no batching\) \| 4 \|/);
     assert.match(table, /Optimistic bridges \| challenge windows \| high \| \d/);
     assert.match(table, /Shared sequencers \| atomic ordering \| minimal \| \d/);
     assert.match(table, /ZK proofs \| cryptographic verification \| low \| \d/);

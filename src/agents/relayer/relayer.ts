@@ -1,5 +1,6 @@
 // Relayer: indexes MessageSent on every rollup into its store and, per destination, delivers every
-// message that the trust path its recipient chose can prove now (see proof-sources.ts).
+// message that the trust path its recipient chose can prove now (see proof-sources.ts). Messages proven
+// by the same evidence (one source, one checkpoint, one path) go in one Inbox.deliverBatch transaction.
 // Handler failures are retried with exponential backoff until the deadline. The store's cursors and
 // leases make a restart resume where it stopped and keep parallel relayers from double delivery.
 import { type Address, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
@@ -35,6 +36,10 @@ export type RelayerConfig = {
   intervalMs?: number;
   /** Most messages delivered per destination per tick. */
   batchSize?: number;
+  /** Most messages in one deliverBatch transaction (1: one transaction per message). Default 40. */
+  maxBatch?: number;
+  /** Most handler gas (the messages' gas limits) one deliverBatch transaction carries. Default 8,000,000. */
+  batchGasBudget?: bigint;
   /** First retry delay for a failed handler; doubles per attempt up to maxBackoffMs. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -118,7 +123,7 @@ export class Relayer extends PollingAgent {
       this.config.batchSize ?? 100,
     );
     if (due.length === 0) return;
-    const ready: { message: StoredMessage; proof: MessageProof | null; expire?: true }[] = [];
+    const ready: { message: StoredMessage; proof: MessageProof | null; expire?: true; group?: string }[] = [];
     // Past its deadline a message can only be closed on the destination, which notifies its sender.
     const chainNow = (await destination.client.getBlock({ blockTag: "pending" })).timestamp;
     // One prover per (path, source) and tick, however many of its messages are due.
@@ -158,24 +163,194 @@ export class Relayer extends PollingAgent {
       }
       const prover = provers.get(proverKey);
       if (!prover || prover.count <= nonce) continue;
-      ready.push({ message, proof: prover.prove(nonce) });
+      ready.push({ message, proof: prover.prove(nonce), group: `${proverKey}:${prover.count}` });
     }
-    const claimed = [];
+    const claimed: typeof ready = [];
     for (const item of ready) {
       if (await this.config.store.claim(item.message.id, this.#id, now, 60_000)) claimed.push(item);
     }
-    // Send in nonce order, then wait for all receipts together: one round trip per block, not per message.
-    const sent: { item: (typeof claimed)[number]; hash: Hex }[] = [];
+    // Messages proven by the same evidence share one transaction; the rest (retries, expiries, a group
+    // of one) go one by one. Send everything in nonce order, then wait for all receipts together.
+    const batches = new Map<string, { message: StoredMessage; proof: MessageProof }[]>();
+    const singles: typeof claimed = [];
     for (const item of claimed) {
-      const hash = await this.#send(destination, item.message, item.proof, item.expire === true);
-      if (hash) sent.push({ item, hash });
+      if (!item.group || !item.proof || item.message.status !== "sent") singles.push(item);
+      else
+        batches.set(item.group, [
+          ...(batches.get(item.group) ?? []),
+          { message: item.message, proof: item.proof },
+        ]);
     }
-    await Promise.all(
-      sent.map(async ({ item, hash }) => {
-        const receipt = await destination.client.waitForTransactionReceipt({ hash });
-        await this.#record(item.message, receipt);
-      }),
+    const pending: Promise<void>[] = [];
+    for (const group of batches.values()) {
+      for (const batch of this.#split(group)) {
+        if (batch.length === 1) {
+          singles.push(batch[0] as (typeof singles)[number]);
+          continue;
+        }
+        const hash = await this.#sendBatch(destination, batch);
+        if (hash) pending.push(this.#recordBatch(destination, batch, hash));
+      }
+    }
+    for (const item of singles) {
+      const hash = await this.#send(destination, item.message, item.proof, item.expire === true);
+      if (hash) {
+        pending.push(
+          destination.client
+            .waitForTransactionReceipt({ hash })
+            .then((receipt) => this.#record(item.message, receipt)),
+        );
+      }
+    }
+    await Promise.all(pending);
+  }
+
+  /** Cuts a group into batches within the size and handler-gas limits, in nonce order. */
+  #split<T extends { message: StoredMessage }>(group: readonly T[]): T[][] {
+    const maxBatch = this.config.maxBatch ?? 40;
+    const budget = this.config.batchGasBudget ?? 8_000_000n;
+    const batches: T[][] = [];
+    let current: T[] = [];
+    let gas = 0n;
+    for (const item of [...group].sort((a, b) =>
+      a.message.message.nonce < b.message.message.nonce ? -1 : 1,
+    )) {
+      const itemGas = item.message.message.gasLimit;
+      if (current.length > 0 && (current.length >= maxBatch || gas + itemGas > budget)) {
+        batches.push(current);
+        current = [];
+        gas = 0n;
+      }
+      current.push(item);
+      gas += itemGas;
+    }
+    if (current.length > 0) batches.push(current);
+    return batches;
+  }
+
+  /** Sends one deliverBatch; on a refused estimate, falls back to delivering its messages one by one. */
+  async #sendBatch(
+    destination: Chain,
+    batch: readonly { message: StoredMessage; proof: MessageProof }[],
+  ): Promise<Hex | undefined> {
+    const first = batch[0]?.proof as MessageProof;
+    const args = [
+      batch.map((item) => item.message.message),
+      {
+        count: first.count,
+        root: first.root,
+        paths: batch.map((item) => item.proof.path),
+        verifierData: first.verifierData,
+      },
+    ] as const;
+    const inbox = destination.entry.contracts.inbox;
+    try {
+      const gas = await destination.client.estimateContractGas({
+        address: inbox,
+        abi: inboxWithErrorsAbi,
+        functionName: "deliverBatch",
+        args,
+        account: destination.wallet.account,
+      });
+      return await destination.wallet.writeContract({
+        address: inbox,
+        abi: inboxAbi,
+        functionName: "deliverBatch",
+        args,
+        gas: withMargin(gas),
+      });
+    } catch (error) {
+      this.config.logger.warn("Relayer#batch", "batch refused; delivering its messages one by one", {
+        destination: destination.entry.chainId,
+        messages: batch.length,
+        error: revertName(error) ?? (error instanceof Error ? error.message.split("\n")[0] : String(error)),
+      });
+      destination.wallet.account.nonceManager?.reset({
+        address: destination.wallet.account.address,
+        chainId: destination.entry.chainId,
+      });
+      const sent = [];
+      for (const item of batch) {
+        const hash = await this.#send(destination, item.message, item.proof, false);
+        if (hash) sent.push({ item, hash });
+      }
+      await Promise.all(
+        sent.map(async ({ item, hash }) =>
+          this.#record(item.message, await destination.client.waitForTransactionReceipt({ hash })),
+        ),
+      );
+      return undefined;
+    }
+  }
+
+  /** Records each message of a mined batch from its own event: delivered, failed, or skipped. */
+  async #recordBatch(
+    destination: Chain,
+    batch: readonly { message: StoredMessage }[],
+    hash: Hex,
+  ): Promise<void> {
+    const receipt = await destination.client.waitForTransactionReceipt({ hash });
+    const skipped = new Set(
+      parseEventLogs({ abi: inboxAbi, logs: receipt.logs, eventName: "MessageSkipped" }).map(
+        (event) => event.args.id,
+      ),
     );
+    const share = receipt.gasUsed / BigInt(batch.length);
+    for (const { message } of batch) {
+      if (receipt.status === "success" && skipped.has(message.id)) {
+        // Someone else was first, or it expired meanwhile: the chain says which.
+        await this.#reconcile(destination, message);
+        continue;
+      }
+      await this.#record(message, receipt, share);
+    }
+    this.config.logger.info("Relayer#batch", "batch delivered", {
+      destination: destination.entry.chainId,
+      messages: batch.length,
+      skipped: skipped.size,
+      tx: hash,
+      gasUsed: receipt.gasUsed,
+    });
+  }
+
+  /** Brings the store in line with the destination's status of a message this relayer did not settle. */
+  async #reconcile(destination: Chain, stored: StoredMessage, known?: number): Promise<void> {
+    const inbox = destination.entry.contracts.inbox;
+    const onChain =
+      known ??
+      (await destination.client.readContract({
+        address: inbox,
+        abi: inboxAbi,
+        functionName: "status",
+        args: [stored.id],
+      }));
+    if (onChain === 1) {
+      const events = await getDeliveryEvents(
+        destination.client,
+        inbox,
+        stored.id,
+        BigInt(destination.entry.deployBlock),
+      );
+      const delivered = events.find((event) => event.kind === "delivered");
+      await this.config.store.markDelivered(stored.id, {
+        tx: delivered?.txHash ?? null,
+        at: Date.now(),
+        gasUsed: null,
+      });
+    } else if (onChain === 3) {
+      await this.config.store.markExpired(stored.id, "expired undelivered on the destination");
+    } else if (onChain === 2) {
+      await this.config.store.markFailed(stored.id, {
+        error: "handler reverted (another relayer's delivery)",
+        nextAttemptAt: Date.now() + this.#backoff(stored.attempts),
+        tx: null,
+      });
+    } else {
+      await this.config.store.postpone(stored.id, {
+        error: "skipped in a batch",
+        nextAttemptAt: Date.now() + this.#backoff(stored.attempts),
+      });
+    }
   }
 
   /** Sends the delivery (or retry) transaction; returns undefined when nothing was sent. */
@@ -192,24 +367,9 @@ export class Relayer extends PollingAgent {
       functionName: "status",
       args: [stored.id],
     });
-    if (onChain === 1) {
-      // Delivered already: by us before a restart, or by another relayer.
-      const events = await getDeliveryEvents(
-        destination.client,
-        inbox,
-        stored.id,
-        BigInt(destination.entry.deployBlock),
-      );
-      const delivered = events.find((event) => event.kind === "delivered");
-      await this.config.store.markDelivered(stored.id, {
-        tx: delivered?.txHash ?? null,
-        at: Date.now(),
-        gasUsed: null,
-      });
-      return undefined;
-    }
-    if (onChain === 3) {
-      await this.config.store.markExpired(stored.id, "expired undelivered on the destination");
+    if (onChain === 1 || onChain === 3) {
+      // Delivered already (by us before a restart, or by another relayer), or expired there.
+      await this.#reconcile(destination, stored, onChain);
       return undefined;
     }
     const account = destination.wallet.account;
@@ -296,7 +456,11 @@ export class Relayer extends PollingAgent {
     });
   }
 
-  async #record(stored: StoredMessage, receipt: TransactionReceipt): Promise<void> {
+  async #record(
+    stored: StoredMessage,
+    receipt: TransactionReceipt,
+    gasUsed = receipt.gasUsed,
+  ): Promise<void> {
     const events = parseEventLogs({
       abi: inboxAbi,
       logs: receipt.logs,
@@ -315,14 +479,14 @@ export class Relayer extends PollingAgent {
       await this.config.store.markDelivered(stored.id, {
         tx: receipt.transactionHash,
         at: Date.now(),
-        gasUsed: receipt.gasUsed,
+        gasUsed,
       });
       this.config.logger.info("Relayer#deliver", "message delivered", {
         id: stored.id,
         from: stored.message.sourceChainId,
         to: stored.message.destinationChainId,
         tx: receipt.transactionHash,
-        gasUsed: receipt.gasUsed,
+        gasUsed,
       });
       return;
     }
