@@ -132,9 +132,10 @@ export class SqliteStore implements RelayerStore {
     const result = this.#db
       .prepare(
         `UPDATE messages SET claimed_by = ?, claim_until = ?
-           WHERE id = ? AND (claim_until < ? OR claimed_by = ?)`,
+           WHERE id = ? AND status IN ('sent', 'failed') AND next_attempt_at <= ?
+             AND (claim_until < ? OR claimed_by = ?)`,
       )
-      .run(owner, now + leaseMs, id, now, owner);
+      .run(owner, now + leaseMs, id, now, now, owner);
     return result.changes === 1;
   }
 
