@@ -62,3 +62,43 @@ export function rootFromPath(leaf: Hex, index: number, path: readonly Hex[]): He
   });
   return node;
 }
+
+/**
+ * A tree that grows one leaf at a time and keeps every level, so appending costs `depth` hashes and a
+ * path is read, not rebuilt: the relayer's persistent copy of an Outbox. Same nodes as `buildLevels`.
+ */
+export class IncrementalTree {
+  readonly #levels: Hex[][];
+
+  constructor(readonly depth: number) {
+    this.#levels = Array.from({ length: depth + 1 }, () => []);
+  }
+
+  get size(): number {
+    return (this.#levels[0] as Hex[]).length;
+  }
+
+  append(leaf: Hex): void {
+    if (this.size >= 2 ** this.depth) throw new RangeError(`a depth-${this.depth} tree is full`);
+    (this.#levels[0] as Hex[]).push(leaf);
+    let index = this.size - 1;
+    for (let height = 0; height < this.depth; height++) {
+      const level = this.#levels[height] as Hex[];
+      const left = index & ~1;
+      (this.#levels[height + 1] as Hex[])[index >> 1] = hashPair(
+        level[left] as Hex,
+        level[left + 1] ?? zeroHash(height),
+      );
+      index >>= 1;
+    }
+  }
+
+  root(): Hex {
+    return rootOf(this.#levels);
+  }
+
+  path(index: number): Hex[] {
+    if (index >= this.size) throw new RangeError(`leaf ${index} is not in a tree of ${this.size}`);
+    return pathOf(this.#levels, index);
+  }
+}

@@ -32,8 +32,11 @@ export interface RelayerStore {
   getCursor(name: string): Promise<bigint | undefined>;
   /** Stores the messages found in a block range and advances that chain's cursor, atomically. */
   recordSourceBatch(cursorName: string, toBlock: bigint, messages: readonly NewMessage[]): Promise<void>;
-  /** The first `count` message ids of `sourceChainId`'s Outbox, in nonce order (fewer if not all seen). */
-  messageIds(sourceChainId: bigint, count: bigint): Promise<Hex[]>;
+  /**
+   * The ids of `sourceChainId`'s Outbox messages with nonces `from` (default 0) up to `count`, in nonce
+   * order; stops at the first nonce not seen yet (so fewer when some are missing).
+   */
+  messageIds(sourceChainId: bigint, count: bigint, from?: bigint): Promise<Hex[]>;
   /** Messages to `destinationChainId` that are waiting for delivery or a retry due at `now`. */
   due(destinationChainId: bigint, now: number, limit: number): Promise<StoredMessage[]>;
   /** Takes a lease on a message so parallel relayers never send it twice; true if this owner holds it. */

@@ -5,6 +5,7 @@ import { type Hex, keccak256, toHex } from "viem";
 import {
   buildLevels,
   hashPair,
+  IncrementalTree,
   merkleRoot,
   pathOf,
   rootFromPath,
@@ -42,5 +43,22 @@ describe("merkle", () => {
 
   it("refuses more leaves than the depth holds", () => {
     assert.throws(() => buildLevels([leaf(0), leaf(1), leaf(2)], 1), RangeError);
+  });
+
+  it("an incremental tree has the same root and paths as a rebuild after every append", () => {
+    const tree = new IncrementalTree(32);
+    const leaves: Hex[] = [];
+    assert.equal(tree.root(), merkleRoot([], 32));
+    for (let size = 1; size <= 70; size++) {
+      const next = leaf(1000 + size);
+      leaves.push(next);
+      tree.append(next);
+      const levels = buildLevels(leaves, 32);
+      assert.equal(tree.root(), rootOf(levels), `root after ${size}`);
+      for (const index of [0, size >> 1, size - 1]) {
+        assert.deepEqual(tree.path(index), pathOf(levels, index), `path ${index} of ${size}`);
+      }
+    }
+    assert.throws(() => tree.path(70), RangeError);
   });
 });

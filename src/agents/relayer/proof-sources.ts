@@ -11,7 +11,13 @@ import {
   zkVerifierAbi,
 } from "../../contracts/generated/index.js";
 import { HubHistory } from "../../protocol/checkpoint.js";
-import { canonicalProver, type OutboxProver, outboxProver, ProofInputError } from "../../protocol/proof.js";
+import { IncrementalTree, MESSAGE_TREE_DEPTH } from "../../protocol/merkle.js";
+import {
+  encodeCanonicalVerifierData,
+  type OutboxProver,
+  outboxProver,
+  ProofInputError,
+} from "../../protocol/proof.js";
 import type { RelayerStore } from "../../store/store.js";
 
 export type TrustPathName = "canonical" | "optimistic" | "zk";
@@ -30,24 +36,68 @@ export interface ProofSource {
   ): Promise<OutboxProver | null>;
 }
 
-/** Ids of the first `count` messages of a source, or null while the relayer has not indexed them all. */
-async function idsFor(store: RelayerStore, sourceChainId: bigint, count: bigint): Promise<Hex[] | null> {
-  const ids = await store.messageIds(sourceChainId, count);
-  return BigInt(ids.length) < count ? null : ids;
+/**
+ * The relayer's persistent copy of each source's Outbox tree: a tick appends only the ids it has not
+ * seen (from the store), and a proof is read off the kept levels, not rebuilt from every message.
+ * Checkpoints only grow, so one tree per source serves a path; an older count is rebuilt on the side.
+ */
+export class OutboxTrees {
+  readonly #trees = new Map<bigint, IncrementalTree>();
+
+  constructor(private readonly store: RelayerStore) {}
+
+  /** A prover for `(count, root)`, or null while the store lacks some of the first `count` ids. */
+  async prover(
+    sourceChainId: bigint,
+    count: bigint,
+    root: Hex,
+    verifierData: Hex,
+  ): Promise<OutboxProver | null> {
+    let tree = this.#trees.get(sourceChainId);
+    if (!tree) {
+      tree = new IncrementalTree(MESSAGE_TREE_DEPTH);
+      this.#trees.set(sourceChainId, tree);
+    }
+    if (BigInt(tree.size) > count) {
+      const ids = await this.store.messageIds(sourceChainId, count);
+      return BigInt(ids.length) < count ? null : outboxProver(ids, count, root, verifierData);
+    }
+    if (BigInt(tree.size) < count) {
+      const more = await this.store.messageIds(sourceChainId, count, BigInt(tree.size));
+      for (const id of more) tree.append(id);
+      if (BigInt(tree.size) < count) return null;
+    }
+    const rebuilt = tree.root();
+    if (rebuilt !== root) {
+      throw new ProofInputError(`message ids rebuild root ${rebuilt}, but the checkpoint says ${root}`);
+    }
+    const kept = tree;
+    return {
+      count,
+      root,
+      prove: (nonce) => {
+        if (nonce >= count)
+          throw new ProofInputError(`message ${nonce} is not covered by checkpoint count ${count}`);
+        return { count, root, path: kept.path(Number(nonce)), verifierData };
+      },
+    };
+  }
 }
 
 /** Canonical path: the newest global root the destination imported, reopened from the hub's events. */
 export class CanonicalProofSource implements ProofSource {
   readonly path = "canonical" as const;
   readonly #history = new HubHistory();
+  readonly #trees: OutboxTrees;
   #cursor: bigint;
 
   constructor(
     private readonly network: Pick<Manifest, "l1">,
     private readonly l1: JunctionPublicClient,
-    private readonly store: RelayerStore,
+    store: RelayerStore,
   ) {
     this.#cursor = BigInt(network.l1.deployBlock);
+    this.#trees = new OutboxTrees(store);
   }
 
   verifierOn(destination: RollupEntry): Address {
@@ -72,8 +122,8 @@ export class CanonicalProofSource implements ProofSource {
     if (globalIndex === 0n || globalIndex > this.#history.latestIndex) return null;
     const inclusion = this.#history.inclusion(globalIndex, sourceChainId);
     if (!inclusion) return null;
-    const ids = await idsFor(this.store, sourceChainId, inclusion.checkpoint.count);
-    return ids ? canonicalProver(ids, inclusion) : null;
+    const { count, root } = inclusion.checkpoint;
+    return this.#trees.prover(sourceChainId, count, root, encodeCanonicalVerifierData(inclusion));
   }
 }
 
@@ -138,10 +188,12 @@ type RecordedCheckpointOptions = {
 class RecordedCheckpointSource implements ProofSource {
   readonly path: "optimistic" | "zk";
   readonly #events: CheckpointEvents;
+  readonly #trees: OutboxTrees;
 
   constructor(private readonly options: RecordedCheckpointOptions) {
     this.path = options.path;
     this.#events = new CheckpointEvents(options.rollups, options.read);
+    this.#trees = new OutboxTrees(options.store);
   }
 
   verifierOn(destination: RollupEntry): Address {
@@ -158,10 +210,8 @@ class RecordedCheckpointSource implements ProofSource {
         ? await this.options.isFinal(destination, client, sourceChainId, checkpoint)
         : true;
       if (!final) continue;
-      const ids = await idsFor(this.options.store, sourceChainId, checkpoint.count);
-      if (!ids) return null;
       try {
-        return outboxProver(ids, checkpoint.count, checkpoint.root, "0x");
+        return await this.#trees.prover(sourceChainId, checkpoint.count, checkpoint.root, "0x");
       } catch (error) {
         // A final checkpoint our own index contradicts: never prove against it.
         if (error instanceof ProofInputError) continue;

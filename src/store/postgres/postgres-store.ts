@@ -122,15 +122,15 @@ export class PostgresStore implements RelayerStore {
     });
   }
 
-  async messageIds(sourceChainId: bigint, count: bigint): Promise<Hex[]> {
+  async messageIds(sourceChainId: bigint, count: bigint, from = 0n): Promise<Hex[]> {
     const { rows } = await this.#pool.query<{ id: Hex; nonce: string }>(
-      "SELECT id, nonce FROM relayer_messages WHERE source_chain_id = $1 AND nonce < $2 ORDER BY nonce",
-      [sourceChainId.toString(), count.toString()],
+      "SELECT id, nonce FROM relayer_messages WHERE source_chain_id = $1 AND nonce >= $2 AND nonce < $3 ORDER BY nonce",
+      [sourceChainId.toString(), from.toString(), count.toString()],
     );
-    // Only a gap-free prefix is usable for a Merkle proof.
+    // Only a gap-free run is usable for a Merkle proof.
     const prefix: Hex[] = [];
     for (const row of rows) {
-      if (BigInt(row.nonce) !== BigInt(prefix.length)) break;
+      if (BigInt(row.nonce) !== from + BigInt(prefix.length)) break;
       prefix.push(row.id);
     }
     return prefix;

@@ -105,14 +105,16 @@ export class SqliteStore implements RelayerStore {
     })();
   }
 
-  async messageIds(sourceChainId: bigint, count: bigint): Promise<Hex[]> {
+  async messageIds(sourceChainId: bigint, count: bigint, from = 0n): Promise<Hex[]> {
     const rows = this.#db
-      .prepare("SELECT id, nonce FROM messages WHERE source_chain_id = ? AND nonce < ? ORDER BY nonce")
-      .all(Number(sourceChainId), Number(count)) as { id: Hex; nonce: number }[];
-    // Only a gap-free prefix is usable for a Merkle proof.
+      .prepare(
+        "SELECT id, nonce FROM messages WHERE source_chain_id = ? AND nonce >= ? AND nonce < ? ORDER BY nonce",
+      )
+      .all(Number(sourceChainId), Number(from), Number(count)) as { id: Hex; nonce: number }[];
+    // Only a gap-free run is usable for a Merkle proof.
     const prefix: Hex[] = [];
     for (const row of rows) {
-      if (row.nonce !== prefix.length) break;
+      if (row.nonce !== Number(from) + prefix.length) break;
       prefix.push(row.id);
     }
     return prefix;
