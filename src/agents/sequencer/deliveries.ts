@@ -61,6 +61,10 @@ export type DeliveryTarget = { client: JunctionPublicClient; contracts: RollupCo
 
 /** Gas above the handler's own limit for proof checking and bookkeeping in `Inbox.deliver`. */
 const DELIVERY_OVERHEAD_GAS = 300_000n;
+/** Gas per message of a batch beyond its handler's limit (Merkle path, bookkeeping, the 1/64 rule). */
+const BATCHED_OVERHEAD_GAS = 150_000n;
+/** Most deliveries one transaction carries. */
+const MAX_BATCH = 40;
 /** A failed delivery is tried again after 2, 4, … 64 superblocks until its deadline. */
 const MAX_BACKOFF = 64;
 
@@ -153,6 +157,50 @@ export class DeliveryPlanner {
 
   pendingCount(): number {
     return this.#pending.length;
+  }
+
+  /**
+   * Calldata and gas of one transaction carrying `deliveries`: `Inbox.deliver` for one, and
+   * `Inbox.deliverBatch` for several proven by the same signed checkpoint (same source, count, root).
+   */
+  static transactionFor(deliveries: readonly PlannedDelivery[]): { data: Hex; gas: bigint } {
+    const [first] = deliveries;
+    if (!first) throw new Error("no delivery to send");
+    if (deliveries.length === 1) return DeliveryPlanner.transaction(first);
+    return {
+      data: encodeFunctionData({
+        abi: inboxAbi,
+        functionName: "deliverBatch",
+        args: [
+          deliveries.map((delivery) => delivery.message),
+          {
+            count: first.proof.count,
+            root: first.proof.root,
+            paths: deliveries.map((delivery) => delivery.proof.path),
+            verifierData: first.proof.verifierData,
+          },
+        ],
+      }),
+      gas: deliveries.reduce(
+        (sum, delivery) => sum + delivery.message.gasLimit + BATCHED_OVERHEAD_GAS,
+        200_000n,
+      ),
+    };
+  }
+
+  /** Groups deliveries that share a signed checkpoint into batches of at most MAX_BATCH, in order. */
+  static batches(deliveries: readonly PlannedDelivery[]): PlannedDelivery[][] {
+    const groups = new Map<string, PlannedDelivery[]>();
+    for (const delivery of deliveries) {
+      const { count, root, verifierData } = delivery.proof;
+      const key = `${delivery.message.sourceChainId}:${count}:${root}:${verifierData}`;
+      groups.set(key, [...(groups.get(key) ?? []), delivery]);
+    }
+    const batches: PlannedDelivery[][] = [];
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.length; i += MAX_BATCH) batches.push(group.slice(i, i + MAX_BATCH));
+    }
+    return batches;
   }
 
   /** Calldata and gas of the delivery transaction. */

@@ -1,7 +1,7 @@
 // Seals one superblock: one block on every rollup of the domain, mined in a fixed rollup order. Each
 // block opens with the transactions forced through the L1 queue, then the revealed committed
-// transactions (commit order), then the atomic bundles' legs,
-// then the sequencer's message deliveries, then plain transactions in arrival order. If a required leg
+// transactions (commit order), then the atomic bundles' legs, then the sequencer's message deliveries
+// (one deliverBatch per signed checkpoint), then plain transactions in arrival order. If a required leg
 // of a bundle fails, every rollup returns to its snapshot, the bundle is refused with the failing leg
 // and its revert, and the superblock is built again without it: a failed bundle leaves no trace.
 import { decodeErrorResult, type Hex, keccak256, type LocalAccount, type TransactionReceipt } from "viem";
@@ -188,19 +188,16 @@ export class SuperblockSealer {
         if (included.has(hash))
           attempt.receipts.set(hash, await rollup.client.getTransactionReceipt({ hash }));
       }
-      for (const [i, tx] of deliveryTxs.entries()) {
-        if (!included.has(tx.hash)) continue;
+      for (const tx of deliveryTxs) {
+        if (!included.has(tx.hash)) {
+          // Not even submitted (or not mined): back to the queue.
+          for (const delivery of tx.deliveries) attempt.carried.push({ ...delivery, dueHeight: height + 2 });
+          continue;
+        }
         attempt.receipts.set(tx.hash, await rollup.client.getTransactionReceipt({ hash: tx.hash }));
-        attempt.delivered.push({
-          delivery: deliveries[i] as PlannedDelivery,
-          chainId: rollup.chainId,
-          hash: tx.hash,
-        });
-      }
-      // Deliveries that could not even be submitted go back to the queue.
-      for (const [i, delivery] of deliveries.entries()) {
-        if (!included.has(deliveryTxs[i]?.hash ?? "0x"))
-          attempt.carried.push({ ...delivery, dueHeight: height + 2 });
+        for (const delivery of tx.deliveries) {
+          attempt.delivered.push({ delivery, chainId: rollup.chainId, hash: tx.hash });
+        }
       }
       const sent = await getSentMessages(rollup.client, rollup.contracts.outbox, block.number, block.number);
       this.config.index.append(
@@ -247,7 +244,7 @@ export class SuperblockSealer {
   async #signDeliveries(
     rollup: SequencedRollup,
     deliveries: readonly PlannedDelivery[],
-  ): Promise<{ raw: Hex; hash: Hex }[]> {
+  ): Promise<{ raw: Hex; hash: Hex; deliveries: PlannedDelivery[] }[]> {
     if (deliveries.length === 0) return [];
     const { account } = this.config;
     const [nonce, block] = await Promise.all([
@@ -256,9 +253,10 @@ export class SuperblockSealer {
     ]);
     const maxPriorityFeePerGas = 1_000_000_000n;
     const maxFeePerGas = (block.baseFeePerGas ?? 0n) * 2n + maxPriorityFeePerGas;
-    const signed: { raw: Hex; hash: Hex }[] = [];
-    for (const [i, delivery] of deliveries.entries()) {
-      const { data, gas } = DeliveryPlanner.transaction(delivery);
+    const signed: { raw: Hex; hash: Hex; deliveries: PlannedDelivery[] }[] = [];
+    // Deliveries under one signed checkpoint share a deliverBatch transaction.
+    for (const [i, batch] of DeliveryPlanner.batches(deliveries).entries()) {
+      const { data, gas } = DeliveryPlanner.transactionFor(batch);
       const raw = await account.signTransaction({
         chainId: rollup.chainId,
         type: "eip1559",
@@ -269,7 +267,7 @@ export class SuperblockSealer {
         maxFeePerGas,
         maxPriorityFeePerGas,
       });
-      signed.push({ raw, hash: keccak256(raw) });
+      signed.push({ raw, hash: keccak256(raw), deliveries: batch });
     }
     return signed;
   }
