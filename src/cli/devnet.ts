@@ -5,6 +5,7 @@ import type { Manifest } from "../chain/manifest.js";
 import { withStopSignal } from "../chain/stop-signal.js";
 import { DEFAULT_L1_PORT, DEFAULT_SUPERBLOCK_TIME_MS, startDevnet } from "../devnet/devnet.js";
 import {
+  databaseUrlOf,
   dataDirOf,
   intFlag,
   loggerOf,
@@ -17,6 +18,7 @@ import {
 
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
+               [--relayers N] [--database-url URL]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
   watchtower) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
@@ -24,10 +26,17 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
   BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
   but the sequencer runs as \`junction sequencer\`. --zk runs the zk prover (Groth16 proofs of the
-  devnet committee's signatures, a few seconds of CPU per checkpoint). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
-  blocks, a 4 s optimistic challenge window, BASE 8545, DIR .junction.`;
+  devnet committee's signatures, a few seconds of CPU per checkpoint). --relayers N runs N relayers,
+  each with its own funded key, sharing one store and leasing each message before sending it. The
+  relayers and the watchtower keep their state in SQLite files in DIR, or in PostgreSQL with
+  --database-url postgres://… (default: the DATABASE_URL environment variable); either way a new
+  devnet starts with that state emptied (new chains). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
+  blocks, a 4 s optimistic challenge window, 1 relayer, BASE 8545, DIR .junction.`;
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<number> {
   const { values } = parseFlags(argv, {
     ...networkFlags,
     rollups: { type: "string" },
@@ -39,6 +48,8 @@ export async function run(argv: string[]): Promise<number> {
     "no-sequencer": { type: "boolean" },
     "external-sequencer": { type: "boolean" },
     zk: { type: "boolean" },
+    relayers: { type: "string" },
+    "database-url": { type: "string" },
   });
   if (values.help) {
     console.log(usage);
@@ -63,6 +74,9 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (superblockSeconds < 0.05)
     throw new UsageError(`--superblock-time must be at least 0.05 s, got ${superblockSeconds}`);
+  const relayers = intFlag("relayers", values.relayers, 1, 1);
+  if (relayers > 32) throw new UsageError(`--relayers must be at most 32, got ${relayers}`);
+  const databaseUrl = databaseUrlOf(values["database-url"], env);
   const logger = loggerOf(values);
   const stopping = untilStopped();
   // A stop during start-up (Ctrl-C kills the nodes with us) must end the deployment's waits at once,
@@ -76,6 +90,8 @@ export async function run(argv: string[]): Promise<number> {
       l1BlockTime: numberFlag("l1-block-time", values["l1-block-time"], 2),
       challengeWindow: intFlag("challenge-window", values["challenge-window"], 4, 1),
       zk: values.zk === true,
+      relayers,
+      databaseUrl,
       dataDir: dataDirOf(values),
       l1Port: base,
       rollupPort: base + 1000,

@@ -30,12 +30,13 @@ const help = [
   sequencer.usage,
 ].join("\n");
 
-export async function main(argv: string[]): Promise<number> {
+/** `env` is read here and nowhere below: commands get what they need from it as arguments. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "devnet":
-        return await devnet.run(rest);
+        return await devnet.run(rest, env);
       case "send":
         return await send.run(rest);
       case "status":
@@ -54,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       case "attester":
       case "watchtower":
       case "prover":
-        return await agent.run(command, rest);
+        return await agent.run(command, rest, env);
       case undefined:
       case "help":
       case "--help":

@@ -5,6 +5,7 @@ import { type Hex, isAddress, isHex } from "viem";
 import { DEFAULT_DATA_DIR, loadManifest, type Manifest, manifestPath } from "../chain/manifest.js";
 import { JunctionError } from "../errors.js";
 import { createLogger, type Logger, type LogLevel } from "../log.js";
+import { isPostgresUrl } from "../store/open.js";
 
 export class UsageError extends JunctionError {
   override name = "UsageError" as const;
@@ -75,6 +76,19 @@ export function hexFlag(name: string, value: string | undefined): Hex {
   if (!isHex(text) || text.length % 2 !== 0)
     throw new UsageError(`--${name} must be 0x-prefixed hex bytes, got ${text}`);
   return text;
+}
+
+/**
+ * The PostgreSQL database of the relayer and watchtower: --database-url, else DATABASE_URL; undefined
+ * means SQLite files in the data directory.
+ */
+export function databaseUrlOf(flag: string | undefined, env: Readonly<Record<string, string | undefined>>) {
+  const url = flag ?? (env.DATABASE_URL || undefined);
+  if (url !== undefined && !isPostgresUrl(url)) {
+    const source = flag === undefined ? "DATABASE_URL" : "--database-url";
+    throw new UsageError(`${source} must be a postgres:// or postgresql:// URL`);
+  }
+  return url;
 }
 
 export function keyFlag(value: string | undefined, fallback: Hex): Hex {

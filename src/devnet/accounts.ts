@@ -18,12 +18,22 @@ const roles = [
 ] as const;
 export type Role = (typeof roles)[number];
 
+/** Mnemonic index of the devnet's second relayer; each further relayer takes the next index. */
+const EXTRA_RELAYER_INDEX = 100;
+
+/** Accounts for relayers beyond the manifest's one: each relayer needs its own key, or their nonces collide. */
+export function extraRelayerAccounts(count: number): Manifest["accounts"]["relayer"][] {
+  return Array.from({ length: count }, (_, i) => accountAt(EXTRA_RELAYER_INDEX + i));
+}
+
+function accountAt(addressIndex: number): { address: Hex; privateKey: Hex } {
+  const account = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex });
+  const key = account.getHdKey().privateKey;
+  if (!key) throw new Error(`no private key for devnet account ${addressIndex}`);
+  return { address: account.address, privateKey: toHex(key) };
+}
+
 export function devnetAccounts(): Manifest["accounts"] {
-  const entries = roles.map((role, addressIndex) => {
-    const account = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex });
-    const key = account.getHdKey().privateKey;
-    if (!key) throw new Error(`no private key for devnet account ${addressIndex}`);
-    return [role, { address: account.address, privateKey: toHex(key) as Hex }] as const;
-  });
+  const entries = roles.map((role, addressIndex) => [role, accountAt(addressIndex)] as const);
   return Object.fromEntries(entries) as Manifest["accounts"];
 }

@@ -1,6 +1,6 @@
 // The local network: an L1 and N rollups as anvil processes on 127.0.0.1, every contract deployed, and
-// the agents (proposer, root importer, relayer) running in this process. `stop` undoes all of it, also
-// when start-up fails halfway.
+// the agents (proposer, root importer, relayers, watchtower …) running in this process. `stop` undoes
+// all of it, also when start-up fails halfway.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Hex, parseEther } from "viem";
@@ -12,14 +12,15 @@ import { Relayer } from "../agents/relayer/relayer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
 import type { Sequencer } from "../agents/sequencer/sequencer.js";
 import { Watchtower } from "../agents/watchtower/watchtower.js";
-import { type AnvilNode, startAnvil } from "../chain/anvil.js";
+import { type AnvilNode, setBalance, startAnvil } from "../chain/anvil.js";
 import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { devCommitteeKeys } from "../protocol/committee.js";
-import { SqliteStore } from "../store/sqlite/sqlite-store.js";
-import { WatchtowerSqliteStore } from "../store/sqlite/watchtower-sqlite-store.js";
-import { devnetAccounts } from "./accounts.js";
+import { clearPostgresStores, isPostgresUrl, openRelayerStore, openWatchtowerStore } from "../store/open.js";
+import type { RelayerStore } from "../store/store.js";
+import type { WatchtowerStore } from "../store/watchtower-store.js";
+import { devnetAccounts, extraRelayerAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
 
@@ -45,7 +46,11 @@ export type DevnetOptions = {
   /** Start the agents (default true); tests may drive them by hand. */
   agents?: boolean;
   relayer?: boolean;
+  /** Relayer agents to run (default 1), each with its own funded key, all sharing one store. */
+  relayers?: number;
   watchtower?: boolean;
+  /** The relayers' and watchtower's PostgreSQL database; SQLite files in `dataDir` when absent. */
+  databaseUrl?: string;
   /** Optimistic path: challenge window in seconds (default 4). */
   challengeWindow?: number;
   /**
@@ -91,6 +96,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   if (!Number.isInteger(rollupCount) || rollupCount < 1 || rollupCount > 64) {
     throw new ConfigError(`--rollups must be an integer from 1 to 64, got ${options.rollups}`);
   }
+  const relayerCount = options.relayers ?? 1;
+  if (!Number.isInteger(relayerCount) || relayerCount < 1 || relayerCount > 32) {
+    throw new ConfigError(`--relayers must be an integer from 1 to 32, got ${options.relayers}`);
+  }
+  if (options.databaseUrl !== undefined && !isPostgresUrl(options.databaseUrl)) {
+    throw new ConfigError(`the database URL must start with postgres:// or postgresql://`);
+  }
   const nodes: AnvilNode[] = [];
   const agents: Agent[] = [];
   let sequencer: Sequencer | undefined;
@@ -111,6 +123,11 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     }
     const [l1Node, ...rollupNodes] = nodes as [AnvilNode, ...AnvilNode[]];
     const accounts = devnetAccounts();
+    // anvil funds the mnemonic's first ten accounts; the extra relayers' keys lie beyond them.
+    const extraRelayers = extraRelayerAccounts(relayerCount - 1);
+    for (const node of rollupNodes) {
+      for (const account of extraRelayers) await setBalance(node, account.address, parseEther("10000"));
+    }
     let manifest = await deployNetwork({
       l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },
       rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),
@@ -129,11 +146,25 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     const manifestFile = manifestPath(options.dataDir);
     // The chains are new, so agent databases left by an earlier devnet describe chains that are gone;
     // their cursors would skip the new chains' first blocks.
-    removeAgentDatabases(options.dataDir);
+    const storage = { dataDir: options.dataDir, databaseUrl: options.databaseUrl };
+    if (storage.databaseUrl) {
+      options.logger.info("Devnet#start", "emptying the relayer and watchtower tables (new chains)", {
+        database: withoutPassword(storage.databaseUrl),
+      });
+    }
+    await clearAgentStores(storage);
     saveManifest(manifestFile, manifest);
     if (options.agents ?? true) {
-      const selection = { relayer: options.relayer, watchtower: options.watchtower, prover: options.zk };
-      agents.push(...createAgents(manifest, options.dataDir, options.logger, selection));
+      const selection = {
+        relayer: options.relayer,
+        relayerKeys: [
+          manifest.accounts.relayer.privateKey,
+          ...extraRelayers.map((account) => account.privateKey),
+        ],
+        watchtower: options.watchtower,
+        prover: options.zk,
+      };
+      agents.push(...createAgents(manifest, storage, options.logger, selection));
       for (const agent of agents) await agent.start();
     }
     return { manifest, manifestFile, nodes, agents, sequencer, stop };
@@ -143,12 +174,21 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   }
 }
 
-export type AgentSelection = { relayer?: boolean; watchtower?: boolean; prover?: boolean };
+export type AgentSelection = {
+  relayer?: boolean;
+  /** One relayer per key (default: the manifest's relayer alone). */
+  relayerKeys?: Hex[];
+  watchtower?: boolean;
+  prover?: boolean;
+};
 
-/** The agents of one devnet, wired to its manifest and data directory (all of them by default). */
+/** Where the relayers and the watchtower keep their state: SQLite files in dataDir, or one PostgreSQL database. */
+export type AgentStorage = { dataDir: string; databaseUrl?: string };
+
+/** The agents of one devnet, wired to its manifest and storage (all of them by default). */
 export function createAgents(
   manifest: Manifest,
-  dataDir: string,
+  storage: AgentStorage,
   logger: Logger,
   selection: AgentSelection = {},
 ): Agent[] {
@@ -157,8 +197,11 @@ export function createAgents(
     new RootImporter({ network: manifest, privateKey: manifest.accounts.system.privateKey, logger }),
     new Attester({ network: manifest, privateKey: manifest.accounts.attester.privateKey, logger }),
   ];
-  if (selection.relayer ?? true) agents.push(createRelayer(manifest, dataDir, logger));
-  if (selection.watchtower ?? true) agents.push(createWatchtower(manifest, dataDir, logger));
+  if (selection.relayer ?? true) {
+    const keys = selection.relayerKeys ?? [manifest.accounts.relayer.privateKey];
+    agents.push(...keys.map((privateKey) => createRelayer(manifest, storage, logger, { privateKey })));
+  }
+  if (selection.watchtower ?? true) agents.push(createWatchtower(manifest, storage, logger));
   if (selection.prover) agents.push(createProver(manifest, logger));
   return agents;
 }
@@ -182,49 +225,95 @@ export function watchtowerDatabase(dataDir: string): string {
   return join(dataDir, "watchtower.sqlite");
 }
 
-function removeAgentDatabases(dataDir: string): void {
-  for (const file of [relayerDatabase(dataDir), watchtowerDatabase(dataDir)]) {
+/** The chains are new, so what agents stored about earlier chains is gone: SQLite files or PostgreSQL rows. */
+async function clearAgentStores(storage: AgentStorage): Promise<void> {
+  if (storage.databaseUrl) {
+    await clearPostgresStores(storage.databaseUrl);
+    return;
+  }
+  for (const file of [relayerDatabase(storage.dataDir), watchtowerDatabase(storage.dataDir)]) {
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
   }
 }
 
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+/** The watchtower; its store is opened at start (PostgreSQL needs a connection and its migrations). */
 export function createWatchtower(
   manifest: Manifest,
-  dataDir: string,
+  storage: AgentStorage,
   logger: Logger,
   privateKey?: Hex,
 ): Agent {
-  const store = new WatchtowerSqliteStore(watchtowerDatabase(dataDir));
-  const watchtower = new Watchtower({
-    network: manifest,
-    privateKey: privateKey ?? manifest.accounts.watchtower.privateKey,
-    store,
-    logger,
-  });
+  let running: { watchtower: Watchtower; store: WatchtowerStore } | undefined;
   return {
-    name: watchtower.name,
-    start: () => watchtower.start(),
+    name: "Watchtower",
+    start: async () => {
+      const store = await openWatchtowerStore({
+        database: storage.databaseUrl ?? watchtowerDatabase(storage.dataDir),
+      });
+      const watchtower = new Watchtower({
+        network: manifest,
+        privateKey: privateKey ?? manifest.accounts.watchtower.privateKey,
+        store,
+        logger,
+      });
+      running = { watchtower, store };
+      await watchtower.start();
+    },
     stop: async () => {
-      await watchtower.stop();
-      await store.close();
+      const current = running;
+      running = undefined;
+      await current?.watchtower.stop();
+      await current?.store.close();
     },
   };
 }
 
-export function createRelayer(manifest: Manifest, dataDir: string, logger: Logger): Agent {
-  const store = new SqliteStore(relayerDatabase(dataDir));
-  const relayer = new Relayer({
-    network: manifest,
-    privateKey: manifest.accounts.relayer.privateKey,
-    store,
-    logger,
-  });
+export type RelayerAgentOptions = {
+  /** Defaults to the manifest's relayer account. */
+  privateKey?: Hex;
+  /** The owner name of its leases; defaults to the relayer's own (from its address). */
+  relayerId?: string;
+};
+
+/** A relayer; its store is opened at start (PostgreSQL needs a connection and its migrations). */
+export function createRelayer(
+  manifest: Manifest,
+  storage: AgentStorage,
+  logger: Logger,
+  options: RelayerAgentOptions = {},
+): Agent {
+  let running: { relayer: Relayer; store: RelayerStore } | undefined;
   return {
-    name: relayer.name,
-    start: () => relayer.start(),
+    name: "Relayer",
+    start: async () => {
+      const store = await openRelayerStore({
+        database: storage.databaseUrl ?? relayerDatabase(storage.dataDir),
+      });
+      const relayer = new Relayer({
+        network: manifest,
+        privateKey: options.privateKey ?? manifest.accounts.relayer.privateKey,
+        store,
+        logger,
+        relayerId: options.relayerId,
+      });
+      running = { relayer, store };
+      await relayer.start();
+    },
     stop: async () => {
-      await relayer.stop();
-      await store.close();
+      const current = running;
+      running = undefined;
+      await current?.relayer.stop();
+      await current?.store.close();
     },
   };
 }

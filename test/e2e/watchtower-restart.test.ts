@@ -54,7 +54,7 @@ describe("watchtower restart", () => {
     const start = async () => {
       watchtower = createWatchtower(
         manifest,
-        devnet.dataDir,
+        { dataDir: devnet.dataDir },
         process.env.JUNCTION_TEST_LOG === "1" ? createLogger("debug") : silentLogger,
       );
       await watchtower.start();
