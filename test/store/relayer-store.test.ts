@@ -95,7 +95,7 @@ for (const backend of storeBackends("relayer_store")) {
         assert.equal(await store.getCursor("outbox:901"), 30n);
       }));
 
-    it("returns a source's ids in nonce order, up to the first gap", () =>
+    it("returns a source's ids in nonce order, from a nonce, up to the first gap", () =>
       withStore(async (store) => {
         const source = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((nonce) => newMessage(901, nonce));
         // Out of order, in two batches, with nonce 12 missing and 13 present; another source beside it.
@@ -107,6 +107,11 @@ for (const backend of storeBackends("relayer_store")) {
         assert.deepEqual(await store.messageIds(901n, 0n), []);
         assert.deepEqual(await store.messageIds(903n, 5n), ids([newMessage(903, 0), newMessage(903, 1)]));
         assert.deepEqual(await store.messageIds(904n, 5n), []);
+        // From a nonce on (a tree that holds the first ids reads only the rest), up to the same gap.
+        assert.deepEqual(await store.messageIds(901n, 100n, 9n), ids(source.slice(9)));
+        assert.deepEqual(await store.messageIds(901n, 8n, 2n), ids(source.slice(2, 8)));
+        assert.deepEqual(await store.messageIds(901n, 100n, 12n), [], "nonce 12 is the gap");
+        assert.deepEqual(await store.messageIds(901n, 100n, 13n), [newMessage(901, 13).id]);
         // Without nonce 0 there is no usable prefix at all.
         await store.recordSourceBatch("outbox:905", 1n, [newMessage(905, 1)]);
         assert.deepEqual(await store.messageIds(905n, 5n), []);
