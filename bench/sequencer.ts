@@ -147,11 +147,18 @@ export async function measureSequencer(
   for (const [i, entry] of minedAll.entries()) await hopsOf(entry, (sent[i] as { to: number }).to);
   const lastHeight = (await getSuperblock(rollupOf(manifest, chainIds[0] as number), "latest"))?.height ?? 0;
 
+  // One delivery transaction may carry several messages (deliverBatch): each gets its share.
+  const perTx = new Map<Hex, number>();
+  for (const entry of minedAll) {
+    const tx = (watch.seen.get(entry.id) as Delivery).tx;
+    perTx.set(tx, (perTx.get(tx) ?? 0) + 1);
+  }
   const gas: number[] = [];
   for (const [i, entry] of minedAll.entries()) {
     const delivery = watch.seen.get(entry.id) as Delivery;
     const client = clients.get((sent[i] as { to: number }).to) as JunctionPublicClient;
-    gas.push(Number((await client.getTransactionReceipt({ hash: delivery.tx })).gasUsed));
+    const used = Number((await client.getTransactionReceipt({ hash: delivery.tx })).gasUsed);
+    gas.push(used / (perTx.get(delivery.tx) ?? 1));
   }
 
   return {

@@ -37,8 +37,11 @@ export interface RelayerStore {
    * order; stops at the first nonce not seen yet (so fewer when some are missing).
    */
   messageIds(sourceChainId: bigint, count: bigint, from?: bigint): Promise<Hex[]>;
-  /** Messages to `destinationChainId` that are waiting for delivery or a retry due at `now`. */
-  due(destinationChainId: bigint, now: number, limit: number): Promise<StoredMessage[]>;
+  /**
+   * Messages to `destinationChainId` that are waiting for delivery or a retry due at `now`; with `owner`,
+   * not those another owner holds a live lease on (so several relayers spread the work, not share it).
+   */
+  due(destinationChainId: bigint, now: number, limit: number, owner?: string): Promise<StoredMessage[]>;
   /** Takes a lease on a message so parallel relayers never send it twice; true if this owner holds it. */
   claim(id: Hex, owner: string, now: number, leaseMs: number): Promise<boolean>;
   markDelivered(id: Hex, record: DeliveryRecord): Promise<void>;

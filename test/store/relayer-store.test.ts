@@ -189,6 +189,20 @@ for (const backend of storeBackends("relayer_store")) {
         assert.equal(await store.claim(second.id, "b", 1_191, 100), true);
       }));
 
+    it("lists for one relayer what no other relayer holds a live lease on", () =>
+      withStore(async (store) => {
+        const [first, second, third] = [newMessage(901, 0), newMessage(901, 1), newMessage(901, 2)];
+        await store.recordSourceBatch("outbox:901", 1n, [first, second, third]);
+        assert.equal(await store.claim(first.id, "a", 1_000, 100), true);
+        assert.equal(await store.claim(second.id, "b", 1_000, 100), true);
+        const ids = async (owner?: string, now = 1_050) =>
+          (await store.due(902n, now, 10, owner)).map((entry) => entry.id);
+        assert.deepEqual(await ids("a"), [first.id, third.id], "its own lease and the free one");
+        assert.deepEqual(await ids("b"), [second.id, third.id]);
+        assert.deepEqual(await ids(), [first.id, second.id, third.id], "without an owner: everything due");
+        assert.deepEqual(await ids("c", 1_101), [first.id, second.id, third.id], "expired leases are free");
+      }));
+
     it("releases the lease on every outcome and never leases what is not due", () =>
       withStore(async (store) => {
         const [failed, postponed, delivered, expired] = four();

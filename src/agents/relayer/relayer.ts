@@ -139,6 +139,11 @@ export class Relayer extends PollingAgent {
     }
   }
 
+  /** A lease outlives this relayer's slowest send: two receipt timeouts (a fee bump) and a margin. */
+  #leaseMs(): number {
+    return 2 * (this.config.receiptTimeoutMs ?? 60_000) + 30_000;
+  }
+
   #resyncNonce(destination: Chain): void {
     destination.wallet.account.nonceManager?.reset({
       address: destination.wallet.account.address,
@@ -195,6 +200,7 @@ export class Relayer extends PollingAgent {
       BigInt(destination.entry.chainId),
       now,
       this.config.batchSize ?? 100,
+      this.#id,
     );
     if (due.length === 0) return;
     const ready: { message: StoredMessage; proof: MessageProof | null; expire?: true; group?: string }[] = [];
@@ -241,7 +247,7 @@ export class Relayer extends PollingAgent {
     }
     const claimed: typeof ready = [];
     for (const item of ready) {
-      if (await this.config.store.claim(item.message.id, this.#id, now, 60_000)) claimed.push(item);
+      if (await this.config.store.claim(item.message.id, this.#id, now, this.#leaseMs())) claimed.push(item);
     }
     // Messages proven by the same evidence share one transaction; the rest (retries, expiries, a group
     // of one) go one by one. Send everything in nonce order, then wait for all receipts together.

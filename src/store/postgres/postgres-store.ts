@@ -136,11 +136,17 @@ export class PostgresStore implements RelayerStore {
     return prefix;
   }
 
-  async due(destinationChainId: bigint, now: number, limit: number): Promise<StoredMessage[]> {
+  async due(
+    destinationChainId: bigint,
+    now: number,
+    limit: number,
+    owner?: string,
+  ): Promise<StoredMessage[]> {
     const { rows } = await this.#pool.query<Row>(
       `SELECT * FROM relayer_messages WHERE destination_chain_id = $1 AND status IN ('sent', 'failed')
-         AND next_attempt_at <= $2 ORDER BY source_chain_id, nonce LIMIT $3`,
-      [destinationChainId.toString(), now, limit],
+         AND next_attempt_at <= $2 AND ($4::text IS NULL OR claim_until < $2 OR claimed_by = $4)
+         ORDER BY source_chain_id, nonce LIMIT $3`,
+      [destinationChainId.toString(), now, limit, owner ?? null],
     );
     return rows.map(fromRow);
   }

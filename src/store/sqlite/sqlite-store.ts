@@ -120,13 +120,19 @@ export class SqliteStore implements RelayerStore {
     return prefix;
   }
 
-  async due(destinationChainId: bigint, now: number, limit: number): Promise<StoredMessage[]> {
+  async due(
+    destinationChainId: bigint,
+    now: number,
+    limit: number,
+    owner?: string,
+  ): Promise<StoredMessage[]> {
     const rows = this.#db
       .prepare(
         `SELECT * FROM messages WHERE destination_chain_id = ? AND status IN ('sent', 'failed')
-           AND next_attempt_at <= ? ORDER BY source_chain_id, nonce LIMIT ?`,
+           AND next_attempt_at <= ? AND (? IS NULL OR claim_until < ? OR claimed_by = ?)
+           ORDER BY source_chain_id, nonce LIMIT ?`,
       )
-      .all(Number(destinationChainId), now, limit) as Row[];
+      .all(Number(destinationChainId), now, owner ?? null, now, owner ?? null, limit) as Row[];
     return rows.map(fromRow);
   }
 
