@@ -13,6 +13,7 @@ import {
   loggerOf,
   manifestOf,
   networkFlags,
+  numberFlag,
   parseFlags,
   UsageError,
   untilStopped,
@@ -29,13 +30,14 @@ export const agentNames = [
 export type AgentName = (typeof agentNames)[number];
 
 export const usage = `junction relayer|proposer|root-importer|attester|watchtower|prover [--private-key KEY]
-               [--data-dir DIR | --manifest FILE] [--database-url URL] [--relayer-id ID]
+               [--data-dir DIR | --manifest FILE] [--database-url URL] [--relayer-id ID] [--lease S]
   Runs one agent until Ctrl-C / SIGTERM or its parent exits. Keys default to the devnet manifest's
   accounts; the relayer keeps its state in DIR/relayer.sqlite, the watchtower in DIR/watchtower.sqlite,
   or both in PostgreSQL with --database-url postgres://… (default: the DATABASE_URL environment
   variable). Relayers sharing one database lease each message before sending it, so several can run
   side by side, each with its own --private-key. --relayer-id names this relayer's leases (default
-  relayer-ADDRESS, stable across restarts, so a restarted relayer takes its own leases back at once).
+  relayer-ADDRESS, stable across restarts, so a restarted relayer takes its own leases back at once);
+  --lease S is how long a lease lasts (default 150 s): the others take a dead relayer's messages after it.
   The prover signs with the devnet committee's development keys (manifest "zk") and proves with Groth16.`;
 
 export async function run(
@@ -48,6 +50,7 @@ export async function run(
     "private-key": { type: "string" },
     "database-url": { type: "string" },
     "relayer-id": { type: "string" },
+    lease: { type: "string" },
   });
   if (values.help) {
     console.log(usage);
@@ -60,6 +63,10 @@ export async function run(
     throw new UsageError("--relayer-id applies to the relayer");
   }
   if (values["relayer-id"] === "") throw new UsageError("--relayer-id must not be empty");
+  if (values.lease !== undefined && name !== "relayer")
+    throw new UsageError("--lease applies to the relayer");
+  const leaseSeconds = values.lease === undefined ? undefined : numberFlag("lease", values.lease, 150);
+  if (leaseSeconds !== undefined && leaseSeconds < 1) throw new UsageError("--lease must be at least 1 s");
   const manifest = manifestOf(values);
   const logger = loggerOf(values);
   const key = (fallback: Hex) => keyFlag(values["private-key"], fallback);
@@ -73,6 +80,7 @@ export async function run(
       createRelayer(manifest, storage(), logger, {
         privateKey: key(accounts.relayer.privateKey),
         relayerId: values["relayer-id"],
+        leaseMs: leaseSeconds === undefined ? undefined : Math.round(leaseSeconds * 1000),
       }),
     proposer: () =>
       new Proposer({ network: manifest, privateKey: key(accounts.proposer.privateKey), logger }),

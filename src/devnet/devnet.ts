@@ -283,6 +283,8 @@ export type RelayerAgentOptions = {
   privateKey?: Hex;
   /** The owner name of its leases; defaults to the relayer's own (from its address). */
   relayerId?: string;
+  /** How long its leases last (default: see RelayerConfig.leaseMs). */
+  leaseMs?: number;
 };
 
 /** A relayer; its store is opened at start (PostgreSQL needs a connection and its migrations). */
@@ -305,6 +307,7 @@ export function createRelayer(
         store,
         logger,
         relayerId: options.relayerId,
+        leaseMs: options.leaseMs,
       });
       running = { relayer, store };
       await relayer.start();

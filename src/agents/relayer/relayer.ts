@@ -46,6 +46,11 @@ export type RelayerConfig = {
   maxBackoffMs?: number;
   /** How long a sent transaction may stay unmined before the key is re-synced and fees bumped. Default 60 s. */
   receiptTimeoutMs?: number;
+  /**
+   * How long a claim on a message lasts (default two receipt timeouts plus 30 s, so a slow send never
+   * outlives it); after a relayer dies, others take its messages once its leases end.
+   */
+  leaseMs?: number;
 };
 
 /** What the relayer knows about its key on one destination: the fee bump in force, and whether it is broke. */
@@ -141,7 +146,7 @@ export class Relayer extends PollingAgent {
 
   /** A lease outlives this relayer's slowest send: two receipt timeouts (a fee bump) and a margin. */
   #leaseMs(): number {
-    return 2 * (this.config.receiptTimeoutMs ?? 60_000) + 30_000;
+    return this.config.leaseMs ?? 2 * (this.config.receiptTimeoutMs ?? 60_000) + 30_000;
   }
 
   #resyncNonce(destination: Chain): void {
