@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafePayments} from "./SafePayments.sol";
 
 /// @title HashedTimelock
 /// @notice Hash-time-locked transfers of native ETH or an ERC-20, the building block of cross-rollup
@@ -11,7 +12,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 ///         deployed on every rollup; a swap is two locks with one hashlock, the initiator's deadline
 ///         later than the responder's by a safety margin.
 /// @dev The hashlock is sha256(preimage), as in Bitcoin-style HTLCs, so swaps can span other chains too.
-contract HashedTimelock {
+contract HashedTimelock is SafePayments {
     using SafeERC20 for IERC20;
 
     enum State {
@@ -33,8 +34,6 @@ contract HashedTimelock {
 
     mapping(bytes32 lockId => Lock) private _locks;
     uint256 private _nonce;
-    /// @notice Native value owed to accounts that refused a claim or refund payment; see `withdrawOwed`.
-    mapping(address account => uint256) public owed;
 
     event Locked(
         bytes32 indexed lockId,
@@ -47,9 +46,6 @@ contract HashedTimelock {
     );
     event Claimed(bytes32 indexed lockId, bytes32 indexed hashlock, bytes32 preimage);
     event Refunded(bytes32 indexed lockId);
-    /// @notice A native payment was refused by its receiver and is owed to it instead.
-    event PaymentOwed(address indexed account, uint256 amount);
-    event OwedWithdrawn(address indexed account, uint256 amount);
 
     /// @notice Nothing to lock.
     error ZeroAmount();
@@ -69,12 +65,6 @@ contract HashedTimelock {
     error LockExpired(bytes32 lockId, uint64 deadline);
     /// @notice The deadline has not passed: the lock can only be claimed.
     error LockNotExpired(bytes32 lockId, uint64 deadline);
-    /// @notice A native transfer failed.
-    error TransferFailed(address to, uint256 amount);
-    /// @notice The token moved another amount than asked (fee-on-transfer or rebasing): not supported.
-    error UnsupportedToken(address token, uint256 expected, uint256 received);
-    /// @notice Nothing is owed to the caller.
-    error NothingOwed(address account);
 
     /// @notice Locks `amount` of `token` (zero address: native ETH, sent as value) for `recipient`.
     /// @return lockId Unique id of the lock.
@@ -113,16 +103,6 @@ contract HashedTimelock {
         _pay(entry.token, entry.sender, entry.amount);
     }
 
-    /// @notice Pays out native value owed to the caller after it refused a claim or refund payment.
-    function withdrawOwed() external {
-        uint256 amount = owed[msg.sender];
-        if (amount == 0) revert NothingOwed(msg.sender);
-        owed[msg.sender] = 0;
-        emit OwedWithdrawn(msg.sender, amount);
-        (bool ok,) = msg.sender.call{value: amount}("");
-        if (!ok) revert TransferFailed(msg.sender, amount);
-    }
-
     /// @notice A lock as stored.
     function getLock(bytes32 lockId) external view returns (Lock memory) {
         return _locks[lockId];
@@ -139,19 +119,7 @@ contract HashedTimelock {
             IERC20(token).safeTransfer(to, amount);
             return;
         }
-        (bool ok,) = to.call{value: amount}("");
-        if (!ok) {
-            // A receiver that refuses ETH would otherwise keep the lock open forever.
-            owed[to] += amount;
-            emit PaymentOwed(to, amount);
-        }
-    }
-
-    /// @dev Takes exactly `amount` of `token` from the caller; refuses tokens that deliver less or more.
-    function _pullExact(IERC20 token, uint256 amount) private {
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
-        if (received != amount) revert UnsupportedToken(address(token), amount, received);
+        // A receiver that refuses ETH would otherwise keep the lock open forever: it is owed instead.
+        _sendOrOwe(to, amount);
     }
 }

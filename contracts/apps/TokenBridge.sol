@@ -10,6 +10,7 @@ import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 import {IVerifier} from "../interfaces/IVerifier.sol";
 import {Inbox} from "../messaging/Inbox.sol";
 import {Outbox} from "../messaging/Outbox.sol";
+import {SafePayments} from "./SafePayments.sol";
 import {WrappedToken} from "./WrappedToken.sol";
 
 /// @title TokenBridge
@@ -24,7 +25,7 @@ import {WrappedToken} from "./WrappedToken.sol";
 ///         the message failed, retriable (the relayer retries it) once the route reopens or the period
 ///         resets: nothing is lost. A transfer whose message expires is refunded in two steps: the
 ///         Inbox's expiry notice marks it, then anyone calls `claimRefund` with the transfer.
-contract TokenBridge is IMessageRecipient, Ownable {
+contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     using SafeERC20 for IERC20;
 
     /// @notice Native ETH, as a token address.
@@ -78,8 +79,6 @@ contract TokenBridge is IMessageRecipient, Ownable {
     mapping(bytes32 messageId => bytes32 transferHash) public sentTransfer;
     /// @dev The chain whose Inbox reported the transfer expired (zero: no notice yet).
     mapping(bytes32 messageId => uint64 chainId) private _expiredOn;
-    /// @notice Native value owed to accounts that refused a direct payment; pulled with `withdrawOwed`.
-    mapping(address account => uint256) public owed;
     mapping(address wrapped => Asset) private _wrapped;
 
     event RouteConfigured(address indexed token, uint64 indexed chainId, uint256 capPerPeriod, uint64 period);
@@ -88,9 +87,7 @@ contract TokenBridge is IMessageRecipient, Ownable {
     );
     /// @notice The Inbox reported the transfer's message expired undelivered; `claimRefund` pays it back.
     event TransferExpired(bytes32 indexed messageId);
-    /// @notice A native payment was refused by its receiver and is owed to it instead.
-    event PaymentOwed(address indexed account, uint256 amount);
-    event OwedWithdrawn(address indexed account, uint256 amount);
+
     event RoutePausedSet(address indexed token, uint64 indexed chainId, bool outbound, bool inbound);
     event GuardianSet(address guardian);
     event TransferSent(
@@ -127,14 +124,8 @@ contract TokenBridge is IMessageRecipient, Ownable {
     error InboundNotConfigured(address token, uint64 sourceChainId);
     /// @notice The transfer would exceed what may arrive for this token from this source this period.
     error InboundCapExceeded(address token, uint64 sourceChainId, uint256 available, uint256 resetsAt);
-    /// @notice The token moved another amount than asked (fee-on-transfer or rebasing): not supported.
-    error UnsupportedToken(address token, uint256 expected, uint256 received);
-    /// @notice Nothing is owed to the caller.
-    error NothingOwed(address account);
     /// @notice Native value must equal the amount for ETH and be zero otherwise.
     error WrongValue(uint256 sent, uint256 expected);
-    /// @notice A native transfer failed.
-    error TransferFailed(address to, uint256 amount);
     /// @notice Messages come from this contract's twin (or the Inbox's expiry notices) only.
     error UntrustedSender(uint64 sourceChainId, address sender);
 
@@ -278,22 +269,8 @@ contract TokenBridge is IMessageRecipient, Ownable {
         if (kind == BURN_MINT) return IERC7802(token).crosschainMint(to, amount);
         if (home != block.chainid) return IERC7802(_deployWrapped(home, token)).crosschainMint(to, amount);
         if (token != NATIVE) return IERC20(token).safeTransfer(to, amount);
-        (bool ok,) = to.call{value: amount}("");
-        if (!ok) {
-            // A receiver that refuses ETH must not block the message (or its refund) forever.
-            owed[to] += amount;
-            emit PaymentOwed(to, amount);
-        }
-    }
-
-    /// @notice Pays out native value owed to the caller after it refused a direct payment.
-    function withdrawOwed() external {
-        uint256 amount = owed[msg.sender];
-        if (amount == 0) revert NothingOwed(msg.sender);
-        owed[msg.sender] = 0;
-        emit OwedWithdrawn(msg.sender, amount);
-        (bool ok,) = msg.sender.call{value: amount}("");
-        if (!ok) revert TransferFailed(msg.sender, amount);
+        // A receiver that refuses ETH must not block the message (or its refund) forever: it is owed.
+        _sendOrOwe(to, amount);
     }
 
     /// @dev Counts `amount` arriving for `token` from `sourceChainId` against its inbound cap.
@@ -315,14 +292,6 @@ contract TokenBridge is IMessageRecipient, Ownable {
     ///      WrappedToken of an asset whose home is elsewhere.
     function _localToken(uint8 kind, uint64 home, address token) private view returns (address) {
         return kind == BURN_MINT || home == block.chainid ? token : wrappedTokenFor(home, token);
-    }
-
-    /// @dev Takes exactly `amount` of `token` from the caller; refuses tokens that deliver less or more.
-    function _pullExact(IERC20 token, uint256 amount) private {
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = token.balanceOf(address(this)) - before;
-        if (received != amount) revert UnsupportedToken(address(token), amount, received);
     }
 
     /// @notice Deploys the WrappedToken of an asset ahead of its first transfer (anyone may; idempotent).

@@ -33,13 +33,23 @@ export function outboxProver(ids: readonly Hex[], count: bigint, root: Hex, veri
   if (rebuilt !== root) {
     throw new ProofInputError(`message ids rebuild root ${rebuilt}, but the checkpoint says ${root}`);
   }
+  return proverOver(count, root, verifierData, (index) => pathOf(levels, index));
+}
+
+/** A prover for `(count, root)` whose Merkle paths come from `pathTo` (a tree the caller keeps). */
+export function proverOver(
+  count: bigint,
+  root: Hex,
+  verifierData: Hex,
+  pathTo: (index: number) => Hex[],
+): OutboxProver {
   return {
     count,
     root,
     prove: (nonce) => {
       if (nonce >= count)
         throw new ProofInputError(`message ${nonce} is not covered by checkpoint count ${count}`);
-      return { count, root, path: pathOf(levels, Number(nonce)), verifierData };
+      return { count, root, path: pathTo(Number(nonce)), verifierData };
     },
   };
 }

@@ -209,36 +209,8 @@ describe("optimistic trust path", () => {
 
   it("catches a malicious attester: challenged in time, slashed, prover paid its share, message never delivered", async () => {
     const { manifest } = devnet;
-    const rogue = await fundedKey(manifest);
-    const owner = walletClientFor(target, manifest.accounts.deployer.privateKey);
-    await targetClient.waitForTransactionReceipt({
-      hash: await owner.writeContract({
-        address: verifier,
-        abi: optimisticVerifierAbi,
-        functionName: "setAttester",
-        args: [901n, rogue.address, true],
-      }),
-    });
     const bondAmount = parseEther("2");
-    await sourceClient.waitForTransactionReceipt({
-      hash: await walletClientFor(source, rogue.key).writeContract({
-        address: source.contracts.bondManager,
-        abi: bondManagerAbi,
-        functionName: "bond",
-        value: bondAmount,
-      }),
-    });
-    await waitUntil(
-      () =>
-        targetClient.readContract({
-          address: verifier,
-          abi: optimisticVerifierAbi,
-          functionName: "bondOnSource",
-          args: [901n, rogue.address],
-        }),
-      (bond) => bond === bondAmount,
-      "the rogue's bond to reach 902",
-    );
+    const rogue = await bondedStranger(bondAmount);
 
     // A message that was never sent, claimed as the Outbox's next one.
     const ids = await outboxIds(manifest, 901);

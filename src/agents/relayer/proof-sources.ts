@@ -17,6 +17,7 @@ import {
   type OutboxProver,
   outboxProver,
   ProofInputError,
+  proverOver,
 } from "../../protocol/proof.js";
 import type { RelayerStore } from "../../store/store.js";
 
@@ -72,15 +73,7 @@ export class OutboxTrees {
       throw new ProofInputError(`message ids rebuild root ${rebuilt}, but the checkpoint says ${root}`);
     }
     const kept = tree;
-    return {
-      count,
-      root,
-      prove: (nonce) => {
-        if (nonce >= count)
-          throw new ProofInputError(`message ${nonce} is not covered by checkpoint count ${count}`);
-        return { count, root, path: kept.path(Number(nonce)), verifierData };
-      },
-    };
+    return proverOver(count, root, verifierData, (index) => kept.path(index));
   }
 }
 
