@@ -62,7 +62,9 @@ describe("junction <command> --help", () => {
       ["-h"],
     ];
     const failed: string[] = [];
-    await eachLimited(invocations, 3, async (args) => {
+    // One at a time: each start compiles the whole program, and on 2 cores three at once starved the
+    // devnet another test file was starting beside this one (its start then took over 60 s in CI).
+    await eachLimited(invocations, 1, async (args) => {
       const result = await runCli(args, 60_000, { cwd: empty });
       const usage = args[0]?.startsWith("-") ? "Usage: junction" : (args[0] ?? "");
       if (result.code !== 0 || !result.stdout.includes(usage)) {

@@ -56,7 +56,9 @@ describe("junction devnet CLI", () => {
       () => devnet.output().includes("Junction devnet is running"),
       60_000,
       "the devnet to start",
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; its output:\n${devnet.output()}`);
+    });
   });
 
   after(async () => {
