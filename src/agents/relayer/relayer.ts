@@ -25,7 +25,10 @@ import {
   type ProofSource,
   zkProofSource,
 } from "./proof-sources.js";
+import { type KeyHealth, RelayerKey } from "./relayer-key.js";
 import { classifySendError, errorText } from "./send-errors.js";
+
+export type { KeyHealth };
 
 export type RelayerConfig = {
   network: Pick<Manifest, "l1" | "rollups">;
@@ -53,10 +56,12 @@ export type RelayerConfig = {
   leaseMs?: number;
 };
 
-/** What the relayer knows about its key on one destination: the fee bump in force, and whether it is broke. */
-export type KeyHealth = { chainId: number; feeBump: number; outOfFunds: boolean };
-
-type Chain = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
+type Chain = {
+  entry: RollupEntry;
+  client: JunctionPublicClient;
+  wallet: JunctionWalletClient;
+  key: RelayerKey;
+};
 
 /** Inbox errors after which retrying can never succeed. */
 const FINAL_ERRORS = new Set(["WrongDestination", "UnsupportedVersion"]);
@@ -65,15 +70,20 @@ export class Relayer extends PollingAgent {
   readonly #chains: Map<number, Chain>;
   readonly #proofSources: ProofSource[];
   readonly #id: string;
-  readonly #health = new Map<number, KeyHealth>();
 
   constructor(private readonly config: RelayerConfig) {
     super("Relayer", config.intervalMs ?? 200, config.logger);
     this.#chains = new Map(
-      config.network.rollups.map((entry) => [
-        entry.chainId,
-        { entry, client: publicClientFor(entry), wallet: walletClientFor(entry, config.privateKey) },
-      ]),
+      config.network.rollups.map((entry) => {
+        const client = publicClientFor(entry);
+        const wallet = walletClientFor(entry, config.privateKey);
+        const key = new RelayerKey(
+          { chainId: entry.chainId, client, wallet },
+          config.logger,
+          config.receiptTimeoutMs ?? 60_000,
+        );
+        return [entry.chainId, { entry, client, wallet, key }];
+      }),
     );
     const chains = [...this.#chains.values()];
     this.#proofSources = [
@@ -86,74 +96,12 @@ export class Relayer extends PollingAgent {
 
   /** Per destination: fee bump level and funds, for operators and tests (a metric's source). */
   health(): KeyHealth[] {
-    return [...this.#chains.keys()].map((chainId) => this.#healthOf(chainId));
-  }
-
-  #healthOf(chainId: number): KeyHealth {
-    let health = this.#health.get(chainId);
-    if (!health) {
-      health = { chainId, feeBump: 0, outOfFunds: false };
-      this.#health.set(chainId, health);
-    }
-    return health;
-  }
-
-  /**
-   * Explicit fees while a bump is in force (after "replacement transaction underpriced" or an unmined
-   * transaction): twice the base fee plus a tip that doubles per level, so a replacement always
-   * outbids what sits in the pool. Otherwise viem's own estimate.
-   */
-  async #fees(destination: Chain): Promise<{ maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }> {
-    const { feeBump } = this.#healthOf(destination.entry.chainId);
-    if (feeBump === 0) return {};
-    const block = await destination.client.getBlock({ blockTag: "latest" });
-    const maxPriorityFeePerGas = 1_000_000_000n * 2n ** BigInt(feeBump);
-    return { maxFeePerGas: (block.baseFeePerGas ?? 0n) * 2n + maxPriorityFeePerGas, maxPriorityFeePerGas };
-  }
-
-  /** Waits for a receipt, but not forever: an unmined transaction re-syncs the key and bumps fees. */
-  async #receipt(destination: Chain, hash: Hex): Promise<TransactionReceipt> {
-    try {
-      const receipt = await destination.client.waitForTransactionReceipt({
-        hash,
-        timeout: this.config.receiptTimeoutMs ?? 60_000,
-      });
-      const health = this.#healthOf(destination.entry.chainId);
-      health.feeBump = 0;
-      if (health.outOfFunds) {
-        health.outOfFunds = false;
-        this.config.logger.info("Relayer#funds", "relayer key pays for gas again", {
-          destination: destination.entry.chainId,
-        });
-      }
-      return receipt;
-    } catch (error) {
-      const health = this.#healthOf(destination.entry.chainId);
-      health.feeBump = Math.min(health.feeBump + 1, 6);
-      this.#resyncNonce(destination);
-      this.config.logger.warn(
-        "Relayer#receipt",
-        "transaction not mined in time; nonce re-read, fees bumped",
-        {
-          destination: destination.entry.chainId,
-          tx: hash,
-          feeBump: health.feeBump,
-        },
-      );
-      throw error;
-    }
+    return [...this.#chains.values()].map((chain) => chain.key.health());
   }
 
   /** A lease outlives this relayer's slowest send: two receipt timeouts (a fee bump) and a margin. */
   #leaseMs(): number {
     return this.config.leaseMs ?? 2 * (this.config.receiptTimeoutMs ?? 60_000) + 30_000;
-  }
-
-  #resyncNonce(destination: Chain): void {
-    destination.wallet.account.nonceManager?.reset({
-      address: destination.wallet.account.address,
-      chainId: destination.entry.chainId,
-    });
   }
 
   override async start(): Promise<void> {
@@ -280,7 +228,7 @@ export class Relayer extends PollingAgent {
     for (const item of singles) {
       const hash = await this.#send(destination, item.message, item.proof, item.expire === true);
       if (hash) {
-        pending.push(this.#receipt(destination, hash).then((receipt) => this.#record(item.message, receipt)));
+        pending.push(destination.key.receipt(hash).then((receipt) => this.#record(item.message, receipt)));
       }
     }
     await Promise.all(pending);
@@ -339,7 +287,7 @@ export class Relayer extends PollingAgent {
         functionName: "deliverBatch",
         args,
         gas: withMargin(gas),
-        ...(await this.#fees(destination)),
+        ...(await destination.key.fees()),
       });
     } catch (error) {
       this.config.logger.warn("Relayer#batch", "batch refused; delivering its messages one by one", {
@@ -347,16 +295,14 @@ export class Relayer extends PollingAgent {
         messages: batch.length,
         error: revertName(error) ?? (error instanceof Error ? error.message.split("\n")[0] : String(error)),
       });
-      this.#resyncNonce(destination);
+      destination.key.resync();
       const sent = [];
       for (const item of batch) {
         const hash = await this.#send(destination, item.message, item.proof, false);
         if (hash) sent.push({ item, hash });
       }
       await Promise.all(
-        sent.map(async ({ item, hash }) =>
-          this.#record(item.message, await this.#receipt(destination, hash)),
-        ),
+        sent.map(async ({ item, hash }) => this.#record(item.message, await destination.key.receipt(hash))),
       );
       return undefined;
     }
@@ -368,7 +314,7 @@ export class Relayer extends PollingAgent {
     batch: readonly { message: StoredMessage }[],
     hash: Hex,
   ): Promise<void> {
-    const receipt = await this.#receipt(destination, hash);
+    const receipt = await destination.key.receipt(hash);
     const skipped = new Set(
       parseEventLogs({ abi: inboxAbi, logs: receipt.logs, eventName: "MessageSkipped" }).map(
         (event) => event.args.id,
@@ -468,7 +414,7 @@ export class Relayer extends PollingAgent {
           functionName: "expire",
           args,
           gas: withMargin(gas),
-          ...(await this.#fees(destination)),
+          ...(await destination.key.fees()),
         });
       }
       if (proof && onChain === 0) {
@@ -486,7 +432,7 @@ export class Relayer extends PollingAgent {
           functionName: "deliver",
           args,
           gas: withMargin(gas),
-          ...(await this.#fees(destination)),
+          ...(await destination.key.fees()),
         });
       }
       const args = [stored.message] as const;
@@ -503,7 +449,7 @@ export class Relayer extends PollingAgent {
         functionName: "retry",
         args,
         gas: retryBudget(gas, stored.message.gasLimit),
-        ...(await this.#fees(destination)),
+        ...(await destination.key.fees()),
       });
     } catch (error) {
       await this.#onSendError(destination, stored, error);
@@ -523,25 +469,9 @@ export class Relayer extends PollingAgent {
       });
       return;
     }
-    this.#resyncNonce(destination);
     const kind = classifySendError(error);
-    const health = this.#healthOf(destination.entry.chainId);
-    if (kind === "underpriced") health.feeBump = Math.min(health.feeBump + 1, 6);
-    if (kind === "funds") {
-      if (!health.outOfFunds) {
-        this.config.logger.error(
-          "Relayer#funds",
-          "relayer key cannot pay for gas: top it up; its messages wait",
-          {
-            destination: destination.entry.chainId,
-            key: destination.wallet.account.address,
-          },
-        );
-      }
-      health.outOfFunds = true;
-    }
     // Nonce drift and a broke key are not the message's fault: try again soon, without growing backoff.
-    const soon = kind === "nonce" || kind === "underpriced" || kind === "funds";
+    const soon = destination.key.failed(kind);
     await this.config.store.postpone(stored.id, {
       error: kind === "revert" || kind === "other" ? text : `${kind}: ${errorText(error).split("\n")[0]}`,
       nextAttemptAt: Date.now() + (soon ? 1_000 : this.#backoff(stored.attempts)),
