@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { Address } from "viem";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { loadManifest, manifestPath, rollupOf } from "../../src/chain/manifest.js";
-import { consecutiveFreePorts, isPortFree } from "../../src/chain/ports.js";
+import { consecutiveFreePorts, ephemeralLow, isPortFree } from "../../src/chain/ports.js";
 import {
   crosschainTokenAbi,
   testRecipientAbi,
@@ -36,7 +36,7 @@ describe("junction devnet CLI", () => {
     // L1 on base, the sequencer's rollup endpoints on base+1000 and base+1001, the rollup nodes behind
     // it on base+2000 and base+2001.
     for (;;) {
-      base = await consecutiveFreePorts(1, 20_000, 40_000);
+      base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 2_002);
       ports = [base, base + 1000, base + 1001, base + 2000, base + 2001];
       if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
     }

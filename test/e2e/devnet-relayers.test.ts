@@ -16,7 +16,7 @@ import {
   type RollupEntry,
   rollupOf,
 } from "../../src/chain/manifest.js";
-import { consecutiveFreePorts, isPortFree } from "../../src/chain/ports.js";
+import { consecutiveFreePorts, ephemeralLow, isPortFree } from "../../src/chain/ports.js";
 import {
   inboxAbi,
   outboxAbi,
@@ -46,7 +46,7 @@ describe("several relayers on PostgreSQL", () => {
     databaseUrl = await cluster.createDatabase("relayers");
     let base: number;
     for (;;) {
-      base = await consecutiveFreePorts(1, 20_000, 40_000);
+      base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 2_002);
       const ports = [base, base + 1000, base + 1001, base + 2000, base + 2001];
       if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
     }

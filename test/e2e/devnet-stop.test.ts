@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import type { Hex } from "viem";
 import { rpcCall } from "../../src/chain/json-rpc.js";
-import { consecutiveFreePorts, isPortFree } from "../../src/chain/ports.js";
+import { consecutiveFreePorts, ephemeralLow, isPortFree } from "../../src/chain/ports.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { junctionBin, waitFor } from "../helpers/cli.js";
 
@@ -73,7 +73,7 @@ async function spawnDevnet(
   let base: number;
   let ports: number[];
   for (;;) {
-    base = await consecutiveFreePorts(1, 20_000, 40_000);
+    base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 2_002);
     ports = [base, base + 1000, base + 1001, base + 2000, base + 2001];
     if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
   }
@@ -90,7 +90,17 @@ async function spawnDevnet(
     await waitFor(() => anvilsOf(started).length === 3, 60_000, "the devnet's nodes to start");
     return started;
   }
-  await waitFor(() => output.includes("Junction devnet is running"), 90_000, "the devnet to start");
+  await waitFor(
+    () => {
+      // A devnet that exits (a port taken meanwhile, a failed deployment) says why instead of a timeout.
+      if (child.exitCode !== null) throw new Error(`the devnet exited (${child.exitCode}):\n${output}`);
+      return output.includes("Junction devnet is running");
+    },
+    90_000,
+    "the devnet to start",
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; its output:\n${output}`);
+  });
   assert.equal(anvilsOf(started).length, 3);
   return started;
 }
