@@ -44,21 +44,19 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     uint64 public constant ASSET_MESSAGE_GAS_LIMIT = 2_000_000;
     uint64 public constant MESSAGE_TTL = 7 days;
 
-    struct Route {
-        uint256 capPerPeriod;
-        uint64 period;
-        uint64 periodStart;
-        uint256 usedInPeriod;
-        bool outboundPaused;
-        bool inboundPaused;
-    }
-
-    /// @notice What may arrive for a local token from one source per period.
+    /// @notice A cap per period and what the current period used: what may leave for one destination
+    ///         (a route's `outbound`), or arrive for a local token from one source (`inboundOf`).
     struct Limit {
         uint256 capPerPeriod;
         uint64 period;
         uint64 periodStart;
         uint256 usedInPeriod;
+    }
+
+    struct Route {
+        Limit outbound;
+        bool outboundPaused;
+        bool inboundPaused;
     }
 
     /// @notice Where a sent transfer stands on its way to a refund.
@@ -139,11 +137,8 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     /// @notice Sets the outbound cap per period of the route for `token` to `chainId`; a new period starts now.
     function configureRoute(address token, uint64 chainId, uint256 capPerPeriod, uint64 period) external onlyOwner {
         if (period == 0) revert InvalidPeriod();
-        Route storage route = _routes[token][chainId];
-        route.capPerPeriod = capPerPeriod;
-        route.period = period;
-        route.periodStart = uint64(block.timestamp);
-        route.usedInPeriod = 0;
+        _routes[token][chainId].outbound =
+            Limit({capPerPeriod: capPerPeriod, period: period, periodStart: uint64(block.timestamp), usedInPeriod: 0});
         emit RouteConfigured(token, chainId, capPerPeriod, period);
     }
 
@@ -223,18 +218,10 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     function _spend(address token, uint256 amount, uint64 destinationChainId, address recipient) private {
         if (amount == 0 || recipient == address(0)) revert InvalidTransfer();
         Route storage route = _routes[token][destinationChainId];
-        if (route.capPerPeriod == 0) revert RouteNotConfigured(token, destinationChainId);
+        if (route.outbound.capPerPeriod == 0) revert RouteNotConfigured(token, destinationChainId);
         if (route.outboundPaused) revert RoutePaused(token, destinationChainId);
-        if (block.timestamp >= uint256(route.periodStart) + route.period) {
-            route.periodStart = uint64(block.timestamp);
-            route.usedInPeriod = 0;
-        }
-        if (route.usedInPeriod + amount > route.capPerPeriod) {
-            // The owner may have lowered the cap below what this period already used.
-            uint256 available = route.usedInPeriod >= route.capPerPeriod ? 0 : route.capPerPeriod - route.usedInPeriod;
-            revert RouteCapExceeded(token, destinationChainId, available, uint256(route.periodStart) + route.period);
-        }
-        route.usedInPeriod += amount;
+        (bool fits, uint256 available, uint256 resetsAt) = _use(route.outbound, amount);
+        if (!fits) revert RouteCapExceeded(token, destinationChainId, available, resetsAt);
     }
 
     function _send(address token, uint64 destinationChainId, address recipient, uint256 amount, bytes memory transfer)
@@ -277,15 +264,27 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     function _countInbound(address token, uint64 sourceChainId, uint256 amount) private {
         Limit storage limit = _inbound[token][sourceChainId];
         if (limit.period == 0) revert InboundNotConfigured(token, sourceChainId);
+        (bool fits, uint256 available, uint256 resetsAt) = _use(limit, amount);
+        if (!fits) revert InboundCapExceeded(token, sourceChainId, available, resetsAt);
+    }
+
+    /// @dev Counts `amount` against `limit`, starting a new period once the old one is over. When it does
+    ///      not fit, counts nothing and says what was left and when the period resets.
+    function _use(Limit storage limit, uint256 amount)
+        private
+        returns (bool fits, uint256 available, uint256 resetsAt)
+    {
         if (block.timestamp >= uint256(limit.periodStart) + limit.period) {
             limit.periodStart = uint64(block.timestamp);
             limit.usedInPeriod = 0;
         }
         if (limit.usedInPeriod + amount > limit.capPerPeriod) {
-            uint256 available = limit.usedInPeriod >= limit.capPerPeriod ? 0 : limit.capPerPeriod - limit.usedInPeriod;
-            revert InboundCapExceeded(token, sourceChainId, available, uint256(limit.periodStart) + limit.period);
+            // The owner may have lowered the cap below what this period already used.
+            available = limit.usedInPeriod >= limit.capPerPeriod ? 0 : limit.capPerPeriod - limit.usedInPeriod;
+            return (false, available, uint256(limit.periodStart) + limit.period);
         }
         limit.usedInPeriod += amount;
+        return (true, 0, 0);
     }
 
     /// @dev The token a transfer credits here: the token itself (burn/mint, or an asset at home), or the
