@@ -47,8 +47,13 @@ abstract contract SafePayments {
 
     /// @dev Takes exactly `amount` of `token` from the caller; refuses tokens that deliver less or more.
     function _pullExact(IERC20 token, uint256 amount) internal {
+        _pullExactFrom(token, msg.sender, amount);
+    }
+
+    /// @dev Takes exactly `amount` of `token` from `from` (who approved this contract).
+    function _pullExactFrom(IERC20 token, address from, uint256 amount) internal {
         uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(msg.sender, address(this), amount);
+        token.safeTransferFrom(from, address(this), amount);
         uint256 received = token.balanceOf(address(this)) - before;
         if (received != amount) revert UnsupportedToken(address(token), amount, received);
     }

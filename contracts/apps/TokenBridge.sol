@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {IERC7802} from "@openzeppelin/contracts/interfaces/draft-IERC7802.sol";
+import {IBridgeReceiver} from "../interfaces/IBridgeReceiver.sol";
 import {IMessageRecipient} from "../interfaces/IMessageRecipient.sol";
 import {IVerifier} from "../interfaces/IVerifier.sol";
 import {Inbox} from "../messaging/Inbox.sol";
@@ -32,6 +33,8 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     address public constant NATIVE = address(0);
     uint8 private constant BURN_MINT = 1;
     uint8 private constant LOCKED_ASSET = 2;
+    /// @dev Burn/mint, then a call to the recipient's `onTokensBridged` with the sender's data.
+    uint8 private constant BURN_MINT_CALL = 3;
 
     /// @notice Where a wrapped token's asset lives.
     struct Asset {
@@ -42,6 +45,10 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     uint64 public constant MESSAGE_GAS_LIMIT = 150_000;
     /// @notice Handler gas for locked-asset transfers: the first one to a rollup deploys the WrappedToken.
     uint64 public constant ASSET_MESSAGE_GAS_LIMIT = 2_000_000;
+    /// @notice Gas the recipient's `onTokensBridged` gets on top of the mint.
+    uint64 public constant CALL_GAS_LIMIT = 300_000;
+    /// @notice Largest data a `bridgeAndCall` may carry to its recipient.
+    uint256 public constant MAX_CALL_DATA_BYTES = 1024;
     uint64 public constant MESSAGE_TTL = 7 days;
 
     /// @notice A cap per period and what the current period used: what may leave for one destination
@@ -124,6 +131,11 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     error InboundCapExceeded(address token, uint64 sourceChainId, uint256 available, uint256 resetsAt);
     /// @notice Native value must equal the amount for ETH and be zero otherwise.
     error WrongValue(uint256 sent, uint256 expected);
+    /// @notice `bridgeAndCall` moves ERC-7802 tokens native to every rollup only (not wrapped assets),
+    ///         with at most MAX_CALL_DATA_BYTES of data.
+    error CallNotSupported(address token);
+    /// @notice The recipient of a `bridgeAndCall` did not accept the tokens.
+    error CallRefused(address recipient);
     /// @notice Messages come from this contract's twin (or the Inbox's expiry notices) only.
     error UntrustedSender(uint64 sourceChainId, address sender);
 
@@ -187,6 +199,21 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
         messageId = _send(token, destinationChainId, recipient, amount, transfer);
     }
 
+    /// @notice As `bridge`, and on arrival calls `recipient.onTokensBridged(…, data)` in the same
+    ///         transaction as the mint (see IBridgeReceiver): for contracts that must book what arrives,
+    ///         such as a pool's repayment. A refusing recipient fails the message; an expired one is
+    ///         refunded to the caller like any transfer (without a call).
+    function bridgeAndCall(address token, uint256 amount, uint64 destinationChainId, address recipient, bytes calldata data)
+        external
+        returns (bytes32 messageId)
+    {
+        if (_wrapped[token].homeChainId != 0 || data.length > MAX_CALL_DATA_BYTES) revert CallNotSupported(token);
+        _spend(token, amount, destinationChainId, recipient);
+        IERC7802(token).crosschainBurn(msg.sender, amount);
+        bytes memory transfer = abi.encode(BURN_MINT_CALL, uint64(0), token, msg.sender, recipient, amount, data);
+        messageId = _send(token, destinationChainId, recipient, amount, transfer);
+    }
+
     /// @notice Locks native ETH (`token` zero, sent as value) or a plain ERC-20 here, its home rollup,
     ///         and mints its WrappedToken to `recipient` on `destinationChainId`.
     function lockAndBridge(address token, uint256 amount, uint64 destinationChainId, address recipient)
@@ -229,7 +256,9 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
         returns (bytes32 messageId)
     {
         (uint8 kind) = abi.decode(transfer, (uint8));
-        uint64 gasLimit = kind == BURN_MINT ? MESSAGE_GAS_LIMIT : ASSET_MESSAGE_GAS_LIMIT;
+        uint64 gasLimit = kind == BURN_MINT
+            ? MESSAGE_GAS_LIMIT
+            : kind == BURN_MINT_CALL ? MESSAGE_GAS_LIMIT + CALL_GAS_LIMIT : ASSET_MESSAGE_GAS_LIMIT;
         messageId =
             outbox.send(destinationChainId, address(this), transfer, gasLimit, uint64(block.timestamp + MESSAGE_TTL));
         sentTransfer[messageId] = keccak256(transfer);
@@ -242,18 +271,28 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
         // The Inbox has the same address on every rollup: a message from it is an expiry notice.
         if (sender == inbox) return _markExpired(sourceChainId, body);
         if (sender != address(this)) revert UntrustedSender(sourceChainId, sender);
-        (uint8 kind, uint64 home, address token,, address recipient, uint256 amount) =
+        (uint8 kind, uint64 home, address token, address from, address recipient, uint256 amount) =
             abi.decode(body, (uint8, uint64, address, address, address, uint256));
         address local = _localToken(kind, home, token);
         if (_routes[local][sourceChainId].inboundPaused) revert RoutePaused(local, sourceChainId);
         _countInbound(local, sourceChainId, amount);
         _credit(kind, home, token, recipient, amount);
         emit TransferReceived(local, recipient, sourceChainId, amount);
+        if (kind == BURN_MINT_CALL) _call(sourceChainId, from, token, recipient, amount, body);
+    }
+
+    /// @dev Hands a `bridgeAndCall` transfer's data to its recipient, which must accept it.
+    function _call(uint64 sourceChainId, address from, address token, address recipient, uint256 amount, bytes calldata body)
+        private
+    {
+        (,,,,,, bytes memory data) = abi.decode(body, (uint8, uint64, address, address, address, uint256, bytes));
+        bytes4 accepted = IBridgeReceiver(recipient).onTokensBridged(sourceChainId, from, token, amount, data);
+        if (accepted != IBridgeReceiver.onTokensBridged.selector) revert CallRefused(recipient);
     }
 
     /// @dev Gives `amount` of the transferred asset to `to` here: mint, release, or mint its wrapper.
     function _credit(uint8 kind, uint64 home, address token, address to, uint256 amount) private {
-        if (kind == BURN_MINT) return IERC7802(token).crosschainMint(to, amount);
+        if (kind == BURN_MINT || kind == BURN_MINT_CALL) return IERC7802(token).crosschainMint(to, amount);
         if (home != block.chainid) return IERC7802(_deployWrapped(home, token)).crosschainMint(to, amount);
         if (token != NATIVE) return IERC20(token).safeTransfer(to, amount);
         // A receiver that refuses ETH must not block the message (or its refund) forever: it is owed.
@@ -290,7 +329,7 @@ contract TokenBridge is IMessageRecipient, Ownable, SafePayments {
     /// @dev The token a transfer credits here: the token itself (burn/mint, or an asset at home), or the
     ///      WrappedToken of an asset whose home is elsewhere.
     function _localToken(uint8 kind, uint64 home, address token) private view returns (address) {
-        return kind == BURN_MINT || home == block.chainid ? token : wrappedTokenFor(home, token);
+        return kind != LOCKED_ASSET || home == block.chainid ? token : wrappedTokenFor(home, token);
     }
 
     /// @notice Deploys the WrappedToken of an asset ahead of its first transfer (anyone may; idempotent).

@@ -176,7 +176,7 @@ contract Inbox is Ownable {
                 emit MessageSkipped(id, refusal);
                 continue;
             }
-            if (verifier != accepted) {
+            if (address(verifier) != address(accepted)) {
                 verifier.verifyRoot(source, proof.count, proof.root, proof.verifierData);
                 accepted = verifier;
             }

@@ -33,6 +33,10 @@ const rollupContracts = z.object({
   groth16Verifier: address,
   zkVerifier: address,
   zkRecorder: address,
+  /** The liquidity router's ERC-7683 settlers, one per trust path. */
+  settlers: z.object({ canonical: address, optimistic: address, sequencer: address, zk: address }),
+  /** The JUSD LiquidityPool (ERC-4626). */
+  liquidityPool: address,
 });
 
 const optimisticSettings = z
@@ -106,6 +110,8 @@ export const manifestSchema = z.object({
     watchtower: account,
     sequencer: account,
     prover: account,
+    filler: account,
+    rebalancer: account,
   }),
 });
 

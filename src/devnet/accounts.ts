@@ -15,6 +15,8 @@ const roles = [
   "watchtower",
   "sequencer",
   "prover",
+  "filler",
+  "rebalancer",
 ] as const;
 export type Role = (typeof roles)[number];
 

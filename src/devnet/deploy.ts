@@ -1,66 +1,14 @@
 // Deploys Junction's contracts: the hub on L1, and the same contracts at the same addresses on every
 // rollup (one deployer, same nonce sequence). Transactions are pipelined by nonce, then awaited.
-import {
-  type Abi,
-  type Address,
-  encodeDeployData,
-  getContractAddress,
-  type Hex,
-  type TransactionReceipt,
-  zeroAddress,
-} from "viem";
-import {
-  type Endpoint,
-  type JunctionPublicClient,
-  publicClientFor,
-  walletClientFor,
-} from "../chain/clients.js";
+import { type Address, type Hex, zeroAddress } from "viem";
+import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, OptimisticSettings, RollupContracts, ZkSettings } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
-import { JunctionError } from "../errors.js";
 import { buildCommittee } from "../protocol/committee.js";
+import { deployRouter, type RouterDeployOptions } from "./deploy-router.js";
+import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
 
-export class DeploymentError extends JunctionError {
-  override name = "DeploymentError" as const;
-}
-
-type Deployment = { abi: Abi; bytecode: Hex; args: readonly unknown[] };
-
-async function deployAll(
-  endpoint: Endpoint,
-  deployerKey: Hex,
-  plan: (addresses: Address[], deployer: Address) => Deployment[],
-) {
-  const client = publicClientFor(endpoint);
-  const wallet = walletClientFor(endpoint, deployerKey);
-  const from = wallet.account.address;
-  const nonce = await client.getTransactionCount({ address: from, blockTag: "pending" });
-  const probe = plan([], from);
-  const addresses = probe.map((_, i) => getContractAddress({ from, nonce: BigInt(nonce + i) }));
-  const deployments = plan(addresses, from);
-  const hashes: Hex[] = [];
-  for (const [i, deployment] of deployments.entries()) {
-    const data = encodeDeployData({
-      abi: deployment.abi,
-      bytecode: deployment.bytecode,
-      args: deployment.args,
-    });
-    hashes.push(await wallet.sendTransaction({ data, nonce: nonce + i, gas: 6_000_000n }));
-  }
-  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
-  for (const [i, receipt] of receipts.entries()) {
-    if (
-      receipt.status !== "success" ||
-      receipt.contractAddress?.toLowerCase() !== addresses[i]?.toLowerCase()
-    ) {
-      throw new DeploymentError(`deployment ${i} on chain ${endpoint.chainId} failed`, {
-        details: `tx ${receipt.transactionHash}`,
-      });
-    }
-  }
-  const deployBlock = Number(receipts[receipts.length - 1]?.blockNumber ?? 0n);
-  return { addresses, deployBlock, nonce };
-}
+export { DeploymentError } from "./deploy-steps.js";
 
 export type RollupDeployment = { contracts: RollupContracts; deployBlock: number; deployerNonce: number };
 
@@ -75,26 +23,16 @@ export type RollupDeployOptions = {
   /** The zk path's genesis committee of every peer: its Poseidon root and threshold. */
   committee: { root: bigint; threshold: number };
   optimistic: OptimisticSettings;
-  /** The devnet's bridged token: minted at genesis to `holder` on this rollup (zero on the others). */
-  token: { holder: Address; genesisSupply: bigint; guardian: Address; capPerHour: bigint };
+  /** The devnet's bridged token: what is minted at genesis here, to whom. */
+  token: { genesis: { holder: Address; amount: bigint }[]; guardian: Address; capPerHour: bigint };
+  router: Omit<RouterDeployOptions, "messaging" | "peers">;
 };
-
-/** Awaits the receipts of pipelined transactions, in order; throws `failure` unless every one succeeded. */
-async function confirmAll(
-  client: JunctionPublicClient,
-  hashes: Hex[],
-  failure: string,
-): Promise<TransactionReceipt[]> {
-  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash })));
-  if (receipts.some((receipt) => receipt.status !== "success")) throw new DeploymentError(failure);
-  return receipts;
-}
 
 /** Deploys the rollup contracts and registers the attester for every peer rollup. */
 export async function deployRollup(
   endpoint: Endpoint,
   deployerKey: Hex,
-  { system, peers, attester, sequencer, committee, optimistic, token }: RollupDeployOptions,
+  { system, peers, attester, sequencer, committee, optimistic, token, router }: RollupDeployOptions,
 ): Promise<RollupDeployment> {
   const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
     const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
@@ -151,7 +89,13 @@ export async function deployRollup(
       {
         abi: artifacts.crosschainTokenAbi,
         bytecode: artifacts.crosschainTokenBytecode,
-        args: ["Junction Dollar", "JUSD", at[11], token.holder, token.genesisSupply],
+        args: [
+          "Junction Dollar",
+          "JUSD",
+          at[11],
+          token.genesis.map((entry) => entry.holder),
+          token.genesis.map((entry) => entry.amount),
+        ],
       },
       {
         abi: artifacts.sequencerVerifierAbi,
@@ -222,6 +166,19 @@ export async function deployRollup(
     peers,
     { attester, committee },
   );
+  const { settlers, liquidityPool } = await deployRouter(endpoint, deployerKey, {
+    ...router,
+    messaging: {
+      outbox,
+      inbox,
+      tokenBridge,
+      bridgedToken,
+      optimisticVerifier,
+      sequencerVerifier,
+      zkVerifier,
+    },
+    peers,
+  });
   return {
     contracts: {
       globalRootOracle,
@@ -242,6 +199,8 @@ export async function deployRollup(
       groth16Verifier,
       zkVerifier,
       zkRecorder,
+      settlers,
+      liquidityPool,
     },
     deployBlock: result.deployBlock,
     deployerNonce: result.nonce,
@@ -395,8 +354,18 @@ export async function deployHub(
   return { rollupHub, superblockLog, deployBlock };
 }
 
-/** Genesis supply of the devnet's JUSD, minted to the user account on the first rollup. */
+/** Genesis supply of the devnet's JUSD minted to the user account on the first rollup. */
 export const BRIDGED_TOKEN_GENESIS_SUPPLY = 1_000_000n * 10n ** 18n;
+/** JUSD minted at genesis on every rollup to the filler (its inventory) and to the deployer (the pool's seed). */
+export const FILLER_GENESIS_JUSD = 100_000n * 10n ** 18n;
+export const POOL_SEED_JUSD = 100_000n * 10n ** 18n;
+/** The pool's least spread: 0.1 % of an order's output. */
+export const POOL_FEE_BPS = 10;
+
+/** Every JUSD that exists on a devnet of `rollups` rollups: on the chains plus in flight, forever. */
+export function jusdTotalSupply(rollups: number): bigint {
+  return BRIDGED_TOKEN_GENESIS_SUPPLY + BigInt(rollups) * (FILLER_GENESIS_JUSD + POOL_SEED_JUSD);
+}
 
 export type DeployNetworkOptions = {
   l1: Endpoint & { blockTime: number };
@@ -433,10 +402,27 @@ export async function deployNetwork({
         committee,
         optimistic,
         token: {
-          holder: accounts.user.address,
-          genesisSupply: rollup.chainId === rollups[0]?.chainId ? BRIDGED_TOKEN_GENESIS_SUPPLY : 0n,
+          genesis: [
+            {
+              holder: accounts.user.address,
+              amount: rollup.chainId === rollups[0]?.chainId ? BRIDGED_TOKEN_GENESIS_SUPPLY : 0n,
+            },
+            { holder: accounts.filler.address, amount: FILLER_GENESIS_JUSD },
+            { holder: accounts.deployer.address, amount: POOL_SEED_JUSD },
+          ],
           guardian: accounts.deployer.address,
           capPerHour: BRIDGED_TOKEN_GENESIS_SUPPLY / 10n,
+        },
+        router: {
+          repaymentDelays: {
+            canonical: 5,
+            optimistic: optimistic.challengeWindow,
+            sequencer: 1,
+            zk: 10,
+          },
+          rebalancer: accounts.rebalancer.address,
+          poolFeeBps: POOL_FEE_BPS,
+          poolSeed: POOL_SEED_JUSD,
         },
       }),
     ),

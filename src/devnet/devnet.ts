@@ -123,10 +123,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     }
     const [l1Node, ...rollupNodes] = nodes as [AnvilNode, ...AnvilNode[]];
     const accounts = devnetAccounts();
-    // anvil funds the mnemonic's first ten accounts; the extra relayers' keys lie beyond them.
+    // anvil funds the mnemonic's first ten accounts; the rebalancer's and the extra relayers' keys lie
+    // beyond them.
     const extraRelayers = extraRelayerAccounts(relayerCount - 1);
     for (const node of rollupNodes) {
-      for (const account of extraRelayers) await setBalance(node, account.address, parseEther("10000"));
+      for (const account of [accounts.rebalancer, ...extraRelayers]) {
+        await setBalance(node, account.address, parseEther("10000"));
+      }
     }
     let manifest = await deployNetwork({
       l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },

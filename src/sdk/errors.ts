@@ -49,3 +49,8 @@ export class BundleRefusedError extends JunctionError {
 export class RefundNotAvailableError extends JunctionError {
   override name = "RefundNotAvailableError" as const;
 }
+
+/** An order was not filled in time, or can no longer be (certified unfilled on its destination). */
+export class IntentNotFilledError extends JunctionError {
+  override name = "IntentNotFilledError" as const;
+}

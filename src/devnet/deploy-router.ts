@@ -1,0 +1,132 @@
+// Deploys the liquidity router on one rollup, right after the messaging contracts (same nonce sequence
+// on every rollup, so the same addresses): one ERC-7683 IntentSettler per trust path, each told its
+// path's verifier for every peer, and the JUSD LiquidityPool, trusting those settlers, seeded by the
+// deployer as its first LP.
+import type { Address, Hex } from "viem";
+import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
+import type { RollupContracts } from "../chain/manifest.js";
+import * as artifacts from "../contracts/generated/index.js";
+import { INTENT_PATHS, type IntentPath, pathId } from "../protocol/intents.js";
+import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
+
+export type RouterContracts = Pick<RollupContracts, "settlers" | "liquidityPool">;
+
+export type RouterDeployOptions = {
+  messaging: Pick<
+    RollupContracts,
+    | "outbox"
+    | "inbox"
+    | "tokenBridge"
+    | "bridgedToken"
+    | "optimisticVerifier"
+    | "sequencerVerifier"
+    | "zkVerifier"
+  >;
+  peers: readonly number[];
+  /** Seconds each path is expected to take to prove a fill: the orders' settlement terms. */
+  repaymentDelays: Record<IntentPath, number>;
+  rebalancer: Address;
+  /** The pool's least spread, in basis points of an order's output. */
+  poolFeeBps: number;
+  /** JUSD the deployer deposits into the pool (it must hold that much here). */
+  poolSeed: bigint;
+};
+
+export async function deployRouter(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  { messaging, peers, repaymentDelays, rebalancer, poolFeeBps, poolSeed }: RouterDeployOptions,
+): Promise<RouterContracts> {
+  const { addresses } = await deployAll(endpoint, deployerKey, (_at, deployer) => [
+    ...INTENT_PATHS.map((path) => ({
+      abi: artifacts.intentSettlerAbi,
+      bytecode: artifacts.intentSettlerBytecode,
+      args: [
+        deployer,
+        messaging.outbox,
+        messaging.inbox,
+        messaging.tokenBridge,
+        pathId(path),
+        repaymentDelays[path],
+      ],
+    })),
+    {
+      abi: artifacts.liquidityPoolAbi,
+      bytecode: artifacts.liquidityPoolBytecode,
+      args: [
+        messaging.bridgedToken,
+        "Junction Dollar pool",
+        "jpJUSD",
+        messaging.tokenBridge,
+        deployer,
+        poolFeeBps,
+      ],
+    },
+  ]);
+  const [canonical, optimistic, sequencer, zk, liquidityPool] = addresses;
+  if (!canonical || !optimistic || !sequencer || !zk || !liquidityPool) {
+    throw new DeploymentError(`expected 5 router contracts, deployed ${addresses.length}`);
+  }
+  const settlers = { canonical, optimistic, sequencer, zk };
+  const wallet = walletClientFor(endpoint, deployerKey);
+  const verifiers: Record<Exclude<IntentPath, "canonical">, Address> = {
+    optimistic: messaging.optimisticVerifier,
+    sequencer: messaging.sequencerVerifier,
+    zk: messaging.zkVerifier,
+  };
+  const hashes: Hex[] = [];
+  // The canonical settler keeps the Inbox's default verifier (the canonical one).
+  for (const [path, verifier] of Object.entries(verifiers) as [keyof typeof verifiers, Address][]) {
+    for (const peer of peers) {
+      hashes.push(
+        await wallet.writeContract({
+          address: settlers[path],
+          abi: artifacts.intentSettlerAbi,
+          functionName: "chooseVerifier",
+          args: [BigInt(peer), verifier],
+        }),
+      );
+    }
+  }
+  for (const settler of Object.values(settlers)) {
+    hashes.push(
+      await wallet.writeContract({
+        address: liquidityPool,
+        abi: artifacts.liquidityPoolAbi,
+        functionName: "setSettler",
+        args: [settler, true],
+      }),
+    );
+  }
+  hashes.push(
+    await wallet.writeContract({
+      address: liquidityPool,
+      abi: artifacts.liquidityPoolAbi,
+      functionName: "setRebalancer",
+      args: [rebalancer],
+    }),
+  );
+  if (poolSeed > 0n) {
+    hashes.push(
+      await wallet.writeContract({
+        address: messaging.bridgedToken,
+        abi: artifacts.crosschainTokenAbi,
+        functionName: "approve",
+        args: [liquidityPool, poolSeed],
+      }),
+      await wallet.writeContract({
+        address: liquidityPool,
+        abi: artifacts.liquidityPoolAbi,
+        functionName: "deposit",
+        args: [poolSeed, wallet.account.address],
+        gas: 300_000n,
+      }),
+    );
+  }
+  await confirmAll(
+    publicClientFor(endpoint),
+    hashes,
+    `configuring the liquidity router on chain ${endpoint.chainId} failed`,
+  );
+  return { settlers, liquidityPool };
+}
