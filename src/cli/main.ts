@@ -4,7 +4,9 @@ import * as agent from "./agent.js";
 import * as bridge from "./bridge.js";
 import * as bundle from "./bundle.js";
 import * as devnet from "./devnet.js";
+import * as intent from "./intent.js";
 import { UsageError } from "./options.js";
+import * as pool from "./pool.js";
 import * as send from "./send.js";
 import * as sequencer from "./sequencer.js";
 import * as status from "./status.js";
@@ -24,6 +26,10 @@ const help = [
   bundle.usage,
   "",
   swap.usage,
+  "",
+  intent.usage,
+  "",
+  pool.usage,
   "",
   agent.usage,
   "",
@@ -47,6 +53,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await bridge.run(rest);
       case "bundle":
         return await bundle.run(rest);
+      case "intent":
+        return await intent.run(rest);
+      case "pool":
+        return await pool.run(rest);
       case "sequencer":
         return await sequencer.run(rest);
       case "relayer":
