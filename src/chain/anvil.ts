@@ -8,7 +8,7 @@ import { type Address, createTestClient, type Hex, http } from "viem";
 import { JunctionError } from "../errors.js";
 import type { BlockControl } from "./block-control.js";
 import { chainOf, type Endpoint } from "./clients.js";
-import { rpcCall } from "./json-rpc.js";
+import { nodeRpcCall } from "./node-rpc.js";
 import { assertPortFree } from "./ports.js";
 
 export class AnvilStartError extends JunctionError {
@@ -141,25 +141,25 @@ type CallFrame = { output?: Hex; error?: string };
 export function anvilBlockControl(rpcUrl: string): BlockControl {
   return {
     takeOver: async () => {
-      await rpcCall(rpcUrl, "evm_setIntervalMining", [0]);
-      await rpcCall(rpcUrl, "evm_setAutomine", [false]);
+      await nodeRpcCall(rpcUrl, "evm_setIntervalMining", [0]);
+      await nodeRpcCall(rpcUrl, "evm_setAutomine", [false]);
     },
     release: async () => {
-      await rpcCall(rpcUrl, "evm_setAutomine", [true]);
+      await nodeRpcCall(rpcUrl, "evm_setAutomine", [true]);
     },
     mine: async () => {
-      await rpcCall(rpcUrl, "evm_mine", []);
+      await nodeRpcCall(rpcUrl, "evm_mine", []);
     },
-    snapshot: () => rpcCall<Hex>(rpcUrl, "evm_snapshot", []),
+    snapshot: () => nodeRpcCall<Hex>(rpcUrl, "evm_snapshot", []),
     revert: async (id) => {
-      const reverted = await rpcCall<boolean>(rpcUrl, "evm_revert", [id]);
+      const reverted = await nodeRpcCall<boolean>(rpcUrl, "evm_revert", [id]);
       if (!reverted) throw new Error(`evm_revert(${id}) refused on ${rpcUrl}`);
     },
     dropPending: async () => {
-      await rpcCall(rpcUrl, "anvil_dropAllTransactions", []);
+      await nodeRpcCall(rpcUrl, "anvil_dropAllTransactions", []);
     },
     revertData: async (hash) => {
-      const frame = await rpcCall<CallFrame>(rpcUrl, "debug_traceTransaction", [
+      const frame = await nodeRpcCall<CallFrame>(rpcUrl, "debug_traceTransaction", [
         hash,
         { tracer: "callTracer" },
       ]);

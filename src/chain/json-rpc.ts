@@ -31,9 +31,17 @@ export async function postJsonRpc(url: string, body: unknown): Promise<unknown> 
   return response.json();
 }
 
+/** Sends one request body and returns the parsed response body: `postJsonRpc`, or another transport. */
+export type PostJsonRpc = (url: string, body: unknown) => Promise<unknown>;
+
 /** Calls `method` and returns its result; a JSON-RPC error becomes a `JsonRpcError`. */
-export async function rpcCall<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
-  const reply = (await postJsonRpc(url, { jsonrpc: "2.0", id: nextId++, method, params })) as JsonRpcResponse;
+export async function rpcCall<T = unknown>(
+  url: string,
+  method: string,
+  params: unknown[] = [],
+  post: PostJsonRpc = postJsonRpc,
+): Promise<T> {
+  const reply = (await post(url, { jsonrpc: "2.0", id: nextId++, method, params })) as JsonRpcResponse;
   if ("error" in reply)
     throw new JsonRpcError(method, reply.error.code, reply.error.message, reply.error.data);
   return reply.result as T;

@@ -3,12 +3,8 @@
 // `junction_*` methods submit bundles and commitments. Methods that would let a caller produce or undo
 // blocks behind the sequencer's back are refused.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import {
-  JsonRpcError,
-  type JsonRpcRequest,
-  type JsonRpcResponse,
-  postJsonRpc,
-} from "../../chain/json-rpc.js";
+import { JsonRpcError, type JsonRpcRequest, type JsonRpcResponse } from "../../chain/json-rpc.js";
+import { postNodeJsonRpc } from "../../chain/node-rpc.js";
 import { assertPortFree } from "../../chain/ports.js";
 import { SequencerRequestError } from "./order-book.js";
 
@@ -113,7 +109,7 @@ export class SequencerRpcServer {
     if (!handler) {
       // A block mined for a superblock still being sealed may yet be undone (a failed bundle): wait.
       await this.sealed();
-      return (await postJsonRpc(endpoint.nodeRpcUrl, { ...item, jsonrpc: "2.0" })) as JsonRpcResponse;
+      return (await postNodeJsonRpc(endpoint.nodeRpcUrl, { ...item, jsonrpc: "2.0" })) as JsonRpcResponse;
     }
     try {
       return { jsonrpc: "2.0", id, result: await handler(endpoint.chainId, params) };
