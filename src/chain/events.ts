@@ -73,17 +73,41 @@ export async function getSentMessages(
       toBlock: end,
       strict: true,
     });
-    for (const log of logs) {
-      found.push({
-        id: log.args.id,
-        message: { ...log.args.message, version: Number(log.args.message.version) },
-        root: log.args.root,
-        txHash: log.transactionHash,
-        blockNumber: log.blockNumber,
-      });
-    }
+    found.push(...logs.map(sentMessageOf));
   }
   return found;
+}
+
+/**
+ * The Outbox messages of the node's newest block. Only for a caller that alone produces the blocks
+ * (the shared sequencer): it can read them together with the block, knowing no other block came first.
+ */
+export async function getLatestSentMessages(
+  client: JunctionPublicClient,
+  outbox: Address,
+): Promise<SentMessage[]> {
+  const logs = await client.getLogs({
+    address: outbox,
+    event: messageSentEvent,
+    fromBlock: "latest",
+    toBlock: "latest",
+    strict: true,
+  });
+  return logs.map(sentMessageOf);
+}
+
+function sentMessageOf(log: {
+  args: { id: Hex; message: Omit<Message, "version"> & { version: number | bigint }; root: Hex };
+  transactionHash: Hex;
+  blockNumber: bigint;
+}): SentMessage {
+  return {
+    id: log.args.id,
+    message: { ...log.args.message, version: Number(log.args.message.version) },
+    root: log.args.root,
+    txHash: log.transactionHash,
+    blockNumber: log.blockNumber,
+  };
 }
 
 export async function getPostedCheckpoints(

@@ -84,11 +84,21 @@ export class DeliveryPlanner {
     index: OutboxIndex,
     height: number,
   ): Promise<PlannedDelivery[]> {
-    const relevant: SentMessage[] = [];
-    for (const sent of messages) {
+    // One read per (destination, recipient), all at once: a block's messages mostly share a few.
+    const choices = new Map<string, Promise<boolean>>();
+    const usesPath = (sent: SentMessage) => {
       const target = this.targets.get(Number(sent.message.destinationChainId));
-      if (target && (await this.#usesSequencerPath(target, sent.message))) relevant.push(sent);
-    }
+      if (!target) return Promise.resolve(false);
+      const key = `${sent.message.destinationChainId}:${sent.message.recipient}`;
+      let choice = choices.get(key);
+      if (!choice) {
+        choice = this.#usesSequencerPath(target, sent.message);
+        choices.set(key, choice);
+      }
+      return choice;
+    };
+    const uses = await Promise.all(messages.map(usesPath));
+    const relevant = messages.filter((_, i) => uses[i]);
     if (relevant.length === 0) return [];
     const tree = index.tree(sourceChainId);
     const signature = await this.#sign(BigInt(sourceChainId), BigInt(tree.count), tree.root);

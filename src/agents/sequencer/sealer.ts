@@ -7,9 +7,9 @@
 import { decodeErrorResult, type Hex, keccak256, type LocalAccount, type TransactionReceipt } from "viem";
 import type { BlockControl } from "../../chain/block-control.js";
 import type { JunctionPublicClient } from "../../chain/clients.js";
-import { type ForcedTransaction, getSentMessages } from "../../chain/events.js";
-import { rpcCall } from "../../chain/json-rpc.js";
+import { type ForcedTransaction, getLatestSentMessages } from "../../chain/events.js";
 import type { RollupContracts } from "../../chain/manifest.js";
+import { nodeRpcCall } from "../../chain/node-rpc.js";
 import { junctionErrorsAbi } from "../../contracts/errors.js";
 import type { Logger } from "../../log.js";
 import { DeliveryPlanner, type OutboxIndex, type PlannedDelivery } from "./deliveries.js";
@@ -46,7 +46,63 @@ export type Superblock = {
   forcedSettled: number[];
   /** L1 forced-inclusion queue entries handled by this superblock and all before it (set by the sequencer). */
   forcedHandled: number;
+  /** Where the seal's time went (the bench reports it; nothing depends on it). */
+  timings: SealTimings;
 };
+
+/**
+ * Milliseconds of one seal by phase, summed over its rollups and attempts: `queue` reading the L1
+ * forced-inclusion queue (set by the sequencer), `snapshots` taking and reverting snapshots around
+ * bundles, `sign` signing deliveries (with the nonce read), `assemble` emptying and refilling a pool and
+ * mining, `read` reading back a block, its receipts and sent messages, `plan` planning deliveries,
+ * `bundleCheck` looking for a failed bundle leg; `total` is the wall time of the whole seal.
+ */
+export type SealTimings = {
+  queue: number;
+  snapshots: number;
+  sign: number;
+  assemble: number;
+  read: number;
+  plan: number;
+  bundleCheck: number;
+  total: number;
+  attempts: number;
+};
+
+type SealPhase = Exclude<keyof SealTimings, "total" | "attempts">;
+
+/** What a delivery transaction on one rollup is signed with. */
+type DeliveryFees = { nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+
+/** `promise`, with its rejection also observed now: it may be awaited later, or never if the seal fails first. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+function noTimings(): SealTimings {
+  return {
+    queue: 0,
+    snapshots: 0,
+    sign: 0,
+    assemble: 0,
+    read: 0,
+    plan: 0,
+    bundleCheck: 0,
+    total: 0,
+    attempts: 0,
+  };
+}
+
+/** Runs `work`, adding its wall time to `phase`. */
+async function timed<T>(timings: SealTimings, phase: SealPhase, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings[phase] += performance.now() - started;
+  }
+}
 
 type Submitted = { hash: Hex; error?: string };
 
@@ -79,6 +135,18 @@ export class SuperblockSealer {
   constructor(private readonly config: SealerConfig) {}
 
   async seal(height: number, forced: readonly ForcedTransaction[] = []): Promise<Superblock> {
+    const started = performance.now();
+    const timings = noTimings();
+    const superblock = await this.#seal(height, forced, timings);
+    timings.total = performance.now() - started;
+    return superblock;
+  }
+
+  async #seal(
+    height: number,
+    forced: readonly ForcedTransaction[],
+    timings: SealTimings,
+  ): Promise<Superblock> {
     const { book, index, planner, rollups } = this.config;
     book.expireCommitments(height);
     let bundles = book.pendingBundles();
@@ -86,29 +154,35 @@ export class SuperblockSealer {
     const carriedIn = this.config.deliveriesEnabled() ? planner.takeDue(height) : [];
     let forceResend = false;
     for (;;) {
+      timings.attempts += 1;
       const snapshots =
-        bundles.length > 0 ? await Promise.all(rollups.map((r) => r.control.snapshot())) : null;
+        bundles.length > 0
+          ? await timed(timings, "snapshots", () => Promise.all(rollups.map((r) => r.control.snapshot())))
+          : null;
       const mark = index.mark();
+      const revert = (taken: readonly Hex[]) =>
+        timed(timings, "snapshots", async () => {
+          await Promise.all(rollups.map((rollup, i) => rollup.control.revert(taken[i] as Hex)));
+          index.rollback(mark);
+        });
       let attempt: Attempt;
       let failed: { bundle: Bundle; failure: BundleFailure } | null;
       try {
-        attempt = await this.#attempt(height, bundles, carriedIn, forceResend, forced);
-        failed = snapshots ? await this.#firstFailure(bundles, attempt) : null;
+        attempt = await this.#attempt(height, bundles, carriedIn, forceResend, forced, timings);
+        failed = snapshots
+          ? await timed(timings, "bundleCheck", () => this.#firstFailure(bundles, attempt))
+          : null;
       } catch (error) {
         // Nothing owed may be lost: the deliveries go back to the queue, and a superblock that can be
         // undone is undone (without bundles its blocks are final, and so is what they indexed).
         planner.carry(carriedIn);
-        if (snapshots) {
-          await Promise.all(rollups.map((rollup, i) => rollup.control.revert(snapshots[i] as Hex)));
-          index.rollback(mark);
-        }
+        if (snapshots) await revert(snapshots);
         throw error;
       }
       if (!failed || !snapshots) {
-        return this.#commit(height, bundles, refused, attempt);
+        return this.#commit(height, bundles, refused, attempt, timings);
       }
-      await Promise.all(rollups.map((rollup, i) => rollup.control.revert(snapshots[i] as Hex)));
-      index.rollback(mark);
+      await revert(snapshots);
       failed.bundle.state = "rejected";
       failed.bundle.failure = failed.failure;
       refused.push(failed.bundle.id);
@@ -128,6 +202,7 @@ export class SuperblockSealer {
     carriedIn: readonly PlannedDelivery[],
     forceResend: boolean,
     forced: readonly ForcedTransaction[],
+    timings: SealTimings,
   ): Promise<Attempt> {
     const attempt: Attempt = {
       blocks: [],
@@ -140,119 +215,171 @@ export class SuperblockSealer {
       forcedSettled: [],
     };
     const deliveriesTo = new Map<number, PlannedDelivery[]>();
-    for (const delivery of carriedIn) {
+    // A destination's nonce and fee are read as soon as a delivery to it is known, while the rollups
+    // before it are mined: nothing but this seal mines a block, so they hold until its turn.
+    const fees = new Map<number, Promise<DeliveryFees>>();
+    const owe = (delivery: PlannedDelivery) => {
       const chainId = Number(delivery.message.destinationChainId);
       deliveriesTo.set(chainId, [...(deliveriesTo.get(chainId) ?? []), delivery]);
-    }
+      const rollup = this.config.rollups.find((candidate) => candidate.chainId === chainId);
+      if (rollup && !fees.has(chainId)) fees.set(chainId, settledLater(this.#fees(rollup)));
+    };
+    for (const delivery of carriedIn) owe(delivery);
+    // Receipts are needed only once every block is mined: they are read while the next rollups are.
+    const receipts: Promise<void>[] = [];
     const mined = new Set<number>();
-    for (const rollup of this.config.rollups) {
-      const commitments = this.config.book.revealed(rollup.chainId);
-      const legs = bundles.flatMap((bundle) =>
-        bundle.legs.filter((leg) => leg.tx.chainId === rollup.chainId),
-      );
-      const deliveries = deliveriesTo.get(rollup.chainId) ?? [];
-      const forcedHere = forced.filter((entry) => entry.chainId === rollup.chainId);
-      const privileged: Hex[] = [
-        ...forcedHere.map((entry) => entry.raw),
-        ...commitments.map((entry) => entry.tx?.raw).filter((raw): raw is Hex => raw !== undefined),
-        ...legs.map((leg) => leg.tx.raw),
-      ];
-      const deliveryTxs = await this.#signDeliveries(rollup, deliveries);
-      privileged.push(...deliveryTxs.map((tx) => tx.raw));
-      await this.config.assemble(rollup.chainId, async () => {
-        if (privileged.length > 0 || forceResend) {
-          await rollup.control.dropPending();
-          for (const raw of privileged) attempt.submitted.set(raw, await this.#submit(rollup, raw));
-          const refused = new Set<Hex>();
-          for (const tx of this.config.book.plain(rollup.chainId)) {
-            const result = await this.#submit(rollup, tx.raw);
-            if (result.error) refused.add(tx.hash);
+    try {
+      for (const rollup of this.config.rollups) {
+        const commitments = this.config.book.revealed(rollup.chainId);
+        const legs = bundles.flatMap((bundle) =>
+          bundle.legs.filter((leg) => leg.tx.chainId === rollup.chainId),
+        );
+        const forcedHere = forced.filter((entry) => entry.chainId === rollup.chainId);
+        const privileged: Hex[] = [
+          ...forcedHere.map((entry) => entry.raw),
+          ...commitments.map((entry) => entry.tx?.raw).filter((raw): raw is Hex => raw !== undefined),
+          ...legs.map((leg) => leg.tx.raw),
+        ];
+        const deliveries = deliveriesTo.get(rollup.chainId) ?? [];
+        const deliveryTxs = await timed(timings, "sign", async () =>
+          deliveries.length === 0
+            ? []
+            : this.#signDeliveries(
+                rollup,
+                deliveries,
+                await (fees.get(rollup.chainId) ?? this.#fees(rollup)),
+              ),
+        );
+        privileged.push(...deliveryTxs.map((tx) => tx.raw));
+        await timed(timings, "assemble", () =>
+          this.config.assemble(rollup.chainId, async () => {
+            if (privileged.length > 0 || forceResend) {
+              await rollup.control.dropPending();
+              for (const raw of privileged) attempt.submitted.set(raw, await this.#submit(rollup, raw));
+              const refused = new Set<Hex>();
+              for (const tx of this.config.book.plain(rollup.chainId)) {
+                const result = await this.#submit(rollup, tx.raw);
+                if (result.error) refused.add(tx.hash);
+              }
+              attempt.refusedPlain.set(rollup.chainId, refused);
+            }
+            await rollup.control.mine();
+          }),
+        );
+        mined.add(rollup.chainId);
+        // Only this seal mines, so the newest block is the one just mined, for both reads.
+        const [block, sent] = await timed(timings, "read", () =>
+          Promise.all([
+            rollup.client.getBlock({ blockTag: "latest" }),
+            getLatestSentMessages(rollup.client, rollup.contracts.outbox),
+          ]),
+        );
+        if (sent.some((entry) => entry.blockNumber !== block.number)) {
+          throw new Error(`chain ${rollup.chainId} mined a block the sequencer did not seal`);
+        }
+        const included = new Set<Hex>(block.transactions);
+        attempt.included.set(rollup.chainId, included);
+        for (const entry of forcedHere) {
+          if (included.has(keccak256(entry.raw)) || attempt.submitted.get(entry.raw)?.error) {
+            attempt.forcedSettled.push(entry.index);
           }
-          attempt.refusedPlain.set(rollup.chainId, refused);
         }
-        await rollup.control.mine();
-      });
-      mined.add(rollup.chainId);
-      const block = await rollup.client.getBlock({ blockTag: "latest" });
-      const included = new Set<Hex>(block.transactions);
-      attempt.included.set(rollup.chainId, included);
-      for (const entry of forcedHere) {
-        if (included.has(keccak256(entry.raw)) || attempt.submitted.get(entry.raw)?.error) {
-          attempt.forcedSettled.push(entry.index);
+        const wanted = [...legs.map((leg) => leg.tx.hash), ...commitments.map((entry) => entry.commitment)];
+        for (const tx of deliveryTxs) {
+          if (!included.has(tx.hash)) {
+            // Not even submitted (or not mined): back to the queue.
+            for (const delivery of tx.deliveries)
+              attempt.carried.push({ ...delivery, dueHeight: height + 2 });
+            continue;
+          }
+          wanted.push(tx.hash);
+          for (const delivery of tx.deliveries) {
+            attempt.delivered.push({ delivery, chainId: rollup.chainId, hash: tx.hash });
+          }
         }
+        receipts.push(
+          settledLater(
+            this.#readReceipts(
+              rollup,
+              wanted.filter((hash) => included.has(hash)),
+              attempt,
+            ),
+          ),
+        );
+        await timed(timings, "plan", async () => {
+          this.config.index.append(
+            rollup.chainId,
+            sent.map((entry) => entry.id),
+          );
+          if (sent.length === 0) return;
+          const enabled = this.config.deliveriesEnabled();
+          for (const delivery of await this.config.planner.plan(
+            rollup.chainId,
+            sent,
+            this.config.index,
+            height,
+          )) {
+            const destination = Number(delivery.message.destinationChainId);
+            if (!enabled || mined.has(destination))
+              attempt.carried.push({ ...delivery, dueHeight: height + 1 });
+            else owe(delivery);
+          }
+        });
+        const tree = this.config.index.tree(rollup.chainId);
+        attempt.blocks.push({
+          chainId: rollup.chainId,
+          blockNumber: block.number,
+          blockHash: block.hash,
+          timestamp: block.timestamp,
+          transactions: block.transactions.length,
+          outboxCount: BigInt(tree.count),
+          outboxRoot: tree.root,
+        });
       }
-      for (const hash of [
-        ...legs.map((leg) => leg.tx.hash),
-        ...commitments.map((entry) => entry.commitment),
-      ]) {
-        if (included.has(hash))
-          attempt.receipts.set(hash, await rollup.client.getTransactionReceipt({ hash }));
-      }
-      for (const tx of deliveryTxs) {
-        if (!included.has(tx.hash)) {
-          // Not even submitted (or not mined): back to the queue.
-          for (const delivery of tx.deliveries) attempt.carried.push({ ...delivery, dueHeight: height + 2 });
-          continue;
-        }
-        attempt.receipts.set(tx.hash, await rollup.client.getTransactionReceipt({ hash: tx.hash }));
-        for (const delivery of tx.deliveries) {
-          attempt.delivered.push({ delivery, chainId: rollup.chainId, hash: tx.hash });
-        }
-      }
-      const sent = await getSentMessages(rollup.client, rollup.contracts.outbox, block.number, block.number);
-      this.config.index.append(
-        rollup.chainId,
-        sent.map((entry) => entry.id),
-      );
-      if (sent.length > 0) {
-        const enabled = this.config.deliveriesEnabled();
-        for (const delivery of await this.config.planner.plan(
-          rollup.chainId,
-          sent,
-          this.config.index,
-          height,
-        )) {
-          const destination = Number(delivery.message.destinationChainId);
-          if (!enabled || mined.has(destination))
-            attempt.carried.push({ ...delivery, dueHeight: height + 1 });
-          else deliveriesTo.set(destination, [...(deliveriesTo.get(destination) ?? []), delivery]);
-        }
-      }
-      const tree = this.config.index.tree(rollup.chainId);
-      attempt.blocks.push({
-        chainId: rollup.chainId,
-        blockNumber: block.number,
-        blockHash: block.hash,
-        timestamp: block.timestamp,
-        transactions: block.transactions.length,
-        outboxCount: BigInt(tree.count),
-        outboxRoot: tree.root,
-      });
+      await timed(timings, "read", () => Promise.all(receipts));
+    } catch (error) {
+      // The caller may revert the nodes next: let the reads still in flight end first.
+      await Promise.allSettled(receipts);
+      throw error;
     }
     return attempt;
   }
 
+  /** Receipts of the transactions of `hashes` mined on `rollup`, read at once into the attempt. */
+  async #readReceipts(rollup: SequencedRollup, hashes: readonly Hex[], attempt: Attempt): Promise<void> {
+    const read = await Promise.all(hashes.map((hash) => rollup.client.getTransactionReceipt({ hash })));
+    for (const receipt of read) attempt.receipts.set(receipt.transactionHash, receipt);
+  }
+
   async #submit(rollup: SequencedRollup, raw: Hex): Promise<Submitted> {
     try {
-      const hash = await rpcCall<Hex>(rollup.nodeRpcUrl, "eth_sendRawTransaction", [raw]);
+      const hash = await nodeRpcCall<Hex>(rollup.nodeRpcUrl, "eth_sendRawTransaction", [raw]);
       return { hash };
     } catch (error) {
       return { hash: "0x", error: error instanceof Error ? error.message.split("\n")[0] : String(error) };
     }
   }
 
-  async #signDeliveries(
-    rollup: SequencedRollup,
-    deliveries: readonly PlannedDelivery[],
-  ): Promise<{ raw: Hex; hash: Hex; deliveries: PlannedDelivery[] }[]> {
-    if (deliveries.length === 0) return [];
-    const { account } = this.config;
+  /** The sequencer's next nonce on `rollup` and a fee that its next block's base fee cannot outgrow. */
+  async #fees(rollup: SequencedRollup): Promise<DeliveryFees> {
     const [nonce, block] = await Promise.all([
-      rollup.client.getTransactionCount({ address: account.address, blockTag: "latest" }),
+      rollup.client.getTransactionCount({ address: this.config.account.address, blockTag: "latest" }),
       rollup.client.getBlock({ blockTag: "latest" }),
     ]);
     const maxPriorityFeePerGas = 1_000_000_000n;
-    const maxFeePerGas = (block.baseFeePerGas ?? 0n) * 2n + maxPriorityFeePerGas;
+    return {
+      nonce,
+      maxPriorityFeePerGas,
+      maxFeePerGas: (block.baseFeePerGas ?? 0n) * 2n + maxPriorityFeePerGas,
+    };
+  }
+
+  async #signDeliveries(
+    rollup: SequencedRollup,
+    deliveries: readonly PlannedDelivery[],
+    { nonce, maxFeePerGas, maxPriorityFeePerGas }: DeliveryFees,
+  ): Promise<{ raw: Hex; hash: Hex; deliveries: PlannedDelivery[] }[]> {
+    const { account } = this.config;
     const signed: { raw: Hex; hash: Hex; deliveries: PlannedDelivery[] }[] = [];
     // Deliveries under one signed checkpoint share a deliverBatch transaction.
     for (const [i, batch] of DeliveryPlanner.batches(deliveries).entries()) {
@@ -304,7 +431,13 @@ export class SuperblockSealer {
     }
   }
 
-  #commit(height: number, bundles: readonly Bundle[], refused: Hex[], attempt: Attempt): Superblock {
+  #commit(
+    height: number,
+    bundles: readonly Bundle[],
+    refused: Hex[],
+    attempt: Attempt,
+    timings: SealTimings,
+  ): Superblock {
     const { book, planner } = this.config;
     for (const bundle of bundles) {
       bundle.state = "included";
@@ -332,6 +465,7 @@ export class SuperblockSealer {
       refused,
       forcedSettled: attempt.forcedSettled,
       forcedHandled: 0,
+      timings,
     };
   }
 

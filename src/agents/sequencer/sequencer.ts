@@ -8,8 +8,9 @@ import { anvilBlockControl } from "../../chain/anvil.js";
 import type { BlockControl } from "../../chain/block-control.js";
 import { publicClientFor, walletClientFor } from "../../chain/clients.js";
 import { getSentMessages } from "../../chain/events.js";
-import { rpcCall, untilUnreachable } from "../../chain/json-rpc.js";
+import { untilUnreachable } from "../../chain/json-rpc.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
+import { nodeRpcCall } from "../../chain/node-rpc.js";
 import { withStopSignal } from "../../chain/stop-signal.js";
 import { inboxAbi, optimisticVerifierAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
@@ -209,12 +210,21 @@ export class Sequencer implements Agent {
     return this.#deliveriesReady;
   }
 
+  /** Wall time of the recent L1 posts of superblocks, oldest first (see SuperblockPoster.postMs). */
+  postTimes(): readonly number[] {
+    return this.#poster.postMs;
+  }
+
   async #sealNow(): Promise<Superblock> {
     // No seal without the queue: one that missed a queued transaction could declare a cursor the L1
     // refuses, and a refused post can never be resealed. A failed read fails this seal; the loop retries.
+    const queueStarted = performance.now();
     await this.#forced.poll();
     const forced = [...this.#forced.due()];
+    const queueMs = performance.now() - queueStarted;
     const superblock = await this.#sealer.seal(this.#height, forced);
+    superblock.timings.queue = queueMs;
+    superblock.timings.total += queueMs;
     const givenUp = this.#forced.sealed(forced, new Set(superblock.forcedSettled));
     superblock.forcedHandled = this.#forced.handled();
     if (forced.length > 0) {
@@ -412,7 +422,7 @@ export class Sequencer implements Agent {
         await this.#afterAssembly(chainId);
         // The node checks nonce, balance and gas now, so the wallet gets its usual error at once.
         const rollup = this.#rollups.find((candidate) => candidate.chainId === chainId) as SequencedRollup;
-        await rpcCall(rollup.nodeRpcUrl, "eth_sendRawTransaction", [tx.raw]);
+        await nodeRpcCall(rollup.nodeRpcUrl, "eth_sendRawTransaction", [tx.raw]);
         this.#book.addPlain(tx);
         return tx.hash;
       },

@@ -9,9 +9,14 @@ import type { Superblock } from "./sealer.js";
 /** At most this many superblocks per L1 transaction (calldata stays well under a block). */
 const MAX_BATCH = 64;
 
+/** How many post durations are kept (for the bench). */
+const KEEP_POST_TIMES = 4096;
+
 export class SuperblockPoster {
   #queue: Superblock[] = [];
   #posting: Promise<void> | undefined;
+  /** Wall time of each L1 post (send to receipt), newest last; off the seal path, on the same cores. */
+  readonly postMs: number[] = [];
 
   constructor(
     private readonly l1: {
@@ -62,6 +67,7 @@ export class SuperblockPoster {
     while (this.#queue.length > 0) {
       const batch = this.#queue.slice(0, MAX_BATCH);
       const first = batch[0] as Superblock;
+      const started = performance.now();
       const hash = await this.l1.wallet.writeContract({
         address: this.l1.superblockLog,
         abi: superblockLogAbi,
@@ -82,6 +88,8 @@ export class SuperblockPoster {
         ],
       });
       const receipt = await this.l1.client.waitForTransactionReceipt({ hash });
+      this.postMs.push(performance.now() - started);
+      if (this.postMs.length > KEEP_POST_TIMES) this.postMs.shift();
       if (receipt.status !== "success") {
         this.logger.error("Sequencer#post", "posting superblocks reverted", { from: first.height, tx: hash });
         return;
