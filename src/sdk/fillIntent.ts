@@ -9,6 +9,7 @@ import { SendMessageError } from "./errors.js";
 import { settlerAbi } from "./intentSettler.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type FillIntentParameters = {
   /** The order as opened: `fillInstructions[0].originData` of its Open event. */
@@ -42,13 +43,16 @@ export async function fillIntent(
         notify: repayment.notify,
       })
     : "0x";
-  const txHash = await wallet.writeContract({
+  const request = {
     address: order.settler,
     abi: settlerAbi,
     functionName: "fill",
     args: [orderId, originData, fillerData],
-  });
-  const receipt = await clientOf(destination).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  const client = clientOf(destination);
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [filled] = parseEventLogs({ abi: intentSettlerAbi, logs: receipt.logs, eventName: "Filled" });
   if (receipt.status !== "success" || !filled) throw new SendMessageError(`fill ${txHash} emitted no Filled`);
   return { orderId, txHash, messageId: filled.args.messageId };
@@ -71,13 +75,16 @@ export async function certifyUnfilled(
   const destination = rollupOf(network, wallet.chain.id);
   const order = decodeOrder(originData);
   const orderId = orderIdOf(originData);
-  const txHash = await wallet.writeContract({
+  const request = {
     address: order.settler,
     abi: settlerAbi,
     functionName: "certifyUnfilled",
     args: [orderId, originData],
-  });
-  const receipt = await clientOf(destination).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  const client = clientOf(destination);
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [event] = parseEventLogs({
     abi: intentSettlerAbi,
     logs: receipt.logs,

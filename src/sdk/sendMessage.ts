@@ -7,6 +7,7 @@ import type { Message } from "../protocol/message.js";
 import { SendMessageError, TrustPathMismatchError } from "./errors.js";
 import { pathOf, type TrustPath } from "./getMessageStatus.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type SendMessageParameters = {
   destinationChainId: number | bigint;
@@ -35,8 +36,6 @@ export type SendMessageErrorType = SendMessageError | TrustPathMismatchError;
 
 export const DEFAULT_GAS_LIMIT = 500_000n;
 export const DEFAULT_TTL_SECONDS = 86_400n;
-/** Extra gas on top of the estimate for Outbox.send: 32 more tree levels of cold reads at most. */
-const OUTBOX_GAS_HEADROOM = 80_000n;
 
 /**
  * Sends `body` to `recipient` on another rollup through the wallet's chain Outbox.
@@ -74,18 +73,13 @@ export async function sendMessage(
       deadline,
     ],
   } as const;
-  // An append costs more when other messages land first (a longer carry through the tree), so an
-  // exact estimate can run out of gas; unused gas is refunded.
-  const estimate = await client.estimateContractGas({ ...request, account: wallet.account });
-  const txHash = await wallet.writeContract({
-    ...request,
-    gas: (estimate * 13n) / 10n + OUTBOX_GAS_HEADROOM,
-  });
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
   const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [sent] = parseEventLogs({ abi: outboxAbi, logs: receipt.logs, eventName: "MessageSent" });
   if (receipt.status !== "success" || !sent) {
     throw new SendMessageError(`send transaction ${txHash} did not emit MessageSent`, {
-      details: `receipt status ${receipt.status}, gas used ${receipt.gasUsed} of ${(estimate * 13n) / 10n + OUTBOX_GAS_HEADROOM}`,
+      details: `receipt status ${receipt.status}, gas used ${receipt.gasUsed} of ${gas}`,
     });
   }
   return {
