@@ -1,7 +1,7 @@
 // Deploys the liquidity router on one rollup, right after the messaging contracts (same nonce sequence
 // on every rollup, so the same addresses): one ERC-7683 IntentSettler per trust path, each told its
-// path's verifier for every peer, and the JUSD LiquidityPool, trusting those settlers, seeded by the
-// deployer as its first LP.
+// path's verifier for every peer and opened to every peer as a destination, and the JUSD LiquidityPool,
+// trusting each settler up to a cap, seeded by the deployer as its first LP.
 import type { Address, Hex } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { RollupContracts } from "../chain/manifest.js";
@@ -18,6 +18,7 @@ export type RouterDeployOptions = {
     | "inbox"
     | "tokenBridge"
     | "bridgedToken"
+    | "canonicalVerifier"
     | "optimisticVerifier"
     | "sequencerVerifier"
     | "zkVerifier"
@@ -28,6 +29,10 @@ export type RouterDeployOptions = {
   rebalancer: Address;
   /** The pool's least spread, in basis points of an order's output. */
   poolFeeBps: number;
+  /** Seconds the pool's fee income takes to reach its share price. */
+  profitUnlockPeriod: number;
+  /** Most the pool may have out on fills through each path's settler: its exposure to that path. */
+  settlerCaps: Record<IntentPath, bigint>;
   /** JUSD the deployer deposits into the pool (it must hold that much here). */
   poolSeed: bigint;
 };
@@ -35,7 +40,16 @@ export type RouterDeployOptions = {
 export async function deployRouter(
   endpoint: Endpoint,
   deployerKey: Hex,
-  { messaging, peers, repaymentDelays, rebalancer, poolFeeBps, poolSeed }: RouterDeployOptions,
+  {
+    messaging,
+    peers,
+    repaymentDelays,
+    rebalancer,
+    poolFeeBps,
+    profitUnlockPeriod,
+    settlerCaps,
+    poolSeed,
+  }: RouterDeployOptions,
 ): Promise<RouterContracts> {
   const { addresses } = await deployAll(endpoint, deployerKey, (_at, deployer) => [
     ...INTENT_PATHS.map((path) => ({
@@ -60,6 +74,7 @@ export async function deployRouter(
         messaging.tokenBridge,
         deployer,
         poolFeeBps,
+        profitUnlockPeriod,
       ],
     },
   ]);
@@ -69,32 +84,37 @@ export async function deployRouter(
   }
   const settlers = { canonical, optimistic, sequencer, zk };
   const wallet = walletClientFor(endpoint, deployerKey);
-  const verifiers: Record<Exclude<IntentPath, "canonical">, Address> = {
+  // The canonical settler names the canonical verifier too, rather than follow the Inbox's default.
+  const verifiers: Record<IntentPath, Address> = {
+    canonical: messaging.canonicalVerifier,
     optimistic: messaging.optimisticVerifier,
     sequencer: messaging.sequencerVerifier,
     zk: messaging.zkVerifier,
   };
   const hashes: Hex[] = [];
-  // The canonical settler keeps the Inbox's default verifier (the canonical one).
-  for (const [path, verifier] of Object.entries(verifiers) as [keyof typeof verifiers, Address][]) {
+  for (const path of INTENT_PATHS) {
     for (const peer of peers) {
       hashes.push(
         await wallet.writeContract({
           address: settlers[path],
           abi: artifacts.intentSettlerAbi,
           functionName: "chooseVerifier",
-          args: [BigInt(peer), verifier],
+          args: [BigInt(peer), verifiers[path]],
+        }),
+        await wallet.writeContract({
+          address: settlers[path],
+          abi: artifacts.intentSettlerAbi,
+          functionName: "enableDestination",
+          args: [BigInt(peer), true],
         }),
       );
     }
-  }
-  for (const settler of Object.values(settlers)) {
     hashes.push(
       await wallet.writeContract({
         address: liquidityPool,
         abi: artifacts.liquidityPoolAbi,
-        functionName: "setSettler",
-        args: [settler, true],
+        functionName: "setSettlerCap",
+        args: [settlers[path], settlerCaps[path]],
       }),
     );
   }

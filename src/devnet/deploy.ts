@@ -173,6 +173,7 @@ export async function deployRollup(
       inbox,
       tokenBridge,
       bridgedToken,
+      canonicalVerifier,
       optimisticVerifier,
       sequencerVerifier,
       zkVerifier,
@@ -361,6 +362,15 @@ export const FILLER_GENESIS_JUSD = 100_000n * 10n ** 18n;
 export const POOL_SEED_JUSD = 100_000n * 10n ** 18n;
 /** The pool's least spread: 0.1 % of an order's output. */
 export const POOL_FEE_BPS = 10;
+/** Seconds the devnet pools' fee income takes to reach the share price (a day would suit a real pool). */
+export const POOL_PROFIT_UNLOCK_SECONDS = 300;
+/** The devnet pools' exposure to each trust path: most they may have out on fills through its settler. */
+export const POOL_SETTLER_CAPS = {
+  canonical: 50_000n * 10n ** 18n,
+  zk: 50_000n * 10n ** 18n,
+  optimistic: 20_000n * 10n ** 18n,
+  sequencer: 20_000n * 10n ** 18n,
+} as const;
 
 /** Every JUSD that exists on a devnet of `rollups` rollups: on the chains plus in flight, forever. */
 export function jusdTotalSupply(rollups: number): bigint {
@@ -422,6 +432,8 @@ export async function deployNetwork({
           },
           rebalancer: accounts.rebalancer.address,
           poolFeeBps: POOL_FEE_BPS,
+          profitUnlockPeriod: POOL_PROFIT_UNLOCK_SECONDS,
+          settlerCaps: POOL_SETTLER_CAPS,
           poolSeed: POOL_SEED_JUSD,
         },
       }),

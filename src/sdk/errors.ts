@@ -54,3 +54,9 @@ export class RefundNotAvailableError extends JunctionError {
 export class IntentNotFilledError extends JunctionError {
   override name = "IntentNotFilledError" as const;
 }
+
+/** An order is not open on its origin (or names a settler that is not the network's): filling it would
+ *  never be repaid. */
+export class IntentNotOpenError extends JunctionError {
+  override name = "IntentNotOpenError" as const;
+}

@@ -4,8 +4,8 @@
 import { type Address, type Hex, parseEventLogs } from "viem";
 import type { JunctionWalletClient } from "../chain/clients.js";
 import { intentSettlerAbi } from "../contracts/generated/index.js";
-import { decodeOrder, encodeFillerData, orderIdOf } from "../protocol/intents.js";
-import { SendMessageError } from "./errors.js";
+import { decodeOrder, encodeFillerData, orderIdOf, pathName } from "../protocol/intents.js";
+import { IntentNotOpenError, SendMessageError } from "./errors.js";
 import { settlerAbi } from "./intentSettler.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
@@ -16,6 +16,11 @@ export type FillIntentParameters = {
   originData: Hex;
   /** Where the input is repaid: the origin (default) or this chain, to this address (default: the wallet). */
   repayment?: { chainId: number | bigint; address?: Address; notify?: boolean };
+  /**
+   * Check first that the order's settler is one of the network's and that the order is open on its
+   * origin (default true): a fill of an order never opened is never repaid.
+   */
+  checkOrigin?: boolean;
 };
 
 export type FillIntentReturnType = { orderId: Hex; txHash: Hex; messageId: Hex };
@@ -30,11 +35,12 @@ export type FillIntentReturnType = { orderId: Hex; txHash: Hex; messageId: Hex }
 export async function fillIntent(
   wallet: JunctionWalletClient,
   network: JunctionNetwork,
-  { originData, repayment }: FillIntentParameters,
+  { originData, repayment, checkOrigin = true }: FillIntentParameters,
 ): Promise<FillIntentReturnType> {
   const destination = rollupOf(network, wallet.chain.id);
   const order = decodeOrder(originData);
   const orderId = orderIdOf(originData);
+  if (checkOrigin) await assertOpenOnOrigin(network, originData);
   await ensureAllowance(wallet, network, order.data.outputToken, order.settler, order.data.outputAmount);
   const fillerData = repayment
     ? encodeFillerData({
@@ -56,6 +62,28 @@ export async function fillIntent(
   const [filled] = parseEventLogs({ abi: intentSettlerAbi, logs: receipt.logs, eventName: "Filled" });
   if (receipt.status !== "success" || !filled) throw new SendMessageError(`fill ${txHash} emitted no Filled`);
   return { orderId, txHash, messageId: filled.args.messageId };
+}
+
+/** Throws IntentNotOpenError unless the order's settler is the network's and its escrow is open. */
+export async function assertOpenOnOrigin(network: JunctionNetwork, originData: Hex): Promise<void> {
+  const order = decodeOrder(originData);
+  const orderId = orderIdOf(originData);
+  const origin = rollupOf(network, order.originChainId);
+  const path = pathName(order.terms.path);
+  if (!path || origin.contracts.settlers[path].toLowerCase() !== order.settler.toLowerCase()) {
+    throw new IntentNotOpenError(`order ${orderId} names settler ${order.settler}, not one of the network's`);
+  }
+  const escrow = await clientOf(origin).readContract({
+    address: order.settler,
+    abi: settlerAbi,
+    functionName: "escrowOf",
+    args: [orderId],
+  });
+  if (escrow.state !== 1) {
+    throw new IntentNotOpenError(`order ${orderId} is not open on chain ${origin.chainId}`, {
+      details: "a fill of an order that is not open on its origin would never be repaid",
+    });
+  }
 }
 
 export type CertifyUnfilledReturnType = { orderId: Hex; txHash: Hex; messageId: Hex };

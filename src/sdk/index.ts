@@ -22,4 +22,5 @@ export * from "./sendBundle.js";
 export * from "./sendCommittedTransaction.js";
 export * from "./sendMessage.js";
 export type { BundleJson, CommitmentJson } from "./sequencerRpc.js";
+export * from "./slowFill.js";
 export * from "./waitForDelivery.js";

@@ -59,7 +59,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
       abi: liquidityPoolAbi,
       bytecode: liquidityPoolBytecode,
       // The deployer stands in for the TokenBridge.
-      args: [token, "pool", "P", deployer.account.address, deployer.account.address, 10],
+      args: [token, "pool", "P", deployer.account.address, deployer.account.address, 10, 0],
     });
     const pool = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
     for (const lp of lps) {

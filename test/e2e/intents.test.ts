@@ -7,21 +7,29 @@
 // repaid (with its fee) into its own accounting through the bridge.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, erc20Abi, type Hex, parseEther } from "viem";
+import { type Address, erc20Abi, type Hex, parseEther, parseEventLogs, zeroAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { increaseTime } from "../../src/chain/anvil.js";
 import { type JunctionWalletClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
-import { liquidityPoolAbi } from "../../src/contracts/generated/index.js";
+import { liquidityPoolAbi, tokenBridgeAbi } from "../../src/contracts/generated/index.js";
+import { POOL_PROFIT_UNLOCK_SECONDS } from "../../src/devnet/deploy.js";
 import {
   certifyUnfilled,
   encodeFillerData,
+  encodeOrder,
+  encodeOrderData,
+  fillFromPool,
   fillIntent,
   getIntent,
   type IntentPath,
+  isOpenProven,
+  ORDER_DATA_TYPEHASH,
   openIntent,
   openIntentFor,
+  requestSlowFill,
   signIntent,
+  waitForDelivery,
 } from "../../src/sdk/index.js";
 import { settlerAbi } from "../../src/sdk/intentSettler.js";
 import { fundedKey, rejects, waitUntil } from "../helpers/chain.js";
@@ -238,15 +246,18 @@ describe("intents: ERC-7683 settlers over the trust paths", () => {
       outputAmount: parseEther("49.9"),
       recipient,
     });
-    // Anyone may ask the pool to fill once no filler holds the order exclusively.
+    // Anyone may ask the pool to fill once no filler holds the order exclusively and its origin has
+    // proven it open on B.
     const anyone = wallet((await fundedKey(devnet.manifest)).key, B);
-    const hash = await anyone.writeContract({
-      address: pool,
-      abi: [...liquidityPoolAbi, ...settlerAbi],
-      functionName: "fill",
-      args: [settler, orderId, originData],
-    });
-    assert.equal((await client(B).waitForTransactionReceipt({ hash })).status, "success");
+    await rejects(fillFromPool(anyone, devnet.manifest, { originData }), "OpenNotProven");
+    await requestSlowFill(user.a, devnet.manifest, { originData });
+    await waitUntil(
+      () => isOpenProven(devnet.manifest, { originData }),
+      Boolean,
+      "the open proven on B",
+      60_000,
+    );
+    await fillFromPool(anyone, devnet.manifest, { originData });
     assert.equal(await balance(B, recipient), parseEther("49.9"));
     assert.equal(await read("idle"), idleBefore - parseEther("49.9"));
     assert.equal(await read("outstanding"), parseEther("49.9"));
@@ -264,7 +275,141 @@ describe("intents: ERC-7683 settlers over the trust paths", () => {
       60_000,
     );
     assert.equal(await read("idle"), idleBefore + parseEther("0.1"));
+    // The fee reaches the share price over the unlock period, so nobody can deposit just before the
+    // repayment and take it.
+    assert.ok((await read("totalAssets")) < assetsBefore + parseEther("0.1"));
+    await increaseTime(rollupOf(devnet.manifest, B), POOL_PROFIT_UNLOCK_SECONDS + 1);
     assert.equal(await read("totalAssets"), assetsBefore + parseEther("0.1"));
+    assert.equal((await intent(orderId)).destination.filler, pool);
+  });
+
+  it("never has the pool pay for an order that was not opened, nor past a settler's cap", async () => {
+    const anyone = wallet((await fundedKey(devnet.manifest)).key, B);
+    // An order built by hand and never opened on A: the pool can't tell, the settler's proof can.
+    const { order } = await openIntent(user.a, devnet.manifest, {
+      destinationChainId: B,
+      inputAmount: parseEther("2"),
+      outputAmount: parseEther("1.99"),
+    });
+    const phantom = encodeOrder({
+      ...order,
+      nonce: order.nonce + 1_000_000n,
+      data: { ...order.data, inputAmount: parseEther("90000"), outputAmount: parseEther("89000") },
+    });
+    await rejects(fillFromPool(anyone, devnet.manifest, { originData: phantom }), "OpenNotProven");
+    // A real order over the canonical settler's cap (50k): refused even though it is proven open.
+    const big = await openIntent(user.a, devnet.manifest, {
+      destinationChainId: B,
+      inputAmount: parseEther("60000"),
+      outputAmount: parseEther("59000"),
+    });
+    await requestSlowFill(user.a, devnet.manifest, { originData: big.originData });
+    await waitUntil(
+      () => isOpenProven(devnet.manifest, { originData: big.originData }),
+      Boolean,
+      "the big order proven",
+      60_000,
+    );
+    await rejects(
+      fillFromPool(anyone, devnet.manifest, { originData: big.originData }),
+      "SettlerCapExceeded",
+    );
+  });
+
+  it("closes an order at once on its proof and leaves a refused repayment pending, not lost", async () => {
+    const origin = rollupOf(devnet.manifest, A);
+    const guardian = wallet(devnet.manifest.accounts.deployer.privateKey, A);
+    const pause = async (paused: boolean) => {
+      const hash = await guardian.writeContract({
+        address: origin.contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "setPaused",
+        args: [jusd, BigInt(B), paused, false],
+      });
+      await client(A).waitForTransactionReceipt({ hash });
+    };
+    const { orderId, originData } = await openIntent(user.a, devnet.manifest, {
+      destinationChainId: B,
+      inputAmount: parseEther("8"),
+      outputAmount: parseEther("7.9"),
+    });
+    // The filler wants its repayment back on B, but the bridge route A→B is paused.
+    await pause(true);
+    const fillerOnB = await balance(B, filler.b.account.address);
+    await fillIntent(filler.b, devnet.manifest, { originData, repayment: { chainId: B } });
+    await settled(orderId, "repaid");
+    const payout = () =>
+      client(A).readContract({
+        address: origin.contracts.settlers.canonical,
+        abi: settlerAbi,
+        functionName: "payoutOf",
+        args: [orderId],
+      });
+    assert.equal((await payout()).pending, true);
+    await rejects(
+      filler.a.writeContract({
+        address: origin.contracts.settlers.canonical,
+        abi: settlerAbi,
+        functionName: "completePayout",
+        args: [orderId],
+      }),
+      "RoutePaused",
+    );
+    await pause(false);
+    const hash = await filler.a.writeContract({
+      address: origin.contracts.settlers.canonical,
+      abi: settlerAbi,
+      functionName: "completePayout",
+      args: [orderId],
+      gas: 800_000n,
+    });
+    assert.equal((await client(A).waitForTransactionReceipt({ hash })).status, "success");
+    assert.equal((await payout()).pending, false);
+    await waitUntil(
+      () => balance(B, filler.b.account.address),
+      (value) => value === fillerOnB - parseEther("7.9") + parseEther("8"),
+      "the bridged repayment on B",
+      60_000,
+    );
+
+    // The fill's message sent again is a no-op on A: nothing is paid twice.
+    const resend = await filler.b.writeContract({
+      address: rollupOf(devnet.manifest, B).contracts.settlers.canonical,
+      abi: settlerAbi,
+      functionName: "resendSettlement",
+      args: [orderId, originData],
+      gas: 800_000n,
+    });
+    const resent = await client(B).waitForTransactionReceipt({ hash: resend });
+    const [event] = parseEventLogs({ abi: settlerAbi, logs: resent.logs, eventName: "SettlementResent" });
+    await waitForDelivery(devnet.manifest, { id: event?.args.messageId as Hex, timeoutMs: 60_000 });
+    assert.equal(await balance(B, filler.b.account.address), fillerOnB - parseEther("7.9") + parseEther("8"));
+  });
+
+  it("refuses an order to a chain without a twin settler", async () => {
+    const origin = rollupOf(devnet.manifest, A);
+    const data = {
+      inputToken: jusd,
+      inputAmount: parseEther("1"),
+      destinationChainId: 999n,
+      outputToken: jusd,
+      outputAmount: parseEther("1"),
+      recipient: user.a.account.address,
+      exclusiveFiller: zeroAddress,
+      exclusivityDeadline: 0,
+    };
+    const now = Number((await client(A).getBlock()).timestamp);
+    await rejects(
+      user.a.writeContract({
+        address: origin.contracts.settlers.canonical,
+        abi: settlerAbi,
+        functionName: "open",
+        args: [
+          { fillDeadline: now + 600, orderDataType: ORDER_DATA_TYPEHASH, orderData: encodeOrderData(data) },
+        ],
+      }),
+      "DestinationNotEnabled",
+    );
   });
 
   it("refuses a pool fill that pays less than the pool's fee, or another asset", async () => {
@@ -282,6 +427,16 @@ describe("intents: ERC-7683 settlers over the trust paths", () => {
         functionName: "fill",
         args: [settler, orderId, originData],
       });
+    const proven = async (originData: Hex) => {
+      await requestSlowFill(user.a, devnet.manifest, { originData });
+      await waitUntil(
+        () => isOpenProven(devnet.manifest, { originData }),
+        Boolean,
+        "the order proven open",
+        60_000,
+      );
+    };
+    await proven(cheap.originData);
     await rejects(poolFill(cheap.orderId, cheap.originData), "FeeTooLow");
     const stranger = await openIntent(user.a, devnet.manifest, {
       destinationChainId: B,
@@ -289,6 +444,7 @@ describe("intents: ERC-7683 settlers over the trust paths", () => {
       outputAmount: parseEther("9"),
       outputToken: pool,
     });
+    await proven(stranger.originData);
     await rejects(poolFill(stranger.orderId, stranger.originData), "WrongAsset");
     // A repayment address the settler refuses: neither origin nor destination.
     await rejects(

@@ -31,7 +31,11 @@ import {IntentOrders, JunctionOrder, Order, SettlementTerms} from "./IntentOrder
 ///         trust path, and only when the path proves it does the origin release the escrow to the
 ///         filler. An order nobody filled is refunded only on the destination's certificate that it was
 ///         not filled, which also makes any later fill impossible: an order is repaid or refunded, never
-///         both, and never on a timer alone.
+///         both, and never on a timer alone. Settlement never gets stuck on a refusal: a proven fill or
+///         certificate closes the order at once and its payout, if the token or bridge refuses it now
+///         (cap reached, route paused, receiver blocked), waits as pending for anyone to complete; a
+///         bridged repayment whose transfer expires is reclaimed and paid again; a fill or certificate
+///         whose message never arrived can be sent again from the destination.
 contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient, EIP712, Ownable, SafePayments {
     using SafeERC20 for IERC20;
     using IntentOrders for Order;
@@ -66,11 +70,24 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
         address filler;
         uint64 repaymentChainId;
         address repaymentAddress;
+        bool notify;
         uint64 settledAt;
+    }
+
+    /// @notice What a closed order pays on its origin: the filler's repayment or the user's refund.
+    /// @param pending Not paid yet (the token or bridge refused it): `completePayout` pays it.
+    /// @param messageId The bridge transfer that carries a repayment to another chain (zero: paid here).
+    struct Payout {
+        uint64 chainId;
+        address to;
+        bool notify;
+        bool pending;
+        bytes32 messageId;
     }
 
     uint8 private constant FILLED = 1;
     uint8 private constant NOT_FILLED = 2;
+    uint8 private constant OPENED = 3;
     /// @notice Longest an order may stay fillable: a bound on how long a user's input can be locked.
     uint32 public constant MAX_FILL_WINDOW = 7 days;
     /// @notice Gas the origin's handler gets for a repayment (it may bridge the input on) or a refund.
@@ -93,6 +110,13 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
     mapping(bytes32 orderId => FillRecord) private _fills;
     mapping(address user => mapping(uint256 nonce => bool)) public nonceUsed;
     mapping(address user => uint256) public onchainOrders;
+    mapping(bytes32 orderId => Payout) private _payouts;
+    /// @notice Destinations this settler's twin is deployed on, with a verifier chosen for it here:
+    ///         an order to any other chain could be neither filled nor refunded.
+    mapping(uint64 chainId => bool) public destinationEnabled;
+    /// @notice On a destination: the origin chain that proved the order open (zero: not proven). A
+    ///         pool fills only proven orders, so nobody can have it pay for an order never opened.
+    mapping(bytes32 orderId => uint64 originChainId) public openProvenFrom;
 
     /// @notice The filler paid the recipient; `messageId` carries the fill back to the origin.
     event Filled(
@@ -112,6 +136,22 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
     /// @notice The destination's certificate returned the escrow to the user.
     event Refunded(bytes32 indexed orderId, address indexed user, uint256 amount);
     event NonceInvalidated(address indexed user, uint256 nonce);
+    event DestinationEnabled(uint64 indexed chainId, bool enabled);
+    /// @notice A payout could not be made now; `completePayout` makes it. `reason` is the refusal.
+    event PayoutPending(bytes32 indexed orderId, bytes reason);
+    /// @notice A bridged repayment's transfer expired and came back here; it is pending again.
+    event PayoutReclaimed(bytes32 indexed orderId, bytes32 messageId);
+    /// @notice A settlement message for an order closed already (a resent copy): nothing to do.
+    event DuplicateSettlement(bytes32 indexed orderId, uint8 kind);
+    /// @notice A not-filled certificate arrived for an order never opened here: its id is closed, so it
+    ///         can never be opened (and then neither filled nor refunded).
+    event ClosedUnopened(bytes32 indexed orderId);
+    /// @notice The origin asked the destination to record the order as open (for a pool's slow fill).
+    event SlowFillRequested(bytes32 indexed orderId, bytes32 messageId);
+    /// @notice The destination recorded the order as proven open on `originChainId`.
+    event OpenProven(bytes32 indexed orderId, uint64 originChainId);
+    /// @notice A fill's or certificate's message was sent again.
+    event SettlementResent(bytes32 indexed orderId, bytes32 messageId);
 
     /// @notice The order is for another settler (address or trust path) or another origin chain.
     error WrongSettler(address settler, bytes32 path, uint256 originChainId);
@@ -146,6 +186,18 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
     error UntrustedSender(uint64 sourceChainId, address sender);
     /// @notice The order is not open here (unknown, repaid or refunded).
     error OrderNotOpen(bytes32 orderId, OrderState state);
+    /// @notice This order id exists here already (open, settled, or certified unfilled before it opened).
+    error OrderExists(bytes32 orderId, OrderState state);
+    /// @notice No twin settler is set up for this destination.
+    error DestinationNotEnabled(uint64 chainId);
+    /// @notice Nothing is pending for this order (never closed, or paid already).
+    error NoPendingPayout(bytes32 orderId);
+    /// @notice The order's payout was not bridged, or its transfer was reclaimed already.
+    error NothingToReclaim(bytes32 orderId);
+    /// @notice The order was neither filled nor certified unfilled here: there is nothing to resend.
+    error NotSettledHere(bytes32 orderId);
+    /// @notice Only this contract calls it (to try a payout without failing the message).
+    error OnlySelf(address caller);
 
     constructor(
         address initialOwner,
@@ -165,6 +217,13 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
     /// @notice The owner chooses the trust path's verifier for settlement messages from `sourceChainId`.
     function chooseVerifier(uint64 sourceChainId, IVerifier verifier) external onlyOwner {
         Inbox(inbox).setVerifier(sourceChainId, verifier);
+    }
+
+    /// @notice The owner opens (or closes) `chainId` as a destination, once the twin is deployed there and
+    ///         a verifier is chosen for it on both sides. Open orders are not affected.
+    function enableDestination(uint64 chainId, bool enabled) external onlyOwner {
+        destinationEnabled[chainId] = enabled;
+        emit DestinationEnabled(chainId, enabled);
     }
 
     // ---------------------------------------------------------------- origin
@@ -274,6 +333,8 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
     function _open(Order memory order) private {
         _check(order);
         bytes32 orderId = order.id();
+        OrderState state = _escrows[orderId].state;
+        if (state != OrderState.None) revert OrderExists(orderId, state);
         _escrows[orderId] = Escrow({
             user: order.user,
             inputToken: order.data.inputToken,
@@ -290,9 +351,7 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
         if (data.inputAmount == 0 || data.outputAmount == 0) revert InvalidOrder("zero amount");
         if (data.inputToken == address(0) || data.outputToken == address(0)) revert InvalidOrder("zero token");
         if (data.recipient == address(0)) revert InvalidOrder("zero recipient");
-        if (data.destinationChainId == 0 || data.destinationChainId == block.chainid) {
-            revert InvalidOrder("destination is the origin");
-        }
+        if (!destinationEnabled[data.destinationChainId]) revert DestinationNotEnabled(data.destinationChainId);
         if (order.fillDeadline <= block.timestamp) revert InvalidOrder("fill deadline passed");
         if (order.fillDeadline > block.timestamp + MAX_FILL_WINDOW) revert InvalidOrder("fill window too long");
         if (data.exclusivityDeadline > order.fillDeadline) revert InvalidOrder("exclusivity past fill deadline");
@@ -328,6 +387,72 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
         });
     }
 
+    /// @notice Proves to the destination that an open order exists here, so a pool there may fill it
+    ///         (a pool cannot check the origin itself). Anyone may call it, once per order.
+    function requestSlowFill(bytes32 orderId) external {
+        Escrow storage escrow = _escrows[orderId];
+        if (escrow.state != OrderState.Open) revert OrderNotOpen(orderId, escrow.state);
+        bytes32 messageId = outbox.send(
+            escrow.destinationChainId,
+            address(this),
+            abi.encode(OPENED, orderId, address(0), uint64(0), address(0), false),
+            SETTLE_GAS_LIMIT,
+            uint64(block.timestamp + MESSAGE_TTL)
+        );
+        emit SlowFillRequested(orderId, messageId);
+    }
+
+    /// @notice A closed order's payout: where to, and whether it is still pending or was bridged.
+    function payoutOf(bytes32 orderId) external view returns (Payout memory) {
+        return _payouts[orderId];
+    }
+
+    /// @notice Makes a pending payout (one the token or bridge refused when the order closed). Anyone
+    ///         may call it; it reverts with the refusal if it still cannot be made.
+    function completePayout(bytes32 orderId) external {
+        if (!_payouts[orderId].pending) revert NoPendingPayout(orderId);
+        _pay(orderId);
+    }
+
+    /// @notice A bridged repayment whose transfer expired undelivered: claims its refund back here from
+    ///         the bridge and makes the payout pending again. Anyone may call it with the transfer as
+    ///         sent (the body of its message).
+    function reclaimPayout(bytes32 orderId, bytes calldata transfer) external {
+        Payout storage payout = _payouts[orderId];
+        bytes32 messageId = payout.messageId;
+        if (messageId == bytes32(0) || payout.pending) revert NothingToReclaim(orderId);
+        payout.messageId = bytes32(0);
+        payout.pending = true;
+        tokenBridge.claimRefund(messageId, transfer);
+        emit PayoutReclaimed(orderId, messageId);
+    }
+
+    /// @dev Called by `handle` through an external call, so a refusal leaves the payout pending instead
+    ///      of failing the message.
+    function payFromHandler(bytes32 orderId) external {
+        if (msg.sender != address(this)) revert OnlySelf(msg.sender);
+        _pay(orderId);
+    }
+
+    /// @dev Pays the input here, or bridges it to the destination (where the filler spent).
+    function _pay(bytes32 orderId) private {
+        Payout storage payout = _payouts[orderId];
+        Escrow storage escrow = _escrows[orderId];
+        payout.pending = false;
+        uint256 amount = escrow.inputAmount;
+        address token = escrow.inputToken;
+        if (payout.chainId == block.chainid) {
+            IERC20(token).safeTransfer(payout.to, amount);
+        } else if (payout.notify) {
+            payout.messageId =
+                tokenBridge.bridgeAndCall(token, amount, payout.chainId, payout.to, abi.encode(orderId));
+        } else {
+            payout.messageId = tokenBridge.bridge(token, amount, payout.chainId, payout.to);
+        }
+        if (escrow.state == OrderState.Refunded) emit Refunded(orderId, payout.to, amount);
+        else emit Repaid(orderId, payout.to, payout.chainId, amount);
+    }
+
     // ----------------------------------------------------------- destination
 
     /// @inheritdoc IDestinationSettler
@@ -351,6 +476,7 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
             filler: msg.sender,
             repaymentChainId: repaymentChainId,
             repaymentAddress: repaymentAddress,
+            notify: notify,
             settledAt: uint64(block.timestamp)
         });
         _pullExact(IERC20(data.outputToken), data.outputAmount);
@@ -380,6 +506,19 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
         bytes32 messageId =
             _notifyOrigin(order, abi.encode(NOT_FILLED, orderId, address(0), uint64(0), address(0), false));
         emit CertifiedUnfilled(orderId, messageId);
+    }
+
+    /// @notice Sends an order's fill or certificate to the origin again, for when the first message can
+    ///         no longer arrive (expired). Anyone may call it; the origin acts on the first copy only.
+    function resendSettlement(bytes32 orderId, bytes calldata originData) external {
+        if (keccak256(originData) != orderId) revert OrderIdMismatch(orderId);
+        FillRecord storage record = _fills[orderId];
+        if (record.state == FillState.None) revert NotSettledHere(orderId);
+        Order memory order = abi.decode(originData, (Order));
+        bytes memory body = record.state == FillState.Filled
+            ? abi.encode(FILLED, orderId, record.filler, record.repaymentChainId, record.repaymentAddress, record.notify)
+            : abi.encode(NOT_FILLED, orderId, address(0), uint64(0), address(0), false);
+        emit SettlementResent(orderId, _notifyOrigin(order, body));
     }
 
     /// @notice An order's fill record on this (its destination) chain.
@@ -420,39 +559,45 @@ contract IntentSettler is IOriginSettler, IDestinationSettler, IMessageRecipient
     // ------------------------------------------------------------ settlement
 
     /// @inheritdoc IMessageRecipient
-    /// @dev A fill repays the filler; a not-filled certificate refunds the user. Either closes the order.
+    /// @dev On the origin, a fill repays the filler and a certificate refunds the user: either closes the
+    ///      order at once, and its payout is tried (pending if refused). On the destination, an OPENED
+    ///      message proves an order open for a pool's slow fill.
     function handle(uint64 sourceChainId, address sender, bytes calldata body) external {
         if (msg.sender != inbox) revert NotInbox(msg.sender);
         if (sender != address(this)) revert UntrustedSender(sourceChainId, sender);
         (uint8 kind, bytes32 orderId,, uint64 repaymentChainId, address repaymentAddress, bool notify) =
             abi.decode(body, (uint8, bytes32, address, uint64, address, bool));
+        if (kind == OPENED) {
+            openProvenFrom[orderId] = sourceChainId;
+            emit OpenProven(orderId, sourceChainId);
+            return;
+        }
         Escrow storage escrow = _escrows[orderId];
-        if (escrow.state != OrderState.Open) revert OrderNotOpen(orderId, escrow.state);
+        if (escrow.state == OrderState.None) {
+            // A fill of an order never opened here waits (the message fails, retriable) until it opens;
+            // a certificate closes the id for good, so a late open cannot lock funds unrefundably.
+            if (kind == FILLED) revert OrderNotOpen(orderId, OrderState.None);
+            escrow.state = OrderState.Refunded;
+            escrow.destinationChainId = sourceChainId;
+            emit ClosedUnopened(orderId);
+            return;
+        }
         if (sourceChainId != escrow.destinationChainId) revert UntrustedSender(sourceChainId, sender);
+        if (escrow.state != OrderState.Open) {
+            emit DuplicateSettlement(orderId, kind);
+            return;
+        }
         if (kind == FILLED) {
             escrow.state = OrderState.Repaid;
-            _repay(orderId, escrow, repaymentChainId, repaymentAddress, notify);
+            _payouts[orderId] = Payout(repaymentChainId, repaymentAddress, notify, true, bytes32(0));
         } else {
             escrow.state = OrderState.Refunded;
-            IERC20(escrow.inputToken).safeTransfer(escrow.user, escrow.inputAmount);
-            emit Refunded(orderId, escrow.user, escrow.inputAmount);
+            _payouts[orderId] = Payout(uint64(block.chainid), escrow.user, false, true, bytes32(0));
         }
-    }
-
-    /// @dev Pays the input here, or bridges it to the destination (where the filler spent). A bridge that
-    ///      refuses (cap reached, route paused) fails the message, which the relayer retries: the
-    ///      repayment waits, it is never lost.
-    function _repay(bytes32 orderId, Escrow storage escrow, uint64 chainId, address to, bool notify) private {
-        uint256 amount = escrow.inputAmount;
-        address token = escrow.inputToken;
-        if (chainId == block.chainid) {
-            IERC20(token).safeTransfer(to, amount);
-        } else if (notify) {
-            tokenBridge.bridgeAndCall(token, amount, chainId, to, abi.encode(orderId));
-        } else {
-            tokenBridge.bridge(token, amount, chainId, to);
+        try this.payFromHandler(orderId) {}
+        catch (bytes memory reason) {
+            emit PayoutPending(orderId, reason);
         }
-        emit Repaid(orderId, to, chainId, amount);
     }
 
     function _b32(address account) private pure returns (bytes32) {
