@@ -14,6 +14,7 @@ import { junctionErrorsAbi } from "../../contracts/errors.js";
 import type { Logger } from "../../log.js";
 import { DeliveryPlanner, type OutboxIndex, type PlannedDelivery } from "./deliveries.js";
 import type { Bundle, BundleFailure, Commitment, OrderBook } from "./order-book.js";
+import { noTimings, type SealTimings, timed } from "./seal-timings.js";
 
 export type SequencedRollup = {
   chainId: number;
@@ -22,6 +23,8 @@ export type SequencedRollup = {
   control: BlockControl;
   contracts: RollupContracts;
 };
+
+export type { SealTimings };
 
 export type RollupBlock = {
   chainId: number;
@@ -50,27 +53,6 @@ export type Superblock = {
   timings: SealTimings;
 };
 
-/**
- * Milliseconds of one seal by phase, summed over its rollups and attempts: `queue` reading the L1
- * forced-inclusion queue (set by the sequencer), `snapshots` taking and reverting snapshots around
- * bundles, `sign` signing deliveries (with the nonce read), `assemble` emptying and refilling a pool and
- * mining, `read` reading back a block, its receipts and sent messages, `plan` planning deliveries,
- * `bundleCheck` looking for a failed bundle leg; `total` is the wall time of the whole seal.
- */
-export type SealTimings = {
-  queue: number;
-  snapshots: number;
-  sign: number;
-  assemble: number;
-  read: number;
-  plan: number;
-  bundleCheck: number;
-  total: number;
-  attempts: number;
-};
-
-type SealPhase = Exclude<keyof SealTimings, "total" | "attempts">;
-
 /** What a delivery transaction on one rollup is signed with. */
 type DeliveryFees = { nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 
@@ -78,30 +60,6 @@ type DeliveryFees = { nonce: number; maxFeePerGas: bigint; maxPriorityFeePerGas:
 function settledLater<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
-}
-
-function noTimings(): SealTimings {
-  return {
-    queue: 0,
-    snapshots: 0,
-    sign: 0,
-    assemble: 0,
-    read: 0,
-    plan: 0,
-    bundleCheck: 0,
-    total: 0,
-    attempts: 0,
-  };
-}
-
-/** Runs `work`, adding its wall time to `phase`. */
-async function timed<T>(timings: SealTimings, phase: SealPhase, work: () => Promise<T>): Promise<T> {
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    timings[phase] += performance.now() - started;
-  }
 }
 
 type Submitted = { hash: Hex; error?: string };
