@@ -64,8 +64,11 @@ export class OutboxTrees {
       return BigInt(ids.length) < count ? null : outboxProver(ids, count, root, verifierData);
     }
     if (BigInt(tree.size) < count) {
-      const more = await this.store.messageIds(sourceChainId, count, BigInt(tree.size));
-      for (const id of more) tree.append(id);
+      const from = tree.size;
+      const more = await this.store.messageIds(sourceChainId, count, BigInt(from));
+      // The relayer proves for every destination at once: another call for this source may have
+      // appended these ids while this one waited for the store. Append each only at its own index.
+      for (const [i, id] of more.entries()) if (tree.size === from + i) tree.append(id);
       if (BigInt(tree.size) < count) return null;
     }
     const rebuilt = tree.root();
