@@ -1,28 +1,39 @@
 // The shared-sequencer part of `npm run bench`, on a sequenced devnet: the same paced and burst
-// message workload as the other paths (deliveries found in the destination Inboxes' events, since the
-// sequencer delivers them itself), the superblock cadence achieved under that load, superblocks from
-// send to delivery, L1 gas per posted superblock, and atomic bundle throughput.
+// message workload as the other paths (deliveries read off the destination Inboxes' events, since the
+// sequencer delivers them itself), the superblock cadence achieved with no traffic and under the
+// burst, where each seal's time went (phase by phase, from the sequencer in this process), how busy
+// the process and the nodes were, superblocks from send to delivery, L1 gas per posted superblock, and
+// atomic bundle throughput.
 import { type Address, encodeFunctionData, type Hex } from "viem";
-import { type JunctionPublicClient, publicClientFor, walletClientFor } from "../src/chain/clients.js";
+import type { SealTimings, Superblock } from "../src/agents/sequencer/sealer.js";
+import type { Sequencer } from "../src/agents/sequencer/sequencer.js";
+import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
 import { rpcCall } from "../src/chain/json-rpc.js";
-import { type Manifest, rollupOf } from "../src/chain/manifest.js";
+import { type Manifest, type RollupEntry, rollupOf } from "../src/chain/manifest.js";
 import {
-  inboxAbi,
   superblockLogAbi,
   testRecipientAbi,
   testRecipientBytecode,
 } from "../src/contracts/generated/index.js";
 import type { Devnet } from "../src/devnet/devnet.js";
-import { getSuperblock, superblockOf } from "../src/sdk/index.js";
+import { getSuperblock } from "../src/sdk/index.js";
 import { signLegs } from "../src/sdk/sendBundle.js";
+import { burstInWorker } from "./burst.js";
+import { type Load, measureLoad } from "./load.js";
 import { type Stats, stats } from "./report.js";
-import { minedMessage, sendBenchMessage } from "./workload.js";
+import { type BurstResult, MessageWatch, type Seen, sendBenchMessage } from "./workload.js";
 
-export type SequencerBenchConfig = { paced: number; messages: number; bundles: number };
+export type SequencerBenchConfig = { paced: number; messages: number; bundles: number; pollMs: number };
+
+/** Per seal phase (see SealTimings), over the superblocks sealed during the burst. */
+export type SealBreakdown = Record<keyof SealTimings, Stats> & {
+  /** L1 posts of superblocks during the burst (off the seal path, on the same cores). */
+  post: Stats;
+};
 
 export type SequencerResult = {
   paced: { latencyMs: Stats };
-  burst: { messages: number; perSecond: number; ratioToBaseline: number; latencyMs: Stats };
+  burst: BurstResult & { load: Load; deliveryTransactions: number; messagesPerTransaction: Stats };
   destinationGasPerMessage: Stats;
   checkpointGas: Stats;
   superblock: {
@@ -30,155 +41,162 @@ export type SequencerResult = {
     cadenceMs: Stats;
     /** Superblocks between the one a message was sent in and the one it was delivered in. */
     superblocksToDelivery: Stats;
+    sealMs: SealBreakdown;
+    /** The same with no traffic, over a few seconds before the paced messages. */
+    idle: { cadenceMs: Stats; sealMs: Stats; load: Load };
   };
   bundles: { count: number; perSecond: number; superblocks: number };
 };
-
-type Delivery = { at: number; tx: Hex; blockNumber: bigint };
-
-/** Watches every destination Inbox for MessageDelivered events from now on. */
-class DeliveryWatch {
-  readonly seen = new Map<Hex, Delivery>();
-  readonly #cursors = new Map<number, bigint>();
-
-  constructor(
-    private readonly rollups: { chainId: number; inbox: Address; client: JunctionPublicClient }[],
-  ) {}
-
-  async start(): Promise<void> {
-    for (const rollup of this.rollups)
-      this.#cursors.set(rollup.chainId, (await rollup.client.getBlockNumber()) + 1n);
-  }
-
-  async poll(): Promise<void> {
-    for (const rollup of this.rollups) {
-      const from = this.#cursors.get(rollup.chainId) ?? 0n;
-      const head = await rollup.client.getBlockNumber();
-      if (head < from) continue;
-      const logs = await rollup.client.getContractEvents({
-        address: rollup.inbox,
-        abi: inboxAbi,
-        eventName: "MessageDelivered",
-        fromBlock: from,
-        toBlock: head,
-        strict: true,
-      });
-      const now = performance.now();
-      for (const log of logs) {
-        if (!this.seen.has(log.args.id)) {
-          this.seen.set(log.args.id, { at: now, tx: log.transactionHash, blockNumber: log.blockNumber });
-        }
-      }
-      this.#cursors.set(rollup.chainId, head + 1n);
-    }
-  }
-
-  async until(ids: readonly Hex[]): Promise<void> {
-    while (ids.some((id) => !this.seen.has(id))) {
-      await this.poll();
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
 
 export async function measureSequencer(
   devnet: Devnet,
   config: SequencerBenchConfig,
   baselinePerSecond: number,
 ): Promise<SequencerResult> {
-  const { manifest } = devnet;
+  const { manifest, sequencer } = devnet;
+  if (!sequencer) throw new Error("the sequencer bench needs a devnet that runs its sequencer");
   const chainIds = manifest.rollups.map((rollup) => rollup.chainId);
-  const wallets = new Map(
-    chainIds.map((chainId) => [
+  // The watch reads the nodes behind the sequencer: the sequencer runs in this process, and reads
+  // through its endpoints would add the observer's load to the system under test.
+  const watchUrl = (rollup: RollupEntry) => rollup.nodeRpcUrl ?? rollup.rpcUrl;
+  const nodeOf = (chainId: number) =>
+    publicClientFor({ chainId, rpcUrl: watchUrl(rollupOf(manifest, chainId)) });
+  const hops: number[] = [];
+  const hopsOf = (entry: { from: number; to: number; sentBlock: bigint; deliveredBlock: bigint }) => {
+    const sentIn = sequencer.heightOf(entry.from, entry.sentBlock);
+    const deliveredIn = sequencer.heightOf(entry.to, entry.deliveredBlock);
+    if (sentIn !== undefined && deliveredIn !== undefined) hops.push(deliveredIn - sentIn);
+  };
+
+  const idle = await idleCadence(devnet, sequencer);
+
+  // Paced: one message at a time, from this thread (one user's load is light).
+  const [from, to] = [chainIds[0] as number, chainIds[1] as number];
+  const watch = new MessageWatch(
+    [from, to].map((chainId) => ({
       chainId,
-      walletClientFor(rollupOf(manifest, chainId), manifest.accounts.user.privateKey),
-    ]),
-  );
-  const clients = new Map(chainIds.map((chainId) => [chainId, publicClientFor(rollupOf(manifest, chainId))]));
-  const watch = new DeliveryWatch(
-    chainIds.map((chainId) => ({
-      chainId,
+      client: nodeOf(chainId),
+      outbox: rollupOf(manifest, chainId).contracts.outbox,
       inbox: rollupOf(manifest, chainId).contracts.inbox,
-      client: clients.get(chainId) as JunctionPublicClient,
     })),
   );
   await watch.start();
-  const send = (from: number, to: number, tag: string) =>
-    sendBenchMessage(
-      wallets.get(from) as NonNullable<ReturnType<typeof wallets.get>>,
+  const wallet = walletClientFor(rollupOf(manifest, from), manifest.accounts.user.privateKey);
+  const paced: number[] = [];
+  for (let i = 0; i < config.paced; i++) {
+    const tx = await sendBenchMessage(
+      wallet,
       rollupOf(manifest, from).contracts.outbox,
       to,
       rollupOf(manifest, to).contracts.sequencerRecorder,
-      tag,
+      `sequencer paced ${i}`,
     );
-  const mined = async (from: number, tx: Hex) => ({
-    ...(await minedMessage(clients.get(from) as JunctionPublicClient, tx)),
-    from,
-  });
-
-  const paced: number[] = [];
-  const hops: number[] = [];
-  const hopsOf = async (entry: Awaited<ReturnType<typeof mined>>, to: number) => {
-    const delivery = watch.seen.get(entry.id) as Delivery;
-    const sentIn = await superblockOf(rollupOf(manifest, entry.from), entry.blockNumber);
-    const deliveredIn = await superblockOf(rollupOf(manifest, to), delivery.blockNumber);
-    if (sentIn !== null && deliveredIn !== null) hops.push(deliveredIn - sentIn);
-  };
-  for (let i = 0; i < config.paced; i++) {
-    const [from, to] = [chainIds[0] as number, chainIds[1] as number];
-    const entry = await mined(from, await send(from, to, `sequencer paced ${i}`));
-    await watch.until([entry.id]);
-    paced.push(Math.max(0, (watch.seen.get(entry.id) as Delivery).at - entry.minedAt));
-    await hopsOf(entry, to);
+    await watch.untilDelivered([tx], 5);
+    const sent = watch.sent.get(tx) as Seen;
+    const delivered = watch.delivered.get(watch.idOf(tx) as Hex) as Seen;
+    paced.push(Math.max(0, delivered.at - sent.at));
+    await sealed(sequencer, sequencer.latestSuperblock()?.height ?? 0);
+    hopsOf({ from, to, sentBlock: sent.blockNumber, deliveredBlock: delivered.blockNumber });
   }
 
-  const firstHeight = (await getSuperblock(rollupOf(manifest, chainIds[0] as number), "latest"))?.height ?? 0;
-  const started = performance.now();
-  const sent: { from: number; to: number; tx: Hex }[] = [];
-  for (let i = 0; i < config.messages; i++) {
-    const from = chainIds[i % chainIds.length] as number;
-    const to = chainIds[(i + 1) % chainIds.length] as number;
-    sent.push({ from, to, tx: await send(from, to, `sequencer burst ${i}`) });
-  }
-  const minedAll = await Promise.all(sent.map(({ from, tx }) => mined(from, tx)));
-  await watch.until(minedAll.map((entry) => entry.id));
-  const burstDone = Math.max(...minedAll.map((entry) => (watch.seen.get(entry.id) as Delivery).at));
-  const seconds = (burstDone - started) / 1000;
-  for (const [i, entry] of minedAll.entries()) await hopsOf(entry, (sent[i] as { to: number }).to);
-  const lastHeight = (await getSuperblock(rollupOf(manifest, chainIds[0] as number), "latest"))?.height ?? 0;
-
-  // One delivery transaction may carry several messages (deliverBatch): each gets its share.
-  const perTx = new Map<Hex, number>();
-  for (const entry of minedAll) {
-    const tx = (watch.seen.get(entry.id) as Delivery).tx;
-    perTx.set(tx, (perTx.get(tx) ?? 0) + 1);
-  }
-  const gas: number[] = [];
-  for (const [i, entry] of minedAll.entries()) {
-    const delivery = watch.seen.get(entry.id) as Delivery;
-    const client = clients.get((sent[i] as { to: number }).to) as JunctionPublicClient;
-    const used = Number((await client.getTransactionReceipt({ hash: delivery.tx })).gasUsed);
-    gas.push(used / (perTx.get(delivery.tx) ?? 1));
-  }
+  const firstHeight = sequencer.latestSuperblock()?.height ?? 0;
+  const postsBefore = sequencer.postTimes().length;
+  const { value: burst, load } = await measureLoad(
+    devnet.nodes.map((node) => node.pid),
+    () =>
+      burstInWorker({
+        rollups: manifest.rollups.map((rollup) => ({
+          chainId: rollup.chainId,
+          rpcUrl: rollup.rpcUrl,
+          watchUrl: watchUrl(rollup),
+          outbox: rollup.contracts.outbox,
+          inbox: rollup.contracts.inbox,
+          recipient: rollup.contracts.sequencerRecorder,
+        })),
+        privateKey: manifest.accounts.user.privateKey,
+        messages: config.messages,
+        tag: "sequencer burst",
+        pollMs: config.pollMs,
+        baselinePerSecond,
+      }),
+  );
+  const lastHeight = sequencer.latestSuperblock()?.height ?? 0;
+  const posts = sequencer.postTimes().slice(postsBefore);
+  // A delivery seen on its node may belong to a superblock still being sealed.
+  await sealed(sequencer, lastHeight);
+  for (const entry of burst.messages) hopsOf(entry);
 
   return {
     paced: { latencyMs: stats(paced) },
     burst: {
-      messages: config.messages,
-      perSecond: config.messages / seconds,
-      ratioToBaseline: config.messages / seconds / baselinePerSecond,
-      latencyMs: stats(
-        minedAll.map((entry) => Math.max(0, (watch.seen.get(entry.id) as Delivery).at - entry.minedAt)),
-      ),
+      ...burst.result,
+      load,
+      deliveryTransactions: burst.deliveries.transactions,
+      messagesPerTransaction: burst.deliveries.messagesPerTransaction,
     },
-    destinationGasPerMessage: stats(gas),
+    destinationGasPerMessage: stats(burst.deliveries.gasPerMessage),
     checkpointGas: stats(await gasPerPostedSuperblock(manifest)),
     superblock: {
       targetMs: manifest.sequencer?.superblockTimeMs ?? 0,
       cadenceMs: await cadence(manifest, firstHeight, lastHeight),
       superblocksToDelivery: stats(hops),
+      sealMs: breakdown(sequencer, firstHeight, lastHeight, posts),
+      idle,
     },
     bundles: await bundleThroughput(manifest, config.bundles),
+  };
+}
+
+/** Cadence and seal time while nothing is sent: what the sealer does when its process has room. */
+async function idleCadence(devnet: Devnet, sequencer: Sequencer) {
+  const first = sequencer.latestSuperblock()?.height ?? 0;
+  const { load } = await measureLoad(
+    devnet.nodes.map((node) => node.pid),
+    () => new Promise((resolve) => setTimeout(resolve, IDLE_MS)),
+  );
+  const last = sequencer.latestSuperblock()?.height ?? 0;
+  const sealed: Superblock[] = [];
+  for (let height = first + 1; height <= last; height++) {
+    const superblock = sequencer.superblock(height);
+    if (superblock) sealed.push(superblock);
+  }
+  return {
+    cadenceMs: stats(
+      sealed.slice(1).map((superblock, i) => superblock.sealedAt - (sealed[i] as Superblock).sealedAt),
+    ),
+    sealMs: stats(sealed.map((superblock) => superblock.timings.total)),
+    load,
+  };
+}
+
+const IDLE_MS = 3_000;
+
+/** Waits until the sequencer has sealed a superblock above `height`. */
+async function sealed(sequencer: Sequencer, height: number): Promise<void> {
+  while ((sequencer.latestSuperblock()?.height ?? 0) <= height) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The seal phases of the superblocks sealed after `from` up to `to`, from the sequencer in this process. */
+function breakdown(sequencer: Sequencer, from: number, to: number, posts: readonly number[]): SealBreakdown {
+  const timings: SealTimings[] = [];
+  for (let height = from + 1; height <= to; height++) {
+    const superblock = sequencer.superblock(height);
+    if (superblock) timings.push(superblock.timings);
+  }
+  const of = (phase: keyof SealTimings) => stats(timings.map((timing) => timing[phase]));
+  return {
+    queue: of("queue"),
+    snapshots: of("snapshots"),
+    sign: of("sign"),
+    assemble: of("assemble"),
+    read: of("read"),
+    plan: of("plan"),
+    bundleCheck: of("bundleCheck"),
+    total: of("total"),
+    attempts: of("attempts"),
+    post: stats([...posts]),
   };
 }
 
