@@ -4,7 +4,10 @@
 import { Worker } from "node:worker_threads";
 import type { Address, Hex } from "viem";
 import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
+import { getPostedCheckpoints } from "../src/chain/events.js";
+import { HubHistory } from "../src/protocol/checkpoint.js";
 import {
+  type BurstMessage,
   type BurstResult,
   type DeliveryCosts,
   deliveryCosts,
@@ -26,7 +29,11 @@ export type BurstJob = {
     inbox: Address;
     /** The recorder of the trust path under test. */
     recipient: Address;
+    /** Canonical path: the rollup's GlobalRootOracle, to see when each message became provable. */
+    oracle?: Address;
   }[];
+  /** Canonical path: the L1 hub whose checkpoints say which global root covers which message. */
+  l1?: { chainId: number; rpcUrl: string; hub: Address; deployBlock: number };
   privateKey: Hex;
   messages: number;
   tag: string;
@@ -39,6 +46,8 @@ export type BurstReport = {
   deliveries: DeliveryCosts;
   /** Per message: where it was sent and the blocks of its send and its delivery. */
   messages: { from: number; to: number; sentBlock: bigint; deliveredBlock: bigint }[];
+  /** Canonical path, per message: send seen to a covering global root seen imported on the destination, and from there to the delivery. */
+  proof?: { waitMs: number[]; relayMs: number[] };
 };
 
 /** Runs `job` in this thread (the worker calls it). */
@@ -65,6 +74,7 @@ export async function runBurstJob(job: BurstJob): Promise<BurstReport> {
       client: rollup.reader,
       outbox: rollup.outbox,
       inbox: rollup.inbox,
+      oracle: rollup.oracle,
     })),
   );
   await watch.start();
@@ -86,7 +96,54 @@ export async function runBurstJob(job: BurstJob): Promise<BurstReport> {
       sentBlock: (watch.sent.get(entry.tx) as Seen).blockNumber,
       deliveredBlock: (watch.delivered.get(watch.idOf(entry.tx) as Hex) as Seen).blockNumber,
     })),
+    ...(job.l1 ? { proof: await proofWait(watch, sent, job.l1) } : {}),
   };
+}
+
+/**
+ * Where a canonical message's time went: waiting for a global root that covers it to reach its
+ * destination (proposer, L1, root importer), then waiting for a relayer to deliver it.
+ */
+async function proofWait(
+  watch: MessageWatch,
+  sent: readonly BurstMessage[],
+  l1: NonNullable<BurstJob["l1"]>,
+): Promise<{ waitMs: number[]; relayMs: number[] }> {
+  const client = publicClientFor(l1);
+  const history = new HubHistory();
+  const posted = await getPostedCheckpoints(
+    client,
+    l1.hub,
+    BigInt(l1.deployBlock),
+    await client.getBlockNumber(),
+  );
+  for (const event of posted) history.add(event);
+  // Each source's count under each imported global root, worked out once per root.
+  const counts = new Map<bigint, Map<bigint, bigint>>();
+  const countUnder = (index: bigint, source: bigint) => {
+    let byChain = counts.get(index);
+    if (!byChain) {
+      byChain = new Map(
+        [...history.checkpointsAt(index).values()].map((event) => [event.chainId, event.count]),
+      );
+      counts.set(index, byChain);
+    }
+    return byChain.get(source) ?? 0n;
+  };
+  const waitMs: number[] = [];
+  const relayMs: number[] = [];
+  for (const entry of sent) {
+    const send = watch.sent.get(entry.tx);
+    const delivered = send && watch.delivered.get(send.id);
+    if (!send || !delivered) continue;
+    const covering = (watch.imports.get(entry.to) ?? []).find(
+      ({ index }) => countUnder(index, send.sourceChainId) > send.nonce,
+    );
+    if (!covering) continue;
+    waitMs.push(Math.max(0, covering.at - send.at));
+    relayMs.push(Math.max(0, delivered.at - covering.at));
+  }
+  return { waitMs, relayMs };
 }
 
 /** Runs `job` in a worker thread and returns its report. */

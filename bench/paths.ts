@@ -21,6 +21,11 @@ export type PathBurst = BurstResult & {
   transactionsBySender: number[];
   /** Canonical path: L1 hub checkpoints posted while the burst ran. */
   checkpoints?: number;
+  /**
+   * Canonical path: send seen to a global root covering it seen on its destination (proposer, L1,
+   * root importer), and from there to its delivery (the relayer).
+   */
+  proof?: { waitMs: Stats; relayMs: Stats };
 };
 
 export type PathResult = {
@@ -84,7 +89,18 @@ export async function measurePath(
           outbox: rollup.contracts.outbox,
           inbox: rollup.contracts.inbox,
           recipient: recipientOn(rollup.chainId),
+          ...(path === "canonical" ? { oracle: rollup.contracts.globalRootOracle } : {}),
         })),
+        ...(path === "canonical"
+          ? {
+              l1: {
+                chainId: manifest.l1.chainId,
+                rpcUrl: manifest.l1.rpcUrl,
+                hub: manifest.l1.contracts.rollupHub,
+                deployBlock: manifest.l1.deployBlock,
+              },
+            }
+          : {}),
         privateKey: manifest.accounts.user.privateKey,
         messages: config.messages,
         tag: `${path} burst`,
@@ -105,6 +121,9 @@ export async function measurePath(
       messagesPerTransaction: burst.deliveries.messagesPerTransaction,
       transactionsBySender: Object.values(burst.deliveries.bySender).sort((a, b) => b - a),
       ...(checkpoints === undefined ? {} : { checkpoints }),
+      ...(burst.proof
+        ? { proof: { waitMs: stats(burst.proof.waitMs), relayMs: stats(burst.proof.relayMs) } }
+        : {}),
     },
     destinationGasPerMessage: stats(burst.deliveries.gasPerMessage),
     checkpointGas: stats(await checkpointGas(manifest, path)),

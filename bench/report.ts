@@ -174,6 +174,29 @@ function sequencerTables(report: Report): string[] {
   return lines;
 }
 
+function canonicalTimeTable(report: Report): string[] {
+  const lines = [
+    "| rollups | canonical burst | messages | wait for a covering global root, ms p50 / p95 | then to delivery, ms p50 / p95 |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  const row = (rollups: number, name: string, burst: PathBurst) => {
+    if (!burst.proof) return;
+    const { waitMs, relayMs } = burst.proof;
+    lines.push(
+      `| ${rollups} | ${name} | ${waitMs.n} | ${f(waitMs.p50)} / ${f(waitMs.p95)} | ${f(relayMs.p50)} / ${f(relayMs.p95)} |`,
+    );
+  };
+  for (const run of report.runs) {
+    row(run.rollups, "batched (devnet relayer, SQLite)", run.paths.canonical.burst);
+    row(run.rollups, "one transaction per message", run.unbatched.canonical.burst);
+    if ("skipped" in run.relayers) continue;
+    for (const { relayers, canonical } of run.relayers.runs) {
+      row(run.rollups, `${relayers} relayer${relayers === 1 ? "" : "s"} on PostgreSQL`, canonical.burst);
+    }
+  }
+  return lines;
+}
+
 function batchGasTable(report: Report): string[] {
   const lines = [
     "| rollups | single `deliver`: gas p50 (n) | one `deliverBatch` of 20: gas per message | saving per message |",
@@ -234,6 +257,10 @@ export function toMarkdown(report: Report): string {
     "1 against 3 relayers on one PostgreSQL database (canonical burst, a fresh devnet each):",
     "",
     ...relayersTable(report),
+    "",
+    "Where a canonical message's time went: until a global root covering it reached its destination (proposer, L1, root importer), then until a relayer delivered it:",
+    "",
+    ...canonicalTimeTable(report),
     "",
     "Gas per message delivered in one batch of 20 against one message per transaction (canonical path, measured directly):",
     "",

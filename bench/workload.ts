@@ -5,7 +5,7 @@
 // what its deliveries cost.
 import { type Address, type Hex, toHex } from "viem";
 import type { JunctionPublicClient, JunctionWalletClient } from "../src/chain/clients.js";
-import { inboxAbi, outboxAbi } from "../src/contracts/generated/index.js";
+import { globalRootOracleAbi, inboxAbi, outboxAbi } from "../src/contracts/generated/index.js";
 import { type Stats, stats } from "./report.js";
 
 /** Sends `tag` to `recipient` on chain `to`, with a fixed handler gas limit and a one-hour deadline. */
@@ -30,6 +30,8 @@ export type WatchedRollup = {
   client: JunctionPublicClient;
   outbox: Address;
   inbox: Address;
+  /** Also watch the global roots this rollup imports (canonical path: when a message became provable). */
+  oracle?: Address;
 };
 
 /** When the watch first saw an event, and where it was. */
@@ -40,15 +42,18 @@ const watchedEvents = [
   ...inboxAbi.filter(
     (item) => item.type === "event" && (item.name === "MessageDelivered" || item.name === "MessageFailed"),
   ),
+  ...globalRootOracleAbi.filter((item) => item.type === "event" && item.name === "GlobalRootImported"),
 ];
 
 /** Sends (by transaction) and deliveries (by message id) on every watched rollup, from `start` on. */
 export class MessageWatch {
   /** Each send transaction's message. */
-  readonly sent = new Map<Hex, Seen & { id: Hex }>();
+  readonly sent = new Map<Hex, Seen & { id: Hex; sourceChainId: bigint; nonce: bigint }>();
   readonly delivered = new Map<Hex, Seen>();
   /** Each delivery transaction and how many messages it carried (delivered or failed handlers). */
   readonly carried = new Map<Hex, number>();
+  /** Per rollup with a watched oracle: the global roots it imported, by index, in order. */
+  readonly imports = new Map<number, { index: bigint; at: number }[]>();
   readonly #cursors = new Map<number, bigint>();
 
   constructor(private readonly rollups: readonly WatchedRollup[]) {}
@@ -72,7 +77,7 @@ export class MessageWatch {
     const head = await rollup.client.getBlockNumber();
     if (head < from) return;
     const logs = await rollup.client.getLogs({
-      address: [rollup.outbox, rollup.inbox],
+      address: rollup.oracle ? [rollup.outbox, rollup.inbox, rollup.oracle] : [rollup.outbox, rollup.inbox],
       events: watchedEvents,
       fromBlock: from,
       toBlock: head,
@@ -82,8 +87,20 @@ export class MessageWatch {
     for (const log of logs) {
       const seen = { at, tx: log.transactionHash, blockNumber: log.blockNumber };
       if (log.eventName === "MessageSent" && log.address.toLowerCase() === rollup.outbox.toLowerCase()) {
-        if (!this.sent.has(log.transactionHash))
-          this.sent.set(log.transactionHash, { ...seen, id: log.args.id });
+        if (!this.sent.has(log.transactionHash)) {
+          const { id, message } = log.args;
+          this.sent.set(log.transactionHash, {
+            ...seen,
+            id,
+            sourceChainId: message.sourceChainId,
+            nonce: message.nonce,
+          });
+        }
+      } else if (log.eventName === "GlobalRootImported") {
+        this.imports.set(rollup.chainId, [
+          ...(this.imports.get(rollup.chainId) ?? []),
+          { index: log.args.index, at },
+        ]);
       } else if (log.eventName === "MessageDelivered" || log.eventName === "MessageFailed") {
         if (log.address.toLowerCase() !== rollup.inbox.toLowerCase()) continue;
         this.carried.set(log.transactionHash, (this.carried.get(log.transactionHash) ?? 0) + 1);

@@ -104,6 +104,10 @@ describe("npm run bench (tiny)", () => {
       run.paths.canonical.burst.checkpoints >= 0,
       "L1 checkpoints during the canonical burst counted",
     );
+    const { proof } = run.paths.canonical.burst;
+    assert.equal(proof.waitMs.n, 4, "every canonical message's wait for a covering root");
+    assert.equal(proof.relayMs.n, 4);
+    assert.ok(proof.waitMs.p50 > 0);
     const unbatched = run.unbatched.canonical;
     assertBurst(unbatched, "unbatched");
     assert.equal(unbatched.burst.deliveryTransactions, 4, "one transaction per message");
@@ -159,6 +163,11 @@ describe("npm run bench (tiny)", () => {
     assert.match(table, /\| 2 \| canonical, burst, one transaction per message \(no batching\) \| 4 \|/);
     assert.match(table, /\| 2 \| \d+ \(5\) \| \d+ \| \d+% \|/, "batch gas row");
     assert.match(table, /\| 2 \| sequencer \| [\d.]+ \| \d+% \|/, "load row");
+    assert.match(
+      table,
+      /\| 2 \| batched \(devnet relayer, SQLite\) \| 4 \| [\d.]+ \/ [\d.]+ \|/,
+      "canonical time row",
+    );
     if (postgresInstalled()) {
       assert.match(table, /\| 2 \| canonical, burst, 3 relayers on PostgreSQL \| 4 \|/);
       assert.match(table, /\| 2 \| 3 \| [\d.]+ \| [\d.]+× \|/, "relayers row");
