@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {MarginConfig} from "./MarginConfig.sol";
+import {PriceOracle} from "./PriceOracle.sol";
+
+/// @title MarginAccounts
+/// @notice The hub's ledger of margin accounts and the health formula. An account holds collateral per
+///         (rollup, token), a cash balance in USD x 1e18 (realised PnL and repayments; negative is debt
+///         to the engine), and one perpetual position per market (signed size, entry price). At oracle
+///         prices:
+///           collateral value = sum of amount x price x haircut
+///           PnL              = sum of size x (price - entry)
+///           equity           = collateral value + cash + PnL
+///           maintenance req. = sum of |size| x price x maintenance margin   (initial: initial margin)
+///           health           = equity / maintenance requirement   (1e18 = 1.0)
+///         With no position the requirement is zero: health is "infinite" when equity >= 0 and zero when
+///         it is negative (debt nothing backs). Every division rounds toward zero; the TypeScript twin is
+///         `src/protocol/margin.ts` and must change with this file.
+abstract contract MarginAccounts is MarginConfig {
+    struct Position {
+        int256 size;
+        uint256 entryPrice;
+    }
+
+    /// @notice An account valued at the oracle's prices.
+    /// @param stale Some price it used is older than the oracle's maxAge.
+    /// @param staleAsset The first such price's asset (zero when none).
+    struct AccountState {
+        uint256 collateralValue;
+        int256 cash;
+        int256 pnl;
+        int256 equity;
+        uint256 initialRequirement;
+        uint256 maintenanceRequirement;
+        uint256 health;
+        bool stale;
+        bytes32 staleAsset;
+        bool hasPositions;
+    }
+
+    PriceOracle public immutable oracle;
+
+    mapping(address account => mapping(uint64 chainId => mapping(address token => uint256))) public collateralOf;
+    mapping(address account => int256) public cashOf;
+    mapping(address account => mapping(uint256 marketId => Position)) internal _positions;
+
+    /// @notice The oracle has never priced this asset: nothing can be valued against it.
+    error PriceUnavailable(bytes32 asset);
+
+    constructor(PriceOracle oracle_) {
+        oracle = oracle_;
+    }
+
+    /// @notice An account's position in a market.
+    function positionOf(address account, uint256 marketId) external view returns (Position memory) {
+        return _positions[account][marketId];
+    }
+
+    /// @notice An account valued at the oracle's current prices (stale ones included, and flagged).
+    function accountState(address account) external view returns (AccountState memory) {
+        return _state(account);
+    }
+
+    /// @notice An account's health (1e18 = 1.0; type(uint256).max when it has no requirement and no debt).
+    function healthOf(address account) external view returns (uint256) {
+        return _state(account).health;
+    }
+
+    function _state(address account) internal view returns (AccountState memory state) {
+        _valueCollateral(account, state);
+        _valuePositions(account, state);
+        state.cash = cashOf[account];
+        state.equity = int256(state.collateralValue) + state.cash + state.pnl;
+        state.health = _health(state.equity, state.maintenanceRequirement);
+    }
+
+    function _valueCollateral(address account, AccountState memory state) private view {
+        uint256 count = _collaterals.length;
+        for (uint256 i = 0; i < count; i++) {
+            Collateral storage entry = _collaterals[i];
+            uint256 amount = collateralOf[account][entry.chainId][entry.token];
+            if (amount == 0 || entry.haircutBps == 0) continue;
+            uint256 price = _priceInto(entry.asset, state);
+            state.collateralValue += amount * price / 10 ** entry.decimals * entry.haircutBps / BPS;
+        }
+    }
+
+    function _valuePositions(address account, AccountState memory state) private view {
+        uint256 count = _markets.length;
+        for (uint256 i = 0; i < count; i++) {
+            Position storage position = _positions[account][i];
+            int256 size = position.size;
+            if (size == 0) continue;
+            Market storage market = _markets[i];
+            uint256 price = _priceInto(market.asset, state);
+            state.hasPositions = true;
+            state.pnl += size * (int256(price) - int256(position.entryPrice)) / int256(WAD);
+            uint256 notional = _abs(size) * price / WAD;
+            state.initialRequirement += notional * market.initialMarginBps / BPS;
+            state.maintenanceRequirement += notional * market.maintenanceMarginBps / BPS;
+        }
+    }
+
+    /// @dev The price of `asset`, noting in `state` when it is stale.
+    function _priceInto(bytes32 asset, AccountState memory state) private view returns (uint256 price) {
+        bool stale;
+        (price,, stale) = oracle.priceOf(asset);
+        if (price == 0) revert PriceUnavailable(asset);
+        if (stale && !state.stale) {
+            state.stale = true;
+            state.staleAsset = asset;
+        }
+    }
+
+    /// @dev The latest price of `asset` and whether it is stale.
+    function _price(bytes32 asset) internal view returns (uint256 price, bool stale) {
+        (price,, stale) = oracle.priceOf(asset);
+        if (price == 0) revert PriceUnavailable(asset);
+    }
+
+    function _health(int256 equity, uint256 requirement) internal pure returns (uint256) {
+        if (requirement == 0) return equity >= 0 ? type(uint256).max : 0;
+        if (equity <= 0) return 0;
+        return uint256(equity) * WAD / requirement;
+    }
+
+    function _abs(int256 value) internal pure returns (uint256) {
+        return value >= 0 ? uint256(value) : uint256(-value);
+    }
+
+    /// @dev Whether the account holds no listed collateral and no position (what is left is its cash).
+    function _isEmpty(address account) internal view returns (bool) {
+        for (uint256 i = 0; i < _collaterals.length; i++) {
+            if (collateralOf[account][_collaterals[i].chainId][_collaterals[i].token] != 0) return false;
+        }
+        for (uint256 i = 0; i < _markets.length; i++) {
+            if (_positions[account][i].size != 0) return false;
+        }
+        return true;
+    }
+}

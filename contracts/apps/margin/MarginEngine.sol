@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IMessageRecipient} from "../../interfaces/IMessageRecipient.sol";
+import {IVerifier} from "../../interfaces/IVerifier.sol";
+import {Inbox} from "../../messaging/Inbox.sol";
+import {Outbox} from "../../messaging/Outbox.sol";
+import {SafePayments} from "../SafePayments.sol";
+import {CollateralVault} from "./CollateralVault.sol";
+import {MarginAccounts} from "./MarginAccounts.sol";
+import {MarginMessages} from "./MarginMessages.sol";
+import {PriceOracle} from "./PriceOracle.sol";
+
+/// @title MarginEngine
+/// @notice One margin account per address across every rollup, kept on the hub rollup. Deposits on any
+///         rollup are credited here by their vault's message; positions are opened and closed here
+///         against the engine at the oracle price; a withdrawal is debited here first (with the account's
+///         health checked as if it were gone) and only then is the vault told to release it, in the same
+///         transaction, so the same collateral can back neither two withdrawals nor a withdrawal and a
+///         liquidation. Anyone may liquidate an account under health 1: the liquidation closes half its
+///         position in a market (all of it below `fullLiquidationHealth`, or when the rest would be dust),
+///         and the liquidator may repay the account's debt in the settlement token here in exchange for
+///         collateral worth the repayment plus the collateral's bonus, paid by the vault of the rollup
+///         that holds it. Debt left when nothing backs it any more is covered by the insurance fund, and
+///         past it recorded as bad debt. New risk needs fresh prices; a liquidation on a stale price needs
+///         the account to be clearly unhealthy (under `staleLiquidationHealth`).
+contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
+    /// @notice A release or seizure sent to a vault by message, kept until its message would expire.
+    struct Payout {
+        address creditBack;
+        uint64 chainId;
+        address token;
+        uint256 amount;
+        bool returned;
+    }
+
+    Outbox public immutable outbox;
+    address public immutable inbox;
+    /// @notice The CollateralVault, at this address on every rollup (the hub's included).
+    CollateralVault public immutable vault;
+    /// @notice What debt is repaid in and the insurance fund held in: a USD token with 18 decimals.
+    IERC20 public immutable settlementToken;
+
+    /// @notice Settlement tokens set aside to cover debt that nothing backs.
+    uint256 public insuranceFund;
+    /// @notice Debt (USD x 1e18) that neither collateral nor the insurance fund covered.
+    uint256 public badDebt;
+    mapping(bytes32 messageId => Payout) public payouts;
+
+    /// @notice Collateral was credited to `account` (`messageId` zero: a deposit on the hub itself).
+    event CollateralCredited(
+        address indexed account, uint64 indexed chainId, address indexed token, uint256 amount, bytes32 messageId
+    );
+    /// @notice A position changed at `price`; `realisedPnl` went to the account's cash.
+    event PositionModified(
+        address indexed account,
+        uint256 indexed marketId,
+        int256 sizeDelta,
+        int256 size,
+        uint256 entryPrice,
+        uint256 price,
+        int256 realisedPnl
+    );
+    /// @notice Collateral left the account for `receiver` on `chainId` (`messageId` zero: paid on the hub).
+    event WithdrawalRequested(
+        address indexed account,
+        uint64 indexed chainId,
+        address indexed token,
+        uint256 amount,
+        address receiver,
+        bytes32 messageId
+    );
+    /// @notice `liquidator` closed `closedSize` of the account's position at `price`, repaid `repaid` of
+    ///         its debt, and was sent `seized` of `token` on `chainId`.
+    event Liquidated(
+        address indexed account,
+        address indexed liquidator,
+        uint256 indexed marketId,
+        int256 closedSize,
+        uint256 price,
+        uint64 chainId,
+        address token,
+        uint256 repaid,
+        uint256 seized,
+        bytes32 messageId
+    );
+    event DebtRepaid(address indexed account, address indexed payer, uint256 amount);
+    event InsuranceFunded(address indexed funder, uint256 amount);
+    /// @notice Debt nothing backed any more: `covered` by the insurance fund, `uncovered` is bad debt.
+    event ShortfallSettled(address indexed account, uint256 covered, uint256 uncovered);
+    /// @notice A release or seizure message expired undelivered; its amount is credited back here.
+    event PayoutReturned(bytes32 indexed messageId, address indexed account, uint256 amount);
+
+    /// @notice Messages come from the Inbox only.
+    error NotInbox(address caller);
+    /// @notice Deposits come from the vault of a rollup this engine trusts; notices from an Inbox.
+    error UntrustedSender(uint64 sourceChainId, address sender);
+    /// @notice Only the vault on the hub credits deposits by direct call.
+    error NotVault(address caller);
+    /// @notice The body is no message this engine handles.
+    error UnknownKind(uint8 kind);
+    /// @notice A trade of size zero, or a withdrawal of nothing, or to nobody.
+    error ZeroAmount();
+    /// @notice The market is closed to new risk; positions in it can only be reduced.
+    error MarketDisabled(uint256 marketId);
+    /// @notice A price the action needs is older than the oracle's maxAge.
+    error StalePrice(bytes32 asset);
+    /// @notice After the action the account's equity would be below its initial margin requirement.
+    error InsufficientMargin(int256 equity, uint256 required);
+    /// @notice The account holds less of this collateral than asked.
+    error InsufficientCollateral(uint256 available, uint256 requested);
+    /// @notice The rollup has no vault this engine trusts.
+    error UnknownVaultChain(uint64 chainId);
+    /// @notice The account's health is not under what a liquidation needs (1, or the stale threshold).
+    error AccountHealthy(address account, uint256 health, uint256 threshold);
+    /// @notice The call would close nothing and repay nothing.
+    error NothingToLiquidate(address account);
+    /// @notice The expiry notice names no payout of this engine sent to that rollup, or a returned one.
+    error NotReturnable(bytes32 messageId);
+    /// @notice Repaying more than the account owes.
+    error RepayExceedsDebt(uint256 debt, uint256 amount);
+    /// @notice The account still holds collateral or positions, or owes nothing: no shortfall to settle.
+    error NoShortfall(address account);
+
+    constructor(
+        address initialOwner,
+        Outbox outbox_,
+        address inbox_,
+        PriceOracle oracle_,
+        CollateralVault vault_,
+        IERC20 settlementToken_
+    ) Ownable(initialOwner) MarginAccounts(oracle_) {
+        outbox = outbox_;
+        inbox = inbox_;
+        vault = vault_;
+        settlementToken = settlementToken_;
+    }
+
+    /// @notice The owner chooses the trust path for deposit messages from `sourceChainId`.
+    function chooseVerifier(uint64 sourceChainId, IVerifier verifier) external onlyOwner {
+        Inbox(inbox).setVerifier(sourceChainId, verifier);
+    }
+
+    // ------------------------------------------------------------------ deposits
+
+    /// @notice The vault on the hub credits a deposit made there.
+    function creditLocalDeposit(address account, address token, uint256 amount) external {
+        if (msg.sender != address(vault)) revert NotVault(msg.sender);
+        _credit(account, uint64(block.chainid), token, amount, bytes32(0));
+    }
+
+    /// @inheritdoc IMessageRecipient
+    /// @dev A deposit from a trusted vault credits the account once (the Inbox refuses replays). An
+    ///      expiry notice for a release or seizure credits its amount back: the vault never paid it. A
+    ///      deposit of a token not listed here is credited all the same (it counts for nothing, and can
+    ///      be withdrawn): the vault took it, so refusing would strand it.
+    function handle(uint64 sourceChainId, address sender, bytes calldata body) external {
+        if (msg.sender != inbox) revert NotInbox(msg.sender);
+        // The Inbox has the same address on every rollup: a message from it is an expiry notice.
+        if (sender == inbox) return _returnExpired(sourceChainId, body);
+        if (!vaultChain[sourceChainId] || sender != address(vault)) revert UntrustedSender(sourceChainId, sender);
+        (uint8 kind, address account, address token, uint256 amount) = MarginMessages.decode(body);
+        if (kind != MarginMessages.DEPOSIT) revert UnknownKind(kind);
+        _credit(account, sourceChainId, token, amount, Inbox(inbox).currentMessageId());
+    }
+
+    function _credit(address account, uint64 chainId, address token, uint256 amount, bytes32 messageId) private {
+        collateralOf[account][chainId][token] += amount;
+        emit CollateralCredited(account, chainId, token, amount, messageId);
+    }
+
+    function _returnExpired(uint64 sourceChainId, bytes calldata notice) private {
+        (, bytes32 messageId) = abi.decode(notice, (bytes4, bytes32));
+        Payout storage payout = payouts[messageId];
+        if (payout.amount == 0 || payout.returned || payout.chainId != sourceChainId) revert NotReturnable(messageId);
+        payout.returned = true;
+        _credit(payout.creditBack, sourceChainId, payout.token, payout.amount, messageId);
+        emit PayoutReturned(messageId, payout.creditBack, payout.amount);
+    }
+
+    // ----------------------------------------------------------------- positions
+
+    /// @notice Changes the caller's position in `marketId` by `sizeDelta` (whole units x 1e18; positive
+    ///         buys) at the oracle price. A change that adds risk (grows or flips the position) needs the
+    ///         market enabled, every price of the account fresh, and equity >= the initial margin
+    ///         requirement afterwards; a reduction needs only a fresh price of the market (closing at a
+    ///         stale price would be a free option on the real one).
+    function modifyPosition(uint256 marketId, int256 sizeDelta) external {
+        if (sizeDelta == 0) revert ZeroAmount();
+        Market storage market = _market(marketId);
+        (uint256 price, bool stale) = _price(market.asset);
+        if (stale) revert StalePrice(market.asset);
+        Position storage position = _positions[msg.sender][marketId];
+        int256 size = position.size;
+        int256 next = size + sizeDelta;
+        bool addsRisk = _abs(next) > _abs(size) || (size > 0 && next < 0) || (size < 0 && next > 0);
+        int256 realised;
+        if (size == 0 || (size > 0) == (sizeDelta > 0)) {
+            // Opening or growing: the entry moves to the size-weighted average.
+            position.entryPrice = (_abs(size) * position.entryPrice + _abs(sizeDelta) * price) / _abs(next);
+        } else if (_abs(sizeDelta) <= _abs(size)) {
+            realised = -sizeDelta * (int256(price) - int256(position.entryPrice)) / int256(WAD);
+            if (next == 0) position.entryPrice = 0;
+        } else {
+            // Flipping: the whole old position closes, the rest opens at the price.
+            realised = size * (int256(price) - int256(position.entryPrice)) / int256(WAD);
+            position.entryPrice = price;
+        }
+        position.size = next;
+        cashOf[msg.sender] += realised;
+        if (addsRisk) {
+            if (!market.enabled) revert MarketDisabled(marketId);
+            _requireInitialMargin(msg.sender);
+        }
+        emit PositionModified(msg.sender, marketId, sizeDelta, next, position.entryPrice, price, realised);
+    }
+
+    // --------------------------------------------------------------- withdrawals
+
+    /// @notice Takes `amount` of the caller's collateral (`token` on `chainId`) out of its account and has
+    ///         the vault there pay it to `receiver`. The debit comes first and the account must still meet
+    ///         its initial margin without it (on fresh prices; an account with no position and no debt
+    ///         needs no price at all); the release message (or, on the hub, the payment) follows in the
+    ///         same transaction. If the message expires undelivered, the amount is credited back.
+    function requestWithdrawal(uint64 chainId, address token, uint256 amount, address receiver)
+        external
+        returns (bytes32 messageId)
+    {
+        if (amount == 0 || receiver == address(0)) revert ZeroAmount();
+        uint256 available = collateralOf[msg.sender][chainId][token];
+        if (amount > available) revert InsufficientCollateral(available, amount);
+        collateralOf[msg.sender][chainId][token] = available - amount;
+        if (cashOf[msg.sender] < 0 || !_isFlat(msg.sender)) _requireInitialMargin(msg.sender);
+        messageId = _pay(MarginMessages.RELEASE, msg.sender, receiver, chainId, token, amount);
+        emit WithdrawalRequested(msg.sender, chainId, token, amount, receiver, messageId);
+    }
+
+    /// @notice Repays `amount` of an account's debt in the settlement token (anyone may repay for anyone).
+    function repayDebt(address account, uint256 amount) external {
+        int256 cash = cashOf[account];
+        uint256 debt = cash < 0 ? uint256(-cash) : 0;
+        if (amount == 0 || amount > debt) revert RepayExceedsDebt(debt, amount);
+        cashOf[account] = cash + int256(amount);
+        _pullExact(settlementToken, amount);
+        emit DebtRepaid(account, msg.sender, amount);
+    }
+
+    /// @notice Adds `amount` of the settlement token to the insurance fund.
+    function fundInsurance(uint256 amount) external {
+        if (amount == 0) revert ZeroAmount();
+        insuranceFund += amount;
+        _pullExact(settlementToken, amount);
+        emit InsuranceFunded(msg.sender, amount);
+    }
+
+    // -------------------------------------------------------------- liquidations
+
+    /// @notice Liquidates `account`, which must be under health 1 (under `staleLiquidationHealth` when a
+    ///         price it uses is stale). Closes half of its position in `marketId` at the oracle price, or
+    ///         all of it when health is under `fullLiquidationHealth` or the other half would be dust;
+    ///         then repays up to `maxRepay` of its debt (the same half-or-all share of it) from the
+    ///         caller's settlement tokens, and sends the caller that value plus the bonus in collateral
+    ///         `token` from the vault on `chainId` (all of that collateral if it is worth less). When the
+    ///         account is left with nothing but debt, the shortfall is settled.
+    /// @return closedSize Size closed (signed like the position).
+    /// @return repaid Debt repaid by the caller.
+    /// @return seized Collateral sent to the caller on `chainId`.
+    function liquidate(address account, uint256 marketId, uint64 chainId, address token, uint256 maxRepay)
+        external
+        returns (int256 closedSize, uint256 repaid, uint256 seized)
+    {
+        bool full = _checkLiquidatable(account);
+        uint256 price;
+        (closedSize, price) = _closeForLiquidation(account, marketId, full);
+        bytes32 messageId;
+        (repaid, seized, messageId) = _repayAndSeize(account, chainId, token, maxRepay, full);
+        if (closedSize == 0 && repaid == 0) revert NothingToLiquidate(account);
+        emit Liquidated(account, msg.sender, marketId, closedSize, price, chainId, token, repaid, seized, messageId);
+        if (cashOf[account] < 0 && _isEmpty(account)) _settleShortfall(account);
+    }
+
+    /// @notice Settles the debt of an account that holds nothing else: the insurance fund covers what it
+    ///         can, the rest is recorded as bad debt. Anyone may call it.
+    function settleShortfall(address account) external {
+        if (cashOf[account] >= 0 || !_isEmpty(account)) revert NoShortfall(account);
+        _settleShortfall(account);
+    }
+
+    /// @dev Reverts unless the account may be liquidated; returns whether the liquidation is full.
+    function _checkLiquidatable(address account) private view returns (bool full) {
+        AccountState memory state = _state(account);
+        uint256 threshold = state.stale ? riskParams.staleLiquidationHealth : WAD;
+        if (state.health >= threshold) revert AccountHealthy(account, state.health, threshold);
+        full = state.health < riskParams.fullLiquidationHealth;
+    }
+
+    function _closeForLiquidation(address account, uint256 marketId, bool full)
+        private
+        returns (int256 closed, uint256 price)
+    {
+        Market storage market = _market(marketId);
+        Position storage position = _positions[account][marketId];
+        int256 size = position.size;
+        if (size == 0) return (0, 0);
+        (price,) = _price(market.asset);
+        closed = size / 2;
+        if (full || closed == 0 || _abs(size - closed) * price / WAD < riskParams.dustFloor) closed = size;
+        int256 realised = closed * (int256(price) - int256(position.entryPrice)) / int256(WAD);
+        position.size = size - closed;
+        if (position.size == 0) position.entryPrice = 0;
+        cashOf[account] += realised;
+        emit PositionModified(account, marketId, -closed, position.size, position.entryPrice, price, realised);
+    }
+
+    function _repayAndSeize(address account, uint64 chainId, address token, uint256 maxRepay, bool full)
+        private
+        returns (uint256 repaid, uint256 seized, bytes32 messageId)
+    {
+        int256 cash = cashOf[account];
+        if (cash >= 0 || maxRepay == 0) return (0, 0, bytes32(0));
+        uint256 debt = uint256(-cash);
+        repaid = full || debt - debt / 2 < riskParams.dustFloor ? debt : debt / 2;
+        if (repaid > maxRepay) repaid = maxRepay;
+        uint256 available = collateralOf[account][chainId][token];
+        (repaid, seized) = _seizure(_collateral(chainId, token), available, repaid);
+        if (repaid == 0 || seized == 0) return (0, 0, bytes32(0));
+        collateralOf[account][chainId][token] = available - seized;
+        cashOf[account] = cash + int256(repaid);
+        _pullExact(settlementToken, repaid);
+        messageId = _pay(MarginMessages.SEIZE, msg.sender, msg.sender, chainId, token, seized);
+    }
+
+    /// @dev What `repaid` buys of a collateral: its value plus the bonus, or all of it and what it covers.
+    function _seizure(Collateral memory entry, uint256 available, uint256 repaid)
+        private
+        view
+        returns (uint256, uint256 seized)
+    {
+        (uint256 price,) = _price(entry.asset);
+        uint256 unit = 10 ** entry.decimals;
+        seized = repaid * (BPS + entry.bonusBps) / BPS * unit / price;
+        if (seized < available) return (repaid, seized);
+        return (available * price / unit * BPS / (BPS + entry.bonusBps), available);
+    }
+
+    function _settleShortfall(address account) private {
+        uint256 debt = uint256(-cashOf[account]);
+        uint256 covered = debt < insuranceFund ? debt : insuranceFund;
+        insuranceFund -= covered;
+        badDebt += debt - covered;
+        cashOf[account] = 0;
+        emit ShortfallSettled(account, covered, debt - covered);
+    }
+
+    // ------------------------------------------------------------------- helpers
+
+    /// @dev Pays `receiver` on `chainId` through its vault: directly on the hub, else by message, keeping
+    ///      what to credit back (to `creditBack`) should the message expire.
+    function _pay(uint8 kind, address creditBack, address receiver, uint64 chainId, address token, uint256 amount)
+        private
+        returns (bytes32 messageId)
+    {
+        if (chainId == block.chainid) {
+            vault.payFromEngine(kind, receiver, token, amount);
+            return bytes32(0);
+        }
+        if (!vaultChain[chainId]) revert UnknownVaultChain(chainId);
+        messageId = outbox.send(
+            chainId,
+            address(vault),
+            MarginMessages.encode(kind, receiver, token, amount),
+            MarginMessages.GAS_LIMIT,
+            uint64(block.timestamp + MarginMessages.TTL)
+        );
+        payouts[messageId] = Payout(creditBack, chainId, token, amount, false);
+    }
+
+    function _requireInitialMargin(address account) private view {
+        AccountState memory state = _state(account);
+        if (state.stale) revert StalePrice(state.staleAsset);
+        if (state.equity < 0 || uint256(state.equity) < state.initialRequirement) {
+            revert InsufficientMargin(state.equity, state.initialRequirement);
+        }
+    }
+
+    /// @dev Whether the account has no open position.
+    function _isFlat(address account) private view returns (bool) {
+        for (uint256 i = 0; i < _markets.length; i++) {
+            if (_positions[account][i].size != 0) return false;
+        }
+        return true;
+    }
+}
