@@ -72,6 +72,18 @@ const sequencerSettings = z.object({
   superblockTimeMs: z.number().int().positive(),
 });
 
+/** The cross-rollup margin engine: the vault at one address on every rollup, the rest on the hub. */
+const marginContracts = z.object({
+  /** The rollup the MarginEngine and its PriceOracle live on. */
+  hubChainId: z.number().int().positive(),
+  engine: address,
+  oracle: address,
+  /** The CollateralVault, at this address on every rollup. */
+  vault: address,
+  /** A mintable test collateral (priced as ETH), at this address on every rollup. */
+  testAsset: address,
+});
+
 export const manifestSchema = z.object({
   version: z.literal(1),
   createdAt: z.string(),
@@ -100,6 +112,7 @@ export const manifestSchema = z.object({
   /** Present when the rollups form one sequencing domain under the shared sequencer. */
   sequencer: sequencerSettings.optional(),
   zk: zkSettings,
+  margin: marginContracts,
   accounts: z.object({
     deployer: account,
     proposer: account,

@@ -5,6 +5,7 @@ import { type Endpoint, publicClientFor, walletClientFor } from "../chain/client
 import type { Manifest, OptimisticSettings, RollupContracts, ZkSettings } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { buildCommittee } from "../protocol/committee.js";
+import { deployMargin } from "./deploy-margin.js";
 import { deployRouter, type RouterDeployOptions } from "./deploy-router.js";
 import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
 
@@ -445,6 +446,12 @@ export async function deployNetwork({
       details: "Junction's gateway and example apps need the same address on every rollup; use fresh chains",
     });
   }
+  // Last, after every rollup's other contracts: the hub is the first rollup.
+  const margin = await deployMargin(deployer, {
+    rollups,
+    contracts: deployed.map((entry) => entry.contracts),
+    feeder: accounts.deployer.address,
+  });
   return {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -459,6 +466,7 @@ export async function deployNetwork({
     }),
     optimistic,
     zk,
+    margin,
     accounts,
   };
 }

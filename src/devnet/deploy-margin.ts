@@ -1,0 +1,215 @@
+// Deploys the cross-rollup margin engine after everything else: on every rollup, at the same nonces (so
+// the same addresses), a test collateral token and the CollateralVault; on the hub (the first rollup) the
+// PriceOracle and the MarginEngine too, while the other rollups spend those two nonces on empty
+// transactions, so the vault names one engine address everywhere and later deployments stay aligned.
+// Then the hub lists every rollup's JUSD and test token as collateral, opens the ETH perpetual and
+// prices both assets; each vault enables both tokens and trusts the hub over the canonical path.
+import { type Address, getContractAddress, type Hex } from "viem";
+import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
+import type { Manifest, RollupContracts } from "../chain/manifest.js";
+import * as artifacts from "../contracts/generated/index.js";
+import { assetId, WAD } from "../protocol/margin.js";
+import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
+
+export type MarginContracts = NonNullable<Manifest["margin"]>;
+
+/** The devnet's margin settings; every health is 18-decimal (1e18 = 1.0), every USD amount too. */
+export const MARGIN_DEFAULTS = {
+  /** Seconds after which a price is stale. */
+  priceMaxAge: 300,
+  prices: { ETH: 3_000n * WAD, USD: WAD },
+  /** ETH-PERP: 10 % initial (10x), 5 % maintenance. */
+  market: { asset: "ETH", initialMarginBps: 1_000, maintenanceMarginBps: 500 },
+  /** JUSD counts 95 % with a 5 % bonus; the test ETH 80 % with 10 % (haircut x (1 + bonus) <= 1). */
+  jusd: { asset: "USD", decimals: 18, haircutBps: 9_500, bonusBps: 500 },
+  testAsset: { asset: "ETH", decimals: 18, haircutBps: 8_000, bonusBps: 1_000 },
+  risk: {
+    fullLiquidationHealth: (95n * WAD) / 100n,
+    staleLiquidationHealth: (90n * WAD) / 100n,
+    dustFloor: 100n * WAD,
+  },
+  /** Vaults the engine lists collateral for: two tokens each, within the engine's 32 collaterals. */
+  maxVaultRollups: 16,
+} as const;
+
+export type MarginDeployOptions = {
+  rollups: readonly Endpoint[];
+  contracts: readonly Pick<RollupContracts, "outbox" | "inbox" | "bridgedToken" | "canonicalVerifier">[];
+  /** Who may push prices (the devnet's deployer, which also owns the contracts). */
+  feeder: Address;
+};
+
+/** Deploys and configures the margin contracts on every rollup; the first rollup is the hub. */
+export async function deployMargin(
+  deployerKey: Hex,
+  { rollups, contracts, feeder }: MarginDeployOptions,
+): Promise<MarginContracts> {
+  const hub = rollups[0];
+  if (!hub) throw new DeploymentError("the margin engine needs at least one rollup");
+  const hubChainId = hub.chainId;
+  const deployed = await Promise.all(
+    rollups.map((rollup, i) =>
+      deployOn(rollup, deployerKey, contracts[i] as MarginDeployOptions["contracts"][number], hubChainId),
+    ),
+  );
+  const first = deployed[0] as MarginContracts;
+  if (deployed.some((entry) => entry.vault !== first.vault || entry.testAsset !== first.testAsset)) {
+    throw new DeploymentError("the margin vault's address differs between rollups", {
+      details: "the deployer's nonce differed; deploy the margin engine on fresh chains",
+    });
+  }
+  const margin: MarginContracts = {
+    hubChainId,
+    vault: first.vault,
+    testAsset: first.testAsset,
+    oracle: first.oracle,
+    engine: first.engine,
+  };
+  const vaultRollups = rollups.slice(0, MARGIN_DEFAULTS.maxVaultRollups);
+  await configureHub(hub, deployerKey, margin, vaultRollups, contracts, feeder);
+  await Promise.all(
+    vaultRollups.map((rollup, i) =>
+      configureVault(rollup, deployerKey, margin, contracts[i] as MarginDeployOptions["contracts"][number]),
+    ),
+  );
+  return margin;
+}
+
+async function deployOn(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  messaging: MarginDeployOptions["contracts"][number],
+  hubChainId: number,
+): Promise<MarginContracts> {
+  const client = publicClientFor(endpoint);
+  const wallet = walletClientFor(endpoint, deployerKey);
+  const from = wallet.account.address;
+  const start = await client.getTransactionCount({ address: from, blockTag: "pending" });
+  // Nonces start … start+3: test token, vault, oracle, engine (the last two on the hub only).
+  const plannedVault = getContractAddress({ from, nonce: BigInt(start + 1) });
+  const oracle = getContractAddress({ from, nonce: BigInt(start + 2) });
+  const engine = getContractAddress({ from, nonce: BigInt(start + 3) });
+  const isHub = endpoint.chainId === hubChainId;
+  const { addresses } = await deployAll(endpoint, deployerKey, (_at, deployer) => [
+    { abi: artifacts.testTokenAbi, bytecode: artifacts.testTokenBytecode, args: [] },
+    {
+      abi: artifacts.collateralVaultAbi,
+      bytecode: artifacts.collateralVaultBytecode,
+      args: [deployer, messaging.outbox, messaging.inbox, BigInt(hubChainId), engine],
+    },
+    ...(isHub
+      ? [
+          {
+            abi: artifacts.priceOracleAbi,
+            bytecode: artifacts.priceOracleBytecode,
+            args: [deployer, BigInt(MARGIN_DEFAULTS.priceMaxAge)],
+          },
+          {
+            abi: artifacts.marginEngineAbi,
+            bytecode: artifacts.marginEngineBytecode,
+            args: [deployer, messaging.outbox, messaging.inbox, oracle, plannedVault, messaging.bridgedToken],
+          },
+        ]
+      : []),
+  ]);
+  const [testAsset, vault] = addresses as [Address, Address];
+  if (vault !== plannedVault || (isHub && addresses[3] !== engine)) {
+    throw new DeploymentError(`margin vault on chain ${endpoint.chainId} is not at its planned address`);
+  }
+  if (!isHub) {
+    // Spend the oracle's and the engine's nonces, so every rollup's deployer stays at the same nonce.
+    const hashes = [
+      await wallet.sendTransaction({ to: from, value: 0n, nonce: start + 2 }),
+      await wallet.sendTransaction({ to: from, value: 0n, nonce: start + 3 }),
+    ];
+    await confirmAll(client, hashes, `aligning the deployer's nonce on chain ${endpoint.chainId} failed`);
+  }
+  return { hubChainId, vault, testAsset, oracle, engine };
+}
+
+async function configureHub(
+  hub: Endpoint,
+  deployerKey: Hex,
+  margin: MarginContracts,
+  vaultRollups: readonly Endpoint[],
+  contracts: MarginDeployOptions["contracts"],
+  feeder: Address,
+): Promise<void> {
+  const wallet = walletClientFor(hub, deployerKey);
+  const engine = { address: margin.engine, abi: artifacts.marginEngineAbi } as const;
+  const oracle = { address: margin.oracle, abi: artifacts.priceOracleAbi } as const;
+  const { prices, market, jusd, testAsset, risk } = MARGIN_DEFAULTS;
+  const hashes: Hex[] = [
+    await wallet.writeContract({ ...oracle, functionName: "setFeeder", args: [feeder, true] }),
+    await wallet.writeContract({
+      ...oracle,
+      functionName: "setPrices",
+      args: [
+        [assetId("ETH"), assetId("USD")],
+        [prices.ETH, prices.USD],
+      ],
+    }),
+    await wallet.writeContract({
+      ...engine,
+      functionName: "addMarket",
+      args: [assetId(market.asset), market.initialMarginBps, market.maintenanceMarginBps],
+    }),
+    await wallet.writeContract({ ...engine, functionName: "setRiskParams", args: [risk] }),
+  ];
+  for (const [i, rollup] of vaultRollups.entries()) {
+    const chainId = BigInt(rollup.chainId);
+    const token = contracts[i]?.bridgedToken as Address;
+    for (const [address, entry] of [
+      [token, jusd],
+      [margin.testAsset, testAsset],
+    ] as const) {
+      hashes.push(
+        await wallet.writeContract({
+          ...engine,
+          functionName: "setCollateral",
+          args: [chainId, address, assetId(entry.asset), entry.decimals, entry.haircutBps, entry.bonusBps],
+        }),
+      );
+    }
+    if (rollup.chainId === hub.chainId) continue;
+    hashes.push(
+      await wallet.writeContract({ ...engine, functionName: "setVaultChain", args: [chainId, true] }),
+      await wallet.writeContract({
+        ...engine,
+        functionName: "chooseVerifier",
+        args: [chainId, contracts[0]?.canonicalVerifier as Address],
+      }),
+    );
+  }
+  await confirmAll(publicClientFor(hub), hashes, "configuring the margin engine on the hub failed");
+}
+
+async function configureVault(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  margin: MarginContracts,
+  messaging: MarginDeployOptions["contracts"][number],
+): Promise<void> {
+  const wallet = walletClientFor(endpoint, deployerKey);
+  const vault = { address: margin.vault, abi: artifacts.collateralVaultAbi } as const;
+  const hashes: Hex[] = [];
+  for (const token of [messaging.bridgedToken, margin.testAsset]) {
+    hashes.push(
+      await wallet.writeContract({ ...vault, functionName: "setTokenEnabled", args: [token, true] }),
+    );
+  }
+  if (endpoint.chainId !== margin.hubChainId) {
+    hashes.push(
+      await wallet.writeContract({
+        ...vault,
+        functionName: "chooseVerifier",
+        args: [BigInt(margin.hubChainId), messaging.canonicalVerifier],
+      }),
+    );
+  }
+  await confirmAll(
+    publicClientFor(endpoint),
+    hashes,
+    `configuring the margin vault on chain ${endpoint.chainId} failed`,
+  );
+}
