@@ -60,3 +60,9 @@ export class IntentNotFilledError extends JunctionError {
 export class IntentNotOpenError extends JunctionError {
   override name = "IntentNotOpenError" as const;
 }
+
+/** A margin action was sent to the wrong rollup (engine actions go to the hub), or the network has no
+ *  margin engine. */
+export class MarginHubError extends JunctionError {
+  override name = "MarginHubError" as const;
+}

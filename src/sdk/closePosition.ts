@@ -1,0 +1,41 @@
+// closePosition: closes all (or part) of the wallet's position in a market at the oracle price; the PnL
+// goes to the account's cash at the hub.
+import type { Hex } from "viem";
+import type { JunctionWalletClient } from "../chain/clients.js";
+import { assertOnHub, engineAbi, hubOf, type MarginNetwork } from "./marginEngine.js";
+import { clientOf } from "./network.js";
+import { openPosition } from "./openPosition.js";
+
+export type ClosePositionParameters = {
+  marketId?: number | bigint;
+  /** How much of the position to close, as a positive size (default: all of it). */
+  size?: bigint;
+};
+
+export type ClosePositionReturnType = { txHash?: Hex; closed: bigint };
+
+/**
+ * Closes the position (nothing to do when it is flat). Needs a fresh price of the market.
+ *
+ * @example
+ * await closePosition(hubWallet, network, {}); // the whole ETH position
+ */
+export async function closePosition(
+  wallet: JunctionWalletClient,
+  network: MarginNetwork,
+  { marketId = 0, size }: ClosePositionParameters,
+): Promise<ClosePositionReturnType> {
+  assertOnHub(wallet, network);
+  const position = await clientOf(hubOf(network)).readContract({
+    address: network.margin.engine,
+    abi: engineAbi,
+    functionName: "positionOf",
+    args: [wallet.account.address, BigInt(marketId)],
+  });
+  if (position.size === 0n) return { closed: 0n };
+  const whole = position.size < 0n ? -position.size : position.size;
+  const amount = size === undefined || size > whole ? whole : size;
+  const delta = position.size > 0n ? -amount : amount;
+  const { txHash } = await openPosition(wallet, network, { marketId, size: delta });
+  return { txHash, closed: amount };
+}
