@@ -56,7 +56,7 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
 
     /// @notice The owner has not enabled this token as collateral here.
     error TokenNotEnabled(address token);
-    /// @notice A deposit of nothing.
+    /// @notice A deposit of nothing, or for the zero account.
     error ZeroAmount();
     /// @notice Native value must equal the amount for ETH and be zero otherwise.
     error WrongValue(uint256 sent, uint256 expected);
@@ -103,6 +103,15 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
         _checkDeposit(token, amount);
         _pullExact(IERC20(token), amount);
         messageId = _credit(msg.sender, token, amount);
+    }
+
+    /// @notice As `deposit`, crediting `account` at the hub: for a depositor whose address on the hub is
+    ///         another (a contract wallet deployed at different addresses on different rollups).
+    function depositFor(address token, uint256 amount, address account) external returns (bytes32 messageId) {
+        if (account == address(0)) revert ZeroAmount();
+        _checkDeposit(token, amount);
+        _pullExact(IERC20(token), amount);
+        messageId = _credit(account, token, amount);
     }
 
     /// @notice Deposits the native ETH sent (if the owner enabled NATIVE) and credits it at the hub.

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMessageRecipient} from "../../interfaces/IMessageRecipient.sol";
 import {IVerifier} from "../../interfaces/IVerifier.sol";
 import {Inbox} from "../../messaging/Inbox.sol";
@@ -26,7 +27,7 @@ import {PriceOracle} from "./PriceOracle.sol";
 ///         that holds it. Debt left when nothing backs it any more is covered by the insurance fund, and
 ///         past it recorded as bad debt. New risk needs fresh prices; a liquidation on a stale price needs
 ///         the account to be clearly unhealthy (under `staleLiquidationHealth`).
-contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
+contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, ReentrancyGuardTransient {
     /// @notice A release or seizure sent to a vault by message, kept until its message would expire.
     struct Payout {
         address creditBack;
@@ -187,7 +188,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
     ///         market enabled, every price of the account fresh, and equity >= the initial margin
     ///         requirement afterwards; a reduction needs only a fresh price of the market (closing at a
     ///         stale price would be a free option on the real one).
-    function modifyPosition(uint256 marketId, int256 sizeDelta) external {
+    function modifyPosition(uint256 marketId, int256 sizeDelta) external nonReentrant {
         if (sizeDelta == 0) revert ZeroAmount();
         Market storage market = _market(marketId);
         (uint256 price, bool stale) = _price(market.asset);
@@ -226,6 +227,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
     ///         same transaction. If the message expires undelivered, the amount is credited back.
     function requestWithdrawal(uint64 chainId, address token, uint256 amount, address receiver)
         external
+        nonReentrant
         returns (bytes32 messageId)
     {
         if (amount == 0 || receiver == address(0)) revert ZeroAmount();
@@ -238,7 +240,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
     }
 
     /// @notice Repays `amount` of an account's debt in the settlement token (anyone may repay for anyone).
-    function repayDebt(address account, uint256 amount) external {
+    function repayDebt(address account, uint256 amount) external nonReentrant {
         int256 cash = cashOf[account];
         uint256 debt = cash < 0 ? uint256(-cash) : 0;
         if (amount == 0 || amount > debt) revert RepayExceedsDebt(debt, amount);
@@ -248,7 +250,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
     }
 
     /// @notice Adds `amount` of the settlement token to the insurance fund.
-    function fundInsurance(uint256 amount) external {
+    function fundInsurance(uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
         insuranceFund += amount;
         _pullExact(settlementToken, amount);
@@ -269,6 +271,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
     /// @return seized Collateral sent to the caller on `chainId`.
     function liquidate(address account, uint256 marketId, uint64 chainId, address token, uint256 maxRepay)
         external
+        nonReentrant
         returns (int256 closedSize, uint256 repaid, uint256 seized)
     {
         bool full = _checkLiquidatable(account);
@@ -283,7 +286,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments {
 
     /// @notice Settles the debt of an account that holds nothing else: the insurance fund covers what it
     ///         can, the rest is recorded as bad debt. Anyone may call it.
-    function settleShortfall(address account) external {
+    function settleShortfall(address account) external nonReentrant {
         if (cashOf[account] >= 0 || !_isEmpty(account)) revert NoShortfall(account);
         _settleShortfall(account);
     }
