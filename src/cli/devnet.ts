@@ -18,10 +18,10 @@ import {
 
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
-               [--relayers N] [--database-url URL]
+               [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
-  watchtower) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
+  watchtower, filler, rebalancer) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
   BASE+2000, BASE+2001, ... and mine only when the sequencer seals a superblock; wallets use the
   sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
   BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
@@ -30,7 +30,9 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   each with its own funded key, sharing one store and leasing each message before sending it. The
   relayers and the watchtower keep their state in SQLite files in DIR, or in PostgreSQL with
   --database-url postgres://… (default: the DATABASE_URL environment variable); either way a new
-  devnet starts with that state emptied (new chains). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
+  devnet starts with that state emptied (new chains). The filler (the devnet's filler account, state in
+  DIR/filler.sqlite) fills intents at once; the rebalancer keeps the liquidity pools within their bands;
+  --no-filler / --no-rebalancer leave them out (to run your own, or drive the pools by hand). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
   blocks, a 4 s optimistic challenge window, 1 relayer, BASE 8545, DIR .junction.`;
 
 export async function run(
@@ -50,6 +52,8 @@ export async function run(
     zk: { type: "boolean" },
     relayers: { type: "string" },
     "database-url": { type: "string" },
+    "no-filler": { type: "boolean" },
+    "no-rebalancer": { type: "boolean" },
   });
   if (values.help) {
     console.log(usage);
@@ -91,6 +95,8 @@ export async function run(
       challengeWindow: intFlag("challenge-window", values["challenge-window"], 4, 1),
       zk: values.zk === true,
       relayers,
+      filler: !values["no-filler"],
+      rebalancer: !values["no-rebalancer"],
       databaseUrl,
       dataDir: dataDirOf(values),
       l1Port: base,

@@ -4,9 +4,11 @@ import * as agent from "./agent.js";
 import * as bridge from "./bridge.js";
 import * as bundle from "./bundle.js";
 import * as devnet from "./devnet.js";
+import * as filler from "./filler.js";
 import * as intent from "./intent.js";
 import { UsageError } from "./options.js";
 import * as pool from "./pool.js";
+import * as rebalancer from "./rebalancer.js";
 import * as send from "./send.js";
 import * as sequencer from "./sequencer.js";
 import * as status from "./status.js";
@@ -30,6 +32,10 @@ const help = [
   intent.usage,
   "",
   pool.usage,
+  "",
+  filler.usage,
+  "",
+  rebalancer.usage,
   "",
   agent.usage,
   "",
@@ -57,6 +63,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await intent.run(rest);
       case "pool":
         return await pool.run(rest);
+      case "filler":
+        return await filler.run(rest);
+      case "rebalancer":
+        return await rebalancer.run(rest);
       case "sequencer":
         return await sequencer.run(rest);
       case "relayer":

@@ -22,6 +22,7 @@ import type { RelayerStore } from "../store/store.js";
 import type { WatchtowerStore } from "../store/watchtower-store.js";
 import { devnetAccounts, extraRelayerAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
+import { createFiller, createRebalancer, fillerDatabase } from "./router-agents.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
 
 export const L1_CHAIN_ID = 900;
@@ -49,6 +50,13 @@ export type DevnetOptions = {
   /** Relayer agents to run (default 1), each with its own funded key, all sharing one store. */
   relayers?: number;
   watchtower?: boolean;
+  /**
+   * Run a filler (the manifest's filler account, state in `dataDir`/filler.sqlite) and the pools'
+   * rebalancer. Off by default here (tests and benchmarks use those accounts themselves);
+   * `junction devnet` turns both on.
+   */
+  filler?: boolean;
+  rebalancer?: boolean;
   /** The relayers' and watchtower's PostgreSQL database; SQLite files in `dataDir` when absent. */
   databaseUrl?: string;
   /** Optimistic path: challenge window in seconds (default 4). */
@@ -166,6 +174,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         ],
         watchtower: options.watchtower,
         prover: options.zk,
+        filler: options.filler,
+        rebalancer: options.rebalancer,
       };
       agents.push(...createAgents(manifest, storage, options.logger, selection));
       for (const agent of agents) await agent.start();
@@ -183,6 +193,9 @@ export type AgentSelection = {
   relayerKeys?: Hex[];
   watchtower?: boolean;
   prover?: boolean;
+  /** The liquidity router's agents (default off). */
+  filler?: boolean;
+  rebalancer?: boolean;
 };
 
 /** Where the relayers and the watchtower keep their state: SQLite files in dataDir, or one PostgreSQL database. */
@@ -206,6 +219,8 @@ export function createAgents(
   }
   if (selection.watchtower ?? true) agents.push(createWatchtower(manifest, storage, logger));
   if (selection.prover) agents.push(createProver(manifest, logger));
+  if (selection.filler) agents.push(createFiller(manifest, storage.dataDir, logger));
+  if (selection.rebalancer) agents.push(createRebalancer(manifest, logger));
   return agents;
 }
 
@@ -230,11 +245,10 @@ export function watchtowerDatabase(dataDir: string): string {
 
 /** The chains are new, so what agents stored about earlier chains is gone: SQLite files or PostgreSQL rows. */
 async function clearAgentStores(storage: AgentStorage): Promise<void> {
-  if (storage.databaseUrl) {
-    await clearPostgresStores(storage.databaseUrl);
-    return;
-  }
-  for (const file of [relayerDatabase(storage.dataDir), watchtowerDatabase(storage.dataDir)]) {
+  const files = [fillerDatabase(storage.dataDir)]; // the filler keeps SQLite either way
+  if (storage.databaseUrl) await clearPostgresStores(storage.databaseUrl);
+  else files.push(relayerDatabase(storage.dataDir), watchtowerDatabase(storage.dataDir));
+  for (const file of files) {
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
   }
 }
