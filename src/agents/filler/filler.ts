@@ -13,7 +13,7 @@ import { revertName } from "../../chain/revert.js";
 import type { Logger } from "../../log.js";
 import { decodeOrder, orderIdOf, pathName } from "../../protocol/intents.js";
 import { gasWithHeadroom } from "../../sdk/outboxGas.js";
-import { fillCall, signFill } from "../../sdk/signFill.js";
+import { fillCall, type SignFillParameters, type SignFillReturnType, signFill } from "../../sdk/signFill.js";
 import type { FillerOrder, FillerStore } from "../../store/filler-store.js";
 import { PollingAgent } from "../agent.js";
 import {
@@ -46,6 +46,7 @@ export class Filler extends PollingAgent {
   readonly #address: Address;
   #approved = false;
   #lastRepaymentPoll = 0;
+  readonly #pendingPayouts = new Set<Hex>();
   #holdings: Holdings = new Map();
 
   constructor(config: FillerConfig) {
@@ -240,22 +241,14 @@ export class Filler extends PollingAgent {
       return void (await this.#verdicts.skip(order, { kind: "skip", reason: "unprofitable", detail }));
     }
 
-    const signed = await signFill(legs.destination.wallet, {
+    const signed = await this.#signAndStore(order, legs.destination, {
       ...call,
-      nonce: await legs.destination.nextNonce(),
       gas: gasWithHeadroom(gas),
       maxFeePerGas: head.fees.maxFeePerGas,
       maxPriorityFeePerGas: head.fees.maxPriorityFeePerGas,
-    });
-    const fill = {
-      txHash: signed.hash,
-      rawTransaction: signed.serializedTransaction,
       repaymentChainId: repayment.chainId,
-    };
-    if (!(await this.#store.markFilling(order.orderId, fill, Date.now()))) {
-      legs.destination.resync(); // signed, never sent: its nonce is free again
-      return undefined;
-    }
+    });
+    if (!signed) return undefined;
     holdings.set(
       order.destinationChainId,
       (holdings.get(order.destinationChainId) ?? 0n) - data.outputAmount,
@@ -284,6 +277,30 @@ export class Filler extends PollingAgent {
       return undefined;
     }
     return signed.hash;
+  }
+
+  /**
+   * Signs the fill with the key's next nonce and stores it (state filling) before anything is sent.
+   * A fill signed but not stored is never sent: its nonce is given back (the key re-reads it).
+   */
+  async #signAndStore(
+    order: FillerOrder,
+    key: FillerKey,
+    request: Omit<SignFillParameters, "nonce"> & { repaymentChainId: number },
+  ): Promise<SignFillReturnType | undefined> {
+    let stored = false;
+    try {
+      const signed = await signFill(key.wallet, { ...request, nonce: await key.nextNonce() });
+      const fill = {
+        txHash: signed.hash,
+        rawTransaction: signed.serializedTransaction,
+        repaymentChainId: request.repaymentChainId,
+      };
+      stored = await this.#store.markFilling(order.orderId, fill, Date.now());
+      return stored ? signed : undefined;
+    } finally {
+      if (!stored) key.resync();
+    }
   }
 
   async #awaitFill(order: FillerOrder, hash: Hex): Promise<void> {
@@ -398,7 +415,7 @@ export class Filler extends PollingAgent {
     const now = Date.now();
     if (now - this.#lastRepaymentPoll < this.#settings.repaymentPollMs) return;
     this.#lastRepaymentPoll = now;
-    await trackRepayments(this.#keys, this.#store, this.#logger);
+    await trackRepayments(this.#keys, this.#store, this.#logger, this.#pendingPayouts);
   }
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from "../../log.js";
 import { decodeOrder, type Order } from "../../protocol/intents.js";
 import type { FillerStore, NewFillerOrder } from "../../store/filler-store.js";
 import type { FillerKey } from "./filler-key.js";
-import { escrowOf } from "./settlers.js";
+import { escrowOf, payoutPending } from "./settlers.js";
 import { routeOf } from "./verdicts.js";
 
 export function newOrder(
@@ -44,18 +44,35 @@ export async function scanOpened(
   }
 }
 
-/** Marks repaid every filled order whose origin escrow says so, logging how long the capital was locked. */
+/**
+ * Marks repaid every filled order whose origin escrow says so and whose payout went out (a payout the
+ * bridge refused stays pending until someone calls completePayout), logging how long the capital was
+ * locked.
+ */
 export async function trackRepayments(
   keys: ReadonlyMap<number, FillerKey>,
   store: FillerStore,
   logger: Logger,
+  /** Orders whose pending payout was logged already (kept by the caller: logged once each). */
+  pendingLogged: Set<Hex>,
 ): Promise<void> {
   await Promise.all(
     (await store.ordersIn(["filled"])).map(async (order) => {
       const origin = keys.get(order.originChainId);
       if (!origin) return;
-      const escrow = await escrowOf(origin.client, decodeOrder(order.originData), order.orderId);
+      const decoded = decodeOrder(order.originData);
+      const escrow = await escrowOf(origin.client, decoded, order.orderId);
       if (escrow.state !== "repaid") return;
+      if (await payoutPending(origin.client, decoded, order.orderId)) {
+        if (!pendingLogged.has(order.orderId)) {
+          pendingLogged.add(order.orderId);
+          logger.warn("Filler#repaid", "fill proven, payout pending on the origin (completePayout)", {
+            orderId: order.orderId,
+            route: routeOf(order),
+          });
+        }
+        return;
+      }
       const at = Date.now();
       if (!(await store.markRepaid(order.orderId, at))) return;
       logger.info("Filler#repaid", "repaid", {

@@ -16,6 +16,24 @@ export async function escrowOf(origin: JunctionPublicClient, order: Order, order
   return { state: ESCROW_STATES[escrow.state] ?? "none", inputAmount: escrow.inputAmount };
 }
 
+/**
+ * Whether a closed order's payout is still pending on the origin: the token or the bridge refused it
+ * when the fill was proven (a paused route, a cap), and it waits for anyone's `completePayout`.
+ */
+export async function payoutPending(
+  origin: JunctionPublicClient,
+  order: Order,
+  orderId: Hex,
+): Promise<boolean> {
+  const payout = await origin.readContract({
+    address: order.settler,
+    abi: settlerAbi,
+    functionName: "payoutOf",
+    args: [orderId],
+  });
+  return payout.pending;
+}
+
 export async function orderFacts(
   origin: JunctionPublicClient,
   destination: JunctionPublicClient,
