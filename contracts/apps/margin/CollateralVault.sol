@@ -121,9 +121,12 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     }
 
     /// @notice On the hub, the engine pays a release or seizure directly (no message within one chain).
+    ///         A refusal reverts the engine's transaction (the caller picks another receiver): catching it
+    ///         here would let a caller starve the payment of gas and turn it into a debt on purpose.
     function payFromEngine(uint8 kind, address receiver, address token, uint256 amount) external {
         if (msg.sender != engine || block.chainid != hubChainId) revert NotEngine(msg.sender);
-        _payOrOwe(kind, receiver, token, amount);
+        _payOut(receiver, token, amount);
+        emit Paid(kind, receiver, token, amount);
     }
 
     /// @inheritdoc IMessageRecipient
