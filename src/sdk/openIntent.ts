@@ -11,6 +11,7 @@ import {
 } from "../protocol/intents.js";
 import { openedOrder, settlerAbi, settlerOf } from "./intentSettler.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type IntentParameters = {
   destinationChainId: number | bigint;
@@ -104,12 +105,17 @@ export async function openIntent(
   const settler = settlerOf(origin, params.path);
   const { data, fillDeadline } = await intentTerms(wallet, network, params);
   await ensureAllowance(wallet, network, data.inputToken, settler, data.inputAmount);
-  const txHash = await wallet.writeContract({
+  const request = {
     address: settler,
     abi: settlerAbi,
     functionName: "open",
     args: [{ fillDeadline, orderDataType: ORDER_DATA_TYPEHASH, orderData: encodeOrderData(data) }],
-  });
-  const receipt = await clientOf(origin).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  const client = clientOf(origin);
+  // Headroom: a payout that empties the settler's balance first makes the escrow's transfer a fresh
+  // (dearer) storage write than the estimate saw.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   return { ...openedOrder(receipt), txHash };
 }

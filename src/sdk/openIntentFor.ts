@@ -12,6 +12,7 @@ import {
   intentTerms,
   type OpenIntentReturnType,
 } from "./openIntent.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type SignIntentParameters = IntentParameters & {
   /** Default: random. Each nonce opens at most one order; `invalidateNonce` cancels a signed one. */
@@ -62,12 +63,15 @@ export async function openIntentFor(
   { order, signature }: SignedIntent,
 ): Promise<OpenIntentReturnType> {
   const origin = rollupOf(network, wallet.chain.id);
-  const txHash = await wallet.writeContract({
+  const request = {
     address: order.originSettler,
     abi: settlerAbi,
     functionName: "openFor",
     args: [gaslessOrderStruct(order), signature, "0x"],
-  });
-  const receipt = await clientOf(origin).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  const client = clientOf(origin);
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   return { ...openedOrder(receipt), txHash };
 }

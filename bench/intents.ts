@@ -1,0 +1,256 @@
+// `npm run bench:intents`: the liquidity router measured on fresh sequenced devnets (the default
+// `junction devnet`) running the filler agent, in one run. For each rollup count and each settlement
+// path (canonical, optimistic, sequencer): paced intents (one at a time, 901 → 902) give the fill latency
+// (open mined → recipient paid on the destination) and the filler's capital lock (its fill → the escrow
+// repaid on the origin); a burst of intents all-to-all, one sender loop per origin rollup, gives
+// intents filled per second. Writes bench/results/<date>-<commit>-intents.{json,md}. Measures; never
+// asserts timings.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, platform } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type Hex, parseEther } from "viem";
+import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
+import { type Manifest, rollupOf } from "../src/chain/manifest.js";
+import { intentSettlerAbi } from "../src/contracts/generated/index.js";
+import type { IntentPath } from "../src/protocol/intents.js";
+import { bridgeTokens, openIntent, waitForDelivery } from "../src/sdk/index.js";
+import { startTestDevnet } from "../test/helpers/devnet.js";
+import { type Stats, stats } from "./report.js";
+
+const { values } = parseArgs({
+  options: {
+    rollups: { type: "string", default: "2,4,8" },
+    paths: { type: "string", default: "canonical,optimistic,sequencer" },
+    paced: { type: "string", default: "10" },
+    burst: { type: "string", default: "200" },
+    "superblock-time": { type: "string", default: "0.2" },
+    "challenge-window": { type: "string", default: "5" },
+    out: { type: "string", default: "bench/results" },
+  },
+});
+
+const config = {
+  rollups: values.rollups.split(",").map(Number),
+  paths: values.paths.split(",") as IntentPath[],
+  paced: Number(values.paced),
+  burst: Number(values.burst),
+  superblockTimeMs: Math.round(Number(values["superblock-time"]) * 1000),
+  challengeWindow: Number(values["challenge-window"]),
+};
+
+type PathRun = {
+  path: IntentPath;
+  /** Open mined on the origin → the destination's fill record seen. */
+  fillLatencyMs: Stats;
+  /** The fill seen → the origin's escrow seen repaid. */
+  capitalLockMs: Stats;
+  burst: { intents: number; seconds: number; filledPerSecond: number; fillLatencyMs: Stats };
+};
+
+type RollupRun = { rollups: number; paths: PathRun[] };
+
+const started = performance.now();
+const progress = (what: string) =>
+  process.stderr.write(`bench:intents: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `read` every 10 ms until it holds; returns when it was first seen. */
+async function seenAt(read: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (await read()) return performance.now();
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function fillState(manifest: Manifest, path: IntentPath, destination: number, orderId: Hex) {
+  const rollup = rollupOf(manifest, destination);
+  return publicClientFor(rollup)
+    .readContract({
+      address: rollup.contracts.settlers[path],
+      abi: intentSettlerAbi,
+      functionName: "fillOf",
+      args: [orderId],
+    })
+    .then((fill) => fill.state);
+}
+
+function escrowState(manifest: Manifest, path: IntentPath, origin: number, orderId: Hex) {
+  const rollup = rollupOf(manifest, origin);
+  return publicClientFor(rollup)
+    .readContract({
+      address: rollup.contracts.settlers[path],
+      abi: intentSettlerAbi,
+      functionName: "escrowOf",
+      args: [orderId],
+    })
+    .then((escrow) => escrow.state);
+}
+
+/** The user's JUSD is minted on the first rollup: it bridges some to every other one first. */
+async function fundUser(manifest: Manifest): Promise<void> {
+  const [first, ...others] = manifest.rollups;
+  if (!first) return;
+  const wallet = walletClientFor(first, manifest.accounts.user.privateKey);
+  const sent = [];
+  for (const rollup of others) {
+    sent.push(
+      await bridgeTokens(wallet, manifest, {
+        amount: parseEther("20000"),
+        destinationChainId: rollup.chainId,
+      }),
+    );
+  }
+  for (const { messageId } of sent) await waitForDelivery(manifest, { id: messageId, timeoutMs: 120_000 });
+}
+
+async function measurePath(manifest: Manifest, path: IntentPath): Promise<PathRun> {
+  const [a, b] = manifest.rollups.map((rollup) => rollup.chainId) as [number, number];
+  const user = walletClientFor(rollupOf(manifest, a), manifest.accounts.user.privateKey);
+  const fillLatency: number[] = [];
+  const capitalLock: number[] = [];
+  for (let i = 0; i < config.paced; i++) {
+    const { orderId } = await openIntent(user, manifest, {
+      destinationChainId: b,
+      inputAmount: parseEther("10"),
+      outputAmount: parseEther("9.98"),
+      path,
+    });
+    const opened = performance.now();
+    const filled = await seenAt(
+      async () => (await fillState(manifest, path, b, orderId)) === 1,
+      `the fill of ${orderId}`,
+    );
+    const repaid = await seenAt(
+      async () => (await escrowState(manifest, path, a, orderId)) === 2,
+      `the repayment of ${orderId}`,
+    );
+    fillLatency.push(filled - opened);
+    capitalLock.push(repaid - filled);
+  }
+  return {
+    path,
+    fillLatencyMs: stats(fillLatency),
+    capitalLockMs: stats(capitalLock),
+    burst: await burst(manifest, path),
+  };
+}
+
+/** All-to-all: intent i goes from rollup i mod R to the next one, one sender loop per origin. */
+async function burst(manifest: Manifest, path: IntentPath): Promise<PathRun["burst"]> {
+  const chainIds = manifest.rollups.map((rollup) => rollup.chainId);
+  const opened: { orderId: Hex; to: number; at: number }[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    chainIds.map(async (from, index) => {
+      const wallet = walletClientFor(rollupOf(manifest, from), manifest.accounts.user.privateKey);
+      const to = chainIds[(index + 1) % chainIds.length] as number;
+      for (let i = index; i < config.burst; i += chainIds.length) {
+        const { orderId } = await openIntent(wallet, manifest, {
+          destinationChainId: to,
+          inputAmount: parseEther("2"),
+          outputAmount: parseEther("1.996"),
+          path,
+        });
+        opened.push({ orderId, to, at: performance.now() });
+      }
+    }),
+  );
+  const filledAt = new Map<Hex, number>();
+  const deadline = performance.now() + 180_000;
+  while (filledAt.size < opened.length && performance.now() < deadline) {
+    await Promise.all(
+      opened
+        .filter(({ orderId }) => !filledAt.has(orderId))
+        .map(async ({ orderId, to }) => {
+          if ((await fillState(manifest, path, to, orderId)) === 1) filledAt.set(orderId, performance.now());
+        }),
+    );
+    await sleep(20);
+  }
+  if (filledAt.size < opened.length)
+    throw new Error(`${opened.length - filledAt.size} burst intents never filled`);
+  const seconds = (Math.max(...filledAt.values()) - t0) / 1000;
+  return {
+    intents: opened.length,
+    seconds,
+    filledPerSecond: opened.length / seconds,
+    fillLatencyMs: stats(opened.map(({ orderId, at }) => (filledAt.get(orderId) as number) - at)),
+  };
+}
+
+async function runFor(rollups: number): Promise<RollupRun> {
+  const devnet = await startTestDevnet({
+    rollups,
+    challengeWindow: config.challengeWindow,
+    sequencer: { superblockTimeMs: config.superblockTimeMs },
+    filler: true,
+    rebalancer: true,
+  });
+  try {
+    const ready = Date.now();
+    while (!devnet.sequencer?.deliveriesReady()) {
+      if (Date.now() - ready > 60_000) throw new Error("the sequencer's bond never reached every rollup");
+      await sleep(100);
+    }
+    await fundUser(devnet.manifest);
+    const paths: PathRun[] = [];
+    for (const path of config.paths) {
+      paths.push(await measurePath(devnet.manifest, path));
+      progress(`${rollups} rollups, ${path} done`);
+    }
+    return { rollups, paths };
+  } finally {
+    await devnet.stop();
+  }
+}
+
+const f = (value: number) => value.toFixed(1);
+
+function toMarkdown(report: {
+  date: string;
+  commit: string;
+  machine: { cores: number; node: string };
+  runs: RollupRun[];
+}) {
+  const lines = [
+    `Intents benchmark ${report.date.slice(0, 10)}, commit ${report.commit}, ${report.machine.cores} cores, Node ${report.machine.node}; sequenced devnet (${config.superblockTimeMs} ms superblocks), challenge window ${config.challengeWindow} s, the devnet's filler agent filling.`,
+    "",
+    "| rollups | path | fill latency ms p50 / p99 (paced) | capital locked ms p50 / p99 | burst intents | filled / s | burst fill latency ms p50 / p99 |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const run of report.runs) {
+    for (const path of run.paths) {
+      lines.push(
+        `| ${run.rollups} | ${path.path} | ${f(path.fillLatencyMs.p50)} / ${f(path.fillLatencyMs.p99)} | ${f(path.capitalLockMs.p50)} / ${f(path.capitalLockMs.p99)} | ${path.burst.intents} | ${f(path.burst.filledPerSecond)} | ${f(path.burst.fillLatencyMs.p50)} / ${f(path.burst.fillLatencyMs.p99)} |`,
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+async function main() {
+  const runs: RollupRun[] = [];
+  for (const rollups of config.rollups) runs.push(await runFor(rollups));
+  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  const report = {
+    date: new Date().toISOString(),
+    commit,
+    machine: { cores: cpus().length, node: process.version, platform: platform() },
+    config,
+    runs,
+  };
+  mkdirSync(values.out, { recursive: true });
+  const base = join(values.out, `${report.date.slice(0, 10)}-${commit}-intents`);
+  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = toMarkdown(report);
+  writeFileSync(`${base}.md`, markdown);
+  console.log(markdown);
+  console.log(`Written to ${base}.json and ${base}.md`);
+}
+
+await main();
