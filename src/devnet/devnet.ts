@@ -17,12 +17,13 @@ import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } fr
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { devCommitteeKeys } from "../protocol/committee.js";
+import type { IntentPath } from "../protocol/intents.js";
 import { clearPostgresStores, isPostgresUrl, openRelayerStore, openWatchtowerStore } from "../store/open.js";
 import type { RelayerStore } from "../store/store.js";
 import type { WatchtowerStore } from "../store/watchtower-store.js";
 import { devnetAccounts, extraRelayerAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
-import { createFiller, createRebalancer, fillerDatabase } from "./router-agents.js";
+import { createFiller, createRebalancer, fillerDatabase, provenPaths } from "./router-agents.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
 
 export const L1_CHAIN_ID = 900;
@@ -175,6 +176,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         watchtower: options.watchtower,
         prover: options.zk,
         filler: options.filler,
+        fillerPaths: provenPaths({ zk: options.zk === true, sequenced: options.sequencer !== undefined }),
         rebalancer: options.rebalancer,
       };
       agents.push(...createAgents(manifest, storage, options.logger, selection));
@@ -195,6 +197,8 @@ export type AgentSelection = {
   prover?: boolean;
   /** The liquidity router's agents (default off). */
   filler?: boolean;
+  /** The paths the filler fills for (default all): those the devnet proves. */
+  fillerPaths?: IntentPath[];
   rebalancer?: boolean;
 };
 
@@ -219,7 +223,10 @@ export function createAgents(
   }
   if (selection.watchtower ?? true) agents.push(createWatchtower(manifest, storage, logger));
   if (selection.prover) agents.push(createProver(manifest, logger));
-  if (selection.filler) agents.push(createFiller(manifest, storage.dataDir, logger));
+  if (selection.filler) {
+    const settings = { paths: selection.fillerPaths };
+    agents.push(createFiller(manifest, storage.dataDir, logger, { settings }));
+  }
   if (selection.rebalancer) agents.push(createRebalancer(manifest, logger));
   return agents;
 }

@@ -10,7 +10,18 @@ import type { RebalancerSettingsInput } from "../agents/rebalancer/config.js";
 import { Rebalancer } from "../agents/rebalancer/rebalancer.js";
 import type { Manifest } from "../chain/manifest.js";
 import type { Logger } from "../log.js";
+import { INTENT_PATHS, type IntentPath } from "../protocol/intents.js";
 import { FillerSqliteStore } from "../store/sqlite/filler-sqlite-store.js";
+
+/**
+ * The trust paths whose fills a devnet proves: zk only with its prover running, sequencer only with a
+ * shared sequencer. A filler watching the others would fill orders it is never repaid for.
+ */
+export function provenPaths(devnet: { zk: boolean; sequenced: boolean }): IntentPath[] {
+  return INTENT_PATHS.filter(
+    (path) => (path !== "zk" || devnet.zk) && (path !== "sequencer" || devnet.sequenced),
+  );
+}
 
 export function fillerDatabase(dataDir: string): string {
   return join(dataDir, "filler.sqlite");
