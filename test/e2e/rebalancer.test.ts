@@ -42,10 +42,16 @@ function prng(seed: number): () => number {
 function skewedFlow(seed: number): { from: number; to: number; output: bigint }[] {
   const random = prng(seed);
   const total = ROUTES.reduce((sum, [, , weight]) => sum + weight, 0);
+  const pickRoute = (point: number): [number, number] => {
+    let below = 0;
+    for (const [from, to, weight] of ROUTES) {
+      below += weight;
+      if (point < below) return [from, to];
+    }
+    return [901, 902];
+  };
   return Array.from({ length: INTENTS }, () => {
-    let pick = random() * total;
-    const route = ROUTES.find(([, , weight]) => (pick -= weight) < 0) ?? ROUTES[0];
-    const [from, to] = route ?? [901, 902];
+    const [from, to] = pickRoute(random() * total);
     return { from, to, output: parseEther(String(1_000 + Math.floor(random() * 2_000))) };
   });
 }
