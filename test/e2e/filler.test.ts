@@ -65,18 +65,22 @@ describe("filler agent", () => {
     await running?.store.close();
     running = undefined;
   };
-  const recordOf = (
+  /** Waits until the store's record of the order satisfies `wanted`, and returns it. */
+  const recordOf = async (
     store: FillerSqliteStore,
     orderId: Hex,
     wanted: (order: FillerOrder) => boolean,
     what: string,
-  ) =>
-    waitUntil(
-      async () => (await store.get(orderId)) ?? ({ state: "unknown" } as unknown as FillerOrder),
-      wanted,
+  ): Promise<FillerOrder> => {
+    const found = await waitUntil(
+      () => store.get(orderId),
+      (order) => order !== undefined && wanted(order),
       what,
       60_000,
     );
+    assert.ok(found);
+    return found;
+  };
   const intent = (orderId: Hex, path: IntentPath) =>
     getIntent(devnet.manifest, { orderId, originChainId: A, destinationChainId: B, path });
   const fillsOf = async (orderId: Hex) => {
