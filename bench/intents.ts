@@ -2,7 +2,8 @@
 // `junction devnet`) running the filler agent, in one run. For each rollup count and each settlement
 // path (canonical, optimistic, sequencer): paced intents (one at a time, 901 → 902) give the fill latency
 // (open mined → recipient paid on the destination) and the filler's capital lock (its fill → the escrow
-// repaid on the origin); a burst of intents all-to-all, one sender loop per origin rollup, gives
+// repaid on the origin); a burst of intents all-to-all, from several users per origin rollup (each
+// opening one order after another, as independent users would), gives the offered rate and the
 // intents filled per second. Writes bench/results/<date>-<commit>-intents.{json,md}. Measures; never
 // asserts timings.
 import { execFileSync } from "node:child_process";
@@ -10,12 +11,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, platform } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Hex, parseEther } from "viem";
+import { erc20Abi, type Hex, parseEther } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { setBalance } from "../src/chain/anvil.js";
 import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../src/chain/manifest.js";
 import { intentSettlerAbi } from "../src/contracts/generated/index.js";
 import type { IntentPath } from "../src/protocol/intents.js";
-import { bridgeTokens, openIntent, waitForDelivery } from "../src/sdk/index.js";
+import { bridgeTokens, ensureAllowance, openIntent, waitForDelivery } from "../src/sdk/index.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
 import { type Stats, stats } from "./report.js";
 
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     paths: { type: "string", default: "canonical,optimistic,sequencer" },
     paced: { type: "string", default: "10" },
     burst: { type: "string", default: "200" },
+    "users-per-rollup": { type: "string", default: "4" },
     "superblock-time": { type: "string", default: "0.2" },
     "challenge-window": { type: "string", default: "5" },
     out: { type: "string", default: "bench/results" },
@@ -36,6 +40,7 @@ const config = {
   paths: values.paths.split(",") as IntentPath[],
   paced: Number(values.paced),
   burst: Number(values.burst),
+  usersPerRollup: Number(values["users-per-rollup"]),
   superblockTimeMs: Math.round(Number(values["superblock-time"]) * 1000),
   challengeWindow: Number(values["challenge-window"]),
 };
@@ -46,7 +51,14 @@ type PathRun = {
   fillLatencyMs: Stats;
   /** The fill seen → the origin's escrow seen repaid. */
   capitalLockMs: Stats;
-  burst: { intents: number; seconds: number; filledPerSecond: number; fillLatencyMs: Stats };
+  burst: {
+    intents: number;
+    seconds: number;
+    /** Orders opened per second while the senders ran. */
+    offeredPerSecond: number;
+    filledPerSecond: number;
+    fillLatencyMs: Stats;
+  };
 };
 
 type RollupRun = { rollups: number; paths: PathRun[] };
@@ -91,24 +103,49 @@ function escrowState(manifest: Manifest, path: IntentPath, origin: number, order
     .then((escrow) => escrow.state);
 }
 
-/** The user's JUSD is minted on the first rollup: it bridges some to every other one first. */
-async function fundUser(manifest: Manifest): Promise<void> {
+/**
+ * The burst's users: fresh keys on every rollup with ETH and JUSD. The devnet's user holds the JUSD, on
+ * the first rollup: it bridges some to every other one, then hands each sender its share.
+ */
+async function fundSenders(manifest: Manifest): Promise<Map<number, Hex[]>> {
   const [first, ...others] = manifest.rollups;
-  if (!first) return;
-  const wallet = walletClientFor(first, manifest.accounts.user.privateKey);
+  if (!first) return new Map();
+  const user = manifest.accounts.user.privateKey;
   const sent = [];
   for (const rollup of others) {
     sent.push(
-      await bridgeTokens(wallet, manifest, {
+      await bridgeTokens(walletClientFor(first, user), manifest, {
         amount: parseEther("20000"),
         destinationChainId: rollup.chainId,
       }),
     );
   }
   for (const { messageId } of sent) await waitForDelivery(manifest, { id: messageId, timeoutMs: 120_000 });
+  const senders = new Map<number, Hex[]>();
+  for (const rollup of manifest.rollups) {
+    const keys = Array.from({ length: config.usersPerRollup }, () => generatePrivateKey());
+    const wallet = walletClientFor(rollup, user);
+    for (const key of keys) {
+      const address = privateKeyToAccount(key).address;
+      await setBalance(rollup, address, parseEther("100"));
+      const hash = await wallet.writeContract({
+        address: rollup.contracts.bridgedToken,
+        abi: erc20Abi,
+        functionName: "transfer",
+        args: [address, parseEther("2000")],
+      });
+      await publicClientFor(rollup).waitForTransactionReceipt({ hash });
+    }
+    senders.set(rollup.chainId, keys);
+  }
+  return senders;
 }
 
-async function measurePath(manifest: Manifest, path: IntentPath): Promise<PathRun> {
+async function measurePath(
+  manifest: Manifest,
+  path: IntentPath,
+  senders: Map<number, Hex[]>,
+): Promise<PathRun> {
   const [a, b] = manifest.rollups.map((rollup) => rollup.chainId) as [number, number];
   const user = walletClientFor(rollupOf(manifest, a), manifest.accounts.user.privateKey);
   const fillLatency: number[] = [];
@@ -136,20 +173,41 @@ async function measurePath(manifest: Manifest, path: IntentPath): Promise<PathRu
     path,
     fillLatencyMs: stats(fillLatency),
     capitalLockMs: stats(capitalLock),
-    burst: await burst(manifest, path),
+    burst: await burst(manifest, path, senders),
   };
 }
 
-/** All-to-all: intent i goes from rollup i mod R to the next one, one sender loop per origin. */
-async function burst(manifest: Manifest, path: IntentPath): Promise<PathRun["burst"]> {
+/** All-to-all: each origin's users send to the next rollup, each user one order after another. */
+async function burst(
+  manifest: Manifest,
+  path: IntentPath,
+  senders: Map<number, Hex[]>,
+): Promise<PathRun["burst"]> {
   const chainIds = manifest.rollups.map((rollup) => rollup.chainId);
+  const users = chainIds.flatMap((from, index) =>
+    (senders.get(from) ?? []).map((key) => ({
+      wallet: walletClientFor(rollupOf(manifest, from), key),
+      from,
+      to: chainIds[(index + 1) % chainIds.length] as number,
+    })),
+  );
+  // One approval each, ahead of the burst, as a router's regular user would have.
+  for (const { wallet, from } of users) {
+    const origin = rollupOf(manifest, from);
+    await ensureAllowance(
+      wallet,
+      manifest,
+      origin.contracts.bridgedToken,
+      origin.contracts.settlers[path],
+      2n ** 255n,
+    );
+  }
   const opened: { orderId: Hex; to: number; at: number }[] = [];
+  const perUser = Math.ceil(config.burst / users.length);
   const t0 = performance.now();
   await Promise.all(
-    chainIds.map(async (from, index) => {
-      const wallet = walletClientFor(rollupOf(manifest, from), manifest.accounts.user.privateKey);
-      const to = chainIds[(index + 1) % chainIds.length] as number;
-      for (let i = index; i < config.burst; i += chainIds.length) {
+    users.map(async ({ wallet, to }) => {
+      for (let i = 0; i < perUser; i++) {
         const { orderId } = await openIntent(wallet, manifest, {
           destinationChainId: to,
           inputAmount: parseEther("2"),
@@ -160,6 +218,7 @@ async function burst(manifest: Manifest, path: IntentPath): Promise<PathRun["bur
       }
     }),
   );
+  const offeredSeconds = (performance.now() - t0) / 1000;
   const filledAt = new Map<Hex, number>();
   const deadline = performance.now() + 180_000;
   while (filledAt.size < opened.length && performance.now() < deadline) {
@@ -178,6 +237,7 @@ async function burst(manifest: Manifest, path: IntentPath): Promise<PathRun["bur
   return {
     intents: opened.length,
     seconds,
+    offeredPerSecond: opened.length / offeredSeconds,
     filledPerSecond: opened.length / seconds,
     fillLatencyMs: stats(opened.map(({ orderId, at }) => (filledAt.get(orderId) as number) - at)),
   };
@@ -197,10 +257,10 @@ async function runFor(rollups: number): Promise<RollupRun> {
       if (Date.now() - ready > 60_000) throw new Error("the sequencer's bond never reached every rollup");
       await sleep(100);
     }
-    await fundUser(devnet.manifest);
+    const senders = await fundSenders(devnet.manifest);
     const paths: PathRun[] = [];
     for (const path of config.paths) {
-      paths.push(await measurePath(devnet.manifest, path));
+      paths.push(await measurePath(devnet.manifest, path, senders));
       progress(`${rollups} rollups, ${path} done`);
     }
     return { rollups, paths };
@@ -220,13 +280,13 @@ function toMarkdown(report: {
   const lines = [
     `Intents benchmark ${report.date.slice(0, 10)}, commit ${report.commit}, ${report.machine.cores} cores, Node ${report.machine.node}; sequenced devnet (${config.superblockTimeMs} ms superblocks), challenge window ${config.challengeWindow} s, the devnet's filler agent filling.`,
     "",
-    "| rollups | path | fill latency ms p50 / p99 (paced) | capital locked ms p50 / p99 | burst intents | filled / s | burst fill latency ms p50 / p99 |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| rollups | path | fill latency ms p50 / p99 (paced) | capital locked ms p50 / p99 | burst intents | offered / s | filled / s | burst fill latency ms p50 / p99 |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const run of report.runs) {
     for (const path of run.paths) {
       lines.push(
-        `| ${run.rollups} | ${path.path} | ${f(path.fillLatencyMs.p50)} / ${f(path.fillLatencyMs.p99)} | ${f(path.capitalLockMs.p50)} / ${f(path.capitalLockMs.p99)} | ${path.burst.intents} | ${f(path.burst.filledPerSecond)} | ${f(path.burst.fillLatencyMs.p50)} / ${f(path.burst.fillLatencyMs.p99)} |`,
+        `| ${run.rollups} | ${path.path} | ${f(path.fillLatencyMs.p50)} / ${f(path.fillLatencyMs.p99)} | ${f(path.capitalLockMs.p50)} / ${f(path.capitalLockMs.p99)} | ${path.burst.intents} | ${f(path.burst.offeredPerSecond)} | ${f(path.burst.filledPerSecond)} | ${f(path.burst.fillLatencyMs.p50)} / ${f(path.burst.fillLatencyMs.p99)} |`,
       );
     }
   }
