@@ -29,7 +29,7 @@ export * from "./requestWithdrawal.js";
 export * from "./sendBundle.js";
 export * from "./sendCommittedTransaction.js";
 export * from "./sendMessage.js";
-export * from "./signFill.js";
 export type { BundleJson, CommitmentJson } from "./sequencerRpc.js";
+export * from "./signFill.js";
 export * from "./slowFill.js";
 export * from "./waitForDelivery.js";

@@ -234,7 +234,6 @@ describe("intents: ERC-7683 settlers over the trust paths", () => {
 
   it("has the pool fill as last resort and books the repayment, fee included, when it arrives", async () => {
     const pool = devnet.manifest.rollups[1]?.contracts.liquidityPool as Address;
-    const settler = devnet.manifest.rollups[1]?.contracts.settlers.canonical as Address;
     const read = <N extends "idle" | "outstanding" | "totalAssets">(functionName: N) =>
       client(B).readContract({ address: pool, abi: liquidityPoolAbi, functionName });
     const assetsBefore = await read("totalAssets");
