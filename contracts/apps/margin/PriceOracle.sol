@@ -13,12 +13,14 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 ///         unhealthy account) and what not (new risk). Each update may move a price by at most
 ///         `maxDeviationBps` of the last one: the bound stops a fat finger (a decimal slip is a 10x
 ///         move) but lets a real crash through in one update. It is 50 %: a 30 % crash is one update, a
-///         60 % one is two (0.5 x 0.8), while a 10x or 0.1x typo is refused.
+///         60 % one is two (0.5 x 0.8), while a 10x or 0.1x typo is refused. An asset moves at most once
+///         per block: otherwise one batch naming it twice would chain the bound and move it anywhere.
 contract PriceOracle is Ownable {
-    /// @notice The latest price of an asset and when it was set.
+    /// @notice The latest price of an asset, when it was set and in which block (one update per block).
     struct PricePoint {
-        uint192 price;
+        uint128 price;
         uint64 updatedAt;
+        uint64 updatedBlock;
     }
 
     uint256 public constant BPS = 10_000;
@@ -37,10 +39,12 @@ contract PriceOracle is Ownable {
 
     /// @notice Only a feeder the owner named may push prices.
     error NotFeeder(address caller);
-    /// @notice A price of zero (or one that does not fit 192 bits) is not a price.
+    /// @notice A price of zero (or one that does not fit 128 bits) is not a price.
     error InvalidPrice(bytes32 asset, uint256 price);
     /// @notice The update moves the price by more than `maxDeviationBps` of the last price.
     error PriceDeviationTooLarge(bytes32 asset, uint256 previous, uint256 proposed);
+    /// @notice The asset's price was already set in this block (by this batch or another transaction).
+    error PriceAlreadyUpdated(bytes32 asset);
     /// @notice Assets and prices of a batch must pair up.
     error LengthMismatch(uint256 assets, uint256 prices);
     /// @notice A stale window of zero would make every price stale at once.
@@ -67,7 +71,8 @@ contract PriceOracle is Ownable {
         _setPrice(asset, price);
     }
 
-    /// @notice A feeder sets several prices in one transaction (each within its deviation bound).
+    /// @notice A feeder sets several prices in one transaction (each within its deviation bound, each
+    ///         asset at most once per block).
     function setPrices(bytes32[] calldata assets, uint256[] calldata prices) external {
         if (!isFeeder[msg.sender]) revert NotFeeder(msg.sender);
         if (assets.length != prices.length) revert LengthMismatch(assets.length, prices.length);
@@ -86,13 +91,16 @@ contract PriceOracle is Ownable {
     }
 
     function _setPrice(bytes32 asset, uint256 price) private {
-        if (price == 0 || price > type(uint192).max) revert InvalidPrice(asset, price);
-        uint256 previous = _prices[asset].price;
+        if (price == 0 || price > type(uint128).max) revert InvalidPrice(asset, price);
+        PricePoint memory last = _prices[asset];
+        uint256 previous = last.price;
         if (previous != 0) {
+            if (last.updatedBlock == block.number) revert PriceAlreadyUpdated(asset);
             uint256 move = price > previous ? price - previous : previous - price;
             if (move * BPS > previous * maxDeviationBps) revert PriceDeviationTooLarge(asset, previous, price);
         }
-        _prices[asset] = PricePoint({price: uint192(price), updatedAt: uint64(block.timestamp)});
+        _prices[asset] =
+            PricePoint({price: uint128(price), updatedAt: uint64(block.timestamp), updatedBlock: uint64(block.number)});
         emit PriceUpdated(asset, price, msg.sender);
     }
 

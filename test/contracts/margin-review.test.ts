@@ -1,0 +1,121 @@
+// The independent attacker's review of the margin engine (docs/margin-review.md), on one anvil node: one
+// test per finding, each naming the finding it pins down, each failing on the engine before its fix.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Address, encodeAbiParameters, parseEther, parseEventLogs } from "viem";
+import { type AnvilNode, increaseTime, startAnvil } from "../../src/chain/anvil.js";
+import { freePort } from "../../src/chain/ports.js";
+import {
+  collateralVaultAbi,
+  collateralVaultBytecode,
+  inboxAbi,
+  priceOracleAbi,
+  testTokenAbi,
+  testTokenBytecode,
+} from "../../src/contracts/generated/index.js";
+import { assetId } from "../../src/protocol/margin.js";
+import { rejects } from "../helpers/chain.js";
+import { deployLocalMargin, LOCAL_PRICE_MAX_AGE, type LocalMargin } from "../helpers/margin-local.js";
+
+const eth = (value: string) => parseEther(value);
+const usd = (value: string) => parseEther(value);
+const MAX_REPAY = 10n ** 40n;
+
+describe("MarginEngine: the attacker's review", () => {
+  let node: AnvilNode;
+  let m: LocalMargin;
+  let keeper: Awaited<ReturnType<LocalMargin["trader"]>>;
+
+  before(async () => {
+    node = await startAnvil({ chainId: 901, port: await freePort(), blockTime: 0 });
+    m = await deployLocalMargin(node);
+    keeper = await m.trader();
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  type Wallet = Awaited<ReturnType<LocalMargin["trader"]>>["wallet"];
+  const deposit = (wallet: Wallet, token: Address, amount: bigint) =>
+    m.mined(
+      wallet.writeContract({
+        address: m.vault,
+        abi: collateralVaultAbi,
+        functionName: "deposit",
+        args: [token, amount],
+      }),
+    );
+  const depositFor = (wallet: Wallet, token: Address, amount: bigint, account: Address) =>
+    m.mined(
+      wallet.writeContract({
+        address: m.vault,
+        abi: collateralVaultAbi,
+        functionName: "depositFor",
+        args: [token, amount, account],
+      }),
+    );
+  const trade = (wallet: Wallet, marketId: bigint, size: bigint) =>
+    m.mined(
+      wallet.writeContract({ ...m.engineContract, functionName: "modifyPosition", args: [marketId, size] }),
+    );
+  const liquidate = (account: Address, marketId: bigint, token: Address, maxRepay = MAX_REPAY) =>
+    keeper.wallet.writeContract({
+      ...m.engineContract,
+      functionName: "liquidate",
+      args: [account, marketId, m.chainId, token, maxRepay],
+    });
+  const read = {
+    cash: (account: Address) =>
+      m.client.readContract({ ...m.engineContract, functionName: "cashOf", args: [account] }),
+    collateral: (account: Address, token: Address) =>
+      m.client.readContract({
+        ...m.engineContract,
+        functionName: "collateralOf",
+        args: [account, m.chainId, token],
+      }),
+    size: async (account: Address, marketId: bigint) =>
+      (
+        await m.client.readContract({
+          ...m.engineContract,
+          functionName: "positionOf",
+          args: [account, marketId],
+        })
+      ).size,
+    insurance: () => m.client.readContract({ ...m.engineContract, functionName: "insuranceFund" }),
+    badDebt: () => m.client.readContract({ ...m.engineContract, functionName: "badDebt" }),
+  };
+  const setCollateral = (token: Address, symbol: string, haircutBps: number, bonusBps = 1_000) =>
+    m.deployer.writeContract({
+      ...m.engineContract,
+      account: m.deployer.account,
+      chain: m.deployer.chain,
+      functionName: "setCollateral",
+      args: [m.chainId, token, assetId(symbol), 18, haircutBps, bonusBps],
+    });
+
+  it("finding 8: moves a price once per block, however many times a batch names it", async () => {
+    await m.setPrices({ ETH: usd("2000") });
+    await rejects(
+      m.deployer.writeContract({
+        address: m.oracle,
+        abi: priceOracleAbi,
+        account: m.deployer.account,
+        chain: m.deployer.chain,
+        functionName: "setPrices",
+        args: [
+          [assetId("BTC"), assetId("ETH"), assetId("ETH")],
+          [usd("60000"), usd("2800"), usd("3920")],
+        ],
+      }),
+      "PriceAlreadyUpdated",
+    );
+    const [price] = await m.client.readContract({
+      address: m.oracle,
+      abi: priceOracleAbi,
+      functionName: "priceOf",
+      args: [assetId("ETH")],
+    });
+    assert.equal(price, usd("2000"));
+  });
+});
