@@ -94,6 +94,95 @@ describe("MarginEngine: the attacker's review", () => {
       args: [m.chainId, token, assetId(symbol), 18, haircutBps, bonusBps],
     });
 
+  it("finding 5: refunds an expired depositFor to the depositor, not to the account credited", async () => {
+    // A vault whose hub is another chain; the deployer stands in for its Inbox to deliver the notice.
+    const from = m.deployer.account.address;
+    const hash = await m.deployer.deployContract({
+      abi: collateralVaultAbi,
+      bytecode: collateralVaultBytecode,
+      args: [from, m.outbox, from, 999n, m.engine],
+      account: m.deployer.account,
+      chain: m.deployer.chain,
+    });
+    const vault = (await m.mined(Promise.resolve(hash))).contractAddress as Address;
+    const token = (
+      await m.mined(
+        m.deployer.deployContract({
+          abi: testTokenAbi,
+          bytecode: testTokenBytecode,
+          args: [],
+          account: m.deployer.account,
+          chain: m.deployer.chain,
+        }),
+      )
+    ).contractAddress as Address;
+    await m.mined(
+      m.deployer.writeContract({
+        address: vault,
+        abi: collateralVaultAbi,
+        account: m.deployer.account,
+        chain: m.deployer.chain,
+        functionName: "setTokenEnabled",
+        args: [token, true],
+      }),
+    );
+    const depositor = await m.trader();
+    const account = await m.trader();
+    await m.mined(
+      depositor.wallet.writeContract({
+        address: token,
+        abi: testTokenAbi,
+        functionName: "mint",
+        args: [depositor.address, 100n],
+      }),
+    );
+    await m.mined(
+      depositor.wallet.writeContract({
+        address: token,
+        abi: testTokenAbi,
+        functionName: "approve",
+        args: [vault, 100n],
+      }),
+    );
+    const receipt = await m.mined(
+      depositor.wallet.writeContract({
+        address: vault,
+        abi: collateralVaultAbi,
+        functionName: "depositFor",
+        args: [token, 100n, account.address],
+      }),
+    );
+    const [deposited] = parseEventLogs({
+      abi: collateralVaultAbi,
+      logs: receipt.logs,
+      eventName: "Deposited",
+    });
+    assert.ok(deposited);
+    const { messageId } = deposited.args;
+    const notice = encodeAbiParameters([{ type: "bytes4" }, { type: "bytes32" }], ["0x00000000", messageId]);
+    await m.mined(
+      m.deployer.writeContract({
+        address: vault,
+        abi: collateralVaultAbi,
+        account: m.deployer.account,
+        chain: m.deployer.chain,
+        functionName: "handle",
+        args: [999n, from, notice],
+      }),
+    );
+    await m.mined(
+      keeper.wallet.writeContract({
+        address: vault,
+        abi: collateralVaultAbi,
+        functionName: "claimDepositRefund",
+        args: [messageId, depositor.address, token, 100n],
+        gas: 300_000n,
+      }),
+    );
+    assert.equal(await m.balance(token, depositor.address), 100n, "the depositor has its deposit back");
+    assert.equal(await m.balance(token, account.address), 0n);
+  });
+
   it("finding 8: moves a price once per block, however many times a batch names it", async () => {
     await m.setPrices({ ETH: usd("2000") });
     await rejects(

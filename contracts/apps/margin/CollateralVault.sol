@@ -40,7 +40,8 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     mapping(address token => bool) public tokenEnabled;
     /// @notice Tokens owed to receivers whose payout the token refused; pulled with `claimOwedTokens`.
     mapping(address receiver => mapping(address token => uint256)) public owedTokens;
-    /// @notice keccak256(account, token, amount) of each deposit whose credit message is on its way.
+    /// @notice keccak256(depositor, token, amount) of each deposit whose credit message is on its way: an
+    ///         expired one is refunded to whoever paid it, not to the account it was to credit.
     mapping(bytes32 messageId => bytes32 depositHash) public pendingDeposit;
 
     event TokenEnabled(address indexed token, bool enabled);
@@ -52,7 +53,7 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     event PayoutOwed(address indexed receiver, address indexed token, uint256 amount, bytes reason);
     event OwedTokensClaimed(address indexed receiver, address indexed token, uint256 amount);
     /// @notice A deposit's credit message expired undelivered at the hub; the depositor got it back.
-    event DepositRefunded(bytes32 indexed messageId, address indexed account, address indexed token, uint256 amount);
+    event DepositRefunded(bytes32 indexed messageId, address indexed depositor, address indexed token, uint256 amount);
 
     /// @notice The owner has not enabled this token as collateral here.
     error TokenNotEnabled(address token);
@@ -106,7 +107,8 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     }
 
     /// @notice As `deposit`, crediting `account` at the hub: for a depositor whose address on the hub is
-    ///         another (a contract wallet deployed at different addresses on different rollups).
+    ///         another (a contract wallet deployed at different addresses on different rollups). Should the
+    ///         credit expire, the refund goes to the caller, who paid, not to `account`.
     function depositFor(address token, uint256 amount, address account) external returns (bytes32 messageId) {
         if (account == address(0)) revert ZeroAmount();
         _checkDeposit(token, amount);
@@ -143,13 +145,14 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
         _payOrOwe(kind, receiver, token, amount);
     }
 
-    /// @notice Refunds a deposit whose credit message expired: the expiry notice arrived, and anyone
-    ///         calls this with the deposit as sent. (Split from the notice so a refused refund can wait.)
-    function claimDepositRefund(bytes32 messageId, address account, address token, uint256 amount) external {
-        if (pendingDeposit[messageId] != _depositHash(true, account, token, amount)) revert NotRefundable(messageId);
+    /// @notice Refunds a deposit whose credit message expired to its depositor (the caller of `deposit`,
+    ///         `depositFor` or `depositNative`): the expiry notice arrived, and anyone calls this with the
+    ///         deposit as sent. (Split from the notice so a refused refund can wait.)
+    function claimDepositRefund(bytes32 messageId, address depositor, address token, uint256 amount) external {
+        if (pendingDeposit[messageId] != _depositHash(true, depositor, token, amount)) revert NotRefundable(messageId);
         delete pendingDeposit[messageId];
-        emit DepositRefunded(messageId, account, token, amount);
-        _payOut(account, token, amount);
+        emit DepositRefunded(messageId, depositor, token, amount);
+        _payOut(depositor, token, amount);
     }
 
     /// @notice Pays the caller what a refused payout left owed to it in `token`.
@@ -183,7 +186,7 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
                 MarginMessages.GAS_LIMIT,
                 uint64(block.timestamp + MarginMessages.TTL)
             );
-            pendingDeposit[messageId] = _depositHash(false, account, token, amount);
+            pendingDeposit[messageId] = _depositHash(false, msg.sender, token, amount);
         }
         emit Deposited(account, token, amount, messageId);
     }
@@ -198,8 +201,12 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     }
 
     /// @dev The deposit's hash with its lowest bit as the "expiry noticed" flag.
-    function _depositHash(bool expired, address account, address token, uint256 amount) private pure returns (bytes32) {
-        uint256 hash = uint256(keccak256(abi.encode(account, token, amount))) & ~uint256(1);
+    function _depositHash(bool expired, address depositor, address token, uint256 amount)
+        private
+        pure
+        returns (bytes32)
+    {
+        uint256 hash = uint256(keccak256(abi.encode(depositor, token, amount))) & ~uint256(1);
         return bytes32(expired ? hash | 1 : hash);
     }
 
