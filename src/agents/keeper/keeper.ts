@@ -291,7 +291,7 @@ export class Keeper extends PollingAgent {
         reason,
         by: winner?.args.liquidator,
         tx: record?.txHash,
-        at: record ? "on chain" : "estimate",
+        refusedAt: record ? "on chain" : "estimate",
       });
       return;
     }

@@ -18,7 +18,7 @@ import { assetId } from "../../protocol/margin.js";
 import { engineAbi, oracleAbi } from "../../sdk/marginEngine.js";
 import { PollingAgent } from "../agent.js";
 import { type PriceAgentConfig, type PriceSettings, parsePriceSettings } from "./config.js";
-import { crashSteps, ORACLE_MAX_MOVE_BPS, type Rng, seededRng, walkStep } from "./walk.js";
+import { crashStep, crashTarget, ORACLE_MAX_MOVE_BPS, type Rng, seededRng, walkStep } from "./walk.js";
 
 /** A price update the oracle did not take (reverted, or not mined in time). */
 export class PriceUpdateError extends JunctionError {
@@ -93,10 +93,20 @@ export class PriceAgent extends PollingAgent {
           details: `its assets: ${[...current.keys()].map(symbolOf).join(", ")}`,
         });
       }
+      const target = crashTarget(from, pct);
       const updates: CrashResult["updates"] = [];
-      for (const price of crashSteps(from, pct)) {
-        current.set(asset, price);
-        updates.push({ price, txHash: await this.#push(current) });
+      let refusals = 0;
+      // Each update from the prices on chain: one refused (another feeder moved the asset in the same
+      // block: the oracle allows one move per asset per block) is tried again from where that left it.
+      for (let prices = current; (prices.get(asset) ?? target) > target; prices = await this.prices()) {
+        const price = crashStep(prices.get(asset) ?? target, target);
+        prices.set(asset, price);
+        try {
+          updates.push({ price, txHash: await this.#push(prices) });
+        } catch (error) {
+          refusals += 1;
+          if (!(error instanceof PriceUpdateError) || refusals > 3) throw error;
+        }
       }
       const to = updates[updates.length - 1]?.price ?? from;
       const note =

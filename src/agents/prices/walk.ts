@@ -61,19 +61,30 @@ export function crashBps(pct: number): bigint {
   return BigInt(Math.round(pct * 100));
 }
 
+/** The price a crash of `pct` % from `price` ends at. */
+export function crashTarget(price: bigint, pct: number): bigint {
+  return (price * (BPS - crashBps(pct))) / BPS;
+}
+
+/** The next update of a crash from `current` towards `target`: the largest fall one update may make. */
+export function crashStep(current: bigint, target: bigint, maxMoveBps = ORACLE_MAX_MOVE_BPS): bigint {
+  const floor = current - (current * maxMoveBps) / BPS;
+  if (floor === current && current > target) {
+    throw new InvalidCrashError(`price ${current} wei is too small to crash`);
+  }
+  return floor > target ? floor : target;
+}
+
 /**
  * The prices a crash of `pct` % from `price` is pushed as: one update when the oracle's bound allows
  * it, else several, each the largest fall one update may make, the last landing on the target
  * (a 60 % crash is 3,000 → 1,500 → 1,200).
  */
 export function crashSteps(price: bigint, pct: number, maxMoveBps = ORACLE_MAX_MOVE_BPS): bigint[] {
-  const target = (price * (BPS - crashBps(pct))) / BPS;
+  const target = crashTarget(price, pct);
   const steps: bigint[] = [];
-  let current = price;
-  while (current > target) {
-    const floor = current - (current * maxMoveBps) / BPS;
-    if (floor === current) throw new InvalidCrashError(`price ${price} wei is too small to crash`);
-    current = floor > target ? floor : target;
+  for (let current = price; current > target; ) {
+    current = crashStep(current, target, maxMoveBps);
     steps.push(current);
   }
   return steps;
