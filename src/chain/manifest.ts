@@ -125,6 +125,10 @@ export const manifestSchema = z.object({
     prover: account,
     filler: account,
     rebalancer: account,
+    /** The margin engine's keeper: liquidates with JUSD minted to it at genesis on the hub. */
+    keeper: account,
+    /** Pushes the margin engine's prices (the price agent). */
+    feeder: account,
   }),
 });
 

@@ -17,6 +17,8 @@ const roles = [
   "prover",
   "filler",
   "rebalancer",
+  "keeper",
+  "feeder",
 ] as const;
 export type Role = (typeof roles)[number];
 

@@ -35,14 +35,14 @@ export const MARGIN_DEFAULTS = {
 export type MarginDeployOptions = {
   rollups: readonly Endpoint[];
   contracts: readonly Pick<RollupContracts, "outbox" | "inbox" | "bridgedToken" | "canonicalVerifier">[];
-  /** Who may push prices (the devnet's deployer, which also owns the contracts). */
-  feeder: Address;
+  /** Who may push prices (the devnet's deployer, which also owns the contracts, and the price agent). */
+  feeders: readonly Address[];
 };
 
 /** Deploys and configures the margin contracts on every rollup; the first rollup is the hub. */
 export async function deployMargin(
   deployerKey: Hex,
-  { rollups, contracts, feeder }: MarginDeployOptions,
+  { rollups, contracts, feeders }: MarginDeployOptions,
 ): Promise<MarginContracts> {
   const hub = rollups[0];
   if (!hub) throw new DeploymentError("the margin engine needs at least one rollup");
@@ -66,7 +66,7 @@ export async function deployMargin(
     engine: first.engine,
   };
   const vaultRollups = rollups.slice(0, MARGIN_DEFAULTS.maxVaultRollups);
-  await configureHub(hub, deployerKey, margin, vaultRollups, contracts, feeder);
+  await configureHub(hub, deployerKey, margin, vaultRollups, contracts, feeders);
   await Promise.all(
     vaultRollups.map((rollup, i) =>
       configureVault(rollup, deployerKey, margin, contracts[i] as MarginDeployOptions["contracts"][number]),
@@ -133,14 +133,17 @@ async function configureHub(
   margin: MarginContracts,
   vaultRollups: readonly Endpoint[],
   contracts: MarginDeployOptions["contracts"],
-  feeder: Address,
+  feeders: readonly Address[],
 ): Promise<void> {
   const wallet = walletClientFor(hub, deployerKey);
   const engine = { address: margin.engine, abi: artifacts.marginEngineAbi } as const;
   const oracle = { address: margin.oracle, abi: artifacts.priceOracleAbi } as const;
   const { prices, market, jusd, testAsset, risk } = MARGIN_DEFAULTS;
-  const hashes: Hex[] = [
-    await wallet.writeContract({ ...oracle, functionName: "setFeeder", args: [feeder, true] }),
+  const hashes: Hex[] = [];
+  for (const feeder of feeders) {
+    hashes.push(await wallet.writeContract({ ...oracle, functionName: "setFeeder", args: [feeder, true] }));
+  }
+  hashes.push(
     await wallet.writeContract({
       ...oracle,
       functionName: "setPrices",
@@ -155,7 +158,7 @@ async function configureHub(
       args: [assetId(market.asset), market.initialMarginBps, market.maintenanceMarginBps],
     }),
     await wallet.writeContract({ ...engine, functionName: "setRiskParams", args: [risk] }),
-  ];
+  );
   for (const [i, rollup] of vaultRollups.entries()) {
     const chainId = BigInt(rollup.chainId);
     const token = contracts[i]?.bridgedToken as Address;
@@ -212,4 +215,42 @@ async function configureVault(
     hashes,
     `configuring the margin vault on chain ${endpoint.chainId} failed`,
   );
+}
+
+/**
+ * Points every margin message (deposit credits to the hub, releases and seizures to the vaults) at the
+ * trust path `verifier` names: the devnet uses the sequencer path when its rollups share a sequencer,
+ * so a seizure lands on the collateral's rollup within a superblock or two of the liquidation.
+ */
+export async function routeMarginMessages(
+  rollups: readonly (Endpoint & {
+    contracts: Pick<RollupContracts, "canonicalVerifier" | "sequencerVerifier">;
+  })[],
+  deployerKey: Hex,
+  margin: MarginContracts,
+  verifier: "canonicalVerifier" | "sequencerVerifier",
+): Promise<void> {
+  const hub = rollups.find((rollup) => rollup.chainId === margin.hubChainId);
+  if (!hub) throw new DeploymentError(`the margin hub ${margin.hubChainId} is not among the rollups`);
+  const engineHashes: Hex[] = [];
+  const hubWallet = walletClientFor(hub, deployerKey);
+  for (const rollup of rollups.slice(0, MARGIN_DEFAULTS.maxVaultRollups)) {
+    if (rollup.chainId === hub.chainId) continue;
+    engineHashes.push(
+      await hubWallet.writeContract({
+        address: margin.engine,
+        abi: artifacts.marginEngineAbi,
+        functionName: "chooseVerifier",
+        args: [BigInt(rollup.chainId), hub.contracts[verifier]],
+      }),
+    );
+    const hash = await walletClientFor(rollup, deployerKey).writeContract({
+      address: margin.vault,
+      abi: artifacts.collateralVaultAbi,
+      functionName: "chooseVerifier",
+      args: [BigInt(hub.chainId), rollup.contracts[verifier]],
+    });
+    await confirmAll(publicClientFor(rollup), [hash], `routing the vault on ${rollup.chainId} failed`);
+  }
+  await confirmAll(publicClientFor(hub), engineHashes, "routing the margin engine's messages failed");
 }

@@ -361,6 +361,8 @@ export const BRIDGED_TOKEN_GENESIS_SUPPLY = 1_000_000n * 10n ** 18n;
 /** JUSD minted at genesis on every rollup to the filler (its inventory) and to the deployer (the pool's seed). */
 export const FILLER_GENESIS_JUSD = 100_000n * 10n ** 18n;
 export const POOL_SEED_JUSD = 100_000n * 10n ** 18n;
+/** JUSD minted at genesis on the margin hub (the first rollup) to the keeper: what it repays debt with. */
+export const KEEPER_GENESIS_JUSD = 1_000_000n * 10n ** 18n;
 /** The pool's least spread: 0.1 % of an order's output. */
 export const POOL_FEE_BPS = 10;
 /** Seconds the devnet pools' fee income takes to reach the share price (a day would suit a real pool). */
@@ -375,7 +377,11 @@ export const POOL_SETTLER_CAPS = {
 
 /** Every JUSD that exists on a devnet of `rollups` rollups: on the chains plus in flight, forever. */
 export function jusdTotalSupply(rollups: number): bigint {
-  return BRIDGED_TOKEN_GENESIS_SUPPLY + BigInt(rollups) * (FILLER_GENESIS_JUSD + POOL_SEED_JUSD);
+  return (
+    BRIDGED_TOKEN_GENESIS_SUPPLY +
+    KEEPER_GENESIS_JUSD +
+    BigInt(rollups) * (FILLER_GENESIS_JUSD + POOL_SEED_JUSD)
+  );
 }
 
 export type DeployNetworkOptions = {
@@ -419,6 +425,10 @@ export async function deployNetwork({
               amount: rollup.chainId === rollups[0]?.chainId ? BRIDGED_TOKEN_GENESIS_SUPPLY : 0n,
             },
             { holder: accounts.filler.address, amount: FILLER_GENESIS_JUSD },
+            {
+              holder: accounts.keeper.address,
+              amount: rollup.chainId === rollups[0]?.chainId ? KEEPER_GENESIS_JUSD : 0n,
+            },
             { holder: accounts.deployer.address, amount: POOL_SEED_JUSD },
           ],
           guardian: accounts.deployer.address,
@@ -450,7 +460,7 @@ export async function deployNetwork({
   const margin = await deployMargin(deployer, {
     rollups,
     contracts: deployed.map((entry) => entry.contracts),
-    feeder: accounts.deployer.address,
+    feeders: [accounts.deployer.address, accounts.feeder.address],
   });
   return {
     version: 1,

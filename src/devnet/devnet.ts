@@ -23,6 +23,8 @@ import type { RelayerStore } from "../store/store.js";
 import type { WatchtowerStore } from "../store/watchtower-store.js";
 import { devnetAccounts, extraRelayerAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
+import { routeMarginMessages } from "./deploy-margin.js";
+import { createKeeper, createPriceAgent, keeperDatabase } from "./margin-agents.js";
 import { createFiller, createRebalancer, fillerDatabase, provenPaths } from "./router-agents.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
 
@@ -58,6 +60,13 @@ export type DevnetOptions = {
    */
   filler?: boolean;
   rebalancer?: boolean;
+  /**
+   * Run the margin engine's keeper (the manifest's keeper account, state in `dataDir`/keeper.sqlite) and
+   * its price agent (a seeded random walk of ETH). Off by default here, like the filler; `junction
+   * devnet` turns both on.
+   */
+  keeper?: boolean;
+  prices?: boolean;
   /** The relayers' and watchtower's PostgreSQL database; SQLite files in `dataDir` when absent. */
   databaseUrl?: string;
   /** Optimistic path: challenge window in seconds (default 4). */
@@ -132,11 +141,11 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     }
     const [l1Node, ...rollupNodes] = nodes as [AnvilNode, ...AnvilNode[]];
     const accounts = devnetAccounts();
-    // anvil funds the mnemonic's first ten accounts; the rebalancer's and the extra relayers' keys lie
-    // beyond them.
+    // anvil funds the mnemonic's first ten accounts; the rebalancer's, keeper's, feeder's and the extra
+    // relayers' keys lie beyond them.
     const extraRelayers = extraRelayerAccounts(relayerCount - 1);
     for (const node of rollupNodes) {
-      for (const account of [accounts.rebalancer, ...extraRelayers]) {
+      for (const account of [accounts.rebalancer, accounts.keeper, accounts.feeder, ...extraRelayers]) {
         await setBalance(node, account.address, parseEther("10000"));
       }
     }
@@ -148,6 +157,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       zk: { committeeKeys: devCommitteeKeys("genesis"), threshold: DEVNET_COMMITTEE_THRESHOLD },
     });
     if (options.sequencer) {
+      // Margin messages take the sequencer path (set while the nodes still mine on their own).
+      await routeMarginMessages(
+        manifest.rollups,
+        accounts.deployer.privateKey,
+        manifest.margin,
+        "sequencerVerifier",
+      );
       // Wallets and agents reach the rollups through the sequencer's endpoints on the rollup ports.
       manifest = sequencedManifest(manifest, rollupPort, options.sequencer.superblockTimeMs);
       if (options.sequencer.run ?? true) {
@@ -178,6 +194,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         filler: options.filler,
         fillerPaths: provenPaths({ zk: options.zk === true, sequenced: options.sequencer !== undefined }),
         rebalancer: options.rebalancer,
+        keeper: options.keeper,
+        prices: options.prices,
       };
       agents.push(...createAgents(manifest, storage, options.logger, selection));
       for (const agent of agents) await agent.start();
@@ -200,6 +218,9 @@ export type AgentSelection = {
   /** The paths the filler fills for (default all): those the devnet proves. */
   fillerPaths?: IntentPath[];
   rebalancer?: boolean;
+  /** The margin engine's keeper and price agent (default off). */
+  keeper?: boolean;
+  prices?: boolean;
 };
 
 /** Where the relayers and the watchtower keep their state: SQLite files in dataDir, or one PostgreSQL database. */
@@ -228,6 +249,8 @@ export function createAgents(
     agents.push(createFiller(manifest, storage.dataDir, logger, { settings }));
   }
   if (selection.rebalancer) agents.push(createRebalancer(manifest, logger));
+  if (selection.prices) agents.push(createPriceAgent(manifest, logger));
+  if (selection.keeper) agents.push(createKeeper(manifest, storage.dataDir, logger));
   return agents;
 }
 
@@ -252,7 +275,8 @@ export function watchtowerDatabase(dataDir: string): string {
 
 /** The chains are new, so what agents stored about earlier chains is gone: SQLite files or PostgreSQL rows. */
 async function clearAgentStores(storage: AgentStorage): Promise<void> {
-  const files = [fillerDatabase(storage.dataDir)]; // the filler keeps SQLite either way
+  // The filler and the keeper keep SQLite either way.
+  const files = [fillerDatabase(storage.dataDir), keeperDatabase(storage.dataDir)];
   if (storage.databaseUrl) await clearPostgresStores(storage.databaseUrl);
   else files.push(relayerDatabase(storage.dataDir), watchtowerDatabase(storage.dataDir));
   for (const file of files) {
