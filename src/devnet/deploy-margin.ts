@@ -159,6 +159,8 @@ async function configureHub(
     }),
     await wallet.writeContract({ ...engine, functionName: "setRiskParams", args: [risk] }),
   );
+  // A collateral that counts is listed only once its asset has a price: the prices land first.
+  await confirmAll(publicClientFor(hub), hashes.splice(0), "pricing the margin assets failed");
   for (const [i, rollup] of vaultRollups.entries()) {
     const chainId = BigInt(rollup.chainId);
     const token = contracts[i]?.bridgedToken as Address;
@@ -176,11 +178,10 @@ async function configureHub(
     }
     if (rollup.chainId === hub.chainId) continue;
     hashes.push(
-      await wallet.writeContract({ ...engine, functionName: "setVaultChain", args: [chainId, true] }),
       await wallet.writeContract({
         ...engine,
-        functionName: "chooseVerifier",
-        args: [chainId, contracts[0]?.canonicalVerifier as Address],
+        functionName: "setVaultChain",
+        args: [chainId, true, contracts[0]?.canonicalVerifier as Address],
       }),
     );
   }

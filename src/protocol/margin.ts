@@ -52,6 +52,12 @@ export type AccountValuation = {
   initialRequirement: bigint;
   maintenanceRequirement: bigint;
   health: bigint;
+  /** The part of `collateralValue` priced stale. */
+  staleCollateralValue: bigint;
+  /** Some position's price is stale: a liquidation needs the stale bar. */
+  stalePosition: boolean;
+  /** Health with stale collateral valued at zero: what a liquidation is judged on. */
+  liquidationHealth: bigint;
 };
 
 /** Prices by asset id (USD x 1e18 per whole unit). */
@@ -75,19 +81,24 @@ export function healthOf(equity: bigint, requirement: bigint): bigint {
   return (equity * WAD) / requirement;
 }
 
-/** Values an account exactly as `MarginAccounts._state` does. */
+/** Values an account exactly as `MarginAccounts._state` does; `stale` names the assets priced stale. */
 export function valueAccount(
   account: MarginAccount,
   config: { collaterals: readonly CollateralConfig[]; markets: readonly MarketConfig[] },
   prices: Prices,
+  stale: ReadonlySet<Hex> = new Set(),
 ): AccountValuation {
   let collateralValue = 0n;
+  let staleCollateralValue = 0n;
   for (const entry of config.collaterals) {
     const amount = account.collateral.get(collateralKey(entry.chainId, entry.token)) ?? 0n;
     if (amount === 0n || entry.haircutBps === 0) continue;
     const price = priceOf(prices, entry.asset);
-    collateralValue += (((amount * price) / 10n ** BigInt(entry.decimals)) * BigInt(entry.haircutBps)) / BPS;
+    const value = (((amount * price) / 10n ** BigInt(entry.decimals)) * BigInt(entry.haircutBps)) / BPS;
+    collateralValue += value;
+    if (stale.has(entry.asset)) staleCollateralValue += value;
   }
+  let stalePosition = false;
   let pnl = 0n;
   let initialRequirement = 0n;
   let maintenanceRequirement = 0n;
@@ -95,6 +106,7 @@ export function valueAccount(
     const position = account.positions.get(marketId);
     if (!position || position.size === 0n) continue;
     const price = priceOf(prices, market.asset);
+    if (stale.has(market.asset)) stalePosition = true;
     pnl += (position.size * (price - position.entryPrice)) / WAD;
     const notional = (abs(position.size) * price) / WAD;
     initialRequirement += (notional * BigInt(market.initialMarginBps)) / BPS;
@@ -109,12 +121,24 @@ export function valueAccount(
     initialRequirement,
     maintenanceRequirement,
     health: healthOf(equity, maintenanceRequirement),
+    staleCollateralValue,
+    stalePosition,
+    liquidationHealth: healthOf(equity - staleCollateralValue, maintenanceRequirement),
   };
 }
 
 /** Whether a liquidation may proceed at this health (fresh prices: under 1; stale: under the stale bar). */
 export function isLiquidatable(health: bigint, risk: RiskParams, stale = false): boolean {
   return health < (stale ? risk.staleLiquidationHealth : WAD);
+}
+
+/**
+ * Whether the engine lets an account be liquidated (`MarginEngine._checkLiquidatable`): its liquidation
+ * health under 1, or under the stale bar when a position's price is stale. Stale collateral only ever
+ * counts as zero; it never changes the bar.
+ */
+export function canLiquidate(valuation: AccountValuation, risk: RiskParams): boolean {
+  return isLiquidatable(valuation.liquidationHealth, risk, valuation.stalePosition);
 }
 
 /** The size a liquidation closes of a position: half, or all below the full threshold or over dust. */

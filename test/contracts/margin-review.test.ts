@@ -183,6 +183,49 @@ describe("MarginEngine: the attacker's review", () => {
     assert.equal(await m.balance(token, account.address), 0n);
   });
 
+  it("finding 7: lists collateral only with a price; stale collateral counts for nothing; a vault rollup needs its verifier", async () => {
+    await m.setPrices({ ETH: usd("2000") });
+    await rejects(setCollateral(m.engine, "NEW", 5_000), "PriceUnavailable");
+    await m.mined(setCollateral(m.engine, "NEW", 0));
+
+    const victim = await m.trader();
+    const griefer = await m.trader();
+    await deposit(victim.wallet, m.jusd, usd("1000"));
+    await trade(victim.wallet, 0n, eth("4"));
+    // OLD goes stale and the griefer pushes 1 wei of it into the account: health 0.97 at $1,852.5.
+    await increaseTime(node, LOCAL_PRICE_MAX_AGE + 1);
+    await m.setPrices({ ETH: usd("1852.5") }, ["ETH", "BTC", "USD"]);
+    await depositFor(griefer.wallet, m.old, 1n, victim.address);
+    const state = await m.client.readContract({
+      ...m.engineContract,
+      functionName: "accountState",
+      args: [victim.address],
+    });
+    assert.ok(state.health < parseEther("1") && state.health > parseEther("0.95"), `health ${state.health}`);
+    await m.mined(liquidate(victim.address, 0n, m.jusd));
+    assert.equal(await read.size(victim.address, 0n), eth("2"), "half closed under the bar of 1");
+    await m.setPrices({});
+
+    const verifier = keeper.address;
+    const setVaultChain = (chainId: bigint, enabled: boolean, chosen: Address) =>
+      m.deployer.writeContract({
+        ...m.engineContract,
+        account: m.deployer.account,
+        chain: m.deployer.chain,
+        functionName: "setVaultChain",
+        args: [chainId, enabled, chosen],
+      });
+    await rejects(setVaultChain(902n, true, m.zeroAddress), "VerifierRequired");
+    await m.mined(setVaultChain(902n, true, verifier));
+    const chosen = await m.client.readContract({
+      address: m.inbox,
+      abi: inboxAbi,
+      functionName: "verifierFor",
+      args: [m.engine, 902n],
+    });
+    assert.equal(chosen, verifier);
+  });
+
   it("finding 8: moves a price once per block, however many times a batch names it", async () => {
     await m.setPrices({ ETH: usd("2000") });
     await rejects(

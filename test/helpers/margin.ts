@@ -106,14 +106,18 @@ export function marginKit(devnet: TestDevnet) {
       return messageId;
     },
 
-    /** Sets prices at the hub as the devnet's feeder (also refreshes them: they are fresh again). */
-    setPrices: async (next: Partial<Record<"ETH" | "USD", bigint>>) => {
+    /**
+     * Sets prices at the hub as the devnet's feeder (also refreshes them: they are fresh again), for every
+     * asset or only those `only` names.
+     */
+    setPrices: async (next: Partial<Record<"ETH" | "USD", bigint>>, only?: readonly ("ETH" | "USD")[]) => {
       for (const [symbol, price] of Object.entries(next)) prices.set(assetId(symbol), price as bigint);
+      const assets = only ? only.map((symbol) => assetId(symbol)) : [...prices.keys()];
       const hash = await wallet(manifest.accounts.deployer.privateKey, hubId).writeContract({
         address: margin.oracle,
         abi: oracleAbi,
         functionName: "setPrices",
-        args: [[...prices.keys()], [...prices.values()]],
+        args: [assets, assets.map((asset) => prices.get(asset) as bigint)],
         // An estimate in the same second as the last update undercounts the slot write: fixed gas.
         gas: 300_000n,
       });

@@ -15,7 +15,9 @@ import {PriceOracle} from "./PriceOracle.sol";
 ///           maintenance req. = sum of |size| x price x maintenance margin   (initial: initial margin)
 ///           health           = equity / maintenance requirement   (1e18 = 1.0)
 ///         With no position the requirement is zero: health is "infinite" when equity >= 0 and zero when
-///         it is negative (debt nothing backs). Every division rounds toward zero; the TypeScript twin is
+///         it is negative (debt nothing backs). Liquidations use `liquidationHealth`: the same with every
+///         collateral whose price is stale valued at zero (a stale collateral never shields an account,
+///         and never changes the bar). Every division rounds toward zero; the TypeScript twin is
 ///         `src/protocol/margin.ts` and must change with this file.
 abstract contract MarginAccounts is MarginConfig {
     struct Position {
@@ -26,6 +28,9 @@ abstract contract MarginAccounts is MarginConfig {
     /// @notice An account valued at the oracle's prices.
     /// @param stale Some price it used is older than the oracle's maxAge.
     /// @param staleAsset The first such price's asset (zero when none).
+    /// @param staleCollateralValue The part of `collateralValue` priced stale.
+    /// @param stalePosition Some position's price is stale (a liquidation then needs the stale bar).
+    /// @param liquidationHealth Health with `staleCollateralValue` taken out of equity.
     struct AccountState {
         uint256 collateralValue;
         int256 cash;
@@ -37,6 +42,9 @@ abstract contract MarginAccounts is MarginConfig {
         bool stale;
         bytes32 staleAsset;
         bool hasPositions;
+        uint256 staleCollateralValue;
+        bool stalePosition;
+        uint256 liquidationHealth;
     }
 
     PriceOracle public immutable oracle;
@@ -73,6 +81,8 @@ abstract contract MarginAccounts is MarginConfig {
         state.cash = cashOf[account];
         state.equity = int256(state.collateralValue) + state.cash + state.pnl;
         state.health = _health(state.equity, state.maintenanceRequirement);
+        state.liquidationHealth =
+            _health(state.equity - int256(state.staleCollateralValue), state.maintenanceRequirement);
     }
 
     function _valueCollateral(address account, AccountState memory state) private view {
@@ -81,8 +91,10 @@ abstract contract MarginAccounts is MarginConfig {
             Collateral storage entry = _collaterals[i];
             uint256 amount = collateralOf[account][entry.chainId][entry.token];
             if (amount == 0 || entry.haircutBps == 0) continue;
-            uint256 price = _priceInto(entry.asset, state);
-            state.collateralValue += amount * price / 10 ** entry.decimals * entry.haircutBps / BPS;
+            (uint256 price, bool stale) = _priceInto(entry.asset, state);
+            uint256 value = amount * price / 10 ** entry.decimals * entry.haircutBps / BPS;
+            state.collateralValue += value;
+            if (stale) state.staleCollateralValue += value;
         }
     }
 
@@ -93,8 +105,9 @@ abstract contract MarginAccounts is MarginConfig {
             int256 size = position.size;
             if (size == 0) continue;
             Market storage market = _markets[i];
-            uint256 price = _priceInto(market.asset, state);
+            (uint256 price, bool stale) = _priceInto(market.asset, state);
             state.hasPositions = true;
+            if (stale) state.stalePosition = true;
             state.pnl += size * (int256(price) - int256(position.entryPrice)) / int256(WAD);
             uint256 notional = _abs(size) * price / WAD;
             state.initialRequirement += notional * market.initialMarginBps / BPS;
@@ -103,8 +116,7 @@ abstract contract MarginAccounts is MarginConfig {
     }
 
     /// @dev The price of `asset`, noting in `state` when it is stale.
-    function _priceInto(bytes32 asset, AccountState memory state) private view returns (uint256 price) {
-        bool stale;
+    function _priceInto(bytes32 asset, AccountState memory state) private view returns (uint256 price, bool stale) {
         (price,, stale) = oracle.priceOf(asset);
         if (price == 0) revert PriceUnavailable(asset);
         if (stale && !state.stale) {
@@ -117,6 +129,11 @@ abstract contract MarginAccounts is MarginConfig {
     function _price(bytes32 asset) internal view returns (uint256 price, bool stale) {
         (price,, stale) = oracle.priceOf(asset);
         if (price == 0) revert PriceUnavailable(asset);
+    }
+
+    /// @dev Reverts `PriceUnavailable` when the oracle never priced `asset`.
+    function _requirePrice(bytes32 asset) internal view override {
+        _price(asset);
     }
 
     function _health(int256 equity, uint256 requirement) internal pure returns (uint256) {

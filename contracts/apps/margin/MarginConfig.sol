@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IVerifier} from "../../interfaces/IVerifier.sol";
 
 /// @title MarginConfig
 /// @notice The MarginEngine's risk parameters, set by its owner: the collateral it counts (per rollup and
@@ -59,7 +60,7 @@ abstract contract MarginConfig is Ownable {
     );
     event MarketSet(uint256 indexed marketId, bytes32 asset, uint16 initialMarginBps, uint16 maintenanceMarginBps, bool enabled);
     event RiskParamsSet(uint64 fullLiquidationHealth, uint64 staleLiquidationHealth, uint128 dustFloor);
-    event VaultChainSet(uint64 indexed chainId, bool enabled);
+    event VaultChainSet(uint64 indexed chainId, bool enabled, address verifier);
 
     /// @notice A haircut above 100 %, or haircut x (1 + bonus) above 1: then a liquidation that repays
     ///         debt would take more margin value than it repays and lower the account's health.
@@ -74,8 +75,13 @@ abstract contract MarginConfig is Ownable {
     error UnknownMarket(uint256 marketId);
     /// @notice This (rollup, token) is not a listed collateral.
     error UnknownCollateral(uint64 chainId, address token);
+    /// @notice Trusting a rollup's vault needs the verifier of its messages named (never the Inbox's
+    ///         default by omission).
+    error VerifierRequired(uint64 chainId);
 
     /// @notice Lists or updates a collateral (a haircut of zero stops it counting, without trapping it).
+    ///         One that counts needs a price already: an unpriced asset in any account would make its
+    ///         valuation revert, and anyone can push 1 wei of it into any account.
     function setCollateral(
         uint64 chainId,
         address token,
@@ -87,6 +93,7 @@ abstract contract MarginConfig is Ownable {
         if (haircutBps > BPS || uint256(haircutBps) * (BPS + bonusBps) > BPS * BPS) {
             revert InvalidCollateral(haircutBps, bonusBps);
         }
+        if (haircutBps > 0) _requirePrice(asset);
         Collateral memory entry = Collateral(chainId, token, asset, decimals, haircutBps, bonusBps);
         uint256 index = _collateralIndex[chainId][token];
         if (index == 0) {
@@ -132,10 +139,13 @@ abstract contract MarginConfig is Ownable {
         emit RiskParamsSet(params.fullLiquidationHealth, params.staleLiquidationHealth, params.dustFloor);
     }
 
-    /// @notice Trusts (or stops trusting) the vault on `chainId` to credit deposits.
-    function setVaultChain(uint64 chainId, bool enabled) external onlyOwner {
+    /// @notice Trusts the vault on `chainId` to credit deposits, proven by `verifier` (required: the
+    ///         Inbox's default would otherwise be trusted silently), or stops trusting it (`verifier`
+    ///         ignored).
+    function setVaultChain(uint64 chainId, bool enabled, IVerifier verifier) external onlyOwner {
+        if (enabled) _chooseVerifier(chainId, verifier);
         vaultChain[chainId] = enabled;
-        emit VaultChainSet(chainId, enabled);
+        emit VaultChainSet(chainId, enabled, address(verifier));
     }
 
     /// @notice Every listed collateral, in order.
@@ -158,6 +168,12 @@ abstract contract MarginConfig is Ownable {
         if (index == 0) revert UnknownCollateral(chainId, token);
         return _collaterals[index - 1];
     }
+
+    /// @dev Reverts unless the oracle has a price for `asset`.
+    function _requirePrice(bytes32 asset) internal view virtual;
+
+    /// @dev Has the Inbox prove messages from `chainId` to this engine with `verifier` (never zero).
+    function _chooseVerifier(uint64 chainId, IVerifier verifier) internal virtual;
 
     function _checkMargins(uint16 initialMarginBps, uint16 maintenanceMarginBps) private pure {
         if (maintenanceMarginBps == 0 || maintenanceMarginBps > initialMarginBps || initialMarginBps > BPS) {

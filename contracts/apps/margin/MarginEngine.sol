@@ -25,8 +25,9 @@ import {PriceOracle} from "./PriceOracle.sol";
 ///         and the liquidator may repay the account's debt in the settlement token here in exchange for
 ///         collateral worth the repayment plus the collateral's bonus, paid by the vault of the rollup
 ///         that holds it. Debt left when nothing backs it any more is covered by the insurance fund, and
-///         past it recorded as bad debt. New risk needs fresh prices; a liquidation on a stale price needs
-///         the account to be clearly unhealthy (under `staleLiquidationHealth`).
+///         past it recorded as bad debt. New risk needs fresh prices; a liquidation on a stale position
+///         price needs the account to be clearly unhealthy (under `staleLiquidationHealth`), and stale
+///         collateral counts for nothing toward it.
 contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, ReentrancyGuardTransient {
     /// @notice A release or seizure sent to a vault by message, kept until its message would expire.
     struct Payout {
@@ -139,9 +140,16 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         settlementToken = settlementToken_;
     }
 
-    /// @notice The owner chooses the trust path for deposit messages from `sourceChainId`.
+    /// @notice The owner chooses the trust path for deposit messages from `sourceChainId` (never zero,
+    ///         which would fall back to the Inbox's default).
     function chooseVerifier(uint64 sourceChainId, IVerifier verifier) external onlyOwner {
-        Inbox(inbox).setVerifier(sourceChainId, verifier);
+        _chooseVerifier(sourceChainId, verifier);
+    }
+
+    /// @dev Refuses zero (the Inbox's default) and sets the verifier at the Inbox.
+    function _chooseVerifier(uint64 chainId, IVerifier verifier) internal override {
+        if (address(verifier) == address(0)) revert VerifierRequired(chainId);
+        Inbox(inbox).setVerifier(chainId, verifier);
     }
 
     // ------------------------------------------------------------------ deposits
@@ -259,8 +267,8 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
 
     // -------------------------------------------------------------- liquidations
 
-    /// @notice Liquidates `account`, which must be under health 1 (under `staleLiquidationHealth` when a
-    ///         price it uses is stale). Closes half of its position in `marketId` at the oracle price, or
+    /// @notice Liquidates `account`, whose liquidation health (stale collateral at zero) must be under 1
+    ///         (under `staleLiquidationHealth` when a position's price is stale). Closes half of its position in `marketId` at the oracle price, or
     ///         all of it when health is under `fullLiquidationHealth` or the other half would be dust;
     ///         then repays up to `maxRepay` of its debt (the same half-or-all share of it) from the
     ///         caller's settlement tokens, and sends the caller that value plus the bonus in collateral
@@ -294,9 +302,9 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     /// @dev Reverts unless the account may be liquidated; returns whether the liquidation is full.
     function _checkLiquidatable(address account) private view returns (bool full) {
         AccountState memory state = _state(account);
-        uint256 threshold = state.stale ? riskParams.staleLiquidationHealth : WAD;
-        if (state.health >= threshold) revert AccountHealthy(account, state.health, threshold);
-        full = state.health < riskParams.fullLiquidationHealth;
+        uint256 threshold = state.stalePosition ? riskParams.staleLiquidationHealth : WAD;
+        if (state.liquidationHealth >= threshold) revert AccountHealthy(account, state.liquidationHealth, threshold);
+        full = state.liquidationHealth < riskParams.fullLiquidationHealth;
     }
 
     function _closeForLiquidation(address account, uint256 marketId, bool full)
