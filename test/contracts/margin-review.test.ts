@@ -94,6 +94,24 @@ describe("MarginEngine: the attacker's review", () => {
       args: [m.chainId, token, assetId(symbol), 18, haircutBps, bonusBps],
     });
 
+  it("finding 2: never seizes collateral at a stale price, delisted collateral included", async () => {
+    await m.setPrices({ ETH: usd("3000"), OLD: usd("10") });
+    const victim = await m.trader();
+    await deposit(victim.wallet, m.jusd, usd("1000"));
+    await deposit(victim.wallet, m.old, eth("100"));
+    await trade(victim.wallet, 0n, eth("4"));
+    // OLD is delisted (it counts for nothing) and its feeder stops; ETH falls: health about 0.27.
+    await m.mined(setCollateral(m.old, "OLD", 0));
+    await increaseTime(node, LOCAL_PRICE_MAX_AGE + 1);
+    await m.setPrices({ ETH: usd("2800") }, ["ETH", "BTC", "USD"]);
+    await rejects(liquidate(victim.address, 0n, m.old), "StalePrice");
+    // Closing alone needs no collateral price (and leaves the account solvent: nothing more to take).
+    await m.mined(liquidate(victim.address, 0n, m.old, 0n));
+    assert.equal(await read.size(victim.address, 0n), 0n);
+    await m.setPrices({});
+    await m.mined(setCollateral(m.old, "OLD", 5_000));
+  });
+
   it("finding 5: refunds an expired depositFor to the depositor, not to the account credited", async () => {
     // A vault whose hub is another chain; the deployer stands in for its Inbox to deliver the notice.
     const from = m.deployer.account.address;

@@ -272,7 +272,8 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     ///         all of it when health is under `fullLiquidationHealth` or the other half would be dust;
     ///         then repays up to `maxRepay` of its debt (the same half-or-all share of it) from the
     ///         caller's settlement tokens, and sends the caller that value plus the bonus in collateral
-    ///         `token` from the vault on `chainId` (all of that collateral if it is worth less). When the
+    ///         `token` from the vault on `chainId` (all of that collateral if it is worth less), which
+    ///         needs that collateral's price fresh (`StalePrice`; `maxRepay` 0 closes without seizing). When the
     ///         account is left with nothing but debt, the shortfall is settled.
     /// @return closedSize Size closed (signed like the position).
     /// @return repaid Debt repaid by the caller.
@@ -344,12 +345,15 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     }
 
     /// @dev What `repaid` buys of a collateral: its value plus the bonus, or all of it and what it covers.
+    ///      Only at a fresh price (delisted collateral included, whose staleness no valuation notices): at
+    ///      a stale one the keeper or the account would be paid the gap to the real price.
     function _seizure(Collateral memory entry, uint256 available, uint256 repaid)
         private
         view
         returns (uint256, uint256 seized)
     {
-        (uint256 price,) = _price(entry.asset);
+        (uint256 price, bool stale) = _price(entry.asset);
+        if (stale) revert StalePrice(entry.asset);
         uint256 unit = 10 ** entry.decimals;
         seized = repaid * (BPS + entry.bonusBps) / BPS * unit / price;
         if (seized < available) return (repaid, seized);
