@@ -18,10 +18,10 @@ import {
 
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
-               [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer]
+               [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer] [--no-keeper] [--no-prices]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
-  watchtower, filler, rebalancer) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
+  watchtower, filler, rebalancer, price agent, keeper) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
   BASE+2000, BASE+2001, ... and mine only when the sequencer seals a superblock; wallets use the
   sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
   BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
@@ -32,7 +32,10 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   --database-url postgres://… (default: the DATABASE_URL environment variable); either way a new
   devnet starts with that state emptied (new chains). The filler (the devnet's filler account, state in
   DIR/filler.sqlite) fills intents at once; the rebalancer keeps the liquidity pools within their bands;
-  --no-filler / --no-rebalancer leave them out (to run your own, or drive the pools by hand). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
+  --no-filler / --no-rebalancer leave them out (to run your own, or drive the pools by hand). The price
+  agent walks ETH's price on the margin hub and the keeper (state in DIR/keeper.sqlite) liquidates
+  accounts under health 1; --no-prices / --no-keeper leave them out (to push prices by hand, or run your
+  own keeper). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
   blocks, a 4 s optimistic challenge window, 1 relayer, BASE 8545, DIR .junction.`;
 
 export async function run(
@@ -54,6 +57,8 @@ export async function run(
     "database-url": { type: "string" },
     "no-filler": { type: "boolean" },
     "no-rebalancer": { type: "boolean" },
+    "no-keeper": { type: "boolean" },
+    "no-prices": { type: "boolean" },
   });
   if (values.help) {
     console.log(usage);
@@ -97,6 +102,8 @@ export async function run(
       relayers,
       filler: !values["no-filler"],
       rebalancer: !values["no-rebalancer"],
+      keeper: !values["no-keeper"],
+      prices: !values["no-prices"],
       databaseUrl,
       dataDir: dataDirOf(values),
       l1Port: base,

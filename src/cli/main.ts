@@ -6,8 +6,11 @@ import * as bundle from "./bundle.js";
 import * as devnet from "./devnet.js";
 import * as filler from "./filler.js";
 import * as intent from "./intent.js";
+import * as keeper from "./keeper.js";
+import * as margin from "./margin.js";
 import { UsageError } from "./options.js";
 import * as pool from "./pool.js";
+import * as prices from "./prices.js";
 import * as rebalancer from "./rebalancer.js";
 import * as send from "./send.js";
 import * as sequencer from "./sequencer.js";
@@ -36,6 +39,12 @@ const help = [
   filler.usage,
   "",
   rebalancer.usage,
+  "",
+  margin.usage,
+  "",
+  keeper.usage,
+  "",
+  prices.usage,
   "",
   agent.usage,
   "",
@@ -67,6 +76,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await filler.run(rest);
       case "rebalancer":
         return await rebalancer.run(rest);
+      case "margin":
+        return await margin.run(rest);
+      case "keeper":
+        return await keeper.run(rest);
+      case "prices":
+        return await prices.run(rest);
       case "sequencer":
         return await sequencer.run(rest);
       case "relayer":

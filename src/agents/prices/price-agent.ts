@@ -75,7 +75,7 @@ export class PriceAgent extends PollingAgent {
         ]),
       );
       const txHash = await this.#push(next);
-      this.#logger.debug("PriceAgent#tick", "prices pushed", { prices: named(next), tx: txHash });
+      this.#logger.debug("PriceAgent#tick", "prices pushed", { prices: namedPrices(next), tx: txHash });
     });
   }
 
@@ -172,7 +172,7 @@ export class PriceAgent extends PollingAgent {
     });
     if (receipt.status !== "success") {
       throw new PriceUpdateError(`price update ${hash} reverted`, {
-        details: JSON.stringify(named(prices), bigints),
+        details: JSON.stringify(namedPrices(prices), bigints),
       });
     }
     return hash;
@@ -191,7 +191,8 @@ export function symbolOf(asset: Hex): string {
   return hexToString(asset, { size: 32 }).replace(/\0+$/, "");
 }
 
-function named(prices: ReadonlyMap<Hex, bigint>): Record<string, bigint> {
+/** Prices keyed by symbol ("ETH") instead of the oracle's bytes32 id. */
+export function namedPrices(prices: ReadonlyMap<Hex, bigint>): Record<string, bigint> {
   return Object.fromEntries([...prices].map(([asset, price]) => [symbolOf(asset), price]));
 }
 
