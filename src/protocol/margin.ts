@@ -150,6 +150,16 @@ export function liquidationCloseSize(size: bigint, price: bigint, health: bigint
   return half;
 }
 
+/**
+ * Whether a liquidation naming `marketId` is refused `MustClosePosition`: the account holds a position,
+ * but none there (debt is repaid alone only once every position is closed).
+ */
+export function mustClosePosition(account: MarginAccount, marketId: number): boolean {
+  if ((account.positions.get(marketId)?.size ?? 0n) !== 0n) return false;
+  for (const position of account.positions.values()) if (position.size !== 0n) return true;
+  return false;
+}
+
 /** PnL realised by closing `closed` of a position entered at `entryPrice`, at `price`. */
 export function realisedPnl(closed: bigint, entryPrice: bigint, price: bigint): bigint {
   return (closed * (price - entryPrice)) / WAD;

@@ -112,6 +112,21 @@ describe("MarginEngine: the attacker's review", () => {
     await m.mined(setCollateral(m.old, "OLD", 5_000));
   });
 
+  it("finding 3: a liquidation must close a position before it may repay debt alone", async () => {
+    await m.setPrices({ ETH: usd("3000") });
+    const victim = await m.trader();
+    await deposit(victim.wallet, m.jusd, usd("2000"));
+    await trade(victim.wallet, 0n, eth("5"));
+    await m.setPrices({ ETH: usd("2850") });
+    await trade(victim.wallet, 0n, -eth("2"));
+    assert.equal(await read.cash(victim.address), -usd("300"));
+    await m.setPrices({ ETH: usd("2500") });
+    // Market 1 (BTC): it holds nothing there, so the call would only repay debt and take the bonus.
+    await rejects(liquidate(victim.address, 1n, m.jusd), "MustClosePosition");
+    await m.mined(liquidate(victim.address, 0n, m.jusd));
+    assert.equal(await read.size(victim.address, 0n), 0n);
+  });
+
   it("finding 5: refunds an expired depositFor to the depositor, not to the account credited", async () => {
     // A vault whose hub is another chain; the deployer stands in for its Inbox to deliver the notice.
     const from = m.deployer.account.address;

@@ -33,6 +33,7 @@ import {
   liquidationRepayCap,
   type MarginAccount,
   type MarketConfig,
+  mustClosePosition,
   type RiskParams,
   realisedPnl,
   seizure,
@@ -310,7 +311,9 @@ describe("MarginEngine: the TypeScript twin on random inputs", () => {
             held.collateral.get(collateralKey(c.chainId, c.token)) ?? 0n,
             cap,
           );
-          if (closed === 0n && (expected.repaid === 0n || expected.seized === 0n)) {
+          if (mustClosePosition(held, marketId)) {
+            await assert.rejects(call, (error) => revertName(error) === "MustClosePosition");
+          } else if (closed === 0n && (expected.repaid === 0n || expected.seized === 0n)) {
             await assert.rejects(call, (error) => revertName(error) === "NothingToLiquidate");
           } else {
             const receipt = await mined(call);

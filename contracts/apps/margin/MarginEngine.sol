@@ -119,6 +119,9 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     error AccountHealthy(address account, uint256 health, uint256 threshold);
     /// @notice The call would close nothing and repay nothing.
     error NothingToLiquidate(address account);
+    /// @notice The account holds a position, but not in `marketId`: while it holds any, a liquidation must
+    ///         close some (repaying debt alone would take the bonus and leave the risk open, again and again).
+    error MustClosePosition(address account, uint256 marketId);
     /// @notice The expiry notice names no payout of this engine sent to that rollup, or a returned one.
     error NotReturnable(bytes32 messageId);
     /// @notice Repaying more than the account owes.
@@ -273,7 +276,9 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     ///         then repays up to `maxRepay` of its debt (the same half-or-all share of it) from the
     ///         caller's settlement tokens, and sends the caller that value plus the bonus in collateral
     ///         `token` from the vault on `chainId` (all of that collateral if it is worth less), which
-    ///         needs that collateral's price fresh (`StalePrice`; `maxRepay` 0 closes without seizing). When the
+    ///         needs that collateral's price fresh (`StalePrice`; `maxRepay` 0 closes without seizing).
+    ///         While the account holds any position, `marketId` must be one of them (`MustClosePosition`):
+    ///         the close factor caps each call, and debt is repaid alone only once every position is closed. When the
     ///         account is left with nothing but debt, the shortfall is settled.
     /// @return closedSize Size closed (signed like the position).
     /// @return repaid Debt repaid by the caller.
@@ -286,6 +291,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         bool full = _checkLiquidatable(account);
         uint256 price;
         (closedSize, price) = _closeForLiquidation(account, marketId, full);
+        if (closedSize == 0 && !_isFlat(account)) revert MustClosePosition(account, marketId);
         bytes32 messageId;
         (repaid, seized, messageId) = _repayAndSeize(account, chainId, token, maxRepay, full);
         if (closedSize == 0 && repaid == 0) revert NothingToLiquidate(account);
