@@ -160,6 +160,25 @@ export function mustClosePosition(account: MarginAccount, marketId: number): boo
   return false;
 }
 
+/**
+ * Whether an account's debt can be settled (`MarginAccounts._isEmpty`): no position, and no collateral
+ * worth the dust floor at its latest price (no haircut; unpriced is worth nothing).
+ */
+export function isEmptyAccount(
+  account: MarginAccount,
+  config: { collaterals: readonly CollateralConfig[] },
+  prices: Prices,
+  risk: RiskParams,
+): boolean {
+  for (const position of account.positions.values()) if (position.size !== 0n) return false;
+  for (const entry of config.collaterals) {
+    const amount = account.collateral.get(collateralKey(entry.chainId, entry.token)) ?? 0n;
+    const price = prices.get(entry.asset) ?? 0n;
+    if ((amount * price) / 10n ** BigInt(entry.decimals) >= risk.dustFloor) return false;
+  }
+  return true;
+}
+
 /** PnL realised by closing `closed` of a position entered at `entryPrice`, at `price`. */
 export function realisedPnl(closed: bigint, entryPrice: bigint, price: bigint): bigint {
   return (closed * (price - entryPrice)) / WAD;

@@ -216,6 +216,22 @@ describe("MarginEngine: the attacker's review", () => {
     assert.equal(await m.balance(token, account.address), 0n);
   });
 
+  it("finding 6: settles a debt whose account holds only dust no liquidation can take", async () => {
+    await m.setPrices({ ETH: usd("3000") });
+    const victim = await m.trader();
+    const griefer = await m.trader();
+    await deposit(victim.wallet, m.eth, eth("1"));
+    await trade(victim.wallet, 0n, eth("8"));
+    // 1 wei of JUSD: any seizure of it repays 1 x 1e4 / 1.05e4 = 0.
+    await depositFor(griefer.wallet, m.jusd, 1n, victim.address);
+    await m.setPrices({ ETH: usd("2000") });
+    const badDebt = await read.badDebt();
+    await m.mined(liquidate(victim.address, 0n, m.eth));
+    assert.equal(await read.cash(victim.address), 0n, "the debt is settled once only dust is left");
+    assert.ok((await read.badDebt()) > badDebt);
+    assert.equal(await read.collateral(victim.address, m.jusd), 0n, "the dust is swept, not kept");
+  });
+
   it("finding 7: lists collateral only with a price; stale collateral counts for nothing; a vault rollup needs its verifier", async () => {
     await m.setPrices({ ETH: usd("2000") });
     await rejects(setCollateral(m.engine, "NEW", 5_000), "PriceUnavailable");

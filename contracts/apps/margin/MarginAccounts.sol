@@ -146,13 +146,19 @@ abstract contract MarginAccounts is MarginConfig {
         return value >= 0 ? uint256(value) : uint256(-value);
     }
 
-    /// @dev Whether the account holds no listed collateral and no position (what is left is its cash).
+    /// @dev Whether the account holds no position and no listed collateral worth the dust floor (at its
+    ///      latest price, stale or not; unpriced counts as nothing): what is left is its cash and dust no
+    ///      keeper would liquidate, or none could (1 wei of a $1 token repays 0). Its debt can be settled.
     function _isEmpty(address account) internal view returns (bool) {
-        for (uint256 i = 0; i < _collaterals.length; i++) {
-            if (collateralOf[account][_collaterals[i].chainId][_collaterals[i].token] != 0) return false;
-        }
         for (uint256 i = 0; i < _markets.length; i++) {
             if (_positions[account][i].size != 0) return false;
+        }
+        for (uint256 i = 0; i < _collaterals.length; i++) {
+            Collateral storage entry = _collaterals[i];
+            uint256 amount = collateralOf[account][entry.chainId][entry.token];
+            if (amount == 0) continue;
+            (uint256 price,,) = oracle.priceOf(entry.asset);
+            if (amount * price / 10 ** entry.decimals >= riskParams.dustFloor) return false;
         }
         return true;
     }

@@ -92,6 +92,9 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     event InsuranceFunded(address indexed funder, uint256 amount);
     /// @notice Debt nothing backed any more: `covered` by the insurance fund, `uncovered` is bad debt.
     event ShortfallSettled(address indexed account, uint256 covered, uint256 uncovered);
+    /// @notice Dust collateral (under the dust floor) left in an account whose debt was settled went to
+    ///         the engine's own account (`collateralOf[engine]`), so the debtor cannot withdraw it.
+    event DustSwept(address indexed account, uint64 indexed chainId, address indexed token, uint256 amount);
     /// @notice A release or seizure message expired undelivered; its amount is credited back here.
     event PayoutReturned(bytes32 indexed messageId, address indexed account, uint256 amount);
 
@@ -299,8 +302,9 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         if (cashOf[account] < 0 && _isEmpty(account)) _settleShortfall(account);
     }
 
-    /// @notice Settles the debt of an account that holds nothing else: the insurance fund covers what it
-    ///         can, the rest is recorded as bad debt. Anyone may call it.
+    /// @notice Settles the debt of an account that holds nothing else (no position, no collateral worth
+    ///         the dust floor): the insurance fund covers what it can, the rest is recorded as bad debt,
+    ///         and the dust goes to the engine's own account. Anyone may call it.
     function settleShortfall(address account) external nonReentrant {
         if (cashOf[account] >= 0 || !_isEmpty(account)) revert NoShortfall(account);
         _settleShortfall(account);
@@ -367,12 +371,26 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     }
 
     function _settleShortfall(address account) private {
+        _sweepDust(account);
         uint256 debt = uint256(-cashOf[account]);
         uint256 covered = debt < insuranceFund ? debt : insuranceFund;
         insuranceFund -= covered;
         badDebt += debt - covered;
         cashOf[account] = 0;
         emit ShortfallSettled(account, covered, debt - covered);
+    }
+
+    /// @dev Moves what collateral is left (dust, see `_isEmpty`) to the engine's own account: the debt it
+    ///      did not pay is being covered, so its owner must not take it back.
+    function _sweepDust(address account) private {
+        for (uint256 i = 0; i < _collaterals.length; i++) {
+            Collateral storage entry = _collaterals[i];
+            uint256 amount = collateralOf[account][entry.chainId][entry.token];
+            if (amount == 0) continue;
+            collateralOf[account][entry.chainId][entry.token] = 0;
+            collateralOf[address(this)][entry.chainId][entry.token] += amount;
+            emit DustSwept(account, entry.chainId, entry.token, amount);
+        }
     }
 
     // ------------------------------------------------------------------- helpers
