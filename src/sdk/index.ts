@@ -33,3 +33,4 @@ export type { BundleJson, CommitmentJson } from "./sequencerRpc.js";
 export * from "./signFill.js";
 export * from "./slowFill.js";
 export * from "./waitForDelivery.js";
+export * from "./withdrawCash.js";

@@ -94,6 +94,73 @@ describe("MarginEngine: the attacker's review", () => {
       args: [m.chainId, token, assetId(symbol), 18, haircutBps, bonusBps],
     });
 
+  it("finding 1: pays realised profit in JUSD, never out of the insurance fund, on fresh prices, keeping initial margin", async () => {
+    await m.setPrices({ ETH: usd("3000") });
+    const [winner, loser, funder] = [await m.trader(), await m.trader(), await m.trader()];
+    for (const [trader, size] of [
+      [winner, eth("10")],
+      [loser, -eth("10")],
+    ] as const) {
+      await deposit(trader.wallet, m.eth, eth("10"));
+      await trade(trader.wallet, 0n, size);
+    }
+    await m.setPrices({ ETH: usd("3300") });
+    await trade(winner.wallet, 0n, -eth("10"));
+    await trade(loser.wallet, 0n, eth("10"));
+    assert.equal(await read.cash(winner.address), usd("3000"));
+    assert.equal(await read.cash(loser.address), -usd("3000"));
+
+    await m.mined(
+      funder.wallet.writeContract({ ...m.engineContract, functionName: "fundInsurance", args: [usd("500")] }),
+    );
+    await m.mined(
+      loser.wallet.writeContract({
+        ...m.engineContract,
+        functionName: "repayDebt",
+        args: [loser.address, usd("2000")],
+      }),
+    );
+    // The engine holds 2,500 JUSD, 500 of them the insurance fund: 2,000 may be paid out.
+    const withdrawCash = (wallet: Wallet, amount: bigint, receiver: Address) =>
+      wallet.writeContract({ ...m.engineContract, functionName: "withdrawCash", args: [amount, receiver] });
+    await rejects(withdrawCash(winner.wallet, usd("3000"), winner.address), "InsufficientLiquidity");
+    await rejects(withdrawCash(loser.wallet, usd("1"), loser.address), "InsufficientCash");
+    const before = await m.balance(m.jusd, funder.address);
+    await m.mined(withdrawCash(winner.wallet, usd("2000"), funder.address));
+    assert.equal(
+      await m.balance(m.jusd, funder.address),
+      before + usd("2000"),
+      "the receiver is paid in JUSD",
+    );
+    assert.equal(await read.cash(winner.address), usd("1000"));
+    assert.equal(await read.insurance(), usd("500"));
+    assert.equal(await m.balance(m.jusd, m.engine), usd("500"), "the insurance fund stays backed");
+
+    // With its collateral gone, the rest of its cash is the winner's margin: 3 ETH long needs 990 of it.
+    await m.mined(
+      winner.wallet.writeContract({
+        ...m.engineContract,
+        functionName: "requestWithdrawal",
+        args: [m.chainId, m.eth, eth("10"), winner.address],
+      }),
+    );
+    await m.mined(
+      loser.wallet.writeContract({
+        ...m.engineContract,
+        functionName: "repayDebt",
+        args: [loser.address, usd("1000")],
+      }),
+    );
+    await trade(winner.wallet, 0n, eth("3"));
+    await rejects(withdrawCash(winner.wallet, usd("11"), winner.address), "InsufficientMargin");
+    await m.mined(withdrawCash(winner.wallet, usd("10"), winner.address));
+    // A stale price refuses a payout.
+    await increaseTime(node, LOCAL_PRICE_MAX_AGE + 1);
+    await rejects(withdrawCash(winner.wallet, usd("1"), winner.address), "StalePrice");
+    await m.setPrices({});
+    await trade(winner.wallet, 0n, -eth("3"));
+  });
+
   it("finding 2: never seizes collateral at a stale price, delisted collateral included", async () => {
     await m.setPrices({ ETH: usd("3000"), OLD: usd("10") });
     const victim = await m.trader();

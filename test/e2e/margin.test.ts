@@ -32,6 +32,7 @@ import {
   valueAccount,
   WAD,
   waitForDelivery,
+  withdrawCash,
 } from "../../src/sdk/index.js";
 import { rejects } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
@@ -364,5 +365,28 @@ describe("margin engine across rollups", () => {
       assert.deepEqual(account.positions, []);
       assert.deepEqual(account.collateral, []);
     }
+  });
+
+  it("pays realised profit out in JUSD at the hub, from what losers repaid, never the insurance fund", async () => {
+    const winner = await traderOnB(usd("1000"), eth("1"));
+    await kit.setPrices({ ETH: usd("1500") });
+    await closePosition(kit.wallet(winner.key, HUB), kit.manifest, {});
+    // Long 1 ETH from $1,367.1 to $1,500.
+    const profit = realisedPnl(eth("1"), usd("1367.1"), usd("1500"));
+    assert.equal((await getMarginAccount(kit.manifest, { account: winner.address })).cash, profit);
+    const read = (functionName: "insuranceFund" | "freeSettlement") =>
+      kit.hub.readContract({ ...kit.engine, functionName });
+    const [fund, free] = [await read("insuranceFund"), await read("freeSettlement")];
+    assert.ok(free >= profit, `the liquidations' repayments back the profit (${free})`);
+    const before = await kit.balance(HUB, kit.jusd(HUB), winner.address);
+    await withdrawCash(kit.wallet(winner.key, HUB), kit.manifest, { amount: profit });
+    assert.equal(await kit.balance(HUB, kit.jusd(HUB), winner.address), before + profit);
+    assert.equal((await getMarginAccount(kit.manifest, { account: winner.address })).cash, 0n);
+    assert.equal(await read("insuranceFund"), fund);
+    assert.equal(await read("freeSettlement"), free - profit);
+    await rejects(
+      withdrawCash(kit.wallet(winner.key, HUB), kit.manifest, { amount: 1n }),
+      "InsufficientCash",
+    );
   });
 });

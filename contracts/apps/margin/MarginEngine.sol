@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IMessageRecipient} from "../../interfaces/IMessageRecipient.sol";
 import {IVerifier} from "../../interfaces/IVerifier.sol";
@@ -25,10 +26,14 @@ import {PriceOracle} from "./PriceOracle.sol";
 ///         and the liquidator may repay the account's debt in the settlement token here in exchange for
 ///         collateral worth the repayment plus the collateral's bonus, paid by the vault of the rollup
 ///         that holds it. Debt left when nothing backs it any more is covered by the insurance fund, and
-///         past it recorded as bad debt. New risk needs fresh prices; a liquidation on a stale position
+///         past it recorded as bad debt. Realised profit (positive cash) is paid out in the settlement
+///         token by `withdrawCash`, from what losers repaid, never from the insurance fund. New risk needs
+///         fresh prices; a liquidation on a stale position
 ///         price needs the account to be clearly unhealthy (under `staleLiquidationHealth`), and stale
 ///         collateral counts for nothing toward it.
 contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
     /// @notice A release or seizure sent to a vault by message, kept until its message would expire.
     struct Payout {
         address creditBack;
@@ -42,10 +47,12 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     address public immutable inbox;
     /// @notice The CollateralVault, at this address on every rollup (the hub's included).
     CollateralVault public immutable vault;
-    /// @notice What debt is repaid in and the insurance fund held in: a USD token with 18 decimals.
+    /// @notice What debt is repaid in, positive cash paid out in and the insurance fund held in: a USD
+    ///         token with 18 decimals, held by this engine on the hub.
     IERC20 public immutable settlementToken;
 
-    /// @notice Settlement tokens set aside to cover debt that nothing backs.
+    /// @notice Settlement tokens set aside to cover debt that nothing backs; the engine always holds at
+    ///         least this much (`withdrawCash` pays only what it holds beyond it).
     uint256 public insuranceFund;
     /// @notice Debt (USD x 1e18) that neither collateral nor the insurance fund covered.
     uint256 public badDebt;
@@ -89,6 +96,8 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         bytes32 messageId
     );
     event DebtRepaid(address indexed account, address indexed payer, uint256 amount);
+    /// @notice `amount` of the account's positive cash was paid to `receiver` in the settlement token.
+    event CashWithdrawn(address indexed account, address indexed receiver, uint256 amount);
     event InsuranceFunded(address indexed funder, uint256 amount);
     /// @notice Debt nothing backed any more: `covered` by the insurance fund, `uncovered` is bad debt.
     event ShortfallSettled(address indexed account, uint256 covered, uint256 uncovered);
@@ -114,6 +123,11 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     error StalePrice(bytes32 asset);
     /// @notice After the action the account's equity would be below its initial margin requirement.
     error InsufficientMargin(int256 equity, uint256 required);
+    /// @notice The account's cash (realised profit) is less than asked, or negative.
+    error InsufficientCash(int256 cash, uint256 requested);
+    /// @notice The engine holds fewer settlement tokens beyond the insurance fund than asked: profit is
+    ///         paid as losers' debt is repaid (or covered), first come, first served.
+    error InsufficientLiquidity(uint256 available, uint256 requested);
     /// @notice The account holds less of this collateral than asked.
     error InsufficientCollateral(uint256 available, uint256 requested);
     /// @notice The rollup has no vault this engine trusts.
@@ -251,6 +265,30 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         if (cashOf[msg.sender] < 0 || !_isFlat(msg.sender)) _requireInitialMargin(msg.sender);
         messageId = _pay(MarginMessages.RELEASE, msg.sender, receiver, chainId, token, amount);
         emit WithdrawalRequested(msg.sender, chainId, token, amount, receiver, messageId);
+    }
+
+    /// @notice Pays `amount` of the caller's positive cash (realised profit) to `receiver` in the
+    ///         settlement token, here on the hub. Only out of what the engine holds beyond the insurance
+    ///         fund; every price the account uses must be fresh and the account must still meet its
+    ///         initial margin with the cash gone (the debit comes first). Trades fill at the oracle price
+    ///         with no fee, so this is where front-running the oracle would be cashed: see
+    ///         docs/margin-review.md.
+    function withdrawCash(uint256 amount, address receiver) external nonReentrant {
+        if (amount == 0 || receiver == address(0)) revert ZeroAmount();
+        int256 cash = cashOf[msg.sender];
+        if (cash < 0 || amount > uint256(cash)) revert InsufficientCash(cash, amount);
+        uint256 available = freeSettlement();
+        if (amount > available) revert InsufficientLiquidity(available, amount);
+        cashOf[msg.sender] = cash - int256(amount);
+        _requireInitialMargin(msg.sender);
+        settlementToken.safeTransfer(receiver, amount);
+        emit CashWithdrawn(msg.sender, receiver, amount);
+    }
+
+    /// @notice Settlement tokens the engine holds beyond the insurance fund: what `withdrawCash` can pay.
+    function freeSettlement() public view returns (uint256) {
+        uint256 balance = settlementToken.balanceOf(address(this));
+        return balance > insuranceFund ? balance - insuranceFund : 0;
     }
 
     /// @notice Repays `amount` of an account's debt in the settlement token (anyone may repay for anyone).
