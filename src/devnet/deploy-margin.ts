@@ -1,5 +1,6 @@
 // Deploys the cross-rollup margin engine after everything else: on every rollup, at the same nonces (so
-// the same addresses), a test collateral token and the CollateralVault; on the hub (the first rollup) the
+// the same addresses), a test collateral token (a devnet asset priced as ETH that only the deployer can
+// mint: never list a token anyone mints) and the CollateralVault; on the hub (the first rollup) the
 // PriceOracle and the MarginEngine too, while the other rollups spend those two nonces on empty
 // transactions, so the vault names one engine address everywhere and later deployments stay aligned.
 // Then the hub lists every rollup's JUSD and test token as collateral, opens the ETH perpetual and
@@ -91,7 +92,7 @@ async function deployOn(
   const engine = getContractAddress({ from, nonce: BigInt(start + 3) });
   const isHub = endpoint.chainId === hubChainId;
   const { addresses } = await deployAll(endpoint, deployerKey, (_at, deployer) => [
-    { abi: artifacts.testTokenAbi, bytecode: artifacts.testTokenBytecode, args: [] },
+    { abi: artifacts.ownedTestTokenAbi, bytecode: artifacts.ownedTestTokenBytecode, args: [deployer] },
     {
       abi: artifacts.collateralVaultAbi,
       bytecode: artifacts.collateralVaultBytecode,

@@ -13,6 +13,7 @@ import { increaseTime } from "../../src/chain/anvil.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
+import { ownedTestTokenAbi } from "../../src/contracts/generated/index.js";
 import { MARGIN_DEFAULTS } from "../../src/devnet/deploy-margin.js";
 import {
   assetId,
@@ -109,6 +110,19 @@ describe("margin engine across rollups", () => {
     assert.equal(result.seized, expected.seized, "seized");
     return result;
   };
+
+  it("lists as priced collateral a devnet test asset only the deployer can mint", async () => {
+    const stranger = await kit.trader();
+    await rejects(
+      kit.wallet(stranger.key, B).writeContract({
+        address: kit.margin.testAsset,
+        abi: ownedTestTokenAbi,
+        functionName: "mint",
+        args: [stranger.address, eth("1000000")],
+      }),
+      "OwnableUnauthorizedAccount",
+    );
+  });
 
   it("credits deposits on 901 and 902 at the hub, each exactly once", async () => {
     const trader = await kit.trader();

@@ -4,7 +4,7 @@
 import { type Address, erc20Abi, type Hex } from "viem";
 import { type JunctionWalletClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
-import { testTokenAbi } from "../../src/contracts/generated/index.js";
+import { ownedTestTokenAbi } from "../../src/contracts/generated/index.js";
 import { MARGIN_DEFAULTS } from "../../src/devnet/deploy-margin.js";
 import {
   assetId,
@@ -78,10 +78,11 @@ export function marginKit(devnet: TestDevnet) {
       await confirm(chainId, hash);
     },
 
+    /** Mints the devnet's test ETH as the deployer, the only account that may. */
     mintTestAsset: async (to: Address, chainId: number, amount: bigint) => {
       const hash = await wallet(manifest.accounts.deployer.privateKey, chainId).writeContract({
         address: margin.testAsset,
-        abi: testTokenAbi,
+        abi: ownedTestTokenAbi,
         functionName: "mint",
         args: [to, amount],
       });
