@@ -16,8 +16,8 @@ import {
   networkFlags,
   parseFlags,
   printJson,
-  requiredFlag,
   UsageError,
+  weiFlag,
 } from "./options.js";
 
 export const usage = `junction bridge --amount WEI --from CHAIN --to CHAIN [--token ADDRESS] [--lock] [--recipient ADDRESS] [--path P]
@@ -46,10 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const amountText = requiredFlag("amount", values.amount);
-  if (!/^\d+$/.test(amountText) || BigInt(amountText) === 0n) {
-    throw new UsageError(`--amount must be a positive integer in wei, got ${amountText}`);
-  }
+  const amount = weiFlag("amount", values.amount);
   const manifest = manifestOf(values);
   const from = intFlag("from", values.from, -1, 1);
   const wallet = walletClientFor(
@@ -71,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     });
   }
   const transfer = {
-    amount: BigInt(amountText),
+    amount,
     destinationChainId: to,
     token: values.token === undefined ? undefined : addressFlag("token", values.token),
     recipient: values.recipient === undefined ? undefined : addressFlag("recipient", values.recipient),

@@ -13,8 +13,8 @@ import {
   networkFlags,
   parseFlags,
   printJson,
-  requiredFlag,
   UsageError,
+  weiFlag,
 } from "./options.js";
 
 export const usage = `junction intent open --from CHAIN --to CHAIN --amount WEI [--output WEI] [--path P] [--recipient ADDRESS]
@@ -46,14 +46,6 @@ function pathFlag(value: string | undefined): IntentPath {
     throw new UsageError(`--path must be one of ${INTENT_PATHS.join(", ")}, got ${value}`);
   }
   return value as IntentPath;
-}
-
-function weiFlag(name: string, value: string | undefined): bigint {
-  const text = requiredFlag(name, value);
-  if (!/^\d+$/.test(text) || BigInt(text) === 0n) {
-    throw new UsageError(`--${name} must be a positive integer in wei, got ${text}`);
-  }
-  return BigInt(text);
 }
 
 async function open(argv: string[]): Promise<number> {

@@ -65,6 +65,15 @@ export function requiredFlag(name: string, value: string | undefined): string {
   return value;
 }
 
+/** A required positive amount in wei. */
+export function weiFlag(name: string, value: string | undefined): bigint {
+  const text = requiredFlag(name, value);
+  if (!/^\d+$/.test(text) || BigInt(text) === 0n) {
+    throw new UsageError(`--${name} must be a positive integer in wei, got ${text}`);
+  }
+  return BigInt(text);
+}
+
 export function addressFlag(name: string, value: string | undefined): Hex {
   const text = requiredFlag(name, value);
   if (!isAddress(text)) throw new UsageError(`--${name} must be a 20-byte hex address, got ${text}`);

@@ -13,8 +13,8 @@ import {
   networkFlags,
   parseFlags,
   printJson,
-  requiredFlag,
   UsageError,
+  weiFlag,
 } from "./options.js";
 
 export const usage = `junction pool deposit|withdraw --chain CHAIN --amount WEI [--private-key KEY] [--data-dir DIR | --manifest FILE]
@@ -48,11 +48,7 @@ async function move(action: "deposit" | "withdraw", argv: string[]): Promise<num
     console.log(usage);
     return 0;
   }
-  const amountText = requiredFlag("amount", values.amount);
-  if (!/^\d+$/.test(amountText) || BigInt(amountText) === 0n) {
-    throw new UsageError(`--amount must be a positive integer in wei, got ${amountText}`);
-  }
-  const amount = BigInt(amountText);
+  const amount = weiFlag("amount", values.amount);
   const manifest = manifestOf(values);
   const rollup = rollupOf(manifest, intFlag("chain", values.chain, -1, 1));
   const wallet = walletClientFor(rollup, keyFlag(values["private-key"], manifest.accounts.user.privateKey));

@@ -29,6 +29,7 @@ import {
   requiredFlag,
   UsageError,
   untilStopped,
+  weiFlag,
 } from "./options.js";
 
 export const usage = `junction swap initiate --from CHAIN --counterparty ADDRESS --amount WEI [--token ADDRESS] [--timeout SECONDS]
@@ -65,10 +66,7 @@ function lockJson(lock: SwapLock) {
 }
 
 function amountOf(values: Values): bigint {
-  const text = requiredFlag("amount", values.amount);
-  if (!/^\d+$/.test(text) || BigInt(text) === 0n)
-    throw new UsageError(`--amount must be a positive integer in wei, got ${text}`);
-  return BigInt(text);
+  return weiFlag("amount", values.amount);
 }
 
 function lockIdOf(values: Values): Hex {

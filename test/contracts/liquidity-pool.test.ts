@@ -27,20 +27,10 @@ import {
   testTokenBytecode,
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
+import { seededRandom } from "../../src/protocol/prng.js";
 import { rejects } from "../helpers/chain.js";
 
 const poolAbi = [...liquidityPoolAbi, ...junctionErrorsAbi] as const;
-
-/** A small deterministic PRNG (mulberry32), so a failing sequence can be replayed. */
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("LiquidityPool: ERC-4626 books", () => {
   let node: AnvilNode;
@@ -114,7 +104,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
   it("rounds every operation in the pool's favour over 120 random operations", async () => {
     const pool = await newPool();
     const books = read(pool);
-    const random = prng(7);
+    const random = seededRandom(7);
     const paidIn = new Map<Address, bigint>(lps.map((lp) => [lp.account.address, 0n]));
     const amount = () => BigInt(Math.floor(random() * 1e6)) * 10n ** BigInt(Math.floor(random() * 13)) + 1n;
     for (let i = 0; i < 120; i++) {

@@ -23,6 +23,7 @@ import {
   testTokenBytecode,
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
+import { seededRandom } from "../../src/protocol/prng.js";
 import {
   assetId,
   type CollateralConfig,
@@ -44,16 +45,6 @@ import {
 const CHAIN_ID = 901;
 const STEPS = 200;
 
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("MarginEngine: the TypeScript twin on random inputs", () => {
   let node: AnvilNode;
   let client: JunctionPublicClient;
@@ -69,7 +60,7 @@ describe("MarginEngine: the TypeScript twin on random inputs", () => {
   });
 
   it("values accounts and liquidates exactly as the twin computes", async () => {
-    const random = prng(Number(process.env.MARGIN_SEED ?? 3));
+    const random = seededRandom(Number(process.env.MARGIN_SEED ?? 3));
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
     const deployer = walletClientFor(node, deployerKey);
     const mined = async (hash: Promise<Hex>) => {

@@ -13,6 +13,7 @@ import { type JunctionWalletClient, publicClientFor, walletClientFor } from "../
 import { rollupOf } from "../../src/chain/manifest.js";
 import { liquidityPoolAbi } from "../../src/contracts/generated/index.js";
 import { jusdTotalSupply } from "../../src/devnet/deploy.js";
+import { seededRandom } from "../../src/protocol/prng.js";
 import {
   bridgeTokens,
   certifyUnfilled,
@@ -30,17 +31,6 @@ import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 const ROLLUPS = 3;
 const OPERATIONS = 200;
-
-/** mulberry32: a deterministic PRNG, so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Opened = {
   orderId: Hex;
@@ -96,7 +86,7 @@ describe("intents: conservation over 200 random operations", () => {
   });
 
   it("neither creates nor destroys JUSD, and settles every order exactly once", async () => {
-    const random = prng(2026);
+    const random = seededRandom(2026);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const { user, filler, rebalancer } = devnet.manifest.accounts;
     const total = jusdTotalSupply(ROLLUPS);

@@ -11,6 +11,7 @@ import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { liquidityPoolAbi } from "../../src/contracts/generated/index.js";
 import { createLogger, silentLogger } from "../../src/log.js";
+import { seededRandom } from "../../src/protocol/prng.js";
 import { fillFromPool, isOpenProven, openIntent, requestSlowFill } from "../../src/sdk/index.js";
 import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
@@ -27,20 +28,8 @@ const ROUTES: [number, number, number][] = [
 ];
 const INTENTS = 24;
 
-/** mulberry32: a small seeded PRNG, so the flow is the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function skewedFlow(seed: number): { from: number; to: number; output: bigint }[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const total = ROUTES.reduce((sum, [, , weight]) => sum + weight, 0);
   const pickRoute = (point: number): [number, number] => {
     let below = 0;
