@@ -14,6 +14,8 @@ const B = 902;
 const JUSD_HUB: Address = "0x00000000000000000000000000000000000000a1";
 const JUSD_B: Address = "0x00000000000000000000000000000000000000b1";
 const ALICE: Address = "0x00000000000000000000000000000000000a11ce";
+const TEST_ETH: Address = "0x00000000000000000000000000000000000000e1";
+const ENGINE: Address = "0x00000000000000000000000000000000000e6e1e";
 const usd = (value: string) => parseEther(value);
 const ETH = assetId("ETH");
 const USD = assetId("USD");
@@ -90,6 +92,37 @@ describe("keeper decisions", () => {
     // Health about 0.76: under 0.9, liquidated all the same.
     const sinking = plan(account([[B, JUSD_B, "10316"]], "10"), "2100", usd("1000000"), ["ETH"]);
     assert.equal(sinking.stale, true);
+  });
+
+  it("counts collateral priced stale as nothing, and never seizes it", () => {
+    // Health 1.40 at face value, but most of its margin is test ETH whose price is stale: 0.28.
+    const testEth = { ...jusd(HUB, TEST_ETH), asset: ETH, haircutBps: 8_000, bonusBps: 1_000 };
+    const mixed: EngineView = {
+      ...view("2100", ["ETH"]),
+      collaterals: [jusd(HUB, JUSD_HUB), jusd(B, JUSD_B), testEth],
+      markets: [{ asset: assetId("BTC"), initialMarginBps: 1_000, maintenanceMarginBps: 500, enabled: true }],
+      prices: new Map([
+        [ETH, usd("2100")],
+        [USD, WAD],
+        [assetId("BTC"), usd("60000")],
+      ]),
+    };
+    const held: MarginAccount = {
+      collateral: new Map([
+        [collateralKey(B, JUSD_B), usd("3000")],
+        [collateralKey(HUB, TEST_ETH), parseEther("2")],
+      ]),
+      cash: 0n,
+      positions: new Map([[0, { size: parseEther("1"), entryPrice: usd("62000") }]]),
+    };
+    const assessment = assessAccount(ALICE, held, mixed, usd("100000"));
+    if (assessment.kind !== "liquidate") assert.fail(`expected a liquidation, got ${assessment.kind}`);
+    assert.equal(assessment.plan.stale, false, "the position's price is fresh: the bar stays 1");
+    assert.equal(assessment.plan.chainId, B, "seized from the JUSD, not the stale test ETH");
+    assert.equal(assessment.plan.full, true);
+    assert.equal(assessment.plan.expected.repaid, usd("2000"));
+    const face = assessAccount(ALICE, held, { ...mixed, stale: new Set() }, usd("100000"));
+    assert.equal(face.kind, "healthy");
   });
 
   it("seizes from the collateral that repays the most, the hub's on a tie", () => {
@@ -179,7 +212,12 @@ describe("keeper ledger", () => {
     assert.deepEqual(held.positions.get(0), { size: parseEther("5"), entryPrice: usd("3000") });
     assert.deepEqual(ledger.addresses(), [getAddress(ALICE)]);
 
+    ledger.apply({ eventName: "CashWithdrawn", args: { account: ALICE, amount: usd("5") } });
+    assert.equal(ledger.account(ALICE).cash, -usd("2005"));
+    ledger.apply({ eventName: "DustSwept", args: { ...args, amount: usd("8185.5") } }, ENGINE);
     ledger.apply({ eventName: "ShortfallSettled", args: { account: ALICE } });
     assert.equal(ledger.account(ALICE).cash, 0n);
+    assert.equal(ledger.account(ALICE).collateral.get(collateralKey(B, JUSD_B)), 0n);
+    assert.equal(ledger.account(ENGINE).collateral.get(collateralKey(B, JUSD_B)), usd("8185.5"));
   });
 });

@@ -1,13 +1,14 @@
-// The keeper's decision for one account, with no I/O: is it liquidatable (health under 1, or under the
-// stale bar when a price it uses is stale), and if so which call takes the most: the market with the
-// largest position, the collateral whose seizure repays the most of the debt the close leaves (the
-// hub's own first on a tie: it pays at once). Every figure comes from the TypeScript twin, so the plan
+// The keeper's decision for one account, with no I/O: is it liquidatable (its liquidation health —
+// stale collateral counting nothing — under 1, or under the stale bar when a position's price is stale),
+// and if so which call takes the most: the market with the largest position (the engine refuses a call
+// that closes nothing while a position is open), the collateral at a fresh price whose seizure repays
+// the most of the debt the close leaves (the hub's own first on a tie: it pays at once). Every figure comes from the TypeScript twin, so the plan
 // says exactly what the engine will close, repay and seize if nothing changes before it lands.
 import type { Address, Hex } from "viem";
 import {
   type CollateralConfig,
+  canLiquidate,
   collateralKey,
-  isLiquidatable,
   liquidationCloseSize,
   liquidationRepayCap,
   type MarginAccount,
@@ -58,32 +59,32 @@ export function assessAccount(
   view: EngineView,
   budget: bigint,
 ): Assessment {
-  const valued = valueAccount(account, view, view.prices);
-  const stale = usesStalePrice(account, view);
-  if (!isLiquidatable(valued.health, view.risk, stale))
-    return { kind: "healthy", health: valued.health, stale };
-  const full = valued.health < view.risk.fullLiquidationHealth;
+  const valued = valueAccount(account, view, view.prices, view.stale);
+  const health = valued.liquidationHealth;
+  const stale = valued.stalePosition;
+  if (!canLiquidate(valued, view.risk)) return { kind: "healthy", health, stale };
+  const full = health < view.risk.fullLiquidationHealth;
 
   const market = largestPosition(account, view);
   const closedSize = market
-    ? liquidationCloseSize(market.position.size, market.price, valued.health, view.risk)
+    ? liquidationCloseSize(market.position.size, market.price, health, view.risk)
     : 0n;
   const cashAfter =
     account.cash + (market ? realisedPnl(closedSize, market.position.entryPrice, market.price) : 0n);
-  const cap = cashAfter < 0n ? liquidationRepayCap(-cashAfter, valued.health, view.risk) : 0n;
+  const cap = cashAfter < 0n ? liquidationRepayCap(-cashAfter, health, view.risk) : 0n;
   const limit = cap < budget ? cap : budget;
   const seize = bestSeizure(account, view, limit);
 
   if (closedSize === 0n && seize.repaid === 0n) {
     const reason =
       cashAfter >= 0n ? "no position and no debt" : limit === 0n ? "no budget to repay" : "no collateral";
-    return { kind: "stuck", health: valued.health, reason };
+    return { kind: "stuck", health: health, reason };
   }
   return {
     kind: "liquidate",
     plan: {
       account: address,
-      health: valued.health,
+      health: health,
       stale,
       full,
       marketId: market?.marketId ?? 0,
@@ -93,19 +94,6 @@ export function assessAccount(
       expected: { closedSize, repaid: seize.repaid, seized: seize.seized },
     },
   };
-}
-
-/** Whether any price the account's valuation uses is stale. */
-export function usesStalePrice(account: MarginAccount, view: EngineView): boolean {
-  for (const entry of view.collaterals) {
-    const amount = account.collateral.get(collateralKey(entry.chainId, entry.token)) ?? 0n;
-    if (amount > 0n && entry.haircutBps > 0 && view.stale.has(entry.asset)) return true;
-  }
-  for (const [marketId, market] of view.markets.entries()) {
-    const size = account.positions.get(marketId)?.size ?? 0n;
-    if (size !== 0n && view.stale.has(market.asset)) return true;
-  }
-  return false;
 }
 
 function largestPosition(account: MarginAccount, view: EngineView) {
@@ -122,13 +110,13 @@ function largestPosition(account: MarginAccount, view: EngineView) {
   return best;
 }
 
-/** The collateral whose seizure repays the most of `limit` (the hub's first on a tie). */
+/** The collateral whose seizure repays the most of `limit` (the hub's first on a tie); never one priced stale. */
 function bestSeizure(account: MarginAccount, view: EngineView, limit: bigint) {
   let best: { chainId: number; token: Address; repaid: bigint; seized: bigint } | undefined;
   for (const entry of view.collaterals) {
     const available = account.collateral.get(collateralKey(entry.chainId, entry.token)) ?? 0n;
     const price = view.prices.get(entry.asset);
-    if (available === 0n || price === undefined) continue;
+    if (available === 0n || price === undefined || view.stale.has(entry.asset)) continue;
     const chainId = Number(entry.chainId);
     const twin = limit > 0n ? seizure(entry, price, available, limit) : { repaid: 0n, seized: 0n };
     // The engine takes nothing when either side rounds to zero.

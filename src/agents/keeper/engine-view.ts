@@ -24,7 +24,7 @@ export async function scanEngine(
     const events = parseEventLogs({ abi: marginEngineAbi, logs, strict: true });
     for (const event of events) {
       if (isLedgerEvent(event)) {
-        ledger.apply(event);
+        ledger.apply(event, engine);
         applied += 1;
       }
     }

@@ -25,6 +25,11 @@ export type LedgerEvent =
       args: { account: Address; chainId: bigint; token: Address; repaid: bigint; seized: bigint };
     }
   | { eventName: "DebtRepaid"; args: { account: Address; amount: bigint } }
+  | { eventName: "CashWithdrawn"; args: { account: Address; amount: bigint } }
+  | {
+      eventName: "DustSwept";
+      args: { account: Address; chainId: bigint; token: Address; amount: bigint };
+    }
   | { eventName: "ShortfallSettled"; args: { account: Address } };
 
 export const LEDGER_EVENTS = [
@@ -33,6 +38,8 @@ export const LEDGER_EVENTS = [
   "PositionModified",
   "Liquidated",
   "DebtRepaid",
+  "CashWithdrawn",
+  "DustSwept",
   "ShortfallSettled",
 ] as const satisfies readonly LedgerEvent["eventName"][];
 
@@ -41,8 +48,11 @@ type MutableAccount = { collateral: Map<string, bigint>; cash: bigint; positions
 export class MarginLedger {
   readonly #accounts = new Map<Address, MutableAccount>();
 
-  /** Applies one event; events must come in chain order (block, then log index), each once. */
-  apply(event: LedgerEvent): void {
+  /**
+   * Applies one event; events must come in chain order (block, then log index), each once. `engine`
+   * is the engine's own address: swept dust becomes its collateral there.
+   */
+  apply(event: LedgerEvent, engine?: Address): void {
     const account = this.#account(event.args.account);
     switch (event.eventName) {
       case "CollateralCredited":
@@ -64,6 +74,15 @@ export class MarginLedger {
       case "DebtRepaid":
         account.cash += event.args.amount;
         return;
+      case "CashWithdrawn":
+        account.cash -= event.args.amount;
+        return;
+      case "DustSwept": {
+        const key = collateralKey(event.args.chainId, event.args.token);
+        add(account.collateral, key, -event.args.amount);
+        if (engine) add(this.#account(engine).collateral, key, event.args.amount);
+        return;
+      }
       case "ShortfallSettled":
         // The fund and bad debt take the whole debt: the engine sets the cash to zero.
         account.cash = 0n;
