@@ -282,11 +282,13 @@ export class Keeper extends PollingAgent {
         await liquidationsOf(this.#key.client, this.#margin.engine, account, { from, to: head })
       ).filter((event) => event.args.liquidator.toLowerCase() !== this.address.toLowerCase());
       const winner = others[0];
+      // At estimation the winner may still be pending (the node estimates on its pool): no event yet.
       const reason = winner
         ? `taken by ${winner.args.liquidator} in block ${winner.blockNumber} (${name})`
-        : `no longer liquidatable (${name})`;
+        : `no longer liquidatable (${name}): another liquidation is pending, or the account recovered`;
       if (record) await this.#store.markSettled(record.txHash, "taken", reason, Date.now());
       this.#logger.info("Keeper#taken", "liquidation already taken", {
+        keeper: this.address,
         account,
         reason,
         by: winner?.args.liquidator,
