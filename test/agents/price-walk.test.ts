@@ -3,12 +3,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseEther } from "viem";
-import { crashSteps, InvalidCrashError, seededRng, walkStep } from "../../src/agents/prices/walk.js";
+import { crashSteps, InvalidCrashError, walkStep } from "../../src/agents/prices/walk.js";
+import { seededRandom } from "../../src/protocol/prng.js";
 
 const START = parseEther("3000");
 
 const walk = (seed: number, steps: number, volatility: number) => {
-  const rng = seededRng(seed);
+  const rng = seededRandom(seed);
   const path = [START];
   for (let i = 0; i < steps; i++) path.push(walkStep(path[path.length - 1] as bigint, volatility, rng));
   return path;

@@ -13,10 +13,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Address, erc20Abi, type Hex, parseEther } from "viem";
 import { Keeper } from "../../src/agents/keeper/keeper.js";
-import { seededRng, walkStep } from "../../src/agents/prices/walk.js";
+import { walkStep } from "../../src/agents/prices/walk.js";
 import { revertName } from "../../src/chain/revert.js";
 import { collateralVaultAbi, inboxAbi, marginEngineAbi } from "../../src/contracts/generated/index.js";
 import { silentLogger } from "../../src/log.js";
+import { seededRandom } from "../../src/protocol/prng.js";
 import { assetId, depositCollateral, openPosition, requestWithdrawal } from "../../src/sdk/index.js";
 import { KeeperSqliteStore } from "../../src/store/sqlite/keeper-sqlite-store.js";
 import { waitUntil } from "../helpers/chain.js";
@@ -174,7 +175,7 @@ describe("margin vault conservation", () => {
   };
 
   it("keeps every vault equal to the hub's credits plus what is in flight over 300 random operations", async () => {
-    const rng = seededRng(14);
+    const rng = seededRandom(14);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T;
     const traders: Trader[] = [];
     for (let i = 0; i < TRADERS; i++) {

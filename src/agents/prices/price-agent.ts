@@ -15,10 +15,11 @@ import { rollupOf } from "../../chain/manifest.js";
 import { JunctionError } from "../../errors.js";
 import type { Logger } from "../../log.js";
 import { assetId } from "../../protocol/margin.js";
+import { seededRandom } from "../../protocol/prng.js";
 import { engineAbi, oracleAbi } from "../../sdk/marginEngine.js";
 import { PollingAgent } from "../agent.js";
 import { type PriceAgentConfig, type PriceSettings, parsePriceSettings } from "./config.js";
-import { crashStep, crashTarget, ORACLE_MAX_MOVE_BPS, type Rng, seededRng, walkStep } from "./walk.js";
+import { crashStep, crashTarget, ORACLE_MAX_MOVE_BPS, type Rng, walkStep } from "./walk.js";
 
 /** A price update the oracle did not take (reverted, or not mined in time). */
 export class PriceUpdateError extends JunctionError {
@@ -61,7 +62,7 @@ export class PriceAgent extends PollingAgent {
     this.#wallet = walletClientFor(hub, config.privateKey);
     this.#oracle = config.network.margin.oracle;
     this.#engine = config.network.margin.engine;
-    this.#rng = seededRng(settings.seed);
+    this.#rng = seededRandom(settings.seed);
   }
 
   async tick(): Promise<void> {

@@ -1,8 +1,9 @@
-// The price agent's arithmetic, with no I/O: a seeded PRNG, one step of a geometric random walk kept
-// within the oracle's bound on one update, and the updates a crash takes under that bound.
+// The price agent's arithmetic, with no I/O: one step of a geometric random walk (drawn from the shared
+// seeded generator, protocol/prng.ts) kept within the oracle's bound on one update, and the updates a
+// crash takes under that bound.
 import { JunctionError } from "../../errors.js";
 
-/** Uniform in [0, 1), reproducible from its seed. */
+/** Uniform in [0, 1), reproducible from its seed (`seededRandom`). */
 export type Rng = () => number;
 
 /** The PriceOracle's largest move per update (`maxDeviationBps`): 50 %. */
@@ -14,18 +15,6 @@ const SCALE = 1_000_000_000n;
 /** A crash the oracle cannot show: 100 % or more, or nothing. */
 export class InvalidCrashError extends JunctionError {
   override name = "InvalidCrashError" as const;
-}
-
-/** mulberry32: a small, fast, seeded generator (plenty for a devnet's prices and for tests). */
-export function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** A standard normal draw (Box–Muller). */
