@@ -161,10 +161,22 @@ describe("keeper decisions", () => {
     assert.equal(broke.expected.seized, 0n);
   });
 
-  it("reports an account with debt and nothing left to take as stuck", () => {
+  it("settles a debt beside nothing but dust, and reports one it cannot repay as stuck", () => {
+    const dusty: MarginAccount = {
+      collateral: new Map([[collateralKey(B, JUSD_B), usd("99")]]),
+      cash: -usd("500"),
+      positions: new Map(),
+    };
+    // $99 of JUSD is under the $100 dust floor, but a keeper with JUSD still repays against it.
+    const repays = assessAccount(ALICE, dusty, view("2100"), usd("1000"));
+    assert.equal(repays.kind, "liquidate");
+    const settles = assessAccount(ALICE, dusty, view("2100"), 0n);
+    assert.deepEqual(settles, { kind: "settle", health: 0n, debt: usd("500") });
     const empty: MarginAccount = { collateral: new Map(), cash: -usd("10"), positions: new Map() };
-    const assessment = assessAccount(ALICE, empty, view("2100"), usd("1000"));
-    assert.equal(assessment.kind, "stuck");
+    assert.equal(assessAccount(ALICE, empty, view("2100"), usd("1000")).kind, "settle");
+    const backed: MarginAccount = { ...dusty, collateral: new Map([[collateralKey(B, JUSD_B), usd("400")]]) };
+    const stuck = assessAccount(ALICE, backed, view("2100"), 0n);
+    assert.deepEqual(stuck, { kind: "stuck", health: 0n, reason: "no budget to repay" });
   });
 });
 

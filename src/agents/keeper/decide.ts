@@ -9,6 +9,7 @@ import {
   type CollateralConfig,
   canLiquidate,
   collateralKey,
+  isEmptyAccount,
   liquidationCloseSize,
   liquidationRepayCap,
   type MarginAccount,
@@ -47,6 +48,8 @@ export type LiquidationPlan = {
 export type Assessment =
   | { kind: "liquidate"; plan: LiquidationPlan }
   | { kind: "healthy"; health: bigint; stale: boolean }
+  /** Debt beside nothing but dust: the engine's `settleShortfall` clears it (insurance, then bad debt). */
+  | { kind: "settle"; health: bigint; debt: bigint }
   /** Under 1, but no call would close or repay anything (no position, and no collateral or budget). */
   | { kind: "stuck"; health: bigint; reason: string };
 
@@ -76,15 +79,18 @@ export function assessAccount(
   const seize = bestSeizure(account, view, limit);
 
   if (closedSize === 0n && seize.repaid === 0n) {
+    if (account.cash < 0n && isEmptyAccount(account, view, view.prices, view.risk)) {
+      return { kind: "settle", health, debt: -account.cash };
+    }
     const reason =
       cashAfter >= 0n ? "no position and no debt" : limit === 0n ? "no budget to repay" : "no collateral";
-    return { kind: "stuck", health: health, reason };
+    return { kind: "stuck", health, reason };
   }
   return {
     kind: "liquidate",
     plan: {
       account: address,
-      health: health,
+      health,
       stale,
       full,
       marketId: market?.marketId ?? 0,

@@ -92,6 +92,19 @@ export class HubKey {
     });
   }
 
+  /** Estimates, signs and sends `settleShortfall(account)`; the engine's refusal is thrown by name. */
+  async settleShortfall(account: Address): Promise<Hex> {
+    const call = { abi: engineAbi, functionName: "settleShortfall", args: [account] } as const;
+    const gas = await this.client.estimateContractGas({
+      ...call,
+      address: this.engine,
+      account: this.address,
+    });
+    const signed = await this.#sign(this.engine, encodeFunctionData(call), (gas * 12n) / 10n);
+    await this.send(signed.raw);
+    return signed.hash;
+  }
+
   /** Signs a liquidation with the next nonce; nothing is sent. */
   signLiquidation(args: LiquidateArgs, gas: bigint): Promise<SignedLiquidation> {
     const data = encodeFunctionData({ abi: engineAbi, functionName: "liquidate", args });

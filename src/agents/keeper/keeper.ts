@@ -118,6 +118,7 @@ export class Keeper extends PollingAgent {
       if (busy.has(address.toLowerCase())) continue;
       const assessment = this.#assess(address, view, cap !== undefined && cap < budget ? cap : budget);
       if (assessment?.kind === "liquidate") candidates.push(assessment.plan);
+      else if (assessment?.kind === "settle") await this.#settleShortfall(address, assessment.debt);
       else if (assessment?.kind === "stuck") {
         this.#logger.debug("Keeper#plan", "unhealthy but nothing to take", {
           account: address,
@@ -147,6 +148,33 @@ export class Keeper extends PollingAgent {
     } catch (error) {
       this.#logger.warn("Keeper#plan", "cannot value account", { account: address, error: firstLine(error) });
       return undefined;
+    }
+  }
+
+  /**
+   * Clears a debt that nothing but dust backs any more. Not stored first: a second call (after a
+   * restart, or by another keeper) is refused `NoShortfall` and changes nothing.
+   */
+  async #settleShortfall(account: Address, debt: bigint): Promise<void> {
+    try {
+      const hash = await this.#key.settleShortfall(account);
+      const receipt = await this.#key.client.waitForTransactionReceipt({
+        hash,
+        timeout: this.#settings.receiptTimeoutMs,
+      });
+      this.#logger.info("Keeper#settle", "shortfall settled", {
+        account,
+        debt,
+        tx: hash,
+        status: receipt.status,
+      });
+    } catch (error) {
+      const name = revertName(error);
+      const level = name === "NoShortfall" ? "debug" : "warn";
+      this.#logger[level]("Keeper#settle", "shortfall not settled", {
+        account,
+        reason: name ?? firstLine(error),
+      });
     }
   }
 
