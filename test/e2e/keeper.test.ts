@@ -17,6 +17,7 @@ import { silentLogger } from "../../src/log.js";
 import { assetId, waitForDelivery } from "../../src/sdk/index.js";
 import { KeeperSqliteStore } from "../../src/store/sqlite/keeper-sqlite-store.js";
 import { waitUntil } from "../helpers/chain.js";
+import { runCli, startCli, stopCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { capturingLogger, liquidatable, liquidationsSince, tradersWith } from "../helpers/keeper.js";
 import { type MarginKit, marginKit, type Trader } from "../helpers/margin.js";
@@ -264,5 +265,53 @@ describe("keeper and price agent", () => {
       else assert.match(String(line.reason), /AccountHealthy|NothingToLiquidate/);
     }
     console.log(`race: ${taken.length - early} lost on chain, ${early} refused at estimation`);
+    await Promise.all([a.agent.stop(), b.agent.stop()]);
+  });
+
+  it("works from the CLI: margin deposit, open and status, prices crash in two updates, junction keeper", async () => {
+    const trader = await kit.trader();
+    await kit.giveJusd(trader.address, HUB, usd("10000"));
+    const network = ["--data-dir", devnet.dataDir];
+    const as = [...network, "--private-key", trader.key];
+    const json = (result: { code: number | null; stdout: string; stderr: string }) => {
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout);
+    };
+    json(await runCli(["margin", "deposit", "--chain", String(HUB), "--amount", "10000", ...as]));
+    json(await runCli(["margin", "open", "--size", "30", ...as]));
+    const before = json(await runCli(["margin", "status", "--account", trader.address, ...network]));
+    assert.equal(before.positions[0]?.size, eth("30").toString());
+    assert.ok(Number(before.health) > 1, `health ${before.health}`);
+
+    // Silent: its output is then only the status it prints when stopped.
+    const keeper = startCli([
+      "keeper",
+      ...network,
+      "--database",
+      join(dir, "cli.sqlite"),
+      "--interval-ms",
+      "200",
+      "--log-level",
+      "silent",
+    ]);
+    try {
+      const from = (await kit.hub.getBlockNumber()) + 1n;
+      const crash = json(await runCli(["prices", "crash", "ETH", "60%", ...network]));
+      assert.equal(crash.updates.length, 2);
+      assert.match(crash.note, /at most 50 % per update: this 60 % crash took 2 updates/);
+      await waitUntil(
+        () => liquidationsSince(kit, from),
+        (seen) => seen.has(trader.address),
+        "the trader liquidated",
+        30_000,
+      );
+      const after = json(await runCli(["margin", "status", "--account", trader.address, ...network]));
+      assert.deepEqual(after.positions, []);
+    } finally {
+      await stopCli(keeper);
+    }
+    assert.equal(await keeper.exited, 0, keeper.output());
+    const stopped = JSON.parse(keeper.output());
+    assert.ok(stopped.status.liquidations.landed >= 1, keeper.output());
   });
 });
