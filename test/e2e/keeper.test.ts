@@ -3,7 +3,7 @@
 // accounts the TypeScript twin finds under health 1, each once, seizing on the rollup that holds the
 // collateral; a keeper stopped with its liquidations sent but unmined and started again on the same
 // store repeats none; two keepers racing for the same accounts land each liquidation once, and the
-// loser records and logs it as taken.
+// loser records and logs it as taken; and the same from the CLI (junction margin, prices crash, keeper).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
