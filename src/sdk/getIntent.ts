@@ -101,7 +101,8 @@ export async function waitForFill(
     }
     if (Date.now() > deadline) {
       throw new IntentNotFilledError(`order ${params.orderId} was not filled within ${timeoutMs} ms`, {
-        details: "is a filler running, with inventory on the destination, or the pool's liquidity enough?",
+        details:
+          "is a filler running with inventory on the destination, and does the order pay its gas? (a small order's spread may not: fillers log why they skip; the pool fills proven-open orders as last resort)",
       });
     }
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
