@@ -6,10 +6,6 @@
 // opening one order after another, as independent users would), gives the offered rate and the
 // intents filled per second. Writes bench/results/<date>-<commit>-intents.{json,md}. Measures; never
 // asserts timings.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, platform } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { erc20Abi, type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -21,6 +17,7 @@ import type { IntentPath } from "../src/protocol/intents.js";
 import { bridgeTokens, ensureAllowance, openIntent, waitForDelivery } from "../src/sdk/index.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
 import { type Stats, stats } from "./report.js";
+import { runStamp, writeResults } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -296,21 +293,12 @@ function toMarkdown(report: {
 async function main() {
   const runs: RollupRun[] = [];
   for (const rollups of config.rollups) runs.push(await runFor(rollups));
-  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   const report = {
-    date: new Date().toISOString(),
-    commit,
-    machine: { cores: cpus().length, node: process.version, platform: platform() },
+    ...runStamp(),
     config,
     runs,
   };
-  mkdirSync(values.out, { recursive: true });
-  const base = join(values.out, `${report.date.slice(0, 10)}-${commit}-intents`);
-  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  const markdown = toMarkdown(report);
-  writeFileSync(`${base}.md`, markdown);
-  console.log(markdown);
-  console.log(`Written to ${base}.json and ${base}.md`);
+  writeResults(values.out, "-intents", report, toMarkdown(report));
 }
 
 await main();

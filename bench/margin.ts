@@ -12,10 +12,6 @@
 // contracts are called directly (as depositCollateral / requestWithdrawal do) so the SDK's 100 ms receipt
 // wait does not blur the start of a measurement. Writes bench/results/<date>-<commit>-margin.{json,md}.
 // Measures; never asserts timings.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, platform } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Address, erc20Abi, type Hex, maxUint256, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -28,6 +24,7 @@ import { startTestDevnet, type TestDevnet } from "../test/helpers/devnet.js";
 import { liquidatable, liquidationsSince } from "../test/helpers/keeper.js";
 import { type MarginKit, marginKit, type Trader } from "../test/helpers/margin.js";
 import { type Stats, stats } from "./report.js";
+import { runStamp, writeResults } from "./results-file.js";
 
 const { values } = parseArgs({
   options: {
@@ -460,21 +457,12 @@ async function main() {
   const runs: RunResult[] = [];
   for (const rollups of config.rollups)
     for (const path of config.paths) runs.push(await runFor(rollups, path));
-  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   const report = {
-    date: new Date().toISOString(),
-    commit,
-    machine: { cores: cpus().length, node: process.version, platform: platform() },
+    ...runStamp(),
     config,
     runs,
   };
-  mkdirSync(values.out, { recursive: true });
-  const base = join(values.out, `${report.date.slice(0, 10)}-${commit}-margin`);
-  writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  const markdown = toMarkdown(report);
-  writeFileSync(`${base}.md`, markdown);
-  console.log(markdown);
-  console.log(`Written to ${base}.json and ${base}.md`);
+  writeResults(values.out, "-margin", report, toMarkdown(report));
 }
 
 await main();

@@ -5,10 +5,7 @@
 // gas per message and gas per checkpoint; the canonical burst again unbatched, and with 1 and 3
 // relayers on PostgreSQL; gas per message in one batch of 20 against a single delivery. Writes
 // bench/results/<date>-<commit>.json and .md. Measures; never asserts timings.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, platform } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Address, Hex } from "viem";
 import { Prover } from "../src/agents/prover/prover.js";
@@ -25,6 +22,7 @@ import { measureCommitteeGas } from "./committee-gas.js";
 import { measurePath, type PathName, type PathResult } from "./paths.js";
 import { measureRelayers } from "./relayers.js";
 import { type RunResult, stats, toMarkdown } from "./report.js";
+import { runStamp, writeResults } from "./results-file.js";
 import { measureSequencer, type SequencerResult } from "./sequencer.js";
 
 const { values } = parseArgs({
@@ -223,22 +221,13 @@ async function main() {
   const setup = JSON.parse(readFileSync(new URL("../circuits/build/setup.json", import.meta.url), "utf8"));
   const committeeGas = await measureCommitteeGas(config.committees, setup.constraints);
   progress("committee gas done");
-  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   const result = {
-    date: new Date().toISOString(),
-    commit,
-    machine: { cores: cpus().length, node: process.version, platform: platform() },
+    ...runStamp(),
     config,
     runs,
     committeeGas,
   };
-  mkdirSync(values.out, { recursive: true });
-  const base = join(values.out, `${result.date.slice(0, 10)}-${commit}`);
-  writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
-  const markdown = toMarkdown(result);
-  writeFileSync(`${base}.md`, markdown);
-  console.log(markdown);
-  console.log(`Written to ${base}.json and ${base}.md`);
+  writeResults(values.out, "", result, toMarkdown(result));
 }
 
 await main();
