@@ -19,6 +19,7 @@ import { setBalance } from "../src/chain/anvil.js";
 import { type JunctionPublicClient, publicClientFor } from "../src/chain/clients.js";
 import { rollupOf } from "../src/chain/manifest.js";
 import { inboxAbi } from "../src/contracts/generated/index.js";
+import { routeMarginMessages } from "../src/devnet/deploy-margin.js";
 import { assetId, engineAbi, oracleAbi, vaultAbi } from "../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../test/helpers/devnet.js";
 import { liquidatable, liquidationsSince } from "../test/helpers/keeper.js";
@@ -29,22 +30,23 @@ import { runStamp, writeResults } from "./results-file.js";
 const { values } = parseArgs({
   options: {
     rollups: { type: "string", default: "2,4" },
-    paths: { type: "string", default: "canonical,sequencer" },
+    paths: { type: "string", default: "canonical,optimistic,sequencer" },
     paced: { type: "string", default: "10" },
-    accounts: { type: "string", default: "100" },
+    accounts: { type: "string", default: "100,1000" },
     crash: { type: "string", default: "30" },
     "superblock-time": { type: "string", default: "0.2" },
     out: { type: "string", default: "bench/results" },
   },
 });
 
-type MarginPath = "canonical" | "sequencer";
+type MarginPath = "canonical" | "optimistic" | "sequencer";
 
 const config = {
   rollups: values.rollups.split(",").map(Number),
   paths: values.paths.split(",") as MarginPath[],
   paced: Number(values.paced),
-  accounts: Number(values.accounts),
+  /** One crash per entry, on the same devnet, each on that many fresh accounts. */
+  accounts: values.accounts.split(",").map(Number),
   crashPct: Number(values.crash),
   superblockTimeMs: Math.round(Number(values["superblock-time"]) * 1000),
 };
@@ -56,6 +58,7 @@ const config = {
  */
 const DEPOSITS = ["1200", "1100", "1050", "1000"].map((usd) => parseEther(usd));
 const SIZE = parseEther("1");
+const OPEN_PRICE = parseEther("3000");
 
 type RunResult = {
   rollups: number;
@@ -64,7 +67,7 @@ type RunResult = {
   depositMs: Stats;
   /** Withdrawal request mined on the hub → the receiver's balance on the vault's rollup shows it. */
   withdrawalMs: Stats;
-  crash: {
+  crashes: {
     accounts: number;
     unhealthy: number;
     /** Of the unhealthy, those whose collateral is on another rollup than the hub (a seize message). */
@@ -72,18 +75,22 @@ type RunResult = {
     setupSeconds: number;
     /** The crash's price update mined → a Liquidated event at the hub for every unhealthy account. */
     liquidatedMs: number;
+    /** Per unhealthy account: the crash mined → its Liquidated event first seen. */
+    perAccountMs: Stats;
     /** The crash mined → every seize message delivered on its vault's rollup. */
     seizedMs: number;
+    /** Per seize message: the crash mined → its delivery first seen. */
+    perSeizureMs: Stats;
     liquidations: number;
     /** Accounts liquidated that the twin did not expect (should be 0). */
     unexpected: number;
-  };
-  gas: {
-    /** gasUsed per Liquidated event at the hub. */
-    liquidation: Stats;
-    /** gasUsed per seize message delivered on the vault's rollup. */
-    seizure: Stats;
-  };
+    gas: {
+      /** gasUsed per Liquidated event at the hub. */
+      liquidation: Stats;
+      /** gasUsed per seize message delivered on the vault's rollup. */
+      seizure: Stats;
+    };
+  }[];
 };
 
 const started = performance.now();
@@ -218,10 +225,11 @@ async function pacedLatencies(
 async function setUpAccounts(
   kit: MarginKit,
   depositGas: bigint,
+  count: number,
 ): Promise<{ traders: Trader[]; seconds: number }> {
   const t0 = performance.now();
   const chainIds = kit.manifest.rollups.map((rollup) => rollup.chainId);
-  const specs = Array.from({ length: config.accounts }, (_, i) => ({
+  const specs = Array.from({ length: count }, (_, i) => ({
     chainId: chainIds[i % chainIds.length] as number,
     // Every deposit level on every rollup: the unhealthy accounts spread over every vault.
     deposit: DEPOSITS[Math.floor(i / chainIds.length) % DEPOSITS.length] as bigint,
@@ -268,7 +276,7 @@ async function setUpAccounts(
       ),
     ),
   );
-  await kit.setPrices({}); // fresh prices for the openings
+  await kit.setPrices({ ETH: OPEN_PRICE }); // fresh prices for the openings (back up after a crash)
   const opened = await Promise.all(
     traders.map((trader) =>
       kit.wallet(trader.key, kit.hubId).writeContract({
@@ -305,7 +313,7 @@ async function crash(kit: MarginKit, traders: Trader[]) {
       ),
     ),
   );
-  const target = (parseEther("3000") * BigInt(100 - config.crashPct)) / 100n;
+  const target = (OPEN_PRICE * BigInt(100 - config.crashPct)) / 100n;
   kit.prices.set(assetId("ETH"), target);
   const expected = await liquidatable(kit, traders);
   // The crash pushed as the devnet's feeder (the deployer), in one update (the oracle allows <= 50 %).
@@ -324,9 +332,12 @@ async function crash(kit: MarginKit, traders: Trader[]) {
   const { at: crashedAt, receipt } = await minedAt(kit, kit.hubId, hash);
   if (receipt.status !== "success") throw new Error(`the crash ${hash} reverted`);
   let seen = await liquidationsSince(kit, from);
+  const firstSeen = new Map<Address, number>();
   const liquidatedAt = await seenAt(
     async () => {
       seen = await liquidationsSince(kit, from);
+      const now = performance.now();
+      for (const account of seen.keys()) if (!firstSeen.has(account)) firstSeen.set(account, now);
       return [...expected].every((account) => seen.has(account));
     },
     "every unhealthy account liquidated",
@@ -338,6 +349,7 @@ async function crash(kit: MarginKit, traders: Trader[]) {
     .filter((event) => event.args.chainId !== BigInt(kit.hubId))
     .map((event) => ({ chainId: Number(event.args.chainId), id: event.args.messageId }));
   const delivered = new Map<Hex, Hex>(); // message id → delivering transaction
+  const deliveredAt = new Map<Hex, number>();
   const seizedAt = await seenAt(
     async () => {
       for (const chainId of new Set(seizes.map((seize) => seize.chainId))) {
@@ -351,6 +363,8 @@ async function crash(kit: MarginKit, traders: Trader[]) {
         });
         for (const event of events) delivered.set(event.args.id, event.transactionHash);
       }
+      const now = performance.now();
+      for (const id of delivered.keys()) if (!deliveredAt.has(id)) deliveredAt.set(id, now);
       return seizes.every((seize) => delivered.has(seize.id));
     },
     "every seizure paid",
@@ -381,7 +395,9 @@ async function crash(kit: MarginKit, traders: Trader[]) {
     expected,
     seizes: seizes.length,
     liquidatedMs: liquidatedAt - crashedAt,
+    perAccountMs: [...expected].map((account) => (firstSeen.get(account) as number) - crashedAt),
     seizedMs: seizedAt - crashedAt,
+    perSeizureMs: seizes.map((seize) => (deliveredAt.get(seize.id) as number) - crashedAt),
     liquidations: events.length,
     unexpected: [...seen.keys()].filter((account) => !expected.has(account)).length,
     liquidationGas,
@@ -402,29 +418,44 @@ async function runFor(rollups: number, path: MarginPath): Promise<RunResult> {
       if (Date.now() - ready > 60_000) throw new Error("the sequencer's bond never reached every rollup");
       await sleep(100);
     }
+    if (path === "optimistic") {
+      const { manifest } = devnet;
+      await routeMarginMessages(
+        manifest.rollups,
+        manifest.accounts.deployer.privateKey,
+        manifest.margin,
+        "optimisticVerifier",
+      );
+    }
     const kit = marginKit(devnet);
     const paced = await pacedLatencies(kit);
     progress(`${rollups} rollups, ${path}: paced deposits and withdrawals done`);
-    const { traders, seconds } = await setUpAccounts(kit, paced.depositGas);
-    progress(`${rollups} rollups, ${path}: ${traders.length} accounts set up in ${seconds.toFixed(1)} s`);
-    const crashed = await crash(kit, traders);
-    progress(`${rollups} rollups, ${path}: crash done`);
-    return {
-      rollups,
-      path,
-      depositMs: stats(paced.depositMs),
-      withdrawalMs: stats(paced.withdrawalMs),
-      crash: {
+    const crashes: RunResult["crashes"] = [];
+    for (const count of config.accounts) {
+      const { traders, seconds } = await setUpAccounts(kit, paced.depositGas, count);
+      progress(`${rollups} rollups, ${path}: ${traders.length} accounts set up in ${seconds.toFixed(1)} s`);
+      const crashed = await crash(kit, traders);
+      progress(`${rollups} rollups, ${path}: crash of ${traders.length} accounts done`);
+      crashes.push({
         accounts: traders.length,
         unhealthy: crashed.expected.size,
         remoteSeizures: crashed.seizes,
         setupSeconds: seconds,
         liquidatedMs: crashed.liquidatedMs,
+        perAccountMs: stats(crashed.perAccountMs),
         seizedMs: crashed.seizedMs,
+        perSeizureMs: stats(crashed.perSeizureMs),
         liquidations: crashed.liquidations,
         unexpected: crashed.unexpected,
-      },
-      gas: { liquidation: stats(crashed.liquidationGas), seizure: stats(crashed.seizureGas) },
+        gas: { liquidation: stats(crashed.liquidationGas), seizure: stats(crashed.seizureGas) },
+      });
+    }
+    return {
+      rollups,
+      path,
+      depositMs: stats(paced.depositMs),
+      withdrawalMs: stats(paced.withdrawalMs),
+      crashes,
     };
   } finally {
     await devnet.stop();
@@ -440,15 +471,27 @@ function toMarkdown(report: {
   runs: RunResult[];
 }) {
   const lines = [
-    `Margin benchmark ${report.date.slice(0, 10)}, commit ${report.commit}, ${report.machine.cores} cores, Node ${report.machine.node}; the devnet's keeper (default settings); sequencer path on a sequenced devnet (${config.superblockTimeMs} ms superblocks); ${config.paced} paced samples; ETH crashed ${config.crashPct} % in one oracle update.`,
+    `Margin benchmark ${report.date.slice(0, 10)}, commit ${report.commit}, ${report.machine.cores} cores, Node ${report.machine.node}; the devnet's keeper (default settings); optimistic path: the devnet's challenge window; sequencer path on a sequenced devnet (${config.superblockTimeMs} ms superblocks); ${config.paced} paced samples; ETH crashed ${config.crashPct} % in one oracle update, once per account count on the same devnet.`,
     "",
-    "| rollups | path | deposit → usable ms p50 / p99 | withdrawal ms p50 / p99 | accounts (unhealthy / remote seizures) | crash → all liquidated ms | crash → all seizures paid ms | gas / liquidation (hub) mean | gas / seizure (vault rollup) mean |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| rollups | path | deposit → usable ms p50 / p99 | withdrawal ms p50 / p99 |",
+    "| --- | --- | --- | --- |",
   ];
   for (const run of report.runs) {
     lines.push(
-      `| ${run.rollups} | ${run.path} | ${f(run.depositMs.p50)} / ${f(run.depositMs.p99)} | ${f(run.withdrawalMs.p50)} / ${f(run.withdrawalMs.p99)} | ${run.crash.accounts} (${run.crash.unhealthy} / ${run.crash.remoteSeizures}) | ${f(run.crash.liquidatedMs)} | ${f(run.crash.seizedMs)} | ${f(run.gas.liquidation.mean)} | ${f(run.gas.seizure.mean)} |`,
+      `| ${run.rollups} | ${run.path} | ${f(run.depositMs.p50)} / ${f(run.depositMs.p99)} | ${f(run.withdrawalMs.p50)} / ${f(run.withdrawalMs.p99)} |`,
     );
+  }
+  lines.push(
+    "",
+    "| rollups | path | accounts (unhealthy / remote seizures) | crash → liquidated ms p50 / p99 / all | crash → seizure paid ms p50 / p99 / all | gas / liquidation (hub) mean | gas / seizure (vault rollup) mean | unexpected |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  );
+  for (const run of report.runs) {
+    for (const crash of run.crashes) {
+      lines.push(
+        `| ${run.rollups} | ${run.path} | ${crash.accounts} (${crash.unhealthy} / ${crash.remoteSeizures}) | ${f(crash.perAccountMs.p50)} / ${f(crash.perAccountMs.p99)} / ${f(crash.liquidatedMs)} | ${f(crash.perSeizureMs.p50)} / ${f(crash.perSeizureMs.p99)} / ${f(crash.seizedMs)} | ${f(crash.gas.liquidation.mean)} | ${f(crash.gas.seizure.mean)} | ${crash.unexpected} |`,
+      );
+    }
   }
   return `${lines.join("\n")}\n`;
 }

@@ -226,11 +226,11 @@ async function configureVault(
  */
 export async function routeMarginMessages(
   rollups: readonly (Endpoint & {
-    contracts: Pick<RollupContracts, "canonicalVerifier" | "sequencerVerifier">;
+    contracts: Pick<RollupContracts, "canonicalVerifier" | "optimisticVerifier" | "sequencerVerifier">;
   })[],
   deployerKey: Hex,
   margin: MarginContracts,
-  verifier: "canonicalVerifier" | "sequencerVerifier",
+  verifier: "canonicalVerifier" | "optimisticVerifier" | "sequencerVerifier",
 ): Promise<void> {
   const hub = rollups.find((rollup) => rollup.chainId === margin.hubChainId);
   if (!hub) throw new DeploymentError(`the margin hub ${margin.hubChainId} is not among the rollups`);

@@ -12,6 +12,8 @@ export const keeperSettingsSchema = z.object({
   intervalMs: z.number().int().positive().default(500),
   /** Most liquidations signed in one tick (the least healthy accounts first). */
   maxPerTick: z.number().int().positive().default(50),
+  /** Most gas estimates in flight at once (they are independent reads of the hub). */
+  estimateConcurrency: z.number().int().positive().default(16),
   /** Most JUSD one liquidation may repay (default: no limit but the keeper's balance). */
   maxRepay: z.bigint().positive().optional(),
   /** Tip per gas, wei. anvil orders first come first served, so a tip buys nothing there. */

@@ -7,8 +7,8 @@
 //   3. values every account with the TypeScript twin and plans a liquidation for each one under health 1
 //      (under the stale bar on stale prices) that no liquidation of its own is still pending for
 //      (decide.ts), the least healthy first, within its JUSD;
-//   4. estimates each call (a refusal because the account is healthy again or has nothing left is
-//      "taken": another keeper got there first), signs it, stores it (state sent) and only then sends it;
+//   4. estimates every call at once (a refusal because the account is healthy again or has nothing left is
+//      "taken": another keeper got there first), then in nonce order signs each, stores it (state sent) and only then sends it;
 //   5. awaits the receipts: landed, or reverted — taken when the engine refuses it for the same reasons.
 import { type Address, erc20Abi, parseEventLogs, TransactionReceiptNotFoundError } from "viem";
 import { rollupOf } from "../../chain/manifest.js";
@@ -18,6 +18,7 @@ import type { Logger } from "../../log.js";
 import { gasWithHeadroom } from "../../sdk/outboxGas.js";
 import type { KeeperStore, LiquidationRecord } from "../../store/keeper-store.js";
 import { PollingAgent } from "../agent.js";
+import { mapWithConcurrency } from "../concurrent.js";
 import { type KeeperConfig, type KeeperSettings, parseKeeperSettings } from "./config.js";
 import { assessAccount, type EngineView, type LiquidationPlan } from "./decide.js";
 import { liquidationsOf, readEngineView, scanEngine } from "./engine-view.js";
@@ -93,9 +94,16 @@ export class Keeper extends PollingAgent {
     }
     const view = await readEngineView(this.#key.client, this.#margin, head);
     const plans = await this.#plan(view, head);
+    // Estimates are independent reads: run them together. Signing, storing and sending stay in nonce
+    // order, one after another.
+    const gases = await mapWithConcurrency(plans, this.#settings.estimateConcurrency, (plan) =>
+      this.#estimate(plan, head),
+    );
     const sent: { plan: LiquidationPlan; record: LiquidationRecord }[] = [];
-    for (const plan of plans) {
-      const record = await this.#send(plan, head);
+    for (const [index, plan] of plans.entries()) {
+      const gas = gases[index];
+      if (gas === undefined) continue;
+      const record = await this.#send(plan, gas, head);
       if (record) sent.push({ plan, record });
     }
     await Promise.all(sent.map(({ plan, record }) => this.#await(record, plan)));
@@ -180,16 +188,19 @@ export class Keeper extends PollingAgent {
 
   // ------------------------------------------------------------------ sending
 
-  /** Estimates, signs, stores (state sent) and sends one liquidation; undefined when it is not sent. */
-  async #send(plan: LiquidationPlan, head: bigint): Promise<LiquidationRecord | undefined> {
-    const args = argsOf(plan);
-    let gas: bigint;
+  /** The liquidation's gas estimate; undefined (and the refusal recorded) when the engine refuses it. */
+  async #estimate(plan: LiquidationPlan, head: bigint): Promise<bigint | undefined> {
     try {
-      gas = await this.#key.estimateLiquidation(args);
+      return await this.#key.estimateLiquidation(argsOf(plan));
     } catch (error) {
       await this.#refused(plan.account, revertName(error), firstLine(error), head, undefined);
       return undefined;
     }
+  }
+
+  /** Signs, stores (state sent) and sends one estimated liquidation; undefined when it is not sent. */
+  async #send(plan: LiquidationPlan, gas: bigint, head: bigint): Promise<LiquidationRecord | undefined> {
+    const args = argsOf(plan);
     let stored = false;
     let record: LiquidationRecord | undefined;
     try {
