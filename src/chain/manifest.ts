@@ -84,6 +84,14 @@ const marginContracts = z.object({
   testAsset: address,
 });
 
+/** Proof of solvency on the L1: the SolvencyRegistry, its Poseidon hashers, and who publishes epochs. */
+const solvencyContracts = z.object({
+  registry: address,
+  poseidon2: address,
+  poseidon4: address,
+  publisher: address,
+});
+
 export const manifestSchema = z.object({
   version: z.literal(1),
   createdAt: z.string(),
@@ -113,6 +121,8 @@ export const manifestSchema = z.object({
   sequencer: sequencerSettings.optional(),
   zk: zkSettings,
   margin: marginContracts,
+  /** Absent in manifests written before proof of solvency existed. */
+  solvency: solvencyContracts.optional(),
   accounts: z.object({
     deployer: account,
     proposer: account,

@@ -30,6 +30,14 @@ export function extraRelayerAccounts(count: number): Manifest["accounts"]["relay
   return Array.from({ length: count }, (_, i) => accountAt(EXTRA_RELAYER_INDEX + i));
 }
 
+/** Mnemonic index of the devnet's solvency publisher (its own key, so its L1 nonces collide with nobody's). */
+const SOLVENCY_PUBLISHER_INDEX = 200;
+
+/** The account that publishes proof-of-solvency epochs on the devnet's L1. */
+export function solvencyPublisherAccount(): Manifest["accounts"]["relayer"] {
+  return accountAt(SOLVENCY_PUBLISHER_INDEX);
+}
+
 function accountAt(addressIndex: number): { address: Hex; privateKey: Hex } {
   const account = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex });
   const key = account.getHdKey().privateKey;

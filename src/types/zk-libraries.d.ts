@@ -26,6 +26,8 @@ declare module "circomlibjs" {
   }
   export function buildEddsa(): Promise<Eddsa>;
   export function buildPoseidon(): Promise<Poseidon>;
+  /** Generators of Poseidon contracts: creation bytecode (hex) for `nInputs` inputs. */
+  export const poseidonContract: { createCode(nInputs: number): `0x${string}` };
 }
 
 declare module "snarkjs" {

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {SuperblockLog} from "../../hub/SuperblockLog.sol";
+
+/// @notice circomlibjs's generated Poseidon contracts (poseidonContract.createCode(2) and (4)).
+interface IPoseidon2 {
+    function poseidon(uint256[2] calldata input) external pure returns (uint256);
+}
+
+/// @notice See IPoseidon2.
+interface IPoseidon4 {
+    function poseidon(uint256[4] calldata input) external pure returns (uint256);
+}
+
+/// @title SolvencyRegistry
+/// @notice On the L1: every epoch's proof of solvency. The publisher posts, per asset, the root and total
+///         of the Merkle-sum tree of what Junction's apps owe their users, and the reserves the holding
+///         contracts have on every rollup, read at the block heights of one superblock that the
+///         SuperblockLog recorded: liabilities and reserves of one instant. Anyone can then check that a
+///         user's leaf is in a published tree (`verifyInclusion`), and read each asset's ratio.
+/// @dev Twin of src/protocol/sum-tree.ts. A node is (hash, sum); a parent is
+///      Poseidon(left.hash, left.sum, right.hash, right.sum) with sum left.sum + right.sum; a leaf is
+///      Poseidon(saltedId, balance). Balances are below 2^96 and sums below 2^128.
+///      What the L1 checks: the superblock is the one the sequencer posted (its commitment binds every
+///      rollup's block number and hash), each reserve was read at that superblock's block of its rollup,
+///      each reserve's token is listed for its asset by the owner, no reserve is counted twice, and
+///      every total is in range. What it cannot check: that a reserve amount is the holder's real balance
+///      at that block (anyone can, with eth_getProof against the posted block hash) and that the tree
+///      holds every user (each user checks their own leaf).
+contract SolvencyRegistry is Ownable {
+    /// @notice One asset's liabilities tree.
+    struct Liabilities {
+        bytes32 asset;
+        uint256 root;
+        uint256 total;
+    }
+
+    /// @notice What one holding contract held of one token at `blockNumber` of `chainId`.
+    struct Reserve {
+        uint64 chainId;
+        uint64 blockNumber;
+        address holder;
+        address token;
+        uint256 amount;
+    }
+
+    /// @notice A published epoch.
+    struct Epoch {
+        uint64 superblockHeight;
+        uint64 publishedAt;
+        uint32 assetCount;
+    }
+
+    /// @notice One asset in one epoch.
+    struct AssetSolvency {
+        uint256 root;
+        uint256 liabilities;
+        uint256 reserves;
+        bool published;
+    }
+
+    uint256 public constant BALANCE_BOUND = 1 << 96;
+    uint256 public constant SUM_BOUND = 1 << 128;
+    uint256 public constant MAX_DEPTH = 32;
+    uint256 public constant MAX_ASSETS = 16;
+    uint256 public constant MAX_RESERVES = 512;
+    uint256 public constant MAX_ROLLUPS = 64;
+
+    SuperblockLog public immutable superblockLog;
+    IPoseidon2 public immutable poseidon2;
+    IPoseidon4 public immutable poseidon4;
+    /// @notice The only account that publishes epochs.
+    address public publisher;
+    /// @notice Epochs published so far; epoch numbers start at 1.
+    uint64 public epochCount;
+    mapping(uint64 epoch => Epoch) public epochs;
+    mapping(uint64 epoch => mapping(bytes32 asset => AssetSolvency)) public solvencyOf;
+    mapping(uint64 epoch => bytes32[]) private _assets;
+    /// @notice Which asset a token on a rollup counts as (zero: not a reserve of any asset).
+    mapping(uint64 chainId => mapping(address token => bytes32 asset)) public assetOfToken;
+
+    /// @notice A new epoch; `reserves` are the holders' balances at the superblock's blocks.
+    event EpochPublished(uint64 indexed epoch, uint64 superblockHeight, Liabilities[] liabilities, Reserve[] reserves);
+    /// @notice An asset's liabilities against its reserves in `epoch`.
+    event AssetReported(uint64 indexed epoch, bytes32 indexed asset, uint256 liabilities, uint256 reserves, bool solvent);
+    event PublisherSet(address publisher);
+    event TokenListed(uint64 indexed chainId, address indexed token, bytes32 asset);
+
+    /// @notice Only the publisher posts epochs.
+    error NotPublisher(address caller);
+    /// @notice The superblock and blocks given are not what the SuperblockLog recorded at that height.
+    error UnknownSuperblock(uint64 height);
+    /// @notice An epoch must be taken at a later superblock than the previous one.
+    error StaleSuperblock(uint64 height, uint64 previous);
+    /// @notice A reserve was read at another block than the superblock's block of its rollup.
+    error HeightMismatch(uint64 chainId, uint64 expected, uint64 got);
+    /// @notice A reserve's rollup is not in the superblock.
+    error RollupNotInSuperblock(uint64 chainId);
+    /// @notice A reserve's token is not listed as an asset on its rollup.
+    error UnlistedToken(uint64 chainId, address token);
+    /// @notice Reserves must be sorted by (chainId, holder, token), strictly: none counted twice.
+    error ReservesNotSorted(uint256 index);
+    /// @notice Liabilities must be sorted by asset, strictly, and name a non-zero asset.
+    error AssetsNotSorted(uint256 index);
+    /// @notice More entries than the registry takes in one epoch.
+    error TooManyEntries(uint256 assets, uint256 reserves, uint256 rollups);
+    /// @notice A total, sum or balance outside its bound.
+    error SumOutOfRange(uint256 value);
+    /// @notice A leaf balance of 2^96 or more.
+    error BalanceOutOfRange(uint256 balance);
+    /// @notice The epoch was never published.
+    error UnknownEpoch(uint64 epoch);
+    /// @notice The asset is not in that epoch.
+    error UnknownAsset(uint64 epoch, bytes32 asset);
+    /// @notice A path of the wrong length, a position outside the tree, or mismatched sibling arrays.
+    error InvalidPath(uint256 index, uint256 hashes, uint256 sums);
+    /// @notice The proof does not lead to the published root.
+    error InclusionRootMismatch(uint256 computedRoot, uint256 computedSum);
+
+    constructor(address owner_, SuperblockLog superblockLog_, IPoseidon2 poseidon2_, IPoseidon4 poseidon4_)
+        Ownable(owner_)
+    {
+        superblockLog = superblockLog_;
+        poseidon2 = poseidon2_;
+        poseidon4 = poseidon4_;
+    }
+
+    /// @notice Names the account that publishes epochs.
+    function setPublisher(address publisher_) external onlyOwner {
+        publisher = publisher_;
+        emit PublisherSet(publisher_);
+    }
+
+    /// @notice Counts `token` on `chainId` as `asset` (zero: delists it).
+    function listToken(uint64 chainId, address token, bytes32 asset) external onlyOwner {
+        assetOfToken[chainId][token] = asset;
+        emit TokenListed(chainId, token, asset);
+    }
+
+    /// @notice Publishes the next epoch, taken at superblock `height` whose rollup blocks are `blocks`.
+    function publish(
+        uint64 height,
+        SuperblockLog.RollupBlock[] calldata blocks,
+        Liabilities[] calldata liabilities,
+        Reserve[] calldata reserves
+    ) external returns (uint64 epoch) {
+        if (msg.sender != publisher) revert NotPublisher(msg.sender);
+        if (liabilities.length > MAX_ASSETS || reserves.length > MAX_RESERVES || blocks.length > MAX_ROLLUPS) {
+            revert TooManyEntries(liabilities.length, reserves.length, blocks.length);
+        }
+        if (blocks.length == 0 || superblockLog.commitmentAt(height) != keccak256(abi.encode(height, blocks))) {
+            revert UnknownSuperblock(height);
+        }
+        uint64 previous = epochs[epochCount].superblockHeight;
+        if (height <= previous) revert StaleSuperblock(height, previous);
+        epoch = epochCount + 1;
+        epochCount = epoch;
+        epochs[epoch] = Epoch(height, uint64(block.timestamp), uint32(liabilities.length));
+
+        for (uint256 i = 0; i < liabilities.length; i++) {
+            Liabilities calldata entry = liabilities[i];
+            if (entry.asset == bytes32(0) || (i > 0 && liabilities[i - 1].asset >= entry.asset)) {
+                revert AssetsNotSorted(i);
+            }
+            if (entry.total >= SUM_BOUND) revert SumOutOfRange(entry.total);
+            solvencyOf[epoch][entry.asset] = AssetSolvency(entry.root, entry.total, 0, true);
+            _assets[epoch].push(entry.asset);
+        }
+        for (uint256 i = 0; i < reserves.length; i++) {
+            Reserve calldata reserve = reserves[i];
+            if (i > 0 && !_before(reserves[i - 1], reserve)) revert ReservesNotSorted(i);
+            uint64 expected = _blockOf(blocks, reserve.chainId);
+            if (reserve.blockNumber != expected) revert HeightMismatch(reserve.chainId, expected, reserve.blockNumber);
+            bytes32 asset = assetOfToken[reserve.chainId][reserve.token];
+            if (asset == bytes32(0)) revert UnlistedToken(reserve.chainId, reserve.token);
+            AssetSolvency storage solvency = solvencyOf[epoch][asset];
+            if (!solvency.published) revert UnknownAsset(epoch, asset);
+            if (reserve.amount >= SUM_BOUND) revert SumOutOfRange(reserve.amount);
+            solvency.reserves += reserve.amount;
+        }
+        emit EpochPublished(epoch, height, liabilities, reserves);
+        for (uint256 i = 0; i < liabilities.length; i++) {
+            AssetSolvency storage solvency = solvencyOf[epoch][liabilities[i].asset];
+            emit AssetReported(
+                epoch,
+                liabilities[i].asset,
+                solvency.liabilities,
+                solvency.reserves,
+                solvency.reserves >= solvency.liabilities
+            );
+        }
+    }
+
+    /// @notice The assets an epoch reports, in order.
+    function assetsOf(uint64 epoch) external view returns (bytes32[] memory) {
+        return _assets[epoch];
+    }
+
+    /// @notice Whether the reserves of `asset` covered its liabilities in `epoch`.
+    function isSolvent(uint64 epoch, bytes32 asset) external view returns (bool) {
+        AssetSolvency storage solvency = _published(epoch, asset);
+        return solvency.reserves >= solvency.liabilities;
+    }
+
+    /// @notice Checks that the leaf (saltedId, balance) at position `index` of `asset`'s tree in `epoch`
+    ///         leads, through the siblings' hashes and sums (leaf level first), to the published root
+    ///         and total. Reverts with the reason otherwise.
+    function verifyInclusion(
+        uint64 epoch,
+        bytes32 asset,
+        uint256 saltedId,
+        uint256 balance,
+        uint256 index,
+        uint256[] calldata siblingHashes,
+        uint256[] calldata siblingSums
+    ) external view returns (bool) {
+        AssetSolvency storage solvency = _published(epoch, asset);
+        uint256 depth = siblingHashes.length;
+        if (depth == 0 || depth > MAX_DEPTH || siblingSums.length != depth || index >> depth != 0) {
+            revert InvalidPath(index, siblingHashes.length, siblingSums.length);
+        }
+        if (balance >= BALANCE_BOUND) revert BalanceOutOfRange(balance);
+        uint256 hash = poseidon2.poseidon([saltedId, balance]);
+        uint256 sum = balance;
+        for (uint256 level = 0; level < depth; level++) {
+            uint256 siblingSum = siblingSums[level];
+            if (siblingSum >= SUM_BOUND) revert SumOutOfRange(siblingSum);
+            if (sum + siblingSum >= SUM_BOUND) revert SumOutOfRange(sum + siblingSum);
+            if ((index >> level) & 1 == 1) {
+                hash = poseidon4.poseidon([siblingHashes[level], siblingSum, hash, sum]);
+            } else {
+                hash = poseidon4.poseidon([hash, sum, siblingHashes[level], siblingSum]);
+            }
+            sum += siblingSum;
+        }
+        if (hash != solvency.root || sum != solvency.liabilities) revert InclusionRootMismatch(hash, sum);
+        return true;
+    }
+
+    function _published(uint64 epoch, bytes32 asset) private view returns (AssetSolvency storage solvency) {
+        if (epoch == 0 || epoch > epochCount) revert UnknownEpoch(epoch);
+        solvency = solvencyOf[epoch][asset];
+        if (!solvency.published) revert UnknownAsset(epoch, asset);
+    }
+
+    function _blockOf(SuperblockLog.RollupBlock[] calldata blocks, uint64 chainId) private pure returns (uint64) {
+        for (uint256 i = 0; i < blocks.length; i++) {
+            if (blocks[i].chainId == chainId) return blocks[i].blockNumber;
+        }
+        revert RollupNotInSuperblock(chainId);
+    }
+
+    function _before(Reserve calldata a, Reserve calldata b) private pure returns (bool) {
+        if (a.chainId != b.chainId) return a.chainId < b.chainId;
+        if (a.holder != b.holder) return a.holder < b.holder;
+        return a.token < b.token;
+    }
+}

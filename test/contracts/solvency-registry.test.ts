@@ -1,0 +1,270 @@
+// SolvencyRegistry on a real anvil node: epochs bound to a posted superblock, reserves at mismatched
+// heights refused, and every user's proof of the TypeScript sum tree verified on chain (tampered ones
+// refused by name).
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
+import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../src/chain/clients.js";
+import { freePort } from "../../src/chain/ports.js";
+import {
+  solvencyRegistryAbi,
+  superblockLogAbi,
+  superblockLogBytecode,
+} from "../../src/contracts/generated/index.js";
+import { devnetAccounts } from "../../src/devnet/accounts.js";
+import { assetId, deploySolvency } from "../../src/devnet/deploy-solvency.js";
+import {
+  buildSumTree,
+  FIELD_MODULUS,
+  type SumLeaf,
+  type SumProof,
+  type SumTreeHasher,
+  sumProof,
+  sumTreeHasher,
+} from "../../src/protocol/sum-tree.js";
+import { rejects } from "../helpers/chain.js";
+
+const JUSD = "0x00000000000000000000000000000000000000aa" as Address;
+const TETH = "0x00000000000000000000000000000000000000bb" as Address;
+const POOL = "0x0000000000000000000000000000000000000c01" as Address;
+const VAULT = "0x0000000000000000000000000000000000000c02" as Address;
+
+type RollupBlock = {
+  chainId: bigint;
+  blockNumber: bigint;
+  blockHash: Hex;
+  outboxCount: bigint;
+  outboxRoot: Hex;
+};
+
+describe("SolvencyRegistry", () => {
+  let node: AnvilNode;
+  let client: JunctionPublicClient;
+  let deployer: JunctionWalletClient;
+  let publisher: JunctionWalletClient;
+  let log: Address;
+  let registry: Address;
+  let h: SumTreeHasher;
+  let height = 0n;
+  const accounts = devnetAccounts();
+
+  async function postSuperblock(
+    blockNumbers: [bigint, bigint],
+  ): Promise<{ height: bigint; blocks: RollupBlock[] }> {
+    height += 1n;
+    const blocks = blockNumbers.map((blockNumber, i) => ({
+      chainId: BigInt(901 + i),
+      blockNumber,
+      blockHash: keccak256(toHex(`block ${height} ${i}`)),
+      outboxCount: 0n,
+      outboxRoot: keccak256(toHex("root")),
+    }));
+    const hash = await deployer.writeContract({
+      address: log,
+      abi: superblockLogAbi,
+      functionName: "postSuperblocks",
+      args: [height, [blocks], 0n],
+    });
+    await client.waitForTransactionReceipt({ hash });
+    return { height, blocks };
+  }
+
+  function leavesOf(balances: bigint[]): SumLeaf[] {
+    return balances
+      .map((balance, i) => ({ saltedId: h.saltedId(BigInt(0xa000 + i), 77n), balance }))
+      .sort((a, b) => (a.saltedId < b.saltedId ? -1 : 1));
+  }
+
+  async function publish(
+    superblock: { height: bigint; blocks: RollupBlock[] },
+    liabilities: { asset: Hex; root: bigint; total: bigint }[],
+    reserves: { chainId: bigint; blockNumber: bigint; holder: Address; token: Address; amount: bigint }[],
+  ) {
+    const hash = await publisher.writeContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "publish",
+      args: [superblock.height, superblock.blocks, liabilities, reserves],
+    });
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, "success");
+  }
+
+  const verifyOnChain = (epoch: bigint, asset: Hex, proof: SumProof) =>
+    client.readContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "verifyInclusion",
+      args: [
+        epoch,
+        asset,
+        proof.leaf.saltedId,
+        proof.leaf.balance,
+        BigInt(proof.index),
+        proof.siblings.map((sibling) => sibling.hash),
+        proof.siblings.map((sibling) => sibling.sum),
+      ],
+    });
+
+  before(async () => {
+    h = await sumTreeHasher();
+    node = await startAnvil({ chainId: 900, port: await freePort() });
+    client = publicClientFor(node);
+    deployer = walletClientFor(node, accounts.deployer.privateKey);
+    publisher = walletClientFor(node, accounts.proposer.privateKey);
+    // The deployer plays the sequencer here, so the test posts superblocks of its choosing.
+    const hash = await deployer.deployContract({
+      abi: superblockLogAbi,
+      bytecode: superblockLogBytecode,
+      args: [accounts.deployer.address, 64n, [901n, 902n]],
+    });
+    log = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
+    ({ registry } = await deploySolvency(node, accounts.deployer.privateKey, {
+      superblockLog: log,
+      publisher: accounts.proposer.address,
+      tokens: [901, 902].flatMap((chainId) => [
+        { chainId, token: JUSD, symbol: "JUSD" },
+        { chainId, token: TETH, symbol: "tETH" },
+        { chainId, token: zeroAddress, symbol: "ETH" },
+      ]),
+    }));
+  });
+
+  after(async () => {
+    await node?.stop();
+  });
+
+  it("publishes an epoch at a posted superblock and every user's proof verifies on chain", async () => {
+    const tree = buildSumTree(h, leavesOf([5n, 10n ** 18n, 0n, 123_456_789n, 7n, 2n ** 95n]));
+    const superblock = await postSuperblock([40n, 41n]);
+    await publish(
+      superblock,
+      [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }],
+      [
+        { chainId: 901n, blockNumber: 40n, holder: POOL, token: JUSD, amount: 2n ** 95n },
+        { chainId: 901n, blockNumber: 40n, holder: VAULT, token: JUSD, amount: 10n ** 18n },
+        { chainId: 902n, blockNumber: 41n, holder: POOL, token: JUSD, amount: 200_000_000n },
+      ],
+    );
+    const epoch = await client.readContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "epochCount",
+    });
+    assert.equal(epoch, 1n);
+    const [root, liabilities, reserves] = await client.readContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "solvencyOf",
+      args: [epoch, assetId("JUSD")],
+    });
+    assert.equal(root, tree.root.hash);
+    assert.equal(liabilities, tree.root.sum);
+    assert.equal(reserves, 2n ** 95n + 10n ** 18n + 200_000_000n);
+    assert.equal(
+      await client.readContract({
+        address: registry,
+        abi: solvencyRegistryAbi,
+        functionName: "isSolvent",
+        args: [epoch, assetId("JUSD")],
+      }),
+      true,
+    );
+    for (let i = 0; i < tree.leaves.length; i++) {
+      assert.equal(await verifyOnChain(epoch, assetId("JUSD"), sumProof(h, tree, i)), true);
+    }
+  });
+
+  it("refuses tampered proofs by name: balance, position, field-negative sum, overflowing sum, long balance", async () => {
+    const tree = buildSumTree(h, leavesOf([1n, 2n, 3n, 4n, 5n]));
+    await publish(
+      await postSuperblock([50n, 51n]),
+      [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }],
+      [],
+    );
+    const proof = sumProof(h, tree, 2);
+    const asset = assetId("JUSD");
+    await rejects(
+      verifyOnChain(2n, asset, { ...proof, leaf: { ...proof.leaf, balance: 4n } }),
+      "InclusionRootMismatch",
+    );
+    await rejects(verifyOnChain(2n, asset, { ...proof, index: 3 }), "InclusionRootMismatch");
+    await rejects(verifyOnChain(2n, asset, { ...proof, index: 8 }), "InvalidPath");
+    const negative = structuredClone(proof);
+    (negative.siblings[0] as { sum: bigint }).sum = FIELD_MODULUS - 1n;
+    await rejects(verifyOnChain(2n, asset, negative), "SumOutOfRange");
+    const overflowing = structuredClone(proof);
+    (overflowing.siblings[1] as { sum: bigint }).sum = 2n ** 128n - 2n;
+    await rejects(verifyOnChain(2n, asset, overflowing), "SumOutOfRange");
+    await rejects(
+      verifyOnChain(2n, asset, { ...proof, leaf: { ...proof.leaf, balance: 2n ** 96n } }),
+      "BalanceOutOfRange",
+    );
+    await rejects(verifyOnChain(2n, assetId("tETH"), proof), "UnknownAsset");
+    await rejects(verifyOnChain(9n, asset, proof), "UnknownEpoch");
+  });
+
+  it("records an insolvent asset as such: reserves below liabilities", async () => {
+    const tree = buildSumTree(h, leavesOf([100n, 200n]));
+    await publish(
+      await postSuperblock([60n, 61n]),
+      [{ asset: assetId("tETH"), root: tree.root.hash, total: tree.root.sum }],
+      [{ chainId: 902n, blockNumber: 61n, holder: VAULT, token: TETH, amount: 299n }],
+    );
+    assert.equal(
+      await client.readContract({
+        address: registry,
+        abi: solvencyRegistryAbi,
+        functionName: "isSolvent",
+        args: [3n, assetId("tETH")],
+      }),
+      false,
+    );
+  });
+
+  it("refuses reserves at mismatched heights, an unposted superblock, double-counted or unlisted reserves, a stale superblock, and strangers", async () => {
+    const tree = buildSumTree(h, leavesOf([1n]));
+    const liabilities = [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }];
+    const superblock = await postSuperblock([70n, 71n]);
+    const at = (chainId: bigint, blockNumber: bigint, holder = POOL, token = JUSD) => ({
+      chainId,
+      blockNumber,
+      holder,
+      token,
+      amount: 1n,
+    });
+    const send = (
+      sb: { height: bigint; blocks: RollupBlock[] },
+      reserves: ReturnType<typeof at>[],
+      wallet = publisher,
+    ) =>
+      wallet.writeContract({
+        address: registry,
+        abi: solvencyRegistryAbi,
+        functionName: "publish",
+        args: [sb.height, sb.blocks, liabilities, reserves],
+      });
+    // 902's reserve read one block later than the superblock's block of 902.
+    await rejects(send(superblock, [at(901n, 70n), at(902n, 72n)]), "HeightMismatch");
+    const forged = superblock.blocks.map((block) => ({ ...block, blockNumber: block.blockNumber + 1n }));
+    await rejects(send({ height: superblock.height, blocks: forged }, [at(901n, 71n)]), "UnknownSuperblock");
+    await rejects(
+      send({ height: superblock.height + 5n, blocks: superblock.blocks }, []),
+      "UnknownSuperblock",
+    );
+    await rejects(send(superblock, [at(901n, 70n), at(901n, 70n)]), "ReservesNotSorted");
+    await rejects(send(superblock, [at(903n, 70n)]), "RollupNotInSuperblock");
+    await rejects(send(superblock, [at(901n, 70n, POOL, POOL)]), "UnlistedToken");
+    await rejects(send(superblock, [], deployer), "NotPublisher");
+    // Another height's commitment does not match these blocks.
+    await rejects(send({ height: 1n, blocks: superblock.blocks }, []), "UnknownSuperblock");
+    await publish(superblock, liabilities, [at(901n, 70n), at(902n, 71n)]);
+    await rejects(send(superblock, []), "StaleSuperblock");
+  });
+});
