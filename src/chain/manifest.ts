@@ -84,6 +84,14 @@ const marginContracts = z.object({
   testAsset: address,
 });
 
+/** The unified order book: an OrderGateway at one address on every rollup, and the devnet's market. */
+const orderbookContracts = z.object({
+  gateway: address,
+  /** The devnet market's symbol ("BASE/QUOTE") and its id (keccak256 of the symbol). */
+  market: z.string(),
+  marketId: z.custom<Hex>((value) => typeof value === "string" && isHex(value) && value.length === 66),
+});
+
 /** Proof of solvency on the L1: the SolvencyRegistry, its Poseidon hashers, and who publishes epochs. */
 const solvencyContracts = z.object({
   registry: address,
@@ -123,6 +131,8 @@ export const manifestSchema = z.object({
   margin: marginContracts,
   /** Absent in manifests written before proof of solvency existed. */
   solvency: solvencyContracts.optional(),
+  /** Absent in manifests written before the order book existed. */
+  orderbook: orderbookContracts.optional(),
   accounts: z.object({
     deployer: account,
     proposer: account,
@@ -139,6 +149,8 @@ export const manifestSchema = z.object({
     keeper: account,
     /** Pushes the margin engine's prices (the price agent). */
     feeder: account,
+    /** Submits the order book's fill batches (the matcher agent). */
+    matcher: account,
   }),
 });
 

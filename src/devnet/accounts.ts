@@ -19,6 +19,7 @@ const roles = [
   "rebalancer",
   "keeper",
   "feeder",
+  "matcher",
 ] as const;
 export type Role = (typeof roles)[number];
 

@@ -6,6 +6,7 @@ import type { Manifest, OptimisticSettings, RollupContracts, ZkSettings } from "
 import * as artifacts from "../contracts/generated/index.js";
 import { buildCommittee } from "../protocol/committee.js";
 import { deployMargin } from "./deploy-margin.js";
+import { deployOrderbook } from "./deploy-orderbook.js";
 import { deployRouter, type RouterDeployOptions } from "./deploy-router.js";
 import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
 
@@ -462,6 +463,14 @@ export async function deployNetwork({
     contracts: deployed.map((entry) => entry.contracts),
     feeders: [accounts.deployer.address, accounts.feeder.address],
   });
+  // After the margin engine: the gateways' base token is its test ETH.
+  const orderbook = await deployOrderbook(deployer, {
+    rollups,
+    contracts: deployed.map((entry) => entry.contracts),
+    testAsset: margin.testAsset,
+    matcher: accounts.matcher.address,
+    user: accounts.user.address,
+  });
   return {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -477,6 +486,7 @@ export async function deployNetwork({
     optimistic,
     zk,
     margin,
+    orderbook,
     accounts,
   };
 }

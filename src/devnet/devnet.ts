@@ -24,6 +24,7 @@ import type { WatchtowerStore } from "../store/watchtower-store.js";
 import { devnetAccounts, extraRelayerAccounts } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
 import { routeMarginMessages } from "./deploy-margin.js";
+import { routeOrderbookMessages } from "./deploy-orderbook.js";
 import { createKeeper, createPriceAgent, keeperDatabase } from "./margin-agents.js";
 import { createFiller, createRebalancer, fillerDatabase, provenPaths } from "./router-agents.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
@@ -145,7 +146,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     // relayers' keys lie beyond them.
     const extraRelayers = extraRelayerAccounts(relayerCount - 1);
     for (const node of rollupNodes) {
-      for (const account of [accounts.rebalancer, accounts.keeper, accounts.feeder, ...extraRelayers]) {
+      for (const account of [
+        accounts.rebalancer,
+        accounts.keeper,
+        accounts.feeder,
+        accounts.matcher,
+        ...extraRelayers,
+      ]) {
         await setBalance(node, account.address, parseEther("10000"));
       }
     }
@@ -164,6 +171,14 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         manifest.margin,
         "sequencerVerifier",
       );
+      if (manifest.orderbook) {
+        await routeOrderbookMessages(
+          manifest.rollups,
+          accounts.deployer.privateKey,
+          manifest.orderbook,
+          "sequencerVerifier",
+        );
+      }
       // Wallets and agents reach the rollups through the sequencer's endpoints on the rollup ports.
       manifest = sequencedManifest(manifest, rollupPort, options.sequencer.superblockTimeMs);
       if (options.sequencer.run ?? true) {

@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IMessageRecipient} from "../../interfaces/IMessageRecipient.sol";
+import {IVerifier} from "../../interfaces/IVerifier.sol";
+import {Inbox} from "../../messaging/Inbox.sol";
+import {Outbox} from "../../messaging/Outbox.sol";
+import {SafePayments} from "../SafePayments.sol";
+import {OrderMessages} from "./OrderMessages.sol";
+
+/// @title OrderGateway
+/// @notice One rollup's door to the unified order book, at the same address on every rollup. It escrows
+///         what a limit order can spend (a buy: amount x price in the quote token; a sell: the base amount)
+///         and settles the fills an off-chain matcher submits in strictly sequential batches, checking
+///         every fill against its own orders: the price within the limit, the quantity within what
+///         remains, the order not cancelled, the batch the next one. A fill whose counterparty lives on
+///         another rollup reserves this order's leg and asks the counterparty's gateway, which checks its
+///         order the same way, pays its leg to this order's owner there and answers; the answer pays the
+///         reserved leg here (or, refused or expired, releases it). Neither leg pays without the other's
+///         checks, and the owner can cancel whatever is not reserved, at any time, on this rollup alone.
+/// @dev Order ids are `chainId << 64 | sequence`, so every gateway knows where an order lives. Prices
+///      are quote units per whole base unit x 1e18; a fill of `amount` base at `price` moves
+///      `amount x price / 1e18` quote, rounded down (the TypeScript twin is `src/protocol/orderbook.ts`).
+contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePayments {
+    using SafeERC20 for IERC20;
+
+    uint256 public constant PRICE_SCALE = 1e18;
+    /// @notice Most fills one batch may carry (bounds a batch's gas).
+    uint256 public constant MAX_FILLS = 64;
+
+    struct Market {
+        address base;
+        address quote;
+    }
+
+    struct Order {
+        address owner;
+        bytes32 marketId;
+        bool isBuy;
+        bool cancelled;
+        /// @notice The limit: most a buy pays, least a sell takes (quote per whole base x 1e18).
+        uint256 price;
+        /// @notice Base units to buy or sell.
+        uint256 amount;
+        /// @notice Base units settled.
+        uint256 filled;
+        /// @notice Base units in fills waiting for the counterparty's answer.
+        uint256 reserved;
+        /// @notice Tokens still held for this order (quote for a buy, base for a sell).
+        uint256 escrow;
+    }
+
+    /// @notice One fill of a batch: `order` (on this rollup) trades `amount` base at `price` with `counter`.
+    struct Fill {
+        uint256 order;
+        uint256 counter;
+        uint256 price;
+        uint256 amount;
+    }
+
+    /// @notice A reserved leg waiting for the counterparty gateway's answer, keyed by the fill message id.
+    struct PendingFill {
+        uint256 order;
+        uint256 counter;
+        uint64 counterChain;
+        uint256 price;
+        uint256 amount;
+    }
+
+    Outbox public immutable outbox;
+    address public immutable inbox;
+    /// @notice Seconds a fill message stays deliverable; after that its expiry notice releases the leg.
+    uint64 public immutable fillTtl;
+
+    /// @notice The only account that may submit fill batches.
+    address public matcher;
+    /// @notice The id the next batch must carry.
+    uint64 public nextBatchId;
+    /// @notice Orders placed here so far (the last sequence number).
+    uint64 public orderCount;
+
+    mapping(bytes32 marketId => Market) public markets;
+    /// @notice Rollups whose gateway (this address there) may send fills here.
+    mapping(uint64 chainId => bool) public peerChain;
+    mapping(uint256 orderId => Order) private _orders;
+    mapping(bytes32 fillMessageId => PendingFill) public pendingFills;
+    /// @notice Tokens owed to receivers whose payout the token refused; pulled with `claimOwedTokens`.
+    mapping(address receiver => mapping(address token => uint256)) public owedTokens;
+
+    event MarketListed(bytes32 indexed marketId, address base, address quote);
+    event PeerSet(uint64 indexed chainId, bool trusted);
+    event MatcherSet(address indexed matcher);
+    event OrderPlaced(
+        uint256 indexed orderId,
+        address indexed owner,
+        bytes32 indexed marketId,
+        bool isBuy,
+        uint256 price,
+        uint256 amount,
+        uint256 escrow
+    );
+    /// @notice The owner cancelled; `refund` (the order's whole escrow) went back to it.
+    event Cancelled(uint256 indexed orderId, uint256 refund);
+    event BatchSettled(uint64 indexed batchId, uint256 fills);
+    /// @notice A fill's leg here is reserved and its message (`fillId`) is on its way to the counterparty.
+    event FillReserved(
+        bytes32 indexed fillId, uint64 indexed batchId, uint256 indexed order, uint256 counter, uint256 price, uint256 amount
+    );
+    /// @notice `order` settled `amount` at `price` against `counter`: `paid` of `token` went to `receiver`.
+    event OrderFilled(
+        bytes32 indexed fillId,
+        uint256 indexed order,
+        uint256 indexed counter,
+        uint256 price,
+        uint256 amount,
+        address receiver,
+        address token,
+        uint256 paid
+    );
+    /// @notice The counterparty order here refused a fill from another rollup; `reason` is the error selector.
+    event FillRejected(bytes32 indexed fillId, uint256 indexed order, bytes4 reason);
+    /// @notice A reserved leg was released unpaid: the counterparty refused (`reason`), or the fill expired
+    ///         (`reason` is the Inbox's EXPIRY_NOTICE).
+    event FillReleased(bytes32 indexed fillId, uint256 indexed order, bytes4 reason);
+    /// @notice A fully filled order's leftover escrow (a buy's price improvement) went back to its owner.
+    event EscrowRefunded(uint256 indexed orderId, uint256 amount);
+    event PayoutOwed(address indexed receiver, address indexed token, uint256 amount, bytes reason);
+    event OwedTokensClaimed(address indexed receiver, address indexed token, uint256 amount);
+
+    /// @notice Only the matcher submits batches.
+    error NotMatcher(address caller);
+    /// @notice The batch id is not the next one (a replay, or a batch skipped).
+    error BatchOutOfOrder(uint64 expected, uint64 got);
+    /// @notice A batch carries no fill, or more than MAX_FILLS.
+    error BatchSize(uint256 fills);
+    /// @notice The fill's first order does not live on this rollup.
+    error NotLocalOrder(uint256 orderId);
+    /// @notice No order has this id here.
+    error UnknownOrder(uint256 orderId);
+    /// @notice The order was cancelled.
+    error OrderCancelled(uint256 orderId);
+    /// @notice The fill's price is worse than the order's limit.
+    error LimitPriceViolated(uint256 orderId, uint256 limit, uint256 price);
+    /// @notice The fill's amount exceeds what remains of the order (unfilled and unreserved).
+    error QuantityExceedsRemaining(uint256 orderId, uint256 available, uint256 amount);
+    /// @notice The two orders are of another market.
+    error MarketMismatch(uint256 orderId, bytes32 marketId);
+    /// @notice The two orders are on the same side.
+    error SameSide(uint256 orderId);
+    /// @notice A zero amount or price.
+    error ZeroAmount();
+    /// @notice No market with this id is listed here.
+    error UnknownMarket(bytes32 marketId);
+    /// @notice A market id is listed once, for good (its tokens back escrows).
+    error MarketExists(bytes32 marketId);
+    /// @notice The counterparty's rollup is not a peer of this gateway.
+    error UnknownPeer(uint64 chainId);
+    /// @notice Messages come from the Inbox only.
+    error NotInbox(address caller);
+    /// @notice A message from anything but this gateway on a peer rollup (or the Inbox's notice).
+    error UntrustedSender(uint64 sourceChainId, address sender);
+    /// @notice The body is no order message.
+    error UnknownKind(uint8 kind);
+    /// @notice No reserved leg waits for this fill message (from that rollup).
+    error UnknownFill(bytes32 fillId);
+    /// @notice Only the order's owner cancels it.
+    error NotOrderOwner(uint256 orderId, address caller);
+    /// @notice Part of the order is in a fill waiting for its answer; cancel once it is answered.
+    error OrderReserved(uint256 orderId, uint256 reserved);
+    /// @notice The order is completely filled: nothing is left to cancel.
+    error OrderComplete(uint256 orderId);
+    /// @notice Nothing of this token is owed to the caller.
+    error NothingOwedHere(address receiver, address token);
+    /// @notice Only this contract calls it (to try a payout without failing the message).
+    error OnlySelf(address caller);
+
+    constructor(address initialOwner, Outbox outbox_, address inbox_, address matcher_, uint64 fillTtl_)
+        Ownable(initialOwner)
+    {
+        outbox = outbox_;
+        inbox = inbox_;
+        matcher = matcher_;
+        fillTtl = fillTtl_;
+        emit MatcherSet(matcher_);
+    }
+
+    // ------------------------------------------------------------------ owner
+
+    /// @notice Lists a market: `base` priced in `quote`. Once listed its tokens never change.
+    function listMarket(bytes32 marketId, address base, address quote) external onlyOwner {
+        if (markets[marketId].base != address(0)) revert MarketExists(marketId);
+        if (base == address(0) || quote == address(0) || base == quote) revert UnknownMarket(marketId);
+        markets[marketId] = Market(base, quote);
+        emit MarketListed(marketId, base, quote);
+    }
+
+    /// @notice Trusts (or stops trusting) fills from this gateway's address on `chainId`.
+    function setPeer(uint64 chainId, bool trusted) external onlyOwner {
+        peerChain[chainId] = trusted;
+        emit PeerSet(chainId, trusted);
+    }
+
+    /// @notice Names the matcher. It can only propose fills; every fill is checked here.
+    function setMatcher(address matcher_) external onlyOwner {
+        matcher = matcher_;
+        emit MatcherSet(matcher_);
+    }
+
+    /// @notice Chooses the trust path of messages from `sourceChainId` (fills, answers, notices).
+    function chooseVerifier(uint64 sourceChainId, IVerifier verifier) external onlyOwner {
+        Inbox(inbox).setVerifier(sourceChainId, verifier);
+    }
+
+    // ----------------------------------------------------------------- traders
+
+    /// @notice Places a limit order and escrows what it can spend: a buy `amount x price / 1e18` quote
+    ///         (rounded up), a sell `amount` base. The caller approved this gateway for it.
+    /// @return orderId `block.chainid << 64 | sequence`.
+    function place(bytes32 marketId, bool isBuy, uint256 price, uint256 amount)
+        external
+        nonReentrant
+        returns (uint256 orderId)
+    {
+        Market memory market = markets[marketId];
+        if (market.base == address(0)) revert UnknownMarket(marketId);
+        if (price == 0 || amount == 0) revert ZeroAmount();
+        uint256 escrow = isBuy ? Math.mulDiv(amount, price, PRICE_SCALE, Math.Rounding.Ceil) : amount;
+        orderId = (block.chainid << 64) | ++orderCount;
+        _orders[orderId] = Order({
+            owner: msg.sender,
+            marketId: marketId,
+            isBuy: isBuy,
+            cancelled: false,
+            price: price,
+            amount: amount,
+            filled: 0,
+            reserved: 0,
+            escrow: escrow
+        });
+        emit OrderPlaced(orderId, msg.sender, marketId, isBuy, price, amount, escrow);
+        _pullExact(IERC20(isBuy ? market.quote : market.base), escrow);
+    }
+
+    /// @notice Cancels the caller's order and returns its whole escrow, at any time no fill of it waits for
+    ///         an answer: the escape hatch needs nobody but this rollup.
+    function cancel(uint256 orderId) external nonReentrant {
+        Order storage order = _orders[orderId];
+        if (order.owner == address(0)) revert UnknownOrder(orderId);
+        if (order.owner != msg.sender) revert NotOrderOwner(orderId, msg.sender);
+        if (order.cancelled) revert OrderCancelled(orderId);
+        if (order.reserved != 0) revert OrderReserved(orderId, order.reserved);
+        if (order.filled == order.amount) revert OrderComplete(orderId);
+        order.cancelled = true;
+        uint256 refund = order.escrow;
+        order.escrow = 0;
+        emit Cancelled(orderId, refund);
+        if (refund > 0) IERC20(_escrowToken(order)).safeTransfer(msg.sender, refund);
+    }
+
+    /// @notice Pays the caller what a refused payout left owed to it in `token`.
+    function claimOwedTokens(address token) external nonReentrant {
+        uint256 amount = owedTokens[msg.sender][token];
+        if (amount == 0) revert NothingOwedHere(msg.sender, token);
+        owedTokens[msg.sender][token] = 0;
+        emit OwedTokensClaimed(msg.sender, token, amount);
+        IERC20(token).safeTransfer(msg.sender, amount);
+    }
+
+    // ----------------------------------------------------------------- matcher
+
+    /// @notice Settles batch `batchId` (exactly `nextBatchId`): each fill's first order must live here and
+    ///         pass every check, or the whole batch reverts naming the refusal. A counterparty here settles
+    ///         at once; one on another rollup gets a fill message and this order's leg stays reserved
+    ///         until its gateway answers.
+    function settle(uint64 batchId, Fill[] calldata fills) external nonReentrant {
+        if (msg.sender != matcher) revert NotMatcher(msg.sender);
+        if (batchId != nextBatchId) revert BatchOutOfOrder(nextBatchId, batchId);
+        if (fills.length == 0 || fills.length > MAX_FILLS) revert BatchSize(fills.length);
+        nextBatchId = batchId + 1;
+        for (uint256 i = 0; i < fills.length; i++) {
+            _settleOne(batchId, i, fills[i]);
+        }
+        emit BatchSettled(batchId, fills.length);
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /// @inheritdoc IMessageRecipient
+    /// @dev A fill from a peer gateway checks the order here and answers either way (a refusal must not
+    ///      fail the message, or the reserved leg would wait for its expiry); an answer or the Inbox's
+    ///      expiry notice settles or releases the reserved leg.
+    function handle(uint64 sourceChainId, address sender, bytes calldata body) external nonReentrant {
+        if (msg.sender != inbox) revert NotInbox(msg.sender);
+        // The Inbox has the same address on every rollup: a message from it is an expiry notice.
+        if (sender == inbox) {
+            (, bytes32 expired) = abi.decode(body, (bytes4, bytes32));
+            return _release(sourceChainId, expired, Inbox(inbox).EXPIRY_NOTICE());
+        }
+        if (sender != address(this)) revert UntrustedSender(sourceChainId, sender);
+        uint8 kind = OrderMessages.kindOf(body);
+        if (kind == OrderMessages.FILL) {
+            if (!peerChain[sourceChainId]) revert UntrustedSender(sourceChainId, sender);
+            _receiveFill(sourceChainId, body);
+        } else if (kind == OrderMessages.CONFIRM || kind == OrderMessages.REJECT) {
+            (, bytes32 fillId, bytes4 reason, address receiver) =
+                abi.decode(body, (uint8, bytes32, bytes4, address));
+            if (kind == OrderMessages.REJECT) return _release(sourceChainId, fillId, reason);
+            PendingFill memory pending = _takePending(sourceChainId, fillId);
+            _fillLeg(pending.order, pending.counter, receiver, pending.price, pending.amount, fillId, true);
+        } else {
+            revert UnknownKind(kind);
+        }
+    }
+
+    /// @dev Called through an external call by `_payOrOwe`, so a refusal can be caught.
+    function payFromHandler(address receiver, address token, uint256 amount) external {
+        if (msg.sender != address(this)) revert OnlySelf(msg.sender);
+        IERC20(token).safeTransfer(receiver, amount);
+    }
+
+    // ------------------------------------------------------------------- views
+
+    function orderOf(uint256 orderId) external view returns (Order memory) {
+        return _orders[orderId];
+    }
+
+    /// @notice Base units of the order a fill may still take (zero once cancelled).
+    function availableOf(uint256 orderId) public view returns (uint256) {
+        Order storage order = _orders[orderId];
+        if (order.cancelled) return 0;
+        return order.amount - order.filled - order.reserved;
+    }
+
+    /// @notice Quote units a fill of `amount` base at `price` moves (rounded down).
+    function quoteFor(uint256 amount, uint256 price) public pure returns (uint256) {
+        return Math.mulDiv(amount, price, PRICE_SCALE);
+    }
+
+    /// @notice The rollup an order lives on.
+    function chainOf(uint256 orderId) public pure returns (uint64) {
+        return uint64(orderId >> 64);
+    }
+
+    // ----------------------------------------------------------------- private
+
+    function _settleOne(uint64 batchId, uint256 index, Fill calldata fill) private {
+        if (chainOf(fill.order) != block.chainid) revert NotLocalOrder(fill.order);
+        Order storage order = _orders[fill.order];
+        _requireAccepted(_refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount));
+        uint64 counterChain = chainOf(fill.counter);
+        if (counterChain == block.chainid) {
+            Order storage counter = _orders[fill.counter];
+            _requireAccepted(_refusal(fill.counter, order.marketId, order.isBuy, fill.price, fill.amount));
+            bytes32 fillId = keccak256(abi.encode(block.chainid, batchId, index));
+            address orderOwner = order.owner;
+            _fillLeg(fill.order, fill.counter, counter.owner, fill.price, fill.amount, fillId, false);
+            _fillLeg(fill.counter, fill.order, orderOwner, fill.price, fill.amount, fillId, false);
+            return;
+        }
+        if (!peerChain[counterChain]) revert UnknownPeer(counterChain);
+        order.reserved += fill.amount;
+        bytes32 messageId = outbox.send(
+            counterChain,
+            address(this),
+            OrderMessages.encodeFill(
+                order.marketId, fill.order, order.owner, order.isBuy, fill.counter, fill.price, fill.amount
+            ),
+            OrderMessages.FILL_GAS,
+            uint64(block.timestamp) + fillTtl
+        );
+        pendingFills[messageId] = PendingFill(fill.order, fill.counter, counterChain, fill.price, fill.amount);
+        emit FillReserved(messageId, batchId, fill.order, fill.counter, fill.price, fill.amount);
+    }
+
+    /// @dev The counterparty side of a cross-rollup fill: check the order here, pay its leg to the first
+    ///      order's owner, and answer (confirm or reject) over a message that never expires.
+    function _receiveFill(uint64 sourceChainId, bytes calldata body) private {
+        (
+            ,
+            bytes32 marketId,
+            uint256 fromOrder,
+            address fromOwner,
+            bool fromIsBuy,
+            uint256 toOrder,
+            uint256 price,
+            uint256 amount
+        ) = abi.decode(body, (uint8, bytes32, uint256, address, bool, uint256, uint256, uint256));
+        bytes32 fillId = Inbox(inbox).currentMessageId();
+        bytes memory refusal = chainOf(toOrder) == block.chainid
+            ? _refusal(toOrder, marketId, fromIsBuy, price, amount)
+            : abi.encodeWithSelector(NotLocalOrder.selector, toOrder);
+        bytes memory answer;
+        if (refusal.length == 0) {
+            _fillLeg(toOrder, fromOrder, fromOwner, price, amount, fillId, false);
+            answer = OrderMessages.encodeAnswer(OrderMessages.CONFIRM, fillId, bytes4(0), _orders[toOrder].owner);
+        } else {
+            emit FillRejected(fillId, toOrder, bytes4(refusal));
+            answer = OrderMessages.encodeAnswer(OrderMessages.REJECT, fillId, bytes4(refusal), address(0));
+        }
+        outbox.send(sourceChainId, address(this), answer, OrderMessages.ANSWER_GAS, OrderMessages.NEVER_EXPIRES);
+    }
+
+    function _takePending(uint64 sourceChainId, bytes32 fillId) private returns (PendingFill memory pending) {
+        pending = pendingFills[fillId];
+        if (pending.amount == 0 || pending.counterChain != sourceChainId) revert UnknownFill(fillId);
+        delete pendingFills[fillId];
+    }
+
+    /// @dev The counterparty refused, or the fill message expired undelivered: the leg is available again.
+    function _release(uint64 sourceChainId, bytes32 fillId, bytes4 reason) private {
+        PendingFill memory pending = _takePending(sourceChainId, fillId);
+        _orders[pending.order].reserved -= pending.amount;
+        emit FillReleased(fillId, pending.order, reason);
+    }
+
+    /// @dev Settles `amount` of `orderId`: pays its leg from escrow to `receiver` (who traded with it) and
+    ///      refunds what is left of the escrow once the order is complete.
+    function _fillLeg(
+        uint256 orderId,
+        uint256 counter,
+        address receiver,
+        uint256 price,
+        uint256 amount,
+        bytes32 fillId,
+        bool wasReserved
+    ) private {
+        Order storage order = _orders[orderId];
+        if (wasReserved) order.reserved -= amount;
+        order.filled += amount;
+        uint256 paid = order.isBuy ? quoteFor(amount, price) : amount;
+        // A buy's escrow covers the rest at its limit (escrow rounded up, fills rounded down, price <= limit).
+        order.escrow -= paid;
+        address token = _escrowToken(order);
+        emit OrderFilled(fillId, orderId, counter, price, amount, receiver, token, paid);
+        _payOrOwe(receiver, token, paid);
+        if (order.filled == order.amount && order.escrow > 0) {
+            uint256 leftover = order.escrow;
+            order.escrow = 0;
+            emit EscrowRefunded(orderId, leftover);
+            _payOrOwe(order.owner, token, leftover);
+        }
+    }
+
+    /// @dev Empty when `orderId` (here) accepts a fill of `amount` at `price` against an order of
+    ///      `marketId` on side `counterIsBuy`; otherwise the encoded error naming why not.
+    function _refusal(uint256 orderId, bytes32 marketId, bool counterIsBuy, uint256 price, uint256 amount)
+        private
+        view
+        returns (bytes memory)
+    {
+        Order storage order = _orders[orderId];
+        if (order.owner == address(0)) return abi.encodeWithSelector(UnknownOrder.selector, orderId);
+        if (order.cancelled) return abi.encodeWithSelector(OrderCancelled.selector, orderId);
+        if (order.marketId != marketId) return abi.encodeWithSelector(MarketMismatch.selector, orderId, marketId);
+        if (order.isBuy == counterIsBuy) return abi.encodeWithSelector(SameSide.selector, orderId);
+        if (order.isBuy ? price > order.price : price < order.price) {
+            return abi.encodeWithSelector(LimitPriceViolated.selector, orderId, order.price, price);
+        }
+        if (amount == 0) return abi.encodeWithSelector(ZeroAmount.selector);
+        uint256 available = order.amount - order.filled - order.reserved;
+        if (amount > available) {
+            return abi.encodeWithSelector(QuantityExceedsRemaining.selector, orderId, available, amount);
+        }
+        return "";
+    }
+
+    function _requireAccepted(bytes memory refusal) private pure {
+        if (refusal.length == 0) return;
+        assembly {
+            revert(add(refusal, 32), mload(refusal))
+        }
+    }
+
+    function _escrowToken(Order storage order) private view returns (address) {
+        Market storage market = markets[order.marketId];
+        return order.isBuy ? market.quote : market.base;
+    }
+
+    /// @dev A payout the token refuses (a blocklisted receiver, a paused token) is owed, never a failed message.
+    function _payOrOwe(address receiver, address token, uint256 amount) private {
+        if (amount == 0) return;
+        try this.payFromHandler(receiver, token, amount) {}
+        catch (bytes memory reason) {
+            owedTokens[receiver][token] += amount;
+            emit PayoutOwed(receiver, token, amount, reason);
+        }
+    }
+}

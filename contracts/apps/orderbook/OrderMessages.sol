@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title OrderMessages
+/// @notice The bodies OrderGateways exchange to settle a fill whose two orders live on two rollups. A fill
+///         is `abi.encode(FILL, marketId, fromOrder, fromOwner, fromIsBuy, toOrder, price, amount)`; an
+///         answer is `abi.encode(kind, fillMessageId, reason)` with kind CONFIRM or REJECT. The TypeScript
+///         twin is `src/protocol/orderbook.ts`.
+library OrderMessages {
+    /// @notice First gateway -> the counterparty's gateway: check your order, pay your leg, answer.
+    uint8 internal constant FILL = 1;
+    /// @notice Answer: the counterparty paid; pay the reserved leg.
+    uint8 internal constant CONFIRM = 2;
+    /// @notice Answer: the counterparty's order refused the fill (`reason` names why); unreserve.
+    uint8 internal constant REJECT = 3;
+
+    /// @notice Handler gas of a fill (checks, one payout, the answer's Outbox append).
+    uint64 internal constant FILL_GAS = 500_000;
+    /// @notice Handler gas of an answer (one payout, perhaps a refund).
+    uint64 internal constant ANSWER_GAS = 300_000;
+    /// @notice Answers never expire: once the counterparty paid, the reserved leg must always be payable.
+    uint64 internal constant NEVER_EXPIRES = type(uint64).max;
+
+    function encodeFill(
+        bytes32 marketId,
+        uint256 fromOrder,
+        address fromOwner,
+        bool fromIsBuy,
+        uint256 toOrder,
+        uint256 price,
+        uint256 amount
+    ) internal pure returns (bytes memory) {
+        return abi.encode(FILL, marketId, fromOrder, fromOwner, fromIsBuy, toOrder, price, amount);
+    }
+
+    function encodeAnswer(uint8 kind, bytes32 fillMessageId, bytes4 reason, address receiver)
+        internal
+        pure
+        returns (bytes memory)
+    {
+        return abi.encode(kind, fillMessageId, reason, receiver);
+    }
+
+    function kindOf(bytes calldata body) internal pure returns (uint8) {
+        return abi.decode(body[:32], (uint8));
+    }
+}

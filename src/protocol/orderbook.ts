@@ -1,0 +1,51 @@
+// The order book's pure twin of contracts/apps/orderbook/OrderGateway.sol: order ids (the origin rollup in
+// the high bits), market ids, what an order escrows and what a fill moves, and the id of a fill settled
+// within one rollup. No I/O; the matcher, the SDK and the tests compute with these.
+import { encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
+
+/** Prices are quote units per whole base unit x 1e18. */
+export const PRICE_SCALE = 10n ** 18n;
+/** Most fills one batch may carry (OrderGateway.MAX_FILLS). */
+export const MAX_FILLS = 64;
+
+/** The market id the gateways list a pair under: keccak256 of "BASE/QUOTE". */
+export function marketIdOf(symbol: string): Hex {
+  return keccak256(toHex(symbol));
+}
+
+/** The devnet's market: the test ETH priced in JUSD. */
+export const DEVNET_MARKET = "tETH/JUSD";
+
+/** The rollup an order lives on. */
+export function chainOfOrder(orderId: bigint): number {
+  return Number(orderId >> 64n);
+}
+
+/** The local sequence number of an order on its rollup. */
+export function sequenceOfOrder(orderId: bigint): bigint {
+  return orderId & ((1n << 64n) - 1n);
+}
+
+export function orderIdOf(chainId: number, sequence: bigint): bigint {
+  return (BigInt(chainId) << 64n) | sequence;
+}
+
+/** Quote a fill of `amount` base at `price` moves (rounded down, as the gateway pays it). */
+export function quoteFor(amount: bigint, price: bigint): bigint {
+  return (amount * price) / PRICE_SCALE;
+}
+
+/** What an order escrows: a buy its amount at its limit in quote (rounded up), a sell its base amount. */
+export function escrowFor(isBuy: boolean, amount: bigint, price: bigint): bigint {
+  return isBuy ? (amount * price + PRICE_SCALE - 1n) / PRICE_SCALE : amount;
+}
+
+/** The id of a fill whose two orders live on one rollup: keccak256(abi.encode(chainId, batchId, index)). */
+export function localFillId(chainId: number, batchId: bigint, index: number): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [{ type: "uint256" }, { type: "uint64" }, { type: "uint256" }],
+      [BigInt(chainId), batchId, BigInt(index)],
+    ),
+  );
+}

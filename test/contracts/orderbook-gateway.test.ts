@@ -1,0 +1,178 @@
+// OrderGateway on a real 2-rollup devnet, driven by hand as the matcher: every refusal by name, a leg
+// reserved until the counterparty's answer (so its owner cannot cancel it mid-settlement), a cross-rollup
+// fill paid on both rollups once the relayer delivers, a counterparty that refuses (cancelled, or a price
+// outside its limit) releasing the reserved leg, a same-rollup fill, and the owner's cancel refunding all.
+// The devnet starts without agents, so nothing is delivered until the test starts them.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Address, toFunctionSelector } from "viem";
+import type { Agent } from "../../src/agents/agent.js";
+import { publicClientFor } from "../../src/chain/clients.js";
+import { rollupOf } from "../../src/chain/manifest.js";
+import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
+import { createAgents } from "../../src/devnet/devnet.js";
+import { createLogger } from "../../src/log.js";
+import { quoteFor } from "../../src/protocol/orderbook.js";
+import { getOrder } from "../../src/sdk/orderGateway.js";
+import { cancelOrder } from "../../src/sdk/placeOrder.js";
+import { rejects, waitUntil } from "../helpers/chain.js";
+import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+import {
+  amount,
+  holdings,
+  orderbookTrader,
+  place,
+  price,
+  settleAs,
+  type Trader,
+} from "../helpers/orderbook.js";
+
+describe("OrderGateway: the chain checks every fill", () => {
+  let devnet: TestDevnet;
+  let agents: Agent[] = [];
+  let alice: Trader; // buys on 901
+  let bob: Trader; // sells on 902
+  let carol: Trader; // trades on both
+  const next = new Map<number, bigint>([
+    [901, 0n],
+    [902, 0n],
+  ]);
+  const settle = async (chainId: number, fills: Parameters<typeof settleAs>[3]) => {
+    const batch = next.get(chainId) as bigint;
+    const events = await settleAs(devnet.manifest, chainId, batch, fills);
+    next.set(chainId, batch + 1n);
+    return events;
+  };
+
+  before(async () => {
+    devnet = await startTestDevnet({ rollups: 2, agents: false });
+    alice = await orderbookTrader(devnet.manifest, [901], { jusd: amount("40000") });
+    bob = await orderbookTrader(devnet.manifest, [902]);
+    carol = await orderbookTrader(devnet.manifest, [901, 902]);
+  });
+
+  after(async () => {
+    await Promise.allSettled(agents.map((agent) => agent.stop()));
+    await devnet?.stop();
+  });
+
+  it("refuses a batch from anyone but the matcher, out of order, outside a limit or beyond what remains", async () => {
+    const m = devnet.manifest;
+    const sell = await place(m, bob, 902, "sell", price("2990"), amount("2"));
+    const buy = await place(m, alice, 901, "buy", price("3000"), amount("3"));
+    const fill = { order: sell, counter: buy, price: price("2995"), amount: amount("1") };
+    await rejects(settleAs(m, 902, 0n, [fill], bob.key), "NotMatcher");
+    await rejects(settleAs(m, 902, 1n, [fill]), "BatchOutOfOrder");
+    await rejects(settleAs(m, 902, 0n, [{ ...fill, price: price("2989") }]), "LimitPriceViolated");
+    await rejects(settleAs(m, 902, 0n, [{ ...fill, amount: amount("2.5") }]), "QuantityExceedsRemaining");
+    await rejects(settleAs(m, 902, 0n, [{ ...fill, order: buy, counter: sell }]), "NotLocalOrder");
+    await rejects(settleAs(m, 902, 0n, []), "BatchSize");
+    const same = await place(m, carol, 902, "sell", price("2000"), amount("1"));
+    await rejects(settleAs(m, 902, 0n, [{ ...fill, counter: same }]), "SameSide");
+  });
+
+  it("reserves a cross-rollup leg until the answer: no cancel, no replay; then pays both rollups", async () => {
+    const m = devnet.manifest;
+    const sell = await place(m, bob, 902, "sell", price("2990"), amount("2"));
+    const buy = await place(m, alice, 901, "buy", price("3000"), amount("3"));
+    const aliceBefore = {
+      on901: await holdings(m, 901, alice.address),
+      on902: await holdings(m, 902, alice.address),
+    };
+    const bobBefore = {
+      on901: await holdings(m, 901, bob.address),
+      on902: await holdings(m, 902, bob.address),
+    };
+    const fill = { order: sell, counter: buy, price: price("2995"), amount: amount("2") };
+    const events = await settle(902, [fill]);
+    assert.ok(events.some((event) => event.eventName === "FillReserved"));
+    assert.equal((await getOrder(m, { orderId: sell })).reserved, amount("2"));
+    await rejects(cancelOrder(bob.wallet(902), m, { orderId: sell }), "OrderReserved");
+    await rejects(settleAs(m, 902, 0n, [fill]), "BatchOutOfOrder");
+    // The leg is reserved: even batch 1 cannot fill it again.
+    await rejects(settleAs(m, 902, 1n, [{ ...fill, amount: amount("1") }]), "QuantityExceedsRemaining");
+
+    agents = createAgents(m, { dataDir: devnet.dataDir }, createLogger("silent"), { watchtower: false });
+    for (const agent of agents) await agent.start();
+    await waitUntil(
+      () => getOrder(m, { orderId: sell }),
+      (order) => order.filled === amount("2") && order.reserved === 0n,
+      "the sell's leg paid on the confirm",
+    );
+    const bought = await getOrder(m, { orderId: buy });
+    assert.equal(bought.filled, amount("2"));
+    // Alice got 2 ETH on 902 (the counterparty's rollup) and paid 2 x 2995 JUSD on 901 to Bob.
+    const aliceAfter = {
+      on901: await holdings(m, 901, alice.address),
+      on902: await holdings(m, 902, alice.address),
+    };
+    const bobAfter = {
+      on901: await holdings(m, 901, bob.address),
+      on902: await holdings(m, 902, bob.address),
+    };
+    assert.equal(aliceAfter.on902.eth - aliceBefore.on902.eth, amount("2"));
+    assert.equal(bobAfter.on901.jusd - bobBefore.on901.jusd, quoteFor(amount("2"), price("2995")));
+    assert.equal(aliceAfter.on901.jusd, aliceBefore.on901.jusd, "Alice's JUSD stays in escrow");
+    assert.equal(bobAfter.on902.eth, bobBefore.on902.eth);
+    // Alice's escrow holds the rest at her limit: 1 ETH x 3000, plus the 2 x 5 JUSD she saved.
+    assert.equal(bought.escrow, price("3000") + price("10"));
+  });
+
+  it("a counterparty that refuses (cancelled, or outside its limit) releases the reserved leg by name", async () => {
+    const m = devnet.manifest;
+    const sell = await place(m, carol, 901, "sell", price("3000"), amount("1"));
+    const buy = await place(m, bob, 902, "buy", price("3100"), amount("1"));
+    // The counterparty checks its own limit: 2999 is below Carol's 3000 although Bob's gateway accepts it.
+    const low = await settle(902, [{ order: buy, counter: sell, price: price("2999"), amount: amount("1") }]);
+    assert.ok(low.some((event) => event.eventName === "FillReserved"));
+    await waitUntil(
+      () => getOrder(m, { orderId: buy }),
+      (order) => order.reserved === 0n,
+      "the refused leg released",
+    );
+    await cancelOrder(carol.wallet(901), m, { orderId: sell });
+    await settle(902, [{ order: buy, counter: sell, price: price("3050"), amount: amount("1") }]);
+    await waitUntil(
+      () => getOrder(m, { orderId: buy }),
+      (order) => order.reserved === 0n,
+      "the second refused leg released",
+    );
+    const released = await publicClientFor(rollupOf(m, 902)).getContractEvents({
+      address: m.orderbook?.gateway as Address,
+      abi: orderGatewayAbi,
+      eventName: "FillReleased",
+      fromBlock: 0n,
+    });
+    const reasons = released.map((event) => event.args.reason);
+    assert.ok(
+      reasons.includes(toFunctionSelector("LimitPriceViolated(uint256,uint256,uint256)")),
+      String(reasons),
+    );
+    assert.ok(reasons.includes(toFunctionSelector("OrderCancelled(uint256)")), String(reasons));
+    const order = await getOrder(m, { orderId: buy });
+    assert.equal(order.filled, 0n);
+    assert.equal(order.cancelled, false);
+  });
+
+  it("settles a same-rollup fill at once, refuses a cancelled order, and refunds a cancel in full", async () => {
+    const m = devnet.manifest;
+    const before901 = await holdings(m, 901, carol.address);
+    const sell = await place(m, carol, 901, "sell", price("2500"), amount("1"));
+    const buy = await place(m, alice, 901, "buy", price("2600"), amount("1"));
+    const cancelled = await place(m, carol, 901, "sell", price("2400"), amount("1"));
+    await cancelOrder(carol.wallet(901), m, { orderId: cancelled });
+    await rejects(
+      settleAs(m, 901, next.get(901) as bigint, [
+        { order: buy, counter: cancelled, price: price("2500"), amount: amount("1") },
+      ]),
+      "OrderCancelled",
+    );
+    await settle(901, [{ order: buy, counter: sell, price: price("2500"), amount: amount("1") }]);
+    const after901 = await holdings(m, 901, carol.address);
+    assert.equal(after901.jusd - before901.jusd, price("2500"));
+    assert.equal(before901.eth - after901.eth, amount("1"));
+    assert.equal((await getOrder(m, { orderId: buy })).escrow, 0n, "the 100 JUSD saved went back at once");
+    await rejects(cancelOrder(alice.wallet(901), m, { orderId: buy }), "OrderComplete");
+    await rejects(cancelOrder(alice.wallet(901), m, { orderId: sell }), "NotOrderOwner");
+  });
+});
