@@ -1,0 +1,349 @@
+// The API against one sequenced devnet with its agents running: messages on the canonical, optimistic
+// and sequencer paths indexed from the chains' events and served with filters and cursor pages; ids
+// that do not exist (404) and parameters that are invalid (400 naming the parameter); checkpoints with
+// their challenge windows; superblocks; bonds; the finance apps' reads; the OpenAPI document; the
+// WebSocket stream in order and resumed from a cursor; and /metrics moving as messages are delivered.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Hex, toHex } from "viem";
+import WebSocket from "ws";
+import { ApiServer } from "../../src/api/server.js";
+import { walletClientFor } from "../../src/chain/clients.js";
+import { rollupOf } from "../../src/chain/manifest.js";
+import { freePort } from "../../src/chain/ports.js";
+import { silentLogger } from "../../src/log.js";
+import { sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import { waitUntil } from "../helpers/chain.js";
+import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+
+type Json = Record<string, unknown>;
+type StreamEvent = { cursor: number; kind: string; data: Json };
+
+async function get(url: string): Promise<{ status: number; body: Json }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+/** Reads a metric sample (0 when absent) from Prometheus text. */
+function sample(text: string, name: string, labels: string): number {
+  const line = text.split("\n").find((entry) => entry.startsWith(`${name}{${labels}}`));
+  return line ? Number(line.split(" ").at(-1)) : 0;
+}
+
+/** A WebSocket client that keeps every event it receives. */
+function openStream(url: string): Promise<{ events: StreamEvent[]; hello: Json; socket: WebSocket }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url);
+    const events: StreamEvent[] = [];
+    let hello: Json | undefined;
+    socket.on("message", (data) => {
+      const parsed = JSON.parse(String(data)) as Json;
+      if (parsed.kind === "hello") {
+        hello = parsed;
+        resolve({ events, hello, socket });
+      } else events.push(parsed as StreamEvent);
+    });
+    socket.on("error", reject);
+  });
+}
+
+describe("API", () => {
+  let devnet: TestDevnet;
+  let api: ApiServer;
+  let base: string;
+  let metricsBefore: string;
+  let live: Awaited<ReturnType<typeof openStream>>;
+  const sent: { id: Hex; path: string; from: number; to: number }[] = [];
+
+  before(async () => {
+    devnet = await startTestDevnet({ sequencer: { superblockTimeMs: 500 }, l1BlockTime: 1 });
+    api = new ApiServer({
+      network: devnet.manifest,
+      database: join(devnet.dataDir, "api.sqlite"),
+      port: await freePort(),
+      logger: silentLogger,
+    });
+    await api.start();
+    base = api.url;
+    metricsBefore = await (await fetch(`${base}/metrics`)).text();
+    live = await openStream(`${base.replace("http", "ws")}/v1/stream`);
+    const { manifest } = devnet;
+    const plan = [
+      { from: 901, to: 902, recipient: "recorder", path: "canonical" },
+      { from: 902, to: 901, recipient: "recorder", path: "canonical" },
+      { from: 901, to: 902, recipient: "optimisticRecorder", path: "optimistic" },
+      { from: 902, to: 901, recipient: "sequencerRecorder", path: "sequencer" },
+    ] as const;
+    for (const step of plan) {
+      const wallet = walletClientFor(rollupOf(manifest, step.from), manifest.accounts.user.privateKey);
+      const message = await sendMessage(wallet, manifest, {
+        destinationChainId: step.to,
+        recipient: rollupOf(manifest, step.to).contracts[step.recipient],
+        body: toHex(`api test ${step.path} ${step.from}`),
+      });
+      sent.push({ id: message.id, path: step.path, from: step.from, to: step.to });
+    }
+    for (const message of sent) await waitForDelivery(manifest, { id: message.id, timeoutMs: 60_000 });
+    // The index follows the chains a moment behind.
+    for (const message of sent) {
+      await waitUntil(
+        () => get(`${base}/v1/messages/${message.id}`),
+        (response) => response.body.status === "delivered",
+        `the API to show ${message.id} delivered`,
+      );
+    }
+  });
+
+  after(async () => {
+    live?.socket.close();
+    await api?.stop();
+    await devnet?.stop();
+  });
+
+  it("GET /v1/messages/:id: status, path, source and delivery transactions, latency", async () => {
+    for (const message of sent) {
+      const { status, body } = await get(`${base}/v1/messages/${message.id}`);
+      assert.equal(status, 200);
+      assert.equal(body.id, message.id);
+      assert.equal(body.path, message.path);
+      assert.equal(body.sourceChainId, message.from);
+      assert.equal(body.destinationChainId, message.to);
+      const source = body.source as Json;
+      const delivery = body.delivery as Json;
+      assert.match(String(source.tx), /^0x[0-9a-f]{64}$/);
+      assert.match(String(delivery.tx), /^0x[0-9a-f]{64}$/);
+      assert.ok(Number(delivery.gasUsed) > 21_000, "the delivery transaction's gas");
+      assert.ok(Number(body.latencySeconds) >= 0);
+      assert.deepEqual(body.failures, []);
+    }
+  });
+
+  it("GET /v1/messages filters by status, path, source, destination and sender", async () => {
+    const all = (await get(`${base}/v1/messages?limit=200`)).body.messages as Json[];
+    for (const message of sent) assert.ok(all.some((entry) => entry.id === message.id));
+    const optimistic = (await get(`${base}/v1/messages?path=optimistic`)).body.messages as Json[];
+    assert.deepEqual(
+      optimistic.map((entry) => entry.id),
+      sent.filter((message) => message.path === "optimistic").map((message) => message.id),
+    );
+    const fromB = (await get(`${base}/v1/messages?source=902&destination=901&status=delivered`)).body
+      .messages as Json[];
+    assert.ok(fromB.length >= 2);
+    assert.ok(fromB.every((entry) => entry.sourceChainId === 902 && entry.destinationChainId === 901));
+    const user = devnet.manifest.accounts.user.address;
+    const bySender = (await get(`${base}/v1/messages?sender=${user}`)).body.messages as Json[];
+    assert.equal(bySender.length, sent.length);
+    const none = (await get(`${base}/v1/messages?sender=0x000000000000000000000000000000000000dEaD`)).body;
+    assert.deepEqual(none.messages, []);
+    assert.equal(none.nextCursor, null);
+  });
+
+  it("GET /v1/messages pages with a cursor: every message once, newest first", async () => {
+    const seen: string[] = [];
+    let cursor: number | null = null;
+    do {
+      const query: string = cursor === null ? "" : `&cursor=${cursor}`;
+      const { body } = await get(`${base}/v1/messages?limit=1${query}`);
+      const page = body.messages as Json[];
+      assert.ok(page.length <= 1);
+      seen.push(...page.map((entry) => String(entry.id)));
+      cursor = body.nextCursor as number | null;
+    } while (cursor !== null);
+    const all = ((await get(`${base}/v1/messages?limit=200`)).body.messages as Json[]).map(
+      (entry) => entry.id,
+    );
+    assert.deepEqual(seen, all);
+    assert.equal(new Set(seen).size, seen.length);
+  });
+
+  it("answers 404 for unknown ids and 400 naming an invalid parameter", async () => {
+    const unknown = `0x${"ab".repeat(32)}`;
+    assert.equal((await get(`${base}/v1/messages/${unknown}`)).status, 404);
+    assert.equal((await get(`${base}/v1/superblocks/999999999`)).status, 404);
+    assert.equal((await get(`${base}/v1/no-such-route`)).status, 404);
+    const cases: [string, string][] = [
+      ["/v1/messages/0x1234", "id"],
+      ["/v1/messages?status=lost", "status"],
+      ["/v1/messages?path=carrier-pigeon", "path"],
+      ["/v1/messages?limit=0", "limit"],
+      ["/v1/messages?limit=201", "limit"],
+      ["/v1/messages?cursor=abc", "cursor"],
+      ["/v1/messages?source=-1", "source"],
+      ["/v1/messages?sender=0x12", "sender"],
+      ["/v1/messages?colour=blue", "colour"],
+      ["/v1/superblocks/zero", "height"],
+      ["/v1/checkpoints?path=zk-ish", "path"],
+      [`/v1/intents/${unknown}?origin=901`, "destination"],
+      [`/v1/intents/${unknown}?origin=77&destination=901`, "origin"],
+      ["/v1/margin/accounts/0xnope", "account"],
+    ];
+    for (const [path, parameter] of cases) {
+      const { status, body } = await get(`${base}${path}`);
+      assert.equal(status, 400, path);
+      assert.equal(body.error, "invalid parameter", path);
+      assert.equal(body.parameter, parameter, path);
+    }
+    assert.equal((await get(`${base}/v1/intents/${unknown}?origin=901&destination=902`)).status, 404);
+  });
+
+  it("GET /v1/chains, /v1/checkpoints, /v1/superblocks/:height, /v1/bonds", async () => {
+    const chains = (await get(`${base}/v1/chains`)).body;
+    const list = chains.chains as Json[];
+    assert.deepEqual(
+      list.map((chain) => chain.chainId),
+      [900, 901, 902],
+    );
+    assert.ok(
+      list.every((chain) => Number(chain.head) >= Number(chain.indexedBlock) && Number(chain.head) > 0),
+    );
+    const height = Number(chains.superblockHeight);
+    assert.ok(height >= 1, "superblocks are indexed");
+    const superblock = (await get(`${base}/v1/superblocks/${height}`)).body;
+    assert.equal(superblock.height, height);
+    assert.deepEqual((superblock.blocks as Json[]).map((block) => block.chainId).sort(), [901, 902]);
+    const { checkpoints } = (await get(`${base}/v1/checkpoints`)).body as { checkpoints: Json[] };
+    const canonical = checkpoints.filter((entry) => entry.path === "canonical");
+    const optimistic = checkpoints.filter((entry) => entry.path === "optimistic");
+    assert.ok(canonical.length > 0 && optimistic.length > 0);
+    for (const entry of optimistic) {
+      assert.equal(
+        Number(entry.windowEnd) - Number(entry.postedAt),
+        devnet.manifest.optimistic.challengeWindow,
+      );
+      assert.ok(["pending", "final", "confirmed"].includes(String(entry.state)));
+    }
+    const onlyB = (await get(`${base}/v1/checkpoints?source=902&path=canonical`)).body.checkpoints as Json[];
+    assert.ok(
+      onlyB.length > 0 && onlyB.every((entry) => entry.sourceChainId === 902 && entry.path === "canonical"),
+    );
+    const bonds = (await get(`${base}/v1/bonds`)).body;
+    const attester = devnet.manifest.accounts.attester.address.toLowerCase();
+    const attesterBonds = (bonds.bonds as Json[]).filter(
+      (bond) => String(bond.attester).toLowerCase() === attester,
+    );
+    assert.equal(attesterBonds.length, 2, "the attester's bond on both rollups");
+    assert.ok(BigInt(String((bonds.atStake as Json)["901"])) >= BigInt(devnet.manifest.optimistic.minBond));
+  });
+
+  it("GET /v1/pools and /v1/margin/accounts/:account read the finance apps", async () => {
+    const pools = (await get(`${base}/v1/pools`)).body.pools as Json[];
+    assert.deepEqual(
+      pools.map((pool) => pool.chainId),
+      [901, 902],
+    );
+    assert.ok(pools.every((pool) => BigInt(String(pool.totalAssets)) > 0n));
+    const account = await get(`${base}/v1/margin/accounts/${devnet.manifest.accounts.user.address}`);
+    assert.equal(account.status, 200);
+    assert.equal(account.body.cash, "0");
+  });
+
+  it("serves an OpenAPI 3.1 document describing every route and its parameters", async () => {
+    const { status, body } = await get(`${base}/v1/openapi.json`);
+    assert.equal(status, 200);
+    assert.equal(body.openapi, "3.1.0");
+    const paths = body.paths as Record<string, Record<string, Json>>;
+    for (const path of [
+      "/v1/chains",
+      "/v1/messages",
+      "/v1/messages/{id}",
+      "/v1/checkpoints",
+      "/v1/superblocks/{height}",
+      "/v1/bonds",
+      "/v1/pools",
+      "/v1/margin/accounts/{account}",
+      "/v1/intents/{orderId}",
+      "/v1/stream",
+    ]) {
+      const operation = paths[path]?.get;
+      assert.ok(operation, `${path} is documented`);
+      assert.ok(typeof operation.summary === "string" && operation.summary.length > 0);
+      assert.ok((operation.responses as Json)["200"] || path === "/v1/stream");
+      const parameters = operation.parameters as {
+        name: string;
+        in: string;
+        required: boolean;
+        schema: Json;
+      }[];
+      // Every {name} of the template is a required path parameter, and nothing else is.
+      const templated = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+      assert.deepEqual(
+        parameters.filter((parameter) => parameter.in === "path").map((parameter) => parameter.name),
+        templated,
+      );
+      for (const parameter of parameters) {
+        assert.ok(["path", "query"].includes(parameter.in));
+        assert.ok(typeof parameter.schema.type === "string", `${path} ${parameter.name} has a type`);
+        if (parameter.in === "path") assert.equal(parameter.required, true);
+      }
+    }
+    const messageQuery = ((paths["/v1/messages"]?.get?.parameters ?? []) as { name: string }[]).map(
+      (p) => p.name,
+    );
+    assert.deepEqual(messageQuery.sort(), [
+      "cursor",
+      "destination",
+      "limit",
+      "path",
+      "sender",
+      "source",
+      "status",
+    ]);
+  });
+
+  it("streams events in order over the WebSocket and resumes from a cursor", async () => {
+    const events = live.events;
+    // Cursors are consecutive: nothing lost, nothing reordered.
+    for (let i = 1; i < events.length; i++) assert.equal(events[i]?.cursor, (events[i - 1]?.cursor ?? 0) + 1);
+    assert.equal(events[0]?.cursor, Number(live.hello.cursor) + 1);
+    for (const message of sent) {
+      const states = events
+        .filter((event) => event.kind === "message" && event.data.id === message.id)
+        .map((event) => event.data.status);
+      assert.equal(states[0], "sent", `${message.id} first seen sent`);
+      assert.equal(states.at(-1), "delivered");
+    }
+    const kinds = new Set(events.map((event) => event.kind));
+    for (const kind of ["message", "checkpoint", "superblock"]) assert.ok(kinds.has(kind), kind);
+    // Resume from the middle: the replay is exactly what the live socket saw after that cursor.
+    const middle = events[Math.floor(events.length / 2)] as StreamEvent;
+    const resumed = await openStream(`${base.replace("http", "ws")}/v1/stream?cursor=${middle.cursor}`);
+    const last = events.at(-1) as StreamEvent;
+    await waitUntil(
+      async () => resumed.events.length,
+      () => (resumed.events.at(-1)?.cursor ?? 0) >= last.cursor,
+      "the resumed stream to catch up",
+    );
+    resumed.socket.close();
+    const replayed = resumed.events.filter((event) => event.cursor <= last.cursor);
+    assert.deepEqual(
+      replayed.map((event) => event.cursor),
+      events.filter((event) => event.cursor > middle.cursor).map((event) => event.cursor),
+    );
+    assert.deepEqual(
+      replayed.map((event) => event.data),
+      events.filter((event) => event.cursor > middle.cursor).map((event) => event.data),
+    );
+  });
+
+  it("/metrics: counters and histograms move as messages are sent and delivered", async () => {
+    const after = await (await fetch(`${base}/metrics`)).text();
+    for (const path of ["canonical", "optimistic", "sequencer"]) {
+      const expected = sent.filter((message) => message.path === path).length;
+      const label = `path="${path}"`;
+      const delta = (name: string) => sample(after, name, label) - sample(metricsBefore, name, label);
+      assert.ok(delta("junction_messages_sent_total") >= expected, `${path} sent`);
+      assert.ok(delta("junction_messages_delivered_total") >= expected, `${path} delivered`);
+      assert.ok(delta("junction_delivery_latency_seconds_count") >= expected, `${path} latency observed`);
+      assert.ok(delta("junction_delivery_gas_total") > 21_000 * expected, `${path} gas`);
+    }
+    assert.ok(sample(after, "junction_messages", 'status="delivered",path="canonical"') >= 2);
+    assert.ok(
+      after.includes("junction_relayer_lag_seconds") && after.includes('junction_chain_head{chain="901"}'),
+    );
+    assert.ok(sample(after, "junction_checkpoints_total", 'path="optimistic"') > 0);
+    assert.ok(Number(after.match(/^junction_superblocks_posted_total (\d+)/m)?.[1]) > 0);
+    assert.ok(Number(after.match(/^junction_superblock_height (\d+)/m)?.[1]) > 0);
+    assert.ok(sample(after, "junction_bonds_at_stake_wei", 'chain="901"') > 0);
+  });
+});
