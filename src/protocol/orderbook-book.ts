@@ -1,0 +1,183 @@
+// The matcher's book, pure and deterministic: one price-time-priority book per market over the orders of
+// every rollup. Priority is price first (highest bid, lowest ask), then the block time the order was
+// placed at, then its rollup's chain id, then its sequence there — so the same orders in any arrival order
+// give the same book. Two orders cross when the best bid's limit reaches the best ask's; they trade at the
+// limit of the one with priority in time (the maker), for the smaller open amount (partial fills).
+import type { Address, Hex } from "viem";
+import { chainOfOrder, sequenceOfOrder } from "./orderbook.js";
+
+export type BookOrder = {
+  id: bigint;
+  owner: Address;
+  marketId: Hex;
+  isBuy: boolean;
+  /** Limit: quote per whole base x 1e18. */
+  price: bigint;
+  amount: bigint;
+  /** What the book may still match (amount less what was matched; a released fill adds back). */
+  open: bigint;
+  /** Block timestamp of its placement (seconds). */
+  time: bigint;
+};
+
+export type BookFill = {
+  marketId: Hex;
+  buy: bigint;
+  sell: bigint;
+  /** The order that rested first (its limit is the price) and the one that crossed it. */
+  maker: bigint;
+  taker: bigint;
+  price: bigint;
+  amount: bigint;
+};
+
+export type Level = { price: bigint; amount: bigint; orders: number };
+
+/** True when `a` was placed before `b` (time, then chain id, then sequence). */
+export function earlier(a: BookOrder, b: BookOrder): boolean {
+  if (a.time !== b.time) return a.time < b.time;
+  const chainA = chainOfOrder(a.id);
+  const chainB = chainOfOrder(b.id);
+  if (chainA !== chainB) return chainA < chainB;
+  return sequenceOfOrder(a.id) < sequenceOfOrder(b.id);
+}
+
+/** True when `a` comes before `b` on its side of the book. */
+function ahead(a: BookOrder, b: BookOrder): boolean {
+  if (a.price !== b.price) return a.isBuy ? a.price > b.price : a.price < b.price;
+  return earlier(a, b);
+}
+
+/** The smaller of two bigints (Math.min takes numbers only). */
+function smaller(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+type Sides = { bids: BookOrder[]; asks: BookOrder[] };
+
+export class OrderBook {
+  readonly #orders = new Map<bigint, BookOrder>();
+  readonly #markets = new Map<Hex, Sides>();
+
+  /** Adds an order (open = what is left of it) and returns the fills it crosses into. */
+  add(order: BookOrder): BookFill[] {
+    if (this.#orders.has(order.id)) return [];
+    const entry = { ...order };
+    this.#orders.set(entry.id, entry);
+    if (entry.open > 0n) this.#insert(entry);
+    return this.match(entry.marketId);
+  }
+
+  /** Removes an order (cancelled, or refused by its gateway); returns it as it was. */
+  remove(id: bigint): BookOrder | undefined {
+    const order = this.#orders.get(id);
+    if (!order) return undefined;
+    this.#orders.delete(id);
+    this.#detach(order);
+    return { ...order };
+  }
+
+  /** Gives back `amount` of a matched order (its fill was released unpaid) and matches again. */
+  restore(id: bigint, amount: bigint): BookFill[] {
+    const order = this.#orders.get(id);
+    if (!order || amount <= 0n) return [];
+    const wasResting = order.open > 0n;
+    order.open += amount;
+    if (order.open > order.amount) order.open = order.amount;
+    if (!wasResting) this.#insert(order);
+    return this.match(order.marketId);
+  }
+
+  /** Crosses the market's best bid and ask while they cross. */
+  match(marketId: Hex): BookFill[] {
+    const sides = this.#markets.get(marketId);
+    if (!sides) return [];
+    const fills: BookFill[] = [];
+    for (;;) {
+      const bid = sides.bids[0];
+      const ask = sides.asks[0];
+      if (!bid || !ask || bid.price < ask.price) break;
+      const bidFirst = earlier(bid, ask);
+      const maker = bidFirst ? bid : ask;
+      const taker = bidFirst ? ask : bid;
+      const amount = smaller(bid.open, ask.open);
+      bid.open -= amount;
+      ask.open -= amount;
+      if (bid.open === 0n) sides.bids.shift();
+      if (ask.open === 0n) sides.asks.shift();
+      fills.push({
+        marketId,
+        buy: bid.id,
+        sell: ask.id,
+        maker: maker.id,
+        taker: taker.id,
+        price: maker.price,
+        amount,
+      });
+    }
+    return fills;
+  }
+
+  get(id: bigint): BookOrder | undefined {
+    const order = this.#orders.get(id);
+    return order && { ...order };
+  }
+
+  /** Every order the book knows (resting or matched out), in no particular order. */
+  orders(): BookOrder[] {
+    return [...this.#orders.values()].map((order) => ({ ...order }));
+  }
+
+  /** Resting orders of one side, best first. */
+  side(marketId: Hex, isBuy: boolean): BookOrder[] {
+    const sides = this.#markets.get(marketId);
+    return (isBuy ? sides?.bids : sides?.asks)?.map((order) => ({ ...order })) ?? [];
+  }
+
+  /** Aggregated levels, best first. */
+  depth(marketId: Hex): { bids: Level[]; asks: Level[] } {
+    const levels = (orders: BookOrder[]) => {
+      const out: Level[] = [];
+      for (const order of orders) {
+        const last = out[out.length - 1];
+        if (last && last.price === order.price) {
+          last.amount += order.open;
+          last.orders += 1;
+        } else {
+          out.push({ price: order.price, amount: order.open, orders: 1 });
+        }
+      }
+      return out;
+    };
+    return { bids: levels(this.side(marketId, true)), asks: levels(this.side(marketId, false)) };
+  }
+
+  #sides(marketId: Hex): Sides {
+    let sides = this.#markets.get(marketId);
+    if (!sides) {
+      sides = { bids: [], asks: [] };
+      this.#markets.set(marketId, sides);
+    }
+    return sides;
+  }
+
+  #insert(order: BookOrder): void {
+    const list = order.isBuy ? this.#sides(order.marketId).bids : this.#sides(order.marketId).asks;
+    let low = 0;
+    let high = list.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (ahead(list[mid] as BookOrder, order)) low = mid + 1;
+      else high = mid;
+    }
+    list.splice(low, 0, order);
+  }
+
+  #detach(order: BookOrder): void {
+    const sides = this.#markets.get(order.marketId);
+    if (!sides) return;
+    const list = order.isBuy ? sides.bids : sides.asks;
+    const index = list.indexOf(order);
+    if (index >= 0) list.splice(index, 1);
+  }
+}

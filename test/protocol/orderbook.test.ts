@@ -1,0 +1,121 @@
+// The matcher's pure book against hand-worked examples: price before time, time across rollups (block
+// time, then chain id, then sequence), the maker's price, partial fills, cancels, a released fill matched
+// again; and the gateway twin's rounding.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Address } from "viem";
+import {
+  chainOfOrder,
+  escrowFor,
+  marketIdOf,
+  orderIdOf,
+  quoteFor,
+  sequenceOfOrder,
+} from "../../src/protocol/orderbook.js";
+import { type BookOrder, OrderBook } from "../../src/protocol/orderbook-book.js";
+
+const market = marketIdOf("tETH/JUSD");
+const owner = "0x00000000000000000000000000000000000000aa" as Address;
+const unit = 10n ** 18n;
+
+function order(
+  chainId: number,
+  sequence: number,
+  side: "buy" | "sell",
+  price: number,
+  amount: number,
+  time: number,
+) {
+  const size = BigInt(amount * 100) * (unit / 100n);
+  return {
+    id: orderIdOf(chainId, BigInt(sequence)),
+    owner,
+    marketId: market,
+    isBuy: side === "buy",
+    price: BigInt(price) * unit,
+    amount: size,
+    open: size,
+    time: BigInt(time),
+  } satisfies BookOrder;
+}
+
+const brief = (fills: ReturnType<OrderBook["match"]>) =>
+  fills.map((fill) => [
+    `${chainOfOrder(fill.buy)}:${sequenceOfOrder(fill.buy)}`,
+    `${chainOfOrder(fill.sell)}:${sequenceOfOrder(fill.sell)}`,
+    Number(fill.price / unit),
+    Number((fill.amount * 100n) / unit) / 100,
+  ]);
+
+describe("OrderBook (price-time priority over every rollup)", () => {
+  it("fills a buy against the cheapest asks first, earliest first at one price, at each maker's price", () => {
+    const book = new OrderBook();
+    assert.deepEqual(book.add(order(901, 1, "sell", 101, 1, 10)), []);
+    assert.deepEqual(book.add(order(902, 1, "sell", 100, 1, 12)), []);
+    assert.deepEqual(book.add(order(903, 1, "sell", 100, 1, 11)), []);
+    assert.deepEqual(book.add(order(901, 2, "sell", 102, 1, 9)), []);
+    // A buy of 2.5 at 101: 903's ask (100, t11), 902's (100, t12), then half of 901's at 101.
+    const fills = book.add(order(902, 2, "buy", 101, 2.5, 20));
+    assert.deepEqual(brief(fills), [
+      ["902:2", "903:1", 100, 1],
+      ["902:2", "902:1", 100, 1],
+      ["902:2", "901:1", 101, 0.5],
+    ]);
+    assert.ok(fills.every((fill) => fill.taker === orderIdOf(902, 2n)));
+    const depth = book.depth(market);
+    assert.deepEqual(
+      depth.asks.map((level) => [Number(level.price / unit), Number((level.amount * 100n) / unit) / 100]),
+      [
+        [101, 0.5],
+        [102, 1],
+      ],
+    );
+    assert.deepEqual(depth.bids, []);
+  });
+
+  it("breaks a tie in block time by chain id, then by sequence", () => {
+    const book = new OrderBook();
+    book.add(order(903, 1, "buy", 50, 1, 5));
+    book.add(order(901, 7, "buy", 50, 1, 5));
+    book.add(order(901, 3, "buy", 50, 1, 5));
+    book.add(order(902, 1, "buy", 50, 1, 4));
+    const fills = book.add(order(902, 9, "sell", 40, 4, 6));
+    assert.deepEqual(
+      brief(fills).map((fill) => fill[0]),
+      ["902:1", "901:3", "901:7", "903:1"],
+    );
+    assert.ok(fills.every((fill) => fill.price === 50n * unit));
+  });
+
+  it("rests what does not cross, trades partially and keeps the rest, at the older order's price", () => {
+    const book = new OrderBook();
+    assert.deepEqual(book.add(order(901, 1, "buy", 99, 3, 1)), []);
+    assert.deepEqual(brief(book.add(order(902, 1, "sell", 98, 1, 2))), [["901:1", "902:1", 99, 1]]);
+    assert.equal(book.get(orderIdOf(901, 1n))?.open, 2n * unit);
+    assert.deepEqual(book.add(order(902, 2, "sell", 100, 1, 3)), []);
+    assert.equal(book.depth(market).bids[0]?.amount, 2n * unit);
+    assert.equal(book.depth(market).asks[0]?.price, 100n * unit);
+  });
+
+  it("a cancelled order leaves the book; a released fill gives its amount back and matches again", () => {
+    const book = new OrderBook();
+    book.add(order(901, 1, "sell", 10, 1, 1));
+    book.add(order(901, 2, "sell", 11, 1, 2));
+    const removed = book.remove(orderIdOf(901, 1n));
+    assert.equal(removed?.open, unit);
+    assert.deepEqual(brief(book.add(order(902, 1, "buy", 12, 1, 3))), [["902:1", "901:2", 11, 1]]);
+    // The fill comes back released (the sell's gateway refused it): the buy rests again for 1 and the
+    // sell, given back, crosses it again.
+    assert.deepEqual(book.restore(orderIdOf(902, 1n), unit), []);
+    assert.equal(book.depth(market).bids[0]?.amount, unit);
+    assert.deepEqual(brief(book.restore(orderIdOf(901, 2n), unit)), [["902:1", "901:2", 11, 1]]);
+    assert.deepEqual(book.restore(orderIdOf(999, 1n), unit), [], "an unknown order is ignored");
+  });
+
+  it("the twin rounds as the gateway: escrow up, fills down", () => {
+    assert.equal(escrowFor(true, 3n, unit / 2n), 2n);
+    assert.equal(quoteFor(3n, unit / 2n), 1n);
+    assert.equal(escrowFor(false, 3n, unit / 2n), 3n);
+    assert.equal(chainOfOrder(orderIdOf(902, 5n)), 902);
+  });
+});
