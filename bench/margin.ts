@@ -4,7 +4,7 @@
 // sequencer: margin messages on the canonical path; a sequenced devnet: on the sequencer path): paced deposits on the non-hub rollups give the
 // deposit-to-usable-margin latency (deposit mined → collateral counted at the hub); paced withdrawals give
 // the withdrawal latency (request mined on the hub → tokens received on the vault's rollup); then
-// `--accounts` accounts spread over every rollup's vault, each long 1 ETH with a deposit chosen so a known
+// `--accounts` accounts spread over every rollup's vault, each long 0.3 ETH with a deposit chosen so a known
 // subset (computed with the TypeScript twin, src/protocol/margin.ts) falls under health 1, see ETH crash
 // 30 % in one oracle update: the time until every unhealthy account is liquidated at the hub and every
 // seizure paid on the vault's rollup, and the gas of each (receipts' gasUsed, shared out when one
@@ -20,7 +20,7 @@ import { type JunctionPublicClient, publicClientFor } from "../src/chain/clients
 import { rollupOf } from "../src/chain/manifest.js";
 import { inboxAbi } from "../src/contracts/generated/index.js";
 import { routeMarginMessages } from "../src/devnet/deploy-margin.js";
-import { assetId, engineAbi, oracleAbi, vaultAbi } from "../src/sdk/index.js";
+import { assetId, engineAbi, oracleAbi, superblockOf, vaultAbi } from "../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../test/helpers/devnet.js";
 import { liquidatable, liquidationsSince } from "../test/helpers/keeper.js";
 import { type MarginKit, marginKit, type Trader } from "../test/helpers/margin.js";
@@ -52,12 +52,13 @@ const config = {
 };
 
 /**
- * Every account is long 1 ETH opened at $3,000, with one of these JUSD deposits (95 % haircut). After a
- * 30 % crash to $2,100 (loss $900, maintenance $105): 1,200 → health 2.3, 1,100 → 1.4, 1,050 → 0.93,
- * 1,000 → 0.48. The twin decides; these only make half the accounts unhealthy.
+ * Every account is long 0.3 ETH opened at $3,000, with one of these JUSD deposits (95 % haircut). After a
+ * 30 % crash to $2,100 (loss $270, maintenance $31.50): 360 → health 2.3, 330 → 1.4, 315 → 0.93,
+ * 300 → 0.48. The twin decides; these only make half the accounts unhealthy. (0.3 ETH, not 1: the
+ * devnet's filler holds 100,000 JUSD per rollup, and 1,000 accounts on 2 rollups need ~163,000 each.)
  */
-const DEPOSITS = ["1200", "1100", "1050", "1000"].map((usd) => parseEther(usd));
-const SIZE = parseEther("1");
+const DEPOSITS = ["360", "330", "315", "300"].map((usd) => parseEther(usd));
+const SIZE = parseEther("0.3");
 const OPEN_PRICE = parseEther("3000");
 
 type RunResult = {
@@ -84,6 +85,8 @@ type RunResult = {
     liquidations: number;
     /** Accounts liquidated that the twin did not expect (should be 0). */
     unexpected: number;
+    /** Sequencer path: seizures paid in the superblock of their liquidation (of remoteSeizures). */
+    sameSuperblock: number | undefined;
     gas: {
       /** gasUsed per Liquidated event at the hub. */
       liquidation: Stats;
@@ -219,7 +222,7 @@ async function pacedLatencies(
 
 /**
  * `config.accounts` accounts, account i on rollup i mod n, each with DEPOSITS[(i div n) mod 4] of JUSD
- * in that rollup's vault and long 1 ETH at the hub. Pipelined: funding per rollup with explicit nonces,
+ * in that rollup's vault and long 0.3 ETH at the hub. Pipelined: funding per rollup with explicit nonces,
  * each account's approval and deposit sent back to back, every account in parallel.
  */
 async function setUpAccounts(
@@ -304,7 +307,7 @@ async function gasPerEvent(kit: MarginKit, chainId: number, txHashes: Hex[]): Pr
   return perEvent;
 }
 
-async function crash(kit: MarginKit, traders: Trader[]) {
+async function crash(kit: MarginKit, traders: Trader[], sequenced: boolean) {
   const from = (await kit.hub.getBlockNumber()) + 1n;
   const inboxFrom = new Map(
     await Promise.all(
@@ -347,9 +350,14 @@ async function crash(kit: MarginKit, traders: Trader[]) {
   const seizes = [...seen.values()]
     .flat()
     .filter((event) => event.args.chainId !== BigInt(kit.hubId))
-    .map((event) => ({ chainId: Number(event.args.chainId), id: event.args.messageId }));
+    .map((event) => ({
+      chainId: Number(event.args.chainId),
+      id: event.args.messageId,
+      liquidatedIn: event.blockNumber,
+    }));
   const delivered = new Map<Hex, Hex>(); // message id → delivering transaction
   const deliveredAt = new Map<Hex, number>();
+  const deliveredIn = new Map<Hex, bigint>(); // message id → block on the vault's rollup
   const seizedAt = await seenAt(
     async () => {
       for (const chainId of new Set(seizes.map((seize) => seize.chainId))) {
@@ -361,7 +369,10 @@ async function crash(kit: MarginKit, traders: Trader[]) {
           fromBlock: inboxFrom.get(chainId),
           strict: true,
         });
-        for (const event of events) delivered.set(event.args.id, event.transactionHash);
+        for (const event of events) {
+          delivered.set(event.args.id, event.transactionHash);
+          deliveredIn.set(event.args.id, event.blockNumber);
+        }
       }
       const now = performance.now();
       for (const id of delivered.keys()) if (!deliveredAt.has(id)) deliveredAt.set(id, now);
@@ -391,8 +402,25 @@ async function crash(kit: MarginKit, traders: Trader[]) {
       seizureGas.push(Number(gasUsed) / (shares.get(hash) ?? 1));
     }
   }
+  // On a sequenced devnet: how many superblocks after its liquidation each seizure was paid.
+  let superblockGaps: number[] | undefined;
+  if (sequenced) {
+    const hub = rollupOf(kit.manifest, kit.hubId);
+    superblockGaps = await Promise.all(
+      seizes.map(async (seize) => {
+        const liquidated = await superblockOf(hub, seize.liquidatedIn);
+        const paid = await superblockOf(
+          rollupOf(kit.manifest, seize.chainId),
+          deliveredIn.get(seize.id) as bigint,
+        );
+        if (liquidated === null || paid === null) throw new Error(`no superblock for seizure ${seize.id}`);
+        return paid - liquidated;
+      }),
+    );
+  }
   return {
     expected,
+    superblockGaps,
     seizes: seizes.length,
     liquidatedMs: liquidatedAt - crashedAt,
     perAccountMs: [...expected].map((account) => (firstSeen.get(account) as number) - crashedAt),
@@ -434,7 +462,7 @@ async function runFor(rollups: number, path: MarginPath): Promise<RunResult> {
     for (const count of config.accounts) {
       const { traders, seconds } = await setUpAccounts(kit, paced.depositGas, count);
       progress(`${rollups} rollups, ${path}: ${traders.length} accounts set up in ${seconds.toFixed(1)} s`);
-      const crashed = await crash(kit, traders);
+      const crashed = await crash(kit, traders, path === "sequencer");
       progress(`${rollups} rollups, ${path}: crash of ${traders.length} accounts done`);
       crashes.push({
         accounts: traders.length,
@@ -447,6 +475,10 @@ async function runFor(rollups: number, path: MarginPath): Promise<RunResult> {
         perSeizureMs: stats(crashed.perSeizureMs),
         liquidations: crashed.liquidations,
         unexpected: crashed.unexpected,
+        sameSuperblock:
+          crashed.superblockGaps === undefined
+            ? undefined
+            : crashed.superblockGaps.filter((gap) => gap === 0).length,
         gas: { liquidation: stats(crashed.liquidationGas), seizure: stats(crashed.seizureGas) },
       });
     }
@@ -483,13 +515,13 @@ function toMarkdown(report: {
   }
   lines.push(
     "",
-    "| rollups | path | accounts (unhealthy / remote seizures) | crash → liquidated ms p50 / p99 / all | crash → seizure paid ms p50 / p99 / all | gas / liquidation (hub) mean | gas / seizure (vault rollup) mean | unexpected |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| rollups | path | accounts (unhealthy / remote seizures) | crash → liquidated ms p50 / p99 / all | crash → seizure paid ms p50 / p99 / all | gas / liquidation (hub) mean | gas / seizure (vault rollup) mean | unexpected | seizures in the liquidation's superblock |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   );
   for (const run of report.runs) {
     for (const crash of run.crashes) {
       lines.push(
-        `| ${run.rollups} | ${run.path} | ${crash.accounts} (${crash.unhealthy} / ${crash.remoteSeizures}) | ${f(crash.perAccountMs.p50)} / ${f(crash.perAccountMs.p99)} / ${f(crash.liquidatedMs)} | ${f(crash.perSeizureMs.p50)} / ${f(crash.perSeizureMs.p99)} / ${f(crash.seizedMs)} | ${f(crash.gas.liquidation.mean)} | ${f(crash.gas.seizure.mean)} | ${crash.unexpected} |`,
+        `| ${run.rollups} | ${run.path} | ${crash.accounts} (${crash.unhealthy} / ${crash.remoteSeizures}) | ${f(crash.perAccountMs.p50)} / ${f(crash.perAccountMs.p99)} / ${f(crash.liquidatedMs)} | ${f(crash.perSeizureMs.p50)} / ${f(crash.perSeizureMs.p99)} / ${f(crash.seizedMs)} | ${f(crash.gas.liquidation.mean)} | ${f(crash.gas.seizure.mean)} | ${crash.unexpected} | ${crash.sameSuperblock === undefined ? "–" : `${crash.sameSuperblock} / ${crash.remoteSeizures}`} |`,
       );
     }
   }
