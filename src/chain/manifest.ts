@@ -127,6 +127,8 @@ export const manifestSchema = z.object({
   optimistic: optimisticSettings,
   /** Present when the rollups form one sequencing domain under the shared sequencer. */
   sequencer: sequencerSettings.optional(),
+  /** The devnet's HTTP/WebSocket API and dashboard (`junction api`, src/api), when it runs one. */
+  api: z.object({ url: z.string().url() }).optional(),
   zk: zkSettings,
   margin: marginContracts,
   /** Absent in manifests written before proof of solvency existed. */

@@ -1,9 +1,11 @@
 // `junction devnet`: starts the local network and runs until Ctrl-C / SIGTERM or its parent exits, then
 // stops every child.
-import { resolve } from "node:path";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Manifest } from "../chain/manifest.js";
 import { withStopSignal } from "../chain/stop-signal.js";
 import { DEFAULT_L1_PORT, DEFAULT_SUPERBLOCK_TIME_MS, startDevnet } from "../devnet/devnet.js";
+import type { Logger } from "../log.js";
 import {
   databaseUrlOf,
   dataDirOf,
@@ -19,6 +21,7 @@ import {
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
                [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer] [--no-keeper] [--no-prices]
+               [--api-port P | --no-api] [--verbose] [--log-level L] [--log-format json|pretty]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
   watchtower, filler, rebalancer, price agent, keeper) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
@@ -35,8 +38,11 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   --no-filler / --no-rebalancer leave them out (to run your own, or drive the pools by hand). The price
   agent walks ETH's price on the margin hub and the keeper (state in DIR/keeper.sqlite) liquidates
   accounts under health 1; --no-prices / --no-keeper leave them out (to push prices by hand, or run your
-  own keeper). Defaults: 2 rollups, 0.5 s superblocks, 2 s L1
-  blocks, a 4 s optimistic challenge window, 1 relayer, BASE 8545, DIR .junction.`;
+  own keeper). The API and the dashboard listen on http://127.0.0.1:P/ (default BASE+3000; --no-api
+  leaves them out). The agents log to DIR/devnet.log, so the table stays readable; --verbose shows the
+  log lines on stderr too (readable lines on a terminal, JSON otherwise or with --log-format json).
+  Defaults: 2 rollups, 0.5 s superblocks, 2 s L1 blocks, a 4 s optimistic challenge window, 1 relayer,
+  BASE 8545, DIR .junction.`;
 
 export async function run(
   argv: string[],
@@ -59,6 +65,9 @@ export async function run(
     "no-rebalancer": { type: "boolean" },
     "no-keeper": { type: "boolean" },
     "no-prices": { type: "boolean" },
+    "api-port": { type: "string" },
+    "no-api": { type: "boolean" },
+    verbose: { type: "boolean" },
   });
   if (values.help) {
     console.log(usage);
@@ -86,7 +95,14 @@ export async function run(
   const relayers = intFlag("relayers", values.relayers, 1, 1);
   if (relayers > 32) throw new UsageError(`--relayers must be at most 32, got ${relayers}`);
   const databaseUrl = databaseUrlOf(values["database-url"], env);
-  const logger = loggerOf(values);
+  if (values["no-api"] && values["api-port"] !== undefined) {
+    throw new UsageError("--api-port and --no-api contradict each other");
+  }
+  const apiPort = values["no-api"] ? undefined : intFlag("api-port", values["api-port"], base + 3000, 1);
+  if (apiPort !== undefined && apiPort > 65_535)
+    throw new UsageError(`--api-port must be at most 65535, got ${apiPort}`);
+  const dataDir = dataDirOf(values);
+  const { logger, logFile, close: closeLog } = devnetLogger(values, dataDir);
   const stopping = untilStopped();
   // A stop during start-up (Ctrl-C kills the nodes with us) must end the deployment's waits at once,
   // not after viem's 180 s receipt timeout; startDevnet then stops what it started.
@@ -105,7 +121,8 @@ export async function run(
       keeper: !values["no-keeper"],
       prices: !values["no-prices"],
       databaseUrl,
-      dataDir: dataDirOf(values),
+      dataDir,
+      api: apiPort === undefined ? undefined : { port: apiPort },
       l1Port: base,
       rollupPort: base + 1000,
       sequencer: sequenced
@@ -122,15 +139,45 @@ export async function run(
     logger.info("Devnet#stop", "stopped while starting");
     return undefined;
   });
-  if (!devnet) return 0;
-  console.log(describe(devnet.manifest, resolve(devnet.manifestFile)));
+  if (!devnet) {
+    closeLog();
+    return 0;
+  }
+  console.log(describe(devnet.manifest, resolve(devnet.manifestFile), values.verbose ? undefined : logFile));
   const reason = await stopping;
   logger.info("Devnet#stop", "stopping devnet", { reason });
   await devnet.stop();
+  closeLog();
   return 0;
 }
 
-function describe(manifest: Manifest, manifestFile: string): string {
+/**
+ * The devnet's log: lines appended to DIR/devnet.log (JSON unless --log-format pretty), and with --verbose
+ * on stderr as well (readable lines on a terminal unless --log-format json).
+ */
+function devnetLogger(
+  values: { "log-level"?: string; "log-format"?: string; verbose?: boolean },
+  dataDir: string,
+): { logger: Logger; logFile: string; close: () => void } {
+  const logFile = resolve(join(dataDir, "devnet.log"));
+  mkdirSync(dataDir, { recursive: true });
+  const file = createWriteStream(logFile, { flags: "a" });
+  const toFile = loggerOf(values, (line) => file.write(`${line}\n`), false);
+  const toScreen = values.verbose ? loggerOf(values) : undefined;
+  const both = (level: keyof Logger) => (at: string, message: string, fields?: Record<string, unknown>) => {
+    toFile[level](at, message, fields);
+    toScreen?.[level](at, message, fields);
+  };
+  const logger: Logger = {
+    debug: both("debug"),
+    info: both("info"),
+    warn: both("warn"),
+    error: both("error"),
+  };
+  return { logger, logFile, close: () => file.end() };
+}
+
+function describe(manifest: Manifest, manifestFile: string, logFile: string | undefined): string {
   const rows = [
     ["chain", "id", "rpc", "block time"],
     ["L1", String(manifest.l1.chainId), manifest.l1.rpcUrl, `${manifest.l1.blockTime}s`],
@@ -161,11 +208,21 @@ function describe(manifest: Manifest, manifestFile: string): string {
       : []),
     `RollupHub (L1)        ${manifest.l1.contracts.rollupHub}`,
     `SuperblockLog (L1)    ${manifest.l1.contracts.superblockLog}`,
-    ...Object.entries(contracts ?? {}).map(
-      ([name, address]) => `${name.padEnd(21)} ${address}  (every rollup)`,
+    ...Object.entries(contracts ?? {}).flatMap(([name, address]) =>
+      typeof address === "string"
+        ? [`${name.padEnd(21)} ${address}  (every rollup)`]
+        : Object.entries(address).map(
+            ([path, at]) => `${`${name}.${path}`.padEnd(21)} ${at}  (every rollup)`,
+          ),
     ),
     "",
+    ...(manifest.api
+      ? [
+          `API and dashboard: ${manifest.api.url}/  (metrics: ${manifest.api.url}/metrics, OpenAPI: ${manifest.api.url}/v1/openapi.json)`,
+        ]
+      : []),
     `manifest: ${manifestFile}`,
+    ...(logFile ? [`logs:     ${logFile}  (--verbose shows them here)`] : []),
     "Press Ctrl-C to stop.",
   ];
   return lines.join("\n");

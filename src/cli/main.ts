@@ -1,6 +1,7 @@
 // CLI entry: dispatches `junction <command>` and turns errors into one clear line and an exit code.
 import { JunctionError } from "../errors.js";
 import * as agent from "./agent.js";
+import * as api from "./api.js";
 import * as bridge from "./bridge.js";
 import * as bundle from "./bundle.js";
 import * as devnet from "./devnet.js";
@@ -49,6 +50,8 @@ const help = [
   agent.usage,
   "",
   sequencer.usage,
+  "",
+  api.usage,
 ].join("\n");
 
 /** `env` is read here and nowhere below: commands get what they need from it as arguments. */
@@ -58,6 +61,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     switch (command) {
       case "devnet":
         return await devnet.run(rest, env);
+      case "api":
+        return await api.run(rest);
       case "send":
         return await send.run(rest);
       case "status":

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { type Hex, isAddress, isHex } from "viem";
 import { DEFAULT_DATA_DIR, loadManifest, type Manifest, manifestPath } from "../chain/manifest.js";
 import { JunctionError } from "../errors.js";
-import { createLogger, type Logger, type LogLevel } from "../log.js";
+import { createLogger, LOG_FORMATS, type LogFormat, type Logger, type LogLevel } from "../log.js";
 import { isPostgresUrl } from "../store/open.js";
 
 export class UsageError extends JunctionError {
@@ -17,6 +17,7 @@ export const networkFlags = {
   "data-dir": { type: "string" },
   manifest: { type: "string" },
   "log-level": { type: "string" },
+  "log-format": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies FlagSpec;
 
@@ -36,12 +37,28 @@ export function manifestOf(values: { "data-dir"?: string; manifest?: string }): 
   return loadManifest(values.manifest ?? manifestPath(dataDirOf(values)));
 }
 
-export function loggerOf(values: { "log-level"?: string }): Logger {
+/**
+ * The command's logger: --log-level (default info) and --log-format json|pretty (default: pretty on a
+ * terminal, JSON otherwise); lines go to `write` (default stderr).
+ */
+export function loggerOf(
+  values: { "log-level"?: string; "log-format"?: string },
+  write?: (line: string) => void,
+  terminal = process.stderr.isTTY === true,
+): Logger {
   const level = values["log-level"] ?? "info";
   if (!["debug", "info", "warn", "error", "silent"].includes(level)) {
     throw new UsageError(`--log-level must be debug, info, warn, error or silent, got ${level}`);
   }
-  return createLogger(level as LogLevel | "silent");
+  return createLogger(level as LogLevel | "silent", write, logFormatOf(values, terminal));
+}
+
+export function logFormatOf(values: { "log-format"?: string }, terminal: boolean): LogFormat {
+  const format = values["log-format"] ?? (terminal ? "pretty" : "json");
+  if (!(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--log-format must be json or pretty, got ${format}`);
+  }
+  return format as LogFormat;
 }
 
 export function intFlag(name: string, value: string | undefined, fallback: number, min = 0): number {

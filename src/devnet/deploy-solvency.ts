@@ -2,30 +2,14 @@
 // the Merkle-sum tree's leaves and nodes) and the SolvencyRegistry bound to the SuperblockLog, with the
 // devnet's reserve tokens listed as their assets on every rollup and the publisher named.
 import { poseidonContract } from "circomlibjs";
-import { type Address, type Hex, stringToHex, zeroAddress } from "viem";
+import type { Address, Hex } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
-import type { Manifest, RollupContracts } from "../chain/manifest.js";
+import type { Manifest } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
+import { assetId, type ReserveToken } from "../solvency/assets.js";
 import { confirmAll, DeploymentError } from "./deploy-steps.js";
 
 export type SolvencyContracts = NonNullable<Manifest["solvency"]>;
-
-/** The asset ids the devnet reports: JUSD, the margin engine's test ETH, and native ETH. */
-export function assetId(symbol: string): Hex {
-  return stringToHex(symbol, { size: 32 });
-}
-
-/** Every (token, asset) the devnet counts as a reserve on a rollup. */
-export function devnetReserveTokens(
-  contracts: Pick<RollupContracts, "bridgedToken">,
-  margin: Pick<Manifest["margin"], "testAsset">,
-): { token: Address; symbol: string }[] {
-  return [
-    { token: contracts.bridgedToken, symbol: "JUSD" },
-    { token: margin.testAsset, symbol: "tETH" },
-    { token: zeroAddress, symbol: "ETH" },
-  ];
-}
 
 async function deployBytecode(endpoint: Endpoint, deployerKey: Hex, data: Hex): Promise<Address> {
   const wallet = walletClientFor(endpoint, deployerKey);
@@ -51,7 +35,7 @@ export type SolvencyDeployOptions = {
   superblockLog: Address;
   publisher: Address;
   /** Per rollup, the tokens its holders' reserves are counted in. */
-  tokens: { chainId: number; token: Address; symbol: string }[];
+  tokens: ReserveToken[];
 };
 
 export async function deploySolvency(

@@ -5,6 +5,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Hex, parseEther } from "viem";
 import type { Agent } from "../agents/agent.js";
+import { ApiServer } from "../api/server.js";
 import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { Prover } from "../agents/prover/prover.js";
@@ -78,6 +79,11 @@ export type DevnetOptions = {
    */
   /** Run the zk path's prover (it proves a checkpoint of every source that changes; CPU-heavy). */
   zk?: boolean;
+  /**
+   * Run the HTTP/WebSocket API and dashboard on 127.0.0.1:`port` (index in `dataDir`/api.sqlite); its URL
+   * goes into the manifest. Off when absent; `junction devnet` turns it on.
+   */
+  api?: { port: number };
   sequencer?: {
     superblockTimeMs: number;
     nodePort?: number;
@@ -196,6 +202,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       });
     }
     await clearAgentStores(storage);
+    if (options.api) manifest = { ...manifest, api: { url: `http://127.0.0.1:${options.api.port}` } };
     saveManifest(manifestFile, manifest);
     if (options.agents ?? true) {
       const selection = {
@@ -214,6 +221,16 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       };
       agents.push(...createAgents(manifest, storage, options.logger, selection));
       for (const agent of agents) await agent.start();
+    }
+    if (options.api) {
+      const api = new ApiServer({
+        network: manifest,
+        database: apiDatabase(options.dataDir),
+        port: options.api.port,
+        logger: options.logger,
+      });
+      agents.push(api);
+      await api.start();
     }
     return { manifest, manifestFile, nodes, agents, sequencer, stop };
   } catch (error) {
@@ -284,6 +301,11 @@ export function relayerDatabase(dataDir: string): string {
   return join(dataDir, "relayer.sqlite");
 }
 
+/** The API's index of the chains' events. */
+export function apiDatabase(dataDir: string): string {
+  return join(dataDir, "api.sqlite");
+}
+
 export function watchtowerDatabase(dataDir: string): string {
   return join(dataDir, "watchtower.sqlite");
 }
@@ -291,7 +313,7 @@ export function watchtowerDatabase(dataDir: string): string {
 /** The chains are new, so what agents stored about earlier chains is gone: SQLite files or PostgreSQL rows. */
 async function clearAgentStores(storage: AgentStorage): Promise<void> {
   // The filler and the keeper keep SQLite either way.
-  const files = [fillerDatabase(storage.dataDir), keeperDatabase(storage.dataDir)];
+  const files = [fillerDatabase(storage.dataDir), keeperDatabase(storage.dataDir), apiDatabase(storage.dataDir)];
   if (storage.databaseUrl) await clearPostgresStores(storage.databaseUrl);
   else files.push(relayerDatabase(storage.dataDir), watchtowerDatabase(storage.dataDir));
   for (const file of files) {

@@ -32,5 +32,6 @@ export * from "./sendMessage.js";
 export type { BundleJson, CommitmentJson } from "./sequencerRpc.js";
 export * from "./signFill.js";
 export * from "./slowFill.js";
+export * from "./solvency.js";
 export * from "./waitForDelivery.js";
 export * from "./withdrawCash.js";

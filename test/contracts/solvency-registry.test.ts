@@ -18,7 +18,7 @@ import {
   superblockLogBytecode,
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
-import { assetId, deploySolvency } from "../../src/devnet/deploy-solvency.js";
+import { deploySolvency } from "../../src/devnet/deploy-solvency.js";
 import {
   buildSumTree,
   FIELD_MODULUS,
@@ -28,6 +28,7 @@ import {
   sumProof,
   sumTreeHasher,
 } from "../../src/protocol/sum-tree.js";
+import { assetId } from "../../src/solvency/assets.js";
 import { rejects } from "../helpers/chain.js";
 
 const JUSD = "0x00000000000000000000000000000000000000aa" as Address;

@@ -1,0 +1,67 @@
+// SolvencyPublisher: every epoch (a fixed interval), takes the newest superblock the sequencer posted to
+// the L1, reads every liability source and every holder's reserves at its blocks, archives the epoch (the
+// users' balances and salts, so it can hand each user their proof), and publishes the roots, totals and
+// reserves to the SolvencyRegistry. An epoch with no new superblock is skipped.
+import type { Hex } from "viem";
+import type { Logger } from "../../log.js";
+import { type PublishEpochResult, publishEpoch, type SolvencyNetwork } from "../../solvency/publish.js";
+import type { LiabilitySource } from "../../solvency/sources.js";
+import { PollingAgent } from "../agent.js";
+
+export type SolvencyPublisherConfig = {
+  network: SolvencyNetwork;
+  /** The registry's publisher key. */
+  privateKey: Hex;
+  /** Salts every user's leaf; kept by the publisher only. */
+  secret: Hex;
+  /** Where the epoch archives go (DIR/solvency/). */
+  dataDir: string;
+  /** Milliseconds between epochs. */
+  epochMs: number;
+  logger: Logger;
+  sources?: readonly LiabilitySource[];
+};
+
+export type SolvencyPublisherStatus = {
+  published: number;
+  lastEpoch?: string;
+  lastSuperblock?: string;
+  lastUsers?: number;
+};
+
+export class SolvencyPublisher extends PollingAgent {
+  #published = 0;
+  #last: Extract<PublishEpochResult, { published: true }> | undefined;
+
+  constructor(private readonly config: SolvencyPublisherConfig) {
+    super("SolvencyPublisher", config.epochMs, config.logger);
+  }
+
+  async tick(): Promise<void> {
+    const { network, privateKey, secret, dataDir, sources, logger } = this.config;
+    const result = await publishEpoch(network, { publisherKey: privateKey, secret, dataDir, sources });
+    if (!result.published) {
+      logger.debug("SolvencyPublisher#tick", result.reason, {
+        superblock: result.superblockHeight.toString(),
+      });
+      return;
+    }
+    this.#published += 1;
+    this.#last = result;
+    logger.info("SolvencyPublisher#tick", "published an epoch", {
+      epoch: result.epoch.toString(),
+      superblock: result.superblockHeight.toString(),
+      users: result.users,
+      gasUsed: result.gasUsed.toString(),
+    });
+  }
+
+  async status(): Promise<SolvencyPublisherStatus> {
+    return {
+      published: this.#published,
+      lastEpoch: this.#last?.epoch.toString(),
+      lastSuperblock: this.#last?.superblockHeight.toString(),
+      lastUsers: this.#last?.users,
+    };
+  }
+}

@@ -1,0 +1,170 @@
+// Proof of solvency in the SDK: read an epoch (liabilities, reserves, ratio per asset), turn the
+// publisher's archive into a user's proof, and check a proof both here and with the L1's verifyInclusion.
+import { type Address, getAddress, hexToBigInt } from "viem";
+import { solvencyRegistryAbi } from "../contracts/generated/index.js";
+import { JunctionError } from "../errors.js";
+import {
+  checkUserInclusion,
+  indexOfUser,
+  type SumProof,
+  sumProof,
+  sumTreeHasher,
+} from "../protocol/sum-tree.js";
+import { assetId, assetSymbol } from "../solvency/assets.js";
+import { buildEpochTrees, type EpochArchive } from "../solvency/epoch.js";
+import { type SolvencyNetwork, solvencyOf } from "../solvency/publish.js";
+import { clientOf } from "./network.js";
+
+export type SolvencyAsset = {
+  asset: string;
+  root: bigint;
+  liabilities: bigint;
+  reserves: bigint;
+  solvent: boolean;
+  /** reserves / liabilities, or null when nothing is owed. */
+  ratio: number | null;
+};
+
+export type GetSolvencyEpochReturnType = {
+  epoch: bigint;
+  superblockHeight: bigint;
+  publishedAt: bigint;
+  assets: SolvencyAsset[];
+};
+
+/** No epoch is published yet, or not the one asked for. */
+export class SolvencyEpochNotFoundError extends JunctionError {
+  override name = "SolvencyEpochNotFoundError" as const;
+}
+
+/** A user's proof of inclusion in every asset's tree of one epoch, as `junction solvency prove` prints it. */
+export type SolvencyProof = {
+  epoch: bigint;
+  superblockHeight: bigint;
+  user: Address;
+  salt: bigint;
+  proofs: Record<string, SumProof>;
+};
+
+function ratioOf(reserves: bigint, liabilities: bigint): number | null {
+  if (liabilities === 0n) return null;
+  return Number((reserves * 1_000_000n) / liabilities) / 1_000_000;
+}
+
+/**
+ * An epoch as the SolvencyRegistry recorded it (the newest when `epoch` is omitted).
+ *
+ * @example
+ * const { assets } = await getSolvencyEpoch(manifest);
+ * for (const a of assets) console.log(a.asset, a.ratio);
+ */
+export async function getSolvencyEpoch(
+  network: SolvencyNetwork,
+  { epoch }: { epoch?: bigint } = {},
+): Promise<GetSolvencyEpochReturnType> {
+  const registry = { address: solvencyOf(network).registry, abi: solvencyRegistryAbi } as const;
+  const client = clientOf(network.l1);
+  const count = await client.readContract({ ...registry, functionName: "epochCount" });
+  const wanted = epoch ?? count;
+  if (wanted === 0n || wanted > count) {
+    throw new SolvencyEpochNotFoundError(`epoch ${wanted} is not published (latest ${count})`);
+  }
+  const [superblockHeight, publishedAt] = await client.readContract({
+    ...registry,
+    functionName: "epochs",
+    args: [wanted],
+  });
+  const ids = await client.readContract({ ...registry, functionName: "assetsOf", args: [wanted] });
+  const assets = await Promise.all(
+    ids.map(async (id) => {
+      const [root, liabilities, reserves] = await client.readContract({
+        ...registry,
+        functionName: "solvencyOf",
+        args: [wanted, id],
+      });
+      return {
+        asset: assetSymbol(id),
+        root,
+        liabilities,
+        reserves,
+        solvent: reserves >= liabilities,
+        ratio: ratioOf(reserves, liabilities),
+      };
+    }),
+  );
+  return { epoch: wanted, superblockHeight, publishedAt, assets };
+}
+
+/** A user's proof from the publisher's archive of the epoch (one proof per asset the user is owed). */
+export async function proveSolvency(
+  archive: EpochArchive,
+  { epoch, user }: { epoch: bigint; user: Address },
+): Promise<SolvencyProof> {
+  const h = await sumTreeHasher();
+  const entry = archive.users.find((candidate) => candidate.user === getAddress(user));
+  if (!entry)
+    throw new SolvencyEpochNotFoundError(
+      `nothing was owed to ${user} at superblock ${archive.superblockHeight}`,
+    );
+  const trees = buildEpochTrees(h, archive);
+  const proofs: Record<string, SumProof> = {};
+  for (const [asset, tree] of trees) {
+    if ((entry.balances[asset] ?? 0n) === 0n) continue;
+    proofs[asset] = sumProof(h, tree, indexOfUser(tree, h.saltedId(hexToBigInt(entry.user), entry.salt)));
+  }
+  return { epoch, superblockHeight: archive.superblockHeight, user: entry.user, salt: entry.salt, proofs };
+}
+
+export type VerifySolvencyProofReturnType = GetSolvencyEpochReturnType & {
+  /** Per asset in the proof: the balance the tree counts for the user, checked here and on the L1. */
+  included: { asset: string; balance: bigint; verifiedOffChain: true; verifiedOnChain: true }[];
+};
+
+/**
+ * Checks a user's proof against the published roots: in TypeScript (the user's own check: their address
+ * and salt, ranges, path) and with the registry's `verifyInclusion`. Throws the named error of the first
+ * failure (RootMismatchError, UserNotIncludedError, … or the contract's InclusionRootMismatch, …).
+ *
+ * @example
+ * const { included, assets } = await verifySolvencyProof(manifest, proof);
+ */
+export async function verifySolvencyProof(
+  network: SolvencyNetwork,
+  proof: SolvencyProof,
+  expected: { balances?: Record<string, bigint> } = {},
+): Promise<VerifySolvencyProofReturnType> {
+  const h = await sumTreeHasher();
+  const epoch = await getSolvencyEpoch(network, { epoch: proof.epoch });
+  if (epoch.superblockHeight !== proof.superblockHeight) {
+    throw new SolvencyEpochNotFoundError(
+      `epoch ${proof.epoch} was taken at superblock ${epoch.superblockHeight}, the proof at ${proof.superblockHeight}`,
+    );
+  }
+  const registry = { address: solvencyOf(network).registry, abi: solvencyRegistryAbi } as const;
+  const included: VerifySolvencyProofReturnType["included"] = [];
+  for (const [asset, assetProof] of Object.entries(proof.proofs)) {
+    const published = epoch.assets.find((entry) => entry.asset === asset);
+    if (!published) throw new SolvencyEpochNotFoundError(`epoch ${proof.epoch} reports no ${asset}`);
+    checkUserInclusion(
+      h,
+      assetProof,
+      { hash: published.root, sum: published.liabilities },
+      { id: hexToBigInt(proof.user), salt: proof.salt, balance: expected.balances?.[asset] },
+    );
+    await clientOf(network.l1).readContract({
+      ...registry,
+      functionName: "verifyInclusion",
+      args: [
+        proof.epoch,
+        assetId(asset),
+        assetProof.leaf.saltedId,
+        assetProof.leaf.balance,
+        BigInt(assetProof.index),
+        assetProof.siblings.map((sibling) => sibling.hash),
+        assetProof.siblings.map((sibling) => sibling.sum),
+      ],
+    });
+    included.push({ asset, balance: assetProof.leaf.balance, verifiedOffChain: true, verifiedOnChain: true });
+  }
+  return { ...epoch, included };
+}

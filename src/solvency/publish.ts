@@ -1,0 +1,145 @@
+// Taking and publishing one epoch: the newest superblock posted to the L1 fixes the instant; every
+// liability source and every holder's reserves are read at its blocks; the trees are built, audited and
+// archived; the SolvencyRegistry gets the roots, totals and reserves.
+import type { Hex } from "viem";
+import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
+import type { Manifest } from "../chain/manifest.js";
+import { solvencyRegistryAbi } from "../contracts/generated/index.js";
+import { ConfigError } from "../errors.js";
+import { type SumTree, sumTreeHasher } from "../protocol/sum-tree.js";
+import { assetsOf, reserveTokens } from "./assets.js";
+import {
+  aggregateLiabilities,
+  buildEpochTrees,
+  type EpochArchive,
+  liabilitiesArgument,
+  saveArchive,
+} from "./epoch.js";
+import { getPostedSuperblock, type Instant } from "./instant.js";
+import { readReserves } from "./reserves.js";
+import {
+  collectLiabilities,
+  DEFAULT_LIABILITY_SOURCES,
+  type LiabilitySource,
+  type SourceContext,
+} from "./sources.js";
+
+export type SolvencyNetwork = Pick<Manifest, "l1" | "rollups" | "margin" | "solvency">;
+
+export function solvencyOf(network: Pick<Manifest, "solvency">): NonNullable<Manifest["solvency"]> {
+  if (!network.solvency) {
+    throw new ConfigError("this network has no SolvencyRegistry", {
+      details: "the manifest predates proof of solvency: start a fresh devnet",
+    });
+  }
+  return network.solvency;
+}
+
+/** Reads everything at `instant` and builds the epoch (no transaction). */
+export async function takeEpoch(
+  network: SolvencyNetwork,
+  instant: Instant,
+  secret: Hex,
+  sources: readonly LiabilitySource[] = DEFAULT_LIABILITY_SOURCES,
+): Promise<{ archive: EpochArchive; trees: Map<string, SumTree> }> {
+  const tokens = reserveTokens(network);
+  const clients = new Map(network.rollups.map((rollup) => [rollup.chainId, publicClientFor(rollup)]));
+  const context: SourceContext = {
+    manifest: network,
+    instant,
+    clientOf: (chainId) => {
+      const client = clients.get(chainId);
+      if (!client) throw new ConfigError(`chain ${chainId} is not a rollup of this network`);
+      return client;
+    },
+    assetOf: (chainId, token) =>
+      tokens.find((entry) => entry.chainId === chainId && entry.token.toLowerCase() === token.toLowerCase())
+        ?.symbol,
+  };
+  const [liabilities, reserves] = await Promise.all([
+    collectLiabilities(context, sources),
+    readReserves(context, tokens),
+  ]);
+  const archive: EpochArchive = {
+    superblockHeight: instant.superblockHeight,
+    blocks: instant.blocks,
+    assets: assetsOf(tokens),
+    users: aggregateLiabilities(liabilities, secret, instant.superblockHeight),
+    reserves,
+  };
+  return { archive, trees: buildEpochTrees(await sumTreeHasher(), archive) };
+}
+
+export type PublishEpochResult =
+  | { published: false; reason: string; superblockHeight: bigint }
+  | {
+      published: true;
+      epoch: bigint;
+      superblockHeight: bigint;
+      users: number;
+      transactionHash: Hex;
+      gasUsed: bigint;
+      archiveFile: string;
+    };
+
+/** Publishes an epoch at the newest posted superblock, unless the registry already has it. */
+export async function publishEpoch(
+  network: SolvencyNetwork,
+  {
+    publisherKey,
+    secret,
+    dataDir,
+    sources,
+  }: { publisherKey: Hex; secret: Hex; dataDir: string; sources?: readonly LiabilitySource[] },
+): Promise<PublishEpochResult> {
+  const { registry } = solvencyOf(network);
+  const l1: Endpoint = network.l1;
+  const client = publicClientFor(l1);
+  const instant = await getPostedSuperblock(
+    client,
+    network.l1.contracts.superblockLog,
+    network.l1.deployBlock,
+  );
+  const last = await client.readContract({
+    address: registry,
+    abi: solvencyRegistryAbi,
+    functionName: "epochCount",
+  });
+  const [lastHeight] = await client.readContract({
+    address: registry,
+    abi: solvencyRegistryAbi,
+    functionName: "epochs",
+    args: [last],
+  });
+  if (instant.superblockHeight <= lastHeight) {
+    return {
+      published: false,
+      reason: "no new superblock on the L1",
+      superblockHeight: instant.superblockHeight,
+    };
+  }
+  const { archive, trees } = await takeEpoch(network, instant, secret, sources);
+  const archiveFile = saveArchive(dataDir, archive);
+  const wallet = walletClientFor(l1, publisherKey);
+  const hash = await wallet.writeContract({
+    address: registry,
+    abi: solvencyRegistryAbi,
+    functionName: "publish",
+    args: [instant.superblockHeight, instant.blocks, liabilitiesArgument(trees), archive.reserves],
+  });
+  const receipt = await client.waitForTransactionReceipt({ hash });
+  const epoch = await client.readContract({
+    address: registry,
+    abi: solvencyRegistryAbi,
+    functionName: "epochCount",
+  });
+  return {
+    published: true,
+    epoch,
+    superblockHeight: instant.superblockHeight,
+    users: archive.users.length,
+    transactionHash: hash,
+    gasUsed: receipt.gasUsed,
+    archiveFile,
+  };
+}

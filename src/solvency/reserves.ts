@@ -1,0 +1,68 @@
+// What the holding contracts hold at one instant: every listed token's balance of every contract that
+// keeps users' money, on every rollup, read at the instant's block of that rollup.
+import { type Address, erc20Abi, zeroAddress } from "viem";
+import type { Manifest } from "../chain/manifest.js";
+import { blockAt } from "./instant.js";
+import type { SourceContext } from "./sources.js";
+
+/** One holder's balance of one token, as the SolvencyRegistry takes it (`token` zero: native ETH). */
+export type Reserve = {
+  chainId: bigint;
+  blockNumber: bigint;
+  holder: Address;
+  token: Address;
+  amount: bigint;
+};
+
+/**
+ * The contracts that hold users' money on a rollup: the pool, the settlers' escrows, the margin vault, and
+ * on the hub the margin engine (its JUSD cash). The order book's gateways add theirs here.
+ */
+export function holdersOf(manifest: Pick<Manifest, "rollups" | "margin">, chainId: number): Address[] {
+  const rollup = manifest.rollups.find((entry) => entry.chainId === chainId);
+  if (!rollup) return [];
+  const holders: Address[] = [
+    rollup.contracts.liquidityPool,
+    ...Object.values(rollup.contracts.settlers),
+    manifest.margin.vault,
+  ];
+  if (chainId === manifest.margin.hubChainId) holders.push(manifest.margin.engine);
+  return holders;
+}
+
+const compare = (a: bigint | string, b: bigint | string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Every non-zero reserve, sorted by (chainId, holder, token) as the registry requires. */
+export async function readReserves(
+  context: SourceContext,
+  tokens: { chainId: number; token: Address }[],
+): Promise<Reserve[]> {
+  const reserves: Reserve[] = [];
+  for (const rollup of context.manifest.rollups) {
+    const client = context.clientOf(rollup.chainId);
+    const blockNumber = blockAt(context.instant, rollup.chainId);
+    const listed = tokens.filter((entry) => entry.chainId === rollup.chainId);
+    for (const holder of new Set(holdersOf(context.manifest, rollup.chainId))) {
+      for (const { token } of listed) {
+        const amount =
+          token === zeroAddress
+            ? await client.getBalance({ address: holder, blockNumber })
+            : await client.readContract({
+                address: token,
+                abi: erc20Abi,
+                functionName: "balanceOf",
+                args: [holder],
+                blockNumber,
+              });
+        if (amount > 0n)
+          reserves.push({ chainId: BigInt(rollup.chainId), blockNumber, holder, token, amount });
+      }
+    }
+  }
+  return reserves.sort(
+    (a, b) =>
+      compare(a.chainId, b.chainId) ||
+      compare(a.holder.toLowerCase(), b.holder.toLowerCase()) ||
+      compare(a.token.toLowerCase(), b.token.toLowerCase()),
+  );
+}

@@ -1,0 +1,213 @@
+// What Junction's apps owe their users at one instant, per user and asset: a small pluggable list of
+// liability sources, each reading one app's state from its events and views at the instant's block of
+// each rollup. A new app (e.g. the order book's gateways) adds one LiabilitySource and its holders in
+// reserves.ts; nothing else changes.
+import { type Address, getAbiItem, type Hex, zeroHash } from "viem";
+import type { JunctionPublicClient } from "../chain/clients.js";
+import { blockRanges } from "../chain/events.js";
+import type { Manifest } from "../chain/manifest.js";
+import {
+  collateralVaultAbi,
+  intentSettlerAbi,
+  liquidityPoolAbi,
+  marginEngineAbi,
+} from "../contracts/generated/index.js";
+import { blockAt, type Instant } from "./instant.js";
+
+/** One amount one app owes one user, in one asset (a symbol: "JUSD", "tETH", "ETH"). */
+export type Liability = { source: string; user: Address; asset: string; amount: bigint };
+
+export type SourceContext = {
+  manifest: Pick<Manifest, "rollups" | "margin">;
+  instant: Instant;
+  clientOf(chainId: number): JunctionPublicClient;
+  /** The asset a token on a rollup counts as, or undefined when it is none of the reported assets. */
+  assetOf(chainId: number, token: Address): string | undefined;
+};
+
+export type LiabilitySource = { name: string; collect(context: SourceContext): Promise<Liability[]> };
+
+type EventItem = Parameters<JunctionPublicClient["getLogs"]>[0] extends infer P
+  ? P extends { event?: infer E }
+    ? E
+    : never
+  : never;
+
+/** Every log of `event` at `address` on `chainId` from its deploy block up to the instant's block. */
+async function logsUntil<const E extends EventItem>(
+  context: SourceContext,
+  chainId: number,
+  address: Address | Address[],
+  event: E,
+) {
+  const rollup = context.manifest.rollups.find((entry) => entry.chainId === chainId);
+  const client = context.clientOf(chainId);
+  const until = blockAt(context.instant, chainId);
+  const found = [];
+  for (const [fromBlock, toBlock] of blockRanges(BigInt(rollup?.deployBlock ?? 0), until)) {
+    found.push(...(await client.getLogs({ address, event, fromBlock, toBlock, strict: true })));
+  }
+  return found;
+}
+
+const transferEvent = getAbiItem({ abi: liquidityPoolAbi, name: "Transfer" });
+const openEvent = getAbiItem({ abi: intentSettlerAbi, name: "Open" });
+const creditedEvent = getAbiItem({ abi: marginEngineAbi, name: "CollateralCredited" });
+const depositedEvent = getAbiItem({ abi: collateralVaultAbi, name: "Deposited" });
+const refundedEvent = getAbiItem({ abi: collateralVaultAbi, name: "DepositRefunded" });
+
+/** LPs of each rollup's LiquidityPool: their shares at the pool's share price. */
+export const liquidityPoolShares: LiabilitySource = {
+  name: "liquidity-pool",
+  async collect(context) {
+    const owed: Liability[] = [];
+    for (const rollup of context.manifest.rollups) {
+      const pool = rollup.contracts.liquidityPool;
+      const blockNumber = blockAt(context.instant, rollup.chainId);
+      const client = context.clientOf(rollup.chainId);
+      const logs = await logsUntil(context, rollup.chainId, pool, transferEvent);
+      const holders = new Set(logs.map((log) => log.args.to as Address));
+      const token = await client.readContract({
+        address: pool,
+        abi: liquidityPoolAbi,
+        functionName: "asset",
+      });
+      const asset = context.assetOf(rollup.chainId, token);
+      if (!asset) continue;
+      for (const holder of holders) {
+        const shares = await client.readContract({
+          address: pool,
+          abi: liquidityPoolAbi,
+          functionName: "balanceOf",
+          args: [holder],
+          blockNumber,
+        });
+        if (shares === 0n) continue;
+        const amount = await client.readContract({
+          address: pool,
+          abi: liquidityPoolAbi,
+          functionName: "convertToAssets",
+          args: [shares],
+          blockNumber,
+        });
+        owed.push({ source: this.name, user: holder, asset, amount });
+      }
+    }
+    return owed;
+  },
+};
+
+const OPEN = 1;
+
+/** Users' inputs escrowed in the router's settlers for orders still open (neither repaid nor refunded). */
+export const intentEscrows: LiabilitySource = {
+  name: "intent-escrows",
+  async collect(context) {
+    const owed: Liability[] = [];
+    for (const rollup of context.manifest.rollups) {
+      const settlers = Object.values(rollup.contracts.settlers);
+      const blockNumber = blockAt(context.instant, rollup.chainId);
+      const client = context.clientOf(rollup.chainId);
+      const logs = await logsUntil(context, rollup.chainId, settlers, openEvent);
+      for (const log of logs) {
+        const escrow = await client.readContract({
+          address: log.address,
+          abi: intentSettlerAbi,
+          functionName: "escrowOf",
+          args: [log.args.orderId as Hex],
+          blockNumber,
+        });
+        if (escrow.state !== OPEN) continue;
+        const asset = context.assetOf(rollup.chainId, escrow.inputToken);
+        if (asset) owed.push({ source: this.name, user: escrow.user, asset, amount: escrow.inputAmount });
+      }
+    }
+    return owed;
+  },
+};
+
+/**
+ * Margin accounts at the hub: collateral per token (summed over the rollups it sits on), the JUSD
+ * collateral net of the account's cash (a negative cash is a debt, paid from JUSD first; what JUSD
+ * cannot cover is not netted against other assets, so liabilities never go below what is owed), and
+ * deposits sent from a vault but not yet credited at the hub (nor refunded).
+ */
+export const marginCollateral: LiabilitySource = {
+  name: "margin",
+  async collect(context) {
+    const { margin } = context.manifest;
+    const hub = margin.hubChainId;
+    const client = context.clientOf(hub);
+    const blockNumber = blockAt(context.instant, hub);
+    const engine = { address: margin.engine, abi: marginEngineAbi } as const;
+    const credits = await logsUntil(context, hub, margin.engine, creditedEvent);
+    const accounts = new Set(credits.map((log) => log.args.account as Address));
+    const collaterals = await client.readContract({ ...engine, functionName: "collaterals", blockNumber });
+    const settlement = await client.readContract({ ...engine, functionName: "settlementToken", blockNumber });
+    const settlementAsset = context.assetOf(hub, settlement);
+    const owed: Liability[] = [];
+    for (const account of accounts) {
+      const perAsset = new Map<string, bigint>();
+      for (const entry of collaterals) {
+        const asset = context.assetOf(Number(entry.chainId), entry.token);
+        if (!asset) continue;
+        const amount = await client.readContract({
+          ...engine,
+          functionName: "collateralOf",
+          args: [account, entry.chainId, entry.token],
+          blockNumber,
+        });
+        perAsset.set(asset, (perAsset.get(asset) ?? 0n) + amount);
+      }
+      const cash = await client.readContract({
+        ...engine,
+        functionName: "cashOf",
+        args: [account],
+        blockNumber,
+      });
+      if (settlementAsset) {
+        const net = (perAsset.get(settlementAsset) ?? 0n) + cash;
+        perAsset.set(settlementAsset, net > 0n ? net : 0n);
+      }
+      for (const [asset, amount] of perAsset) {
+        if (amount > 0n) owed.push({ source: this.name, user: account, asset, amount });
+      }
+    }
+    const credited = new Set(credits.map((log) => log.args.messageId as Hex));
+    for (const rollup of context.manifest.rollups) {
+      const deposits = await logsUntil(context, rollup.chainId, margin.vault, depositedEvent);
+      const refunds = await logsUntil(context, rollup.chainId, margin.vault, refundedEvent);
+      const refunded = new Set(refunds.map((log) => log.args.messageId as Hex));
+      for (const log of deposits) {
+        const messageId = log.args.messageId as Hex;
+        if (messageId === zeroHash || credited.has(messageId) || refunded.has(messageId)) continue;
+        const asset = context.assetOf(rollup.chainId, log.args.token as Address);
+        if (asset) {
+          owed.push({
+            source: `${this.name}-in-flight`,
+            user: log.args.account as Address,
+            asset,
+            amount: log.args.amount as bigint,
+          });
+        }
+      }
+    }
+    return owed;
+  },
+};
+
+/** The sources the devnet counts. The order book's gateways (issue 15) add theirs here. */
+export const DEFAULT_LIABILITY_SOURCES: readonly LiabilitySource[] = [
+  liquidityPoolShares,
+  intentEscrows,
+  marginCollateral,
+];
+
+/** Runs every source at the instant and returns their liabilities, each source's list in order. */
+export async function collectLiabilities(
+  context: SourceContext,
+  sources: readonly LiabilitySource[] = DEFAULT_LIABILITY_SOURCES,
+): Promise<Liability[]> {
+  const lists = await Promise.all(sources.map((source) => source.collect(context)));
+  return lists.flat();
+}

@@ -1,0 +1,222 @@
+// Proof of solvency end to end on a sequenced devnet: liabilities collected from the pool, the margin
+// engine and a deposit still in flight, reserves read at one posted superblock's blocks, the epoch
+// published to the L1, every user's proof verified in the SDK and on chain, the CLI's prove / verify /
+// status; then a pool drained (FAULT INJECTION standing for a forged message) and the next epoch
+// reports the insolvency.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  type Address,
+  encodeAbiParameters,
+  erc20Abi,
+  type Hex,
+  keccak256,
+  pad,
+  parseEther,
+  toHex,
+} from "viem";
+import { walletClientFor } from "../../src/chain/clients.js";
+import { rpcCall } from "../../src/chain/json-rpc.js";
+import { rollupOf } from "../../src/chain/manifest.js";
+import { liquidityPoolAbi } from "../../src/contracts/generated/index.js";
+import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
+import { depositCollateral } from "../../src/sdk/index.js";
+import { clientOf } from "../../src/sdk/network.js";
+import { getSolvencyEpoch, proveSolvency, verifySolvencyProof } from "../../src/sdk/solvency.js";
+import { loadArchive, publisherSecret } from "../../src/solvency/epoch.js";
+import { getPostedSuperblock } from "../../src/solvency/instant.js";
+import { publishEpoch } from "../../src/solvency/publish.js";
+import { waitUntil } from "../helpers/chain.js";
+import { runCli } from "../helpers/cli.js";
+import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+
+const jusd = (value: string) => parseEther(value);
+const SEED = jusd("100000");
+
+describe("proof of solvency on a sequenced devnet", () => {
+  let devnet: TestDevnet;
+
+  /** Waits until the L1 has a superblock at or past every rollup's current block. */
+  async function postedSuperblockAfterNow() {
+    const { manifest } = devnet;
+    const heads = await Promise.all(manifest.rollups.map((rollup) => clientOf(rollup).getBlockNumber()));
+    return waitUntil(
+      () =>
+        getPostedSuperblock(
+          clientOf(manifest.l1),
+          manifest.l1.contracts.superblockLog,
+          manifest.l1.deployBlock,
+        ),
+      (instant) =>
+        manifest.rollups.every(
+          (rollup, i) =>
+            (instant.blocks.find((block) => block.chainId === BigInt(rollup.chainId))?.blockNumber ?? 0n) >=
+            (heads[i] as bigint),
+        ),
+      "a posted superblock past the rollups' heads",
+      60_000,
+    );
+  }
+
+  const publish = () =>
+    publishEpoch(devnet.manifest, {
+      publisherKey: solvencyPublisherAccount().privateKey,
+      secret: publisherSecret(devnet.dataDir),
+      dataDir: devnet.dataDir,
+    });
+
+  before(async () => {
+    devnet = await startTestDevnet({ sequencer: { superblockTimeMs: 250 }, agents: false });
+  });
+
+  after(async () => {
+    await devnet?.stop();
+  });
+
+  it("publishes an epoch whose liabilities match what the apps owe, at ratio 1, and every proof verifies", async () => {
+    const { manifest } = devnet;
+    const hub = rollupOf(manifest, 901);
+    const b = rollupOf(manifest, 902);
+    const user = walletClientFor(hub, manifest.accounts.user.privateKey);
+    const filler = walletClientFor(b, manifest.accounts.filler.privateKey);
+    // The user becomes an LP of 901's pool with 1,000 JUSD…
+    for (const [functionName, args] of [
+      ["approve", [hub.contracts.liquidityPool, jusd("1000")]],
+      ["deposit", [jusd("1000"), user.account.address]],
+    ] as const) {
+      const hash =
+        functionName === "approve"
+          ? await user.writeContract({
+              address: hub.contracts.bridgedToken,
+              abi: erc20Abi,
+              functionName,
+              args,
+            })
+          : await user.writeContract({
+              address: hub.contracts.liquidityPool,
+              abi: liquidityPoolAbi,
+              functionName,
+              args: args as readonly [bigint, Address],
+            });
+      await clientOf(hub).waitForTransactionReceipt({ hash });
+    }
+    // … and puts 500 JUSD of margin collateral in at the hub (credited at once); the filler deposits 300
+    // on 902, whose credit message stays in flight (this devnet runs no relayer).
+    await depositCollateral(user, manifest, { amount: jusd("500") });
+    const inFlight = await depositCollateral(filler, manifest, { amount: jusd("300") });
+    assert.ok(inFlight.messageId);
+    await postedSuperblockAfterNow();
+
+    const result = await publish();
+    assert.equal(result.published, true);
+    const epoch = await getSolvencyEpoch(manifest);
+    assert.equal(epoch.epoch, 1n);
+    const owed = SEED * 2n + jusd("1800");
+    assert.deepEqual(
+      epoch.assets.map(({ asset, liabilities, reserves, solvent }) => ({
+        asset,
+        liabilities,
+        reserves,
+        solvent,
+      })),
+      [
+        { asset: "ETH", liabilities: 0n, reserves: 0n, solvent: true },
+        { asset: "JUSD", liabilities: owed, reserves: owed, solvent: true },
+        { asset: "tETH", liabilities: 0n, reserves: 0n, solvent: true },
+      ],
+    );
+    assert.equal(epoch.assets.find((entry) => entry.asset === "JUSD")?.ratio, 1);
+
+    const archive = loadArchive(devnet.dataDir, epoch.superblockHeight);
+    const balances = Object.fromEntries(archive.users.map((entry) => [entry.user, entry.balances.JUSD]));
+    assert.deepEqual(balances, {
+      [manifest.accounts.deployer.address]: SEED * 2n,
+      [manifest.accounts.user.address]: jusd("1500"),
+      [manifest.accounts.filler.address]: jusd("300"),
+    });
+    for (const entry of archive.users) {
+      const proof = await proveSolvency(archive, { epoch: epoch.epoch, user: entry.user });
+      const checked = await verifySolvencyProof(manifest, proof, { balances: entry.balances });
+      assert.deepEqual(
+        checked.included.map(({ asset, balance }) => [asset, balance]),
+        [["JUSD", entry.balances.JUSD]],
+      );
+    }
+  });
+
+  it("the CLI proves a user's inclusion, verifies the proof from a file, and prints the ratios", async () => {
+    const { manifest } = devnet;
+    const user = manifest.accounts.user.address;
+    const proved = await runCli(["solvency", "prove", "--user", user, "--data-dir", devnet.dataDir]);
+    assert.equal(proved.code, 0, proved.stderr);
+    const proofFile = join(devnet.dataDir, "user-proof.json");
+    writeFileSync(proofFile, proved.stdout);
+    const verified = await runCli(["solvency", "verify", "--proof", proofFile, "--data-dir", devnet.dataDir]);
+    assert.equal(verified.code, 0, verified.stderr);
+    const output = JSON.parse(verified.stdout);
+    assert.deepEqual(output.included, [
+      { asset: "JUSD", balance: jusd("1500").toString(), verifiedOffChain: true, verifiedOnChain: true },
+    ]);
+    assert.equal(
+      output.solvency.find((entry: { asset: string }) => entry.asset === "JUSD").ratio,
+      "1.000000",
+    );
+    // A proof whose balance was raised is refused by name.
+    const forged = JSON.parse(proved.stdout);
+    forged.proofs.JUSD.leaf.balance = jusd("1501").toString();
+    writeFileSync(proofFile, JSON.stringify(forged));
+    const refused = await runCli(["solvency", "verify", "--proof", proofFile, "--data-dir", devnet.dataDir]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /RootMismatchError|does not lead to the published root/);
+  });
+
+  it("a pool drained by a forged message (FAULT INJECTION) makes the next epoch report JUSD insolvent", async () => {
+    const { manifest } = devnet;
+    const hub = rollupOf(manifest, 901);
+    const pool = hub.contracts.liquidityPool;
+    const token = hub.contracts.bridgedToken;
+    const before = await clientOf(hub).readContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [pool],
+    });
+    await injectForgedDrain(hub.nodeRpcUrl as string, token, pool, before);
+    await postedSuperblockAfterNow();
+    const result = await publish();
+    assert.equal(result.published, true);
+    const epoch = await getSolvencyEpoch(manifest);
+    assert.equal(epoch.epoch, 2n);
+    const asset = epoch.assets.find((entry) => entry.asset === "JUSD");
+    const owed = SEED * 2n + jusd("1800");
+    assert.equal(asset?.liabilities, owed);
+    assert.equal(asset?.reserves, owed - before);
+    assert.equal(asset?.solvent, false);
+    assert.ok((asset?.ratio ?? 1) < 0.5);
+    const status = await runCli(["solvency", "status", "--data-dir", devnet.dataDir]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal(
+      JSON.parse(status.stdout).solvency.find((entry: { asset: string }) => entry.asset === "JUSD").solvent,
+      false,
+    );
+  });
+});
+
+/**
+ * FAULT INJECTION (test only): stands for a forged message that made the pool pay its JUSD out — the
+ * effect a false checkpoint accepted by a verifier would have. Sets the pool's JUSD balance to zero in
+ * the token's storage on the rollup's node (behind the sequencer), leaving the pool's own accounting as it
+ * was, as a real theft would.
+ */
+async function injectForgedDrain(nodeRpcUrl: string, token: Address, pool: Address, balance: bigint) {
+  for (let slot = 0n; slot < 10n; slot++) {
+    const key = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [pool, slot]));
+    const stored = await rpcCall<Hex>(nodeRpcUrl, "eth_getStorageAt", [token, key, "latest"]);
+    if (BigInt(stored) !== balance) continue;
+    await rpcCall(nodeRpcUrl, "anvil_setStorageAt", [token, key, pad(toHex(0n))]);
+    return;
+  }
+  throw new Error("the token's balance slot of the pool was not found");
+}
