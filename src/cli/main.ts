@@ -15,6 +15,7 @@ import * as prices from "./prices.js";
 import * as rebalancer from "./rebalancer.js";
 import * as send from "./send.js";
 import * as sequencer from "./sequencer.js";
+import * as solvency from "./solvency.js";
 import * as status from "./status.js";
 import * as swap from "./swap.js";
 
@@ -50,6 +51,8 @@ const help = [
   agent.usage,
   "",
   sequencer.usage,
+  "",
+  solvency.usage,
   "",
   api.usage,
 ].join("\n");
@@ -89,6 +92,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await prices.run(rest);
       case "sequencer":
         return await sequencer.run(rest);
+      case "solvency":
+        return await solvency.run(rest);
       case "relayer":
       case "proposer":
       case "root-importer":

@@ -22,7 +22,7 @@ import type { IntentPath } from "../protocol/intents.js";
 import { clearPostgresStores, isPostgresUrl, openRelayerStore, openWatchtowerStore } from "../store/open.js";
 import type { RelayerStore } from "../store/store.js";
 import type { WatchtowerStore } from "../store/watchtower-store.js";
-import { devnetAccounts, extraRelayerAccounts } from "./accounts.js";
+import { devnetAccounts, extraRelayerAccounts, solvencyPublisherAccount } from "./accounts.js";
 import { deployNetwork } from "./deploy.js";
 import { routeMarginMessages } from "./deploy-margin.js";
 import { routeOrderbookMessages } from "./deploy-orderbook.js";
@@ -162,6 +162,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         await setBalance(node, account.address, parseEther("10000"));
       }
     }
+    // The solvency publisher's key lies beyond them too; it publishes on the L1.
+    await setBalance(l1Node, solvencyPublisherAccount().address, parseEther("10000"));
     let manifest = await deployNetwork({
       l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },
       rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),

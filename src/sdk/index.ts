@@ -33,5 +33,6 @@ export type { BundleJson, CommitmentJson } from "./sequencerRpc.js";
 export * from "./signFill.js";
 export * from "./slowFill.js";
 export * from "./solvency.js";
+export * from "./solvency.js";
 export * from "./waitForDelivery.js";
 export * from "./withdrawCash.js";
