@@ -7,12 +7,9 @@ import * as artifacts from "../contracts/generated/index.js";
 import { buildCommittee } from "../protocol/committee.js";
 import { reserveTokens } from "../solvency/assets.js";
 import { solvencyPublisherAccount } from "./accounts.js";
-import { reserveTokens } from "../solvency/assets.js";
-import { solvencyPublisherAccount } from "./accounts.js";
 import { deployMargin } from "./deploy-margin.js";
 import { deployOrderbook } from "./deploy-orderbook.js";
 import { deployRouter, type RouterDeployOptions } from "./deploy-router.js";
-import { deploySolvency } from "./deploy-solvency.js";
 import { deploySolvency } from "./deploy-solvency.js";
 import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
 
@@ -489,18 +486,6 @@ export async function deployNetwork({
       margin,
     }),
   });
-  // Proof of solvency on the L1, counting the rollups' JUSD, test ETH and native ETH as reserves.
-  const solvency = await deploySolvency(l1, deployer, {
-    superblockLog: hub.superblockLog,
-    publisher: solvencyPublisherAccount().address,
-    tokens: reserveTokens({
-      rollups: rollups.map((rollup, i) => ({
-        ...rollup,
-        contracts: (deployed[i] as RollupDeployment).contracts,
-      })),
-      margin,
-    }),
-  });
   return {
     version: 1,
     createdAt: new Date().toISOString(),
@@ -516,7 +501,6 @@ export async function deployNetwork({
     optimistic,
     zk,
     margin,
-    solvency,
     solvency,
     orderbook,
     accounts,

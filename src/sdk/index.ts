@@ -33,6 +33,5 @@ export type { BundleJson, CommitmentJson } from "./sequencerRpc.js";
 export * from "./signFill.js";
 export * from "./slowFill.js";
 export * from "./solvency.js";
-export * from "./solvency.js";
 export * from "./waitForDelivery.js";
 export * from "./withdrawCash.js";
