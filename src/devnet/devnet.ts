@@ -5,7 +5,6 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Hex, parseEther } from "viem";
 import type { Agent } from "../agents/agent.js";
-import { ApiServer } from "../api/server.js";
 import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
 import { Prover } from "../agents/prover/prover.js";
@@ -13,6 +12,7 @@ import { Relayer } from "../agents/relayer/relayer.js";
 import { RootImporter } from "../agents/root-importer/root-importer.js";
 import type { Sequencer } from "../agents/sequencer/sequencer.js";
 import { Watchtower } from "../agents/watchtower/watchtower.js";
+import { ApiServer } from "../api/server.js";
 import { type AnvilNode, setBalance, startAnvil } from "../chain/anvil.js";
 import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
@@ -27,6 +27,7 @@ import { deployNetwork } from "./deploy.js";
 import { routeMarginMessages } from "./deploy-margin.js";
 import { routeOrderbookMessages } from "./deploy-orderbook.js";
 import { createKeeper, createPriceAgent, keeperDatabase } from "./margin-agents.js";
+import { createMatcher, matcherDatabase } from "./orderbook-agents.js";
 import { createFiller, createRebalancer, fillerDatabase, provenPaths } from "./router-agents.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
 
@@ -69,6 +70,11 @@ export type DevnetOptions = {
    */
   keeper?: boolean;
   prices?: boolean;
+  /**
+   * Run the order book's matcher (the manifest's matcher account, state in `dataDir`/matcher.sqlite). Off
+   * by default here, like the filler; `junction devnet` turns it on.
+   */
+  matcher?: boolean;
   /** The relayers' and watchtower's PostgreSQL database; SQLite files in `dataDir` when absent. */
   databaseUrl?: string;
   /** Optimistic path: challenge window in seconds (default 4). */
@@ -220,6 +226,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         rebalancer: options.rebalancer,
         keeper: options.keeper,
         prices: options.prices,
+        matcher: options.matcher,
       };
       agents.push(...createAgents(manifest, storage, options.logger, selection));
       for (const agent of agents) await agent.start();
@@ -255,6 +262,8 @@ export type AgentSelection = {
   /** The margin engine's keeper and price agent (default off). */
   keeper?: boolean;
   prices?: boolean;
+  /** The order book's matcher (default off). */
+  matcher?: boolean;
 };
 
 /** Where the relayers and the watchtower keep their state: SQLite files in dataDir, or one PostgreSQL database. */
@@ -285,6 +294,7 @@ export function createAgents(
   if (selection.rebalancer) agents.push(createRebalancer(manifest, logger));
   if (selection.prices) agents.push(createPriceAgent(manifest, logger));
   if (selection.keeper) agents.push(createKeeper(manifest, storage.dataDir, logger));
+  if (selection.matcher && manifest.orderbook) agents.push(createMatcher(manifest, storage.dataDir, logger));
   return agents;
 }
 
@@ -314,8 +324,13 @@ export function watchtowerDatabase(dataDir: string): string {
 
 /** The chains are new, so what agents stored about earlier chains is gone: SQLite files or PostgreSQL rows. */
 async function clearAgentStores(storage: AgentStorage): Promise<void> {
-  // The filler and the keeper keep SQLite either way.
-  const files = [fillerDatabase(storage.dataDir), keeperDatabase(storage.dataDir), apiDatabase(storage.dataDir)];
+  // The filler, the keeper and the matcher keep SQLite either way.
+  const files = [
+    fillerDatabase(storage.dataDir),
+    keeperDatabase(storage.dataDir),
+    matcherDatabase(storage.dataDir),
+    apiDatabase(storage.dataDir),
+  ];
   if (storage.databaseUrl) await clearPostgresStores(storage.databaseUrl);
   else files.push(relayerDatabase(storage.dataDir), watchtowerDatabase(storage.dataDir));
   for (const file of files) {

@@ -1,7 +1,7 @@
 // The matcher's book, pure and deterministic: one price-time-priority book per market over the orders of
-// every rollup. Priority is price first (highest bid, lowest ask), then the block time the order was
-// placed at, then its rollup's chain id, then its sequence there — so the same orders in any arrival order
-// give the same book. Two orders cross when the best bid's limit reaches the best ask's; they trade at the
+// every rollup. Priority is price first (highest bid, lowest ask), then the order's time (the matcher uses
+// the order it read the orders in), then its rollup's chain id, then its sequence there — so the same
+// orders with the same times give the same book, whatever the order of the calls. Two orders cross when the best bid's limit reaches the best ask's; they trade at the
 // limit of the one with priority in time (the maker), for the smaller open amount (partial fills).
 import type { Address, Hex } from "viem";
 import { chainOfOrder, sequenceOfOrder } from "./orderbook.js";
@@ -16,7 +16,7 @@ export type BookOrder = {
   amount: bigint;
   /** What the book may still match (amount less what was matched; a released fill adds back). */
   open: bigint;
-  /** Block timestamp of its placement (seconds). */
+  /** Its place in time: smaller is earlier (the matcher numbers orders as it reads them). */
   time: bigint;
 };
 

@@ -1,0 +1,405 @@
+// Matcher: keeps one price-time book per market over the orders of every rollup's OrderGateway and
+// settles what crosses in strictly sequential batches per gateway. Each tick it:
+//   1. (first tick) rebuilds the book from its store and settles, from the chain, the batches it had
+//      sent: a batch id below the gateway's `nextBatchId` landed (its receipt is found by its
+//      BatchSettled event); one at or above it is sent again as it was — never a second batch for it;
+//   2. reads every gateway's new events in block order: OrderPlaced (into the book, matching at once),
+//      Cancelled (out of the book), OrderFilled (a leg paid; both paid: the fill is settled, logged with
+//      its timings), FillReleased (a cross-rollup fill refused or expired: both legs go back to the book);
+//   3. submits, per gateway, its batch of planned fills (each fill goes to its taker's rollup): the fill
+//      ids come from the receipt; a batch the gateway refuses gives its fills back, after dropping the
+//      orders the chain says are cancelled, and the next batch reuses the id.
+// Every step is stored before the next is taken, so a restart neither loses nor repeats a fill.
+import type { Address, Hex, Log } from "viem";
+import { parseEventLogs } from "viem";
+import {
+  type JunctionPublicClient,
+  type JunctionWalletClient,
+  publicClientFor,
+  walletClientFor,
+} from "../../chain/clients.js";
+import type { RollupEntry } from "../../chain/manifest.js";
+import { revertName } from "../../chain/revert.js";
+import { orderGatewayAbi } from "../../contracts/generated/index.js";
+import { ConfigError } from "../../errors.js";
+import type { Logger } from "../../log.js";
+import { chainOfOrder, localFillId } from "../../protocol/orderbook.js";
+import { type BookFill, type BookOrder, OrderBook } from "../../protocol/orderbook-book.js";
+import { gatewayAbi } from "../../sdk/orderGateway.js";
+import type { FillRecord, MatcherStep, StoredOrder } from "../../store/sqlite/matcher-sqlite-store.js";
+import { PollingAgent } from "../agent.js";
+import { type MatcherConfig, type MatcherSettings, parseMatcherSettings } from "./config.js";
+
+export type MatcherStatus = {
+  address: Address;
+  orders: number;
+  nextBatch: Record<string, string>;
+  fills: Record<string, number>;
+  recent: Pick<FillRecord, "buy" | "sell" | "price" | "amount" | "state" | "chainId" | "batchId">[];
+};
+
+/** A fill whose two legs are paid, with the times the matcher saw each step (Unix ms). */
+export type SettledFill = FillRecord & { settledAt: number };
+
+type GatewayLog = ReturnType<typeof parseEventLogs<typeof orderGatewayAbi>>[number];
+
+export class Matcher extends PollingAgent {
+  readonly #settings: MatcherSettings;
+  readonly #store: MatcherConfig["store"];
+  readonly #logger: Logger;
+  readonly #gateway: Address;
+  readonly #rollups: RollupEntry[];
+  readonly #clients = new Map<number, JunctionPublicClient>();
+  readonly #wallets = new Map<number, JunctionWalletClient>();
+  readonly #nextBatch = new Map<number, bigint>();
+  readonly #book = new OrderBook();
+  readonly #settled: ((fill: SettledFill) => void)[] = [];
+  #recovered = false;
+  /** The next order's place in time (arrival order, across every rollup). */
+  #arrival = 0n;
+
+  constructor(config: MatcherConfig) {
+    const settings = parseMatcherSettings(config.settings);
+    super("Matcher", settings.intervalMs, config.logger);
+    if (!config.network.orderbook) throw new ConfigError("this network has no order book to match");
+    this.#settings = settings;
+    this.#store = config.store;
+    this.#logger = config.logger;
+    this.#gateway = config.network.orderbook.gateway;
+    this.#rollups = [...config.network.rollups].sort((a, b) => a.chainId - b.chainId);
+    for (const rollup of this.#rollups) {
+      this.#clients.set(rollup.chainId, publicClientFor(rollup));
+      this.#wallets.set(rollup.chainId, walletClientFor(rollup, config.privateKey));
+    }
+  }
+
+  get address(): Address {
+    return (this.#wallets.get(this.#rollups[0]?.chainId ?? 0) as JunctionWalletClient).account.address;
+  }
+
+  /** Calls `listener` for every fill settled on both rollups (tests and benchmarks read timings here). */
+  onSettled(listener: (fill: SettledFill) => void): void {
+    this.#settled.push(listener);
+  }
+
+  /** The book the matcher holds now. */
+  get book(): OrderBook {
+    return this.#book;
+  }
+
+  async status(): Promise<MatcherStatus> {
+    return {
+      address: this.address,
+      orders: this.#book.orders().filter((order) => order.open > 0n).length,
+      nextBatch: Object.fromEntries(
+        [...this.#nextBatch].map(([chain, id]) => [String(chain), id.toString()]),
+      ),
+      fills: this.#store.counts(),
+      recent: this.#store
+        .recent(this.#settings.statusWindow)
+        .map(({ buy, sell, price, amount, state, chainId, batchId }) => ({
+          buy,
+          sell,
+          price,
+          amount,
+          state,
+          chainId,
+          batchId,
+        })),
+    };
+  }
+
+  async tick(): Promise<void> {
+    if (!this.#recovered) {
+      await this.#recover();
+      this.#recovered = true;
+    }
+    for (const rollup of this.#rollups) await this.#scan(rollup);
+    await Promise.all(this.#rollups.map((rollup) => this.#submit(rollup.chainId)));
+  }
+
+  // ------------------------------------------------------------------ recovery
+
+  async #recover(): Promise<void> {
+    const planned: BookFill[] = [];
+    for (const order of this.#store.orders()) {
+      if (order.time >= this.#arrival) this.#arrival = order.time + 1n;
+      if (!order.cancelled) planned.push(...this.#book.add(order));
+    }
+    this.#persist(planned, []);
+    for (const rollup of this.#rollups) {
+      this.#nextBatch.set(rollup.chainId, await this.#readNextBatch(rollup.chainId));
+    }
+  }
+
+  async #readNextBatch(chainId: number): Promise<bigint> {
+    return (this.#clients.get(chainId) as JunctionPublicClient).readContract({
+      address: this.#gateway,
+      abi: orderGatewayAbi,
+      functionName: "nextBatchId",
+    });
+  }
+
+  /** The events of the transaction that settled `batchId` on `chainId` (found by its BatchSettled). */
+  async #batchLogs(chainId: number, batchId: bigint): Promise<GatewayLog[]> {
+    const client = this.#clients.get(chainId) as JunctionPublicClient;
+    const rollup = this.#rollups.find((entry) => entry.chainId === chainId) as RollupEntry;
+    const [settled] = await client.getContractEvents({
+      address: this.#gateway,
+      abi: orderGatewayAbi,
+      eventName: "BatchSettled",
+      args: { batchId },
+      fromBlock: BigInt(rollup.deployBlock),
+    });
+    if (!settled)
+      throw new ConfigError(`batch ${batchId} on ${chainId} is below nextBatchId but has no event`);
+    const receipt = await client.getTransactionReceipt({ hash: settled.transactionHash });
+    return parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs });
+  }
+
+  // ---------------------------------------------------------------------- scan
+
+  async #scan(rollup: RollupEntry): Promise<void> {
+    const client = this.#clients.get(rollup.chainId) as JunctionPublicClient;
+    const from = (this.#store.cursor(rollup.chainId) ?? BigInt(rollup.deployBlock) - 1n) + 1n;
+    const head = await client.getBlockNumber();
+    if (head < from) return;
+    for (let start = from; start <= head; start += BigInt(this.#settings.logChunk)) {
+      const end =
+        start + BigInt(this.#settings.logChunk) - 1n < head
+          ? start + BigInt(this.#settings.logChunk) - 1n
+          : head;
+      const logs = await client.getContractEvents({
+        address: this.#gateway,
+        abi: orderGatewayAbi,
+        fromBlock: start,
+        toBlock: end,
+      });
+      for (const log of logs) this.#apply(rollup.chainId, log as GatewayLog & Log);
+      this.#store.apply({ cursor: { chainId: rollup.chainId, block: end } });
+    }
+  }
+
+  #apply(chainId: number, log: GatewayLog & Log): void {
+    switch (log.eventName) {
+      case "OrderPlaced": {
+        const { orderId, owner, marketId, isBuy, price, amount } = log.args;
+        if (this.#book.get(orderId)) return;
+        // Time priority is the order the matcher read the orders in (stored with them).
+        const time = this.#arrival++;
+        const order: BookOrder = { id: orderId, owner, marketId, isBuy, price, amount, open: amount, time };
+        const fills = this.#book.add(order);
+        this.#persist(fills, [orderId]);
+        return;
+      }
+      case "Cancelled": {
+        const removed = this.#book.remove(log.args.orderId);
+        if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true }] });
+        return;
+      }
+      case "OrderFilled": {
+        const fill = this.#store.byFillId(log.args.fillId);
+        if (!fill) return;
+        const settled = this.#store.legPaid(log.args.fillId, log.args.order === fill.buy, Date.now());
+        if (settled) this.#announce(settled);
+        return;
+      }
+      case "FillReleased": {
+        const fill = this.#store.byFillId(log.args.fillId);
+        if (fill?.state !== "reserved") return;
+        this.#logger.info(
+          "Matcher#release",
+          "a cross-rollup fill was released; its legs go back to the book",
+          {
+            fillId: log.args.fillId,
+            reason: log.args.reason,
+          },
+        );
+        this.#giveBack([fill], "released", log.args.reason);
+        return;
+      }
+      case "FillRejected":
+        this.#logger.info("Matcher#reject", "a counterparty refused a fill", {
+          chainId,
+          fillId: log.args.fillId,
+          order: log.args.order.toString(),
+          reason: log.args.reason,
+        });
+        return;
+      default:
+        return;
+    }
+  }
+
+  #announce(fill: FillRecord): void {
+    const settledAt = Math.max(fill.paidBuyAt ?? 0, fill.paidSellAt ?? 0);
+    this.#logger.info("Matcher#settled", "fill settled on both rollups", {
+      fillId: fill.fillId,
+      buy: fill.buy.toString(),
+      sell: fill.sell.toString(),
+      price: fill.price.toString(),
+      amount: fill.amount.toString(),
+      batch: `${fill.chainId}:${fill.batchId}`,
+      matchedToLandedMs: (fill.landedAt ?? settledAt) - fill.matchedAt,
+      matchedToSettledMs: settledAt - fill.matchedAt,
+    });
+    for (const listener of this.#settled) listener({ ...fill, settledAt });
+  }
+
+  /** Stores the fills `matched` and the orders they (and `touched`) changed, in one step. */
+  #persist(matched: BookFill[], touched: bigint[]): void {
+    if (matched.length === 0 && touched.length === 0) return;
+    this.#store.apply(this.#step(matched, touched));
+  }
+
+  #step(matched: BookFill[], touched: bigint[]): MatcherStep {
+    const ids = new Set<bigint>(touched);
+    for (const fill of matched) {
+      ids.add(fill.buy);
+      ids.add(fill.sell);
+    }
+    const orders: StoredOrder[] = [];
+    for (const id of ids) {
+      const order = this.#book.get(id);
+      if (order) orders.push({ ...order, cancelled: false });
+    }
+    const matchedAt = Date.now();
+    const fills = matched.map((fill) => ({ ...fill, chainId: chainOfOrder(fill.taker), matchedAt }));
+    return { orders, fills };
+  }
+
+  /** Gives both legs of `fills` back to the book, and stores that with whatever they match anew. */
+  #giveBack(fills: FillRecord[], state: "failed" | "released", reason: string): void {
+    const matched: BookFill[] = [];
+    for (const fill of fills) {
+      matched.push(
+        ...this.#book.restore(fill.buy, fill.amount),
+        ...this.#book.restore(fill.sell, fill.amount),
+      );
+    }
+    const step = this.#step(
+      matched,
+      fills.flatMap((fill) => [fill.buy, fill.sell]),
+    );
+    this.#store.giveBack(
+      fills.map((fill) => fill.key),
+      state,
+      reason,
+      step,
+    );
+  }
+
+  // -------------------------------------------------------------------- submit
+
+  async #submit(chainId: number): Promise<void> {
+    const batched = this.#store.fillsIn(chainId, "batched");
+    const pending = batched[0]?.batchId;
+    if (pending !== undefined) {
+      // A batch stored before a stop or a lost answer: landed if the gateway moved past it, else send it
+      // again as it was (the same id: never a second batch for these fills).
+      const fills = batched.filter((fill) => fill.batchId === pending);
+      const next = await this.#readNextBatch(chainId);
+      if (pending < next) {
+        this.#landed(chainId, pending, fills, await this.#batchLogs(chainId, pending));
+        return;
+      }
+      return this.#send(chainId, pending, fills);
+    }
+    const planned = this.#store.fillsIn(chainId, "planned", this.#settings.maxFills);
+    if (planned.length === 0) return;
+    const batchId = this.#nextBatch.get(chainId) as bigint;
+    this.#store.assignBatch(
+      batchId,
+      planned.map((fill) => fill.key),
+    );
+    await this.#send(chainId, batchId, this.#store.fillsIn(chainId, "batched"));
+  }
+
+  async #send(chainId: number, batchId: bigint, batch: FillRecord[]): Promise<void> {
+    const fills = [...batch].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    const wallet = this.#wallets.get(chainId) as JunctionWalletClient;
+    const client = this.#clients.get(chainId) as JunctionPublicClient;
+    const started = Date.now();
+    let reverted: unknown;
+    try {
+      const hash = await wallet.writeContract({
+        address: this.#gateway,
+        abi: gatewayAbi,
+        functionName: "settle",
+        args: [
+          batchId,
+          fills.map((fill) => ({
+            order: fill.taker,
+            counter: fill.maker,
+            price: fill.price,
+            amount: fill.amount,
+          })),
+        ],
+      });
+      const receipt = await client.waitForTransactionReceipt({ hash });
+      if (receipt.status === "success") {
+        this.#landed(chainId, batchId, fills, parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs }));
+        this.#logger.info("Matcher#batch", "batch settled", {
+          chainId,
+          batchId: batchId.toString(),
+          fills: fills.length,
+          ms: Date.now() - started,
+        });
+        return;
+      }
+      reverted = new ConfigError(`batch ${batchId} reverted on chain ${chainId}`, { details: `tx ${hash}` });
+    } catch (error) {
+      // Only the gateway's refusal gives the fills back; anything else (a node down, a stop) leaves the
+      // batch stored, to be found landed or sent again.
+      if (revertName(error) === undefined) throw error;
+      reverted = error;
+    }
+    if (revertName(reverted) === "BatchOutOfOrder") {
+      this.#nextBatch.set(chainId, await this.#readNextBatch(chainId));
+      return;
+    }
+    await this.#refused(chainId, batchId, fills, reverted);
+  }
+
+  #landed(chainId: number, batchId: bigint, fills: FillRecord[], logs: GatewayLog[]): void {
+    const reserved = logs.filter((log) => log.eventName === "FillReserved");
+    let next = 0;
+    const now = Date.now();
+    const landed = fills.map((fill) => {
+      const cross = chainOfOrder(fill.maker) !== chainId;
+      const fillId = cross
+        ? ((reserved[next++]?.args as { fillId: Hex } | undefined)?.fillId as Hex)
+        : localFillId(chainId, batchId, fill.index ?? 0);
+      return { key: fill.key, fillId, state: cross ? ("reserved" as const) : ("settled" as const) };
+    });
+    this.#store.batchLanded(landed, now);
+    this.#nextBatch.set(chainId, batchId + 1n);
+  }
+
+  /** The gateway refused the batch: drop the orders the chain says are gone, give the rest back. */
+  async #refused(chainId: number, batchId: bigint, fills: FillRecord[], error: unknown): Promise<void> {
+    const reason =
+      revertName(error) ??
+      (error instanceof Error ? (error.message.split("\n")[0] ?? "reverted") : String(error));
+    this.#logger.warn("Matcher#batch", "the gateway refused a batch; its fills go back to the book", {
+      chainId,
+      batchId: batchId.toString(),
+      reason,
+    });
+    for (const id of new Set(fills.flatMap((fill) => [fill.buy, fill.sell]))) {
+      const client = this.#clients.get(chainOfOrder(id));
+      if (!client) continue;
+      const order = await client.readContract({
+        address: this.#gateway,
+        abi: orderGatewayAbi,
+        functionName: "orderOf",
+        args: [id],
+      });
+      if (order.cancelled) {
+        const removed = this.#book.remove(id);
+        if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true }] });
+      }
+    }
+    this.#giveBack(fills, "failed", reason);
+  }
+}
