@@ -20,11 +20,11 @@ import {
 
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
-               [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer] [--no-keeper] [--no-prices]
+               [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer] [--no-keeper] [--no-prices] [--no-matcher]
                [--api-port P | --no-api] [--verbose] [--log-level L] [--log-format json|pretty]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
-  watchtower, filler, rebalancer, price agent, keeper) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
+  watchtower, filler, rebalancer, price agent, keeper, matcher) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
   BASE+2000, BASE+2001, ... and mine only when the sequencer seals a superblock; wallets use the
   sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
   BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
@@ -38,7 +38,8 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   --no-filler / --no-rebalancer leave them out (to run your own, or drive the pools by hand). The price
   agent walks ETH's price on the margin hub and the keeper (state in DIR/keeper.sqlite) liquidates
   accounts under health 1; --no-prices / --no-keeper leave them out (to push prices by hand, or run your
-  own keeper). The API and the dashboard listen on http://127.0.0.1:P/ (default BASE+3000; --no-api
+  own keeper). The order book's matcher (state in DIR/matcher.sqlite) settles crossing orders of
+  every rollup; --no-matcher leaves it out. The API and the dashboard listen on http://127.0.0.1:P/ (default BASE+3000; --no-api
   leaves them out). The agents log to DIR/devnet.log, so the table stays readable; --verbose shows the
   log lines on stderr too (readable lines on a terminal, JSON otherwise or with --log-format json).
   Defaults: 2 rollups, 0.5 s superblocks, 2 s L1 blocks, a 4 s optimistic challenge window, 1 relayer,
@@ -65,6 +66,7 @@ export async function run(
     "no-rebalancer": { type: "boolean" },
     "no-keeper": { type: "boolean" },
     "no-prices": { type: "boolean" },
+    "no-matcher": { type: "boolean" },
     "api-port": { type: "string" },
     "no-api": { type: "boolean" },
     verbose: { type: "boolean" },
@@ -120,6 +122,7 @@ export async function run(
       rebalancer: !values["no-rebalancer"],
       keeper: !values["no-keeper"],
       prices: !values["no-prices"],
+      matcher: !values["no-matcher"],
       databaseUrl,
       dataDir,
       api: apiPort === undefined ? undefined : { port: apiPort },

@@ -9,7 +9,9 @@ import * as filler from "./filler.js";
 import * as intent from "./intent.js";
 import * as keeper from "./keeper.js";
 import * as margin from "./margin.js";
+import * as matcher from "./matcher.js";
 import { UsageError } from "./options.js";
+import * as orders from "./orders.js";
 import * as pool from "./pool.js";
 import * as prices from "./prices.js";
 import * as rebalancer from "./rebalancer.js";
@@ -47,6 +49,10 @@ const help = [
   keeper.usage,
   "",
   prices.usage,
+  "",
+  orders.usage,
+  "",
+  matcher.usage,
   "",
   agent.usage,
   "",
@@ -88,6 +94,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await margin.run(rest);
       case "keeper":
         return await keeper.run(rest);
+      case "orders":
+        return await orders.run(rest);
+      case "matcher":
+        return await matcher.run(rest);
       case "prices":
         return await prices.run(rest);
       case "sequencer":

@@ -26,7 +26,7 @@ export function sequenceOfOrder(orderId: bigint): bigint {
   return orderId & ((1n << 64n) - 1n);
 }
 
-export function orderIdOf(chainId: number, sequence: bigint): bigint {
+export function gatewayOrderId(chainId: number, sequence: bigint): bigint {
   return (BigInt(chainId) << 64n) | sequence;
 }
 

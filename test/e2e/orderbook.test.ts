@@ -14,6 +14,7 @@ import { quoteFor } from "../../src/protocol/orderbook.js";
 import { getOrder } from "../../src/sdk/orderGateway.js";
 import { cancelOrder } from "../../src/sdk/placeOrder.js";
 import { waitUntil } from "../helpers/chain.js";
+import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { amount, holdings, orderbookTrader, place, price, type Trader } from "../helpers/orderbook.js";
 
@@ -117,6 +118,43 @@ describe("Order book: the matcher settles across rollups", () => {
     await filled(firstInLine, amount("1"));
     await filled(secondInLine, amount("0.5"));
     assert.equal((await getOrder(m, { orderId: worse })).filled, 0n);
+  });
+
+  it("the CLI places, lists, cancels and reports fills (junction orders)", async () => {
+    const m = devnet.manifest;
+    const [alice] = traders as [Trader];
+    const cli = async (args: string[]) => {
+      const result = await runCli(["orders", ...args, "--data-dir", devnet.dataDir], 60_000);
+      assert.equal(result.code, 0, result.stderr);
+      return JSON.parse(result.stdout);
+    };
+    const placed = await cli([
+      "place",
+      "--chain",
+      "903",
+      "--side",
+      "sell",
+      "--price",
+      "9000",
+      "--amount",
+      "0.5",
+      "--private-key",
+      alice.key,
+    ]);
+    const orderId = BigInt(placed.orderId);
+    assert.equal(placed.escrow, amount("0.5").toString());
+    const book = await cli(["book"]);
+    assert.ok(
+      book.asks.some(
+        (level: { price: string; amount: string }) => level.price === "9000" && level.amount === "0.5",
+      ),
+      JSON.stringify(book.asks),
+    );
+    const cancelled = await cli(["cancel", "--order", orderId.toString(), "--private-key", alice.key]);
+    assert.equal(cancelled.refund, amount("0.5").toString());
+    assert.equal((await getOrder(m, { orderId })).cancelled, true);
+    const legs = await cli(["fills", "--order", resting.toString()]);
+    assert.equal(legs.length, 3, "the 903 sell paid three legs: 1, 1.25 and 0.75 ETH");
   });
 
   it("the escape hatch: with the matcher stopped, an owner cancels alone and gets the whole escrow back", async () => {

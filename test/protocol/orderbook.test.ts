@@ -7,8 +7,8 @@ import type { Address } from "viem";
 import {
   chainOfOrder,
   escrowFor,
+  gatewayOrderId,
   marketIdOf,
-  orderIdOf,
   quoteFor,
   sequenceOfOrder,
 } from "../../src/protocol/orderbook.js";
@@ -28,7 +28,7 @@ function order(
 ) {
   const size = BigInt(amount * 100) * (unit / 100n);
   return {
-    id: orderIdOf(chainId, BigInt(sequence)),
+    id: gatewayOrderId(chainId, BigInt(sequence)),
     owner,
     marketId: market,
     isBuy: side === "buy",
@@ -61,7 +61,7 @@ describe("OrderBook (price-time priority over every rollup)", () => {
       ["902:2", "902:1", 100, 1],
       ["902:2", "901:1", 101, 0.5],
     ]);
-    assert.ok(fills.every((fill) => fill.taker === orderIdOf(902, 2n)));
+    assert.ok(fills.every((fill) => fill.taker === gatewayOrderId(902, 2n)));
     const depth = book.depth(market);
     assert.deepEqual(
       depth.asks.map((level) => [Number(level.price / unit), Number((level.amount * 100n) / unit) / 100]),
@@ -91,7 +91,7 @@ describe("OrderBook (price-time priority over every rollup)", () => {
     const book = new OrderBook();
     assert.deepEqual(book.add(order(901, 1, "buy", 99, 3, 1)), []);
     assert.deepEqual(brief(book.add(order(902, 1, "sell", 98, 1, 2))), [["901:1", "902:1", 99, 1]]);
-    assert.equal(book.get(orderIdOf(901, 1n))?.open, 2n * unit);
+    assert.equal(book.get(gatewayOrderId(901, 1n))?.open, 2n * unit);
     assert.deepEqual(book.add(order(902, 2, "sell", 100, 1, 3)), []);
     assert.equal(book.depth(market).bids[0]?.amount, 2n * unit);
     assert.equal(book.depth(market).asks[0]?.price, 100n * unit);
@@ -101,21 +101,21 @@ describe("OrderBook (price-time priority over every rollup)", () => {
     const book = new OrderBook();
     book.add(order(901, 1, "sell", 10, 1, 1));
     book.add(order(901, 2, "sell", 11, 1, 2));
-    const removed = book.remove(orderIdOf(901, 1n));
+    const removed = book.remove(gatewayOrderId(901, 1n));
     assert.equal(removed?.open, unit);
     assert.deepEqual(brief(book.add(order(902, 1, "buy", 12, 1, 3))), [["902:1", "901:2", 11, 1]]);
     // The fill comes back released (the sell's gateway refused it): the buy rests again for 1 and the
     // sell, given back, crosses it again.
-    assert.deepEqual(book.restore(orderIdOf(902, 1n), unit), []);
+    assert.deepEqual(book.restore(gatewayOrderId(902, 1n), unit), []);
     assert.equal(book.depth(market).bids[0]?.amount, unit);
-    assert.deepEqual(brief(book.restore(orderIdOf(901, 2n), unit)), [["902:1", "901:2", 11, 1]]);
-    assert.deepEqual(book.restore(orderIdOf(999, 1n), unit), [], "an unknown order is ignored");
+    assert.deepEqual(brief(book.restore(gatewayOrderId(901, 2n), unit)), [["902:1", "901:2", 11, 1]]);
+    assert.deepEqual(book.restore(gatewayOrderId(999, 1n), unit), [], "an unknown order is ignored");
   });
 
   it("the twin rounds as the gateway: escrow up, fills down", () => {
     assert.equal(escrowFor(true, 3n, unit / 2n), 2n);
     assert.equal(quoteFor(3n, unit / 2n), 1n);
     assert.equal(escrowFor(false, 3n, unit / 2n), 3n);
-    assert.equal(chainOfOrder(orderIdOf(902, 5n)), 902);
+    assert.equal(chainOfOrder(gatewayOrderId(902, 5n)), 902);
   });
 });
