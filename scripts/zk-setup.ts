@@ -2,6 +2,9 @@
 // uses — the witness generator (circuits/build/committee.wasm), the proving key (committee.zkey), the
 // verification key, and the Solidity verifier (contracts/verifiers/zk/Groth16Verifier.sol) — plus
 // circuits/build/setup.json recording which circuit and which powers of tau they came from.
+// `npm run zk:setup -- --circuit solvency` does the same for proof of solvency's batch circuit
+// (circuits/solvency.circom → circuits/build/solvency.*, contracts/verifiers/zk/SolvencyBatchVerifier.sol);
+// each circuit's artifacts are written only by its own run.
 //
 // DEVELOPMENT SETUP: without --ptau, the powers of tau are generated here with one contribution of
 // local randomness, and so is the circuit-specific phase 2. Whoever ran it could forge proofs. For
@@ -21,21 +24,46 @@ const root = resolve(import.meta.dirname, "..");
 const { values } = parseArgs({
   options: {
     ptau: { type: "string" },
-    power: { type: "string", default: "14" },
+    power: { type: "string" },
+    circuit: { type: "string", default: "committee" },
     "cache-dir": { type: "string", default: join(root, ".junction", "zk-cache") },
   },
 });
 
-const circuit = join(root, "circuits", "committee.circom");
+/** Every circuit the setup builds: its source, default powers of tau, and where its artifacts go. */
+export const CIRCUITS = {
+  committee: {
+    power: 14,
+    wasm: "committee.wasm",
+    zkey: "committee.zkey",
+    verificationKey: "verification_key.json",
+    setup: "setup.json",
+    verifier: "Groth16Verifier",
+    command: "npm run zk:setup",
+  },
+  solvency: {
+    power: 13,
+    wasm: "solvency.wasm",
+    zkey: "solvency.zkey",
+    verificationKey: "solvency.verification_key.json",
+    setup: "solvency.setup.json",
+    verifier: "SolvencyBatchVerifier",
+    command: "npm run zk:setup -- --circuit solvency",
+  },
+} as const;
+export type CircuitName = keyof typeof CIRCUITS;
+
+const name = values.circuit as CircuitName;
+const spec = CIRCUITS[name];
 const build = join(root, "circuits", "build");
 const cache = resolve(values["cache-dir"]);
-const power = Number(values.power);
+const power = Number(values.power ?? spec?.power);
 
-/** What the artifacts depend on: the circuit source and the circomlib it includes. */
-export function circuitHash(): string {
+/** What a circuit's artifacts depend on: its source and the circomlib it includes. */
+export function circuitHash(circuitName: CircuitName = "committee"): string {
   const circomlib = JSON.parse(readFileSync(join(root, "node_modules", "circomlib", "package.json"), "utf8"));
   return createHash("sha256")
-    .update(readFileSync(circuit))
+    .update(readFileSync(join(root, "circuits", `${circuitName}.circom`)))
     .update(`circomlib@${circomlib.version}`)
     .digest("hex");
 }
@@ -68,10 +96,13 @@ async function developmentPtau(): Promise<string> {
 }
 
 async function main() {
+  if (!spec)
+    throw new Error(`unknown circuit "${values.circuit}": use ${Object.keys(CIRCUITS).join(" or ")}`);
+  const circuit = join(root, "circuits", `${name}.circom`);
   mkdirSync(build, { recursive: true });
   const work = join(cache, "compile");
   mkdirSync(work, { recursive: true });
-  log("compiling circuits/committee.circom");
+  log(`compiling circuits/${name}.circom`);
   // The WASM compiler reads includes only inside its working tree: circomlib comes from node_modules.
   const output = execFileSync(
     process.execPath,
@@ -91,29 +122,33 @@ async function main() {
   const constraints = Number(/non-linear constraints: (\d+)/.exec(output)?.[1] ?? Number.NaN);
   if (!(constraints < 2 ** power))
     throw new Error(`${constraints} constraints do not fit powers of tau 2^${power}`);
-  copyFileSync(join(work, "committee_js", "committee.wasm"), join(build, "committee.wasm"));
+  copyFileSync(join(work, `${name}_js`, `${name}.wasm`), join(build, spec.wasm));
 
   const ptau = values.ptau ? resolve(values.ptau) : await developmentPtau();
-  const zkey0 = join(work, "committee_0000.zkey");
-  const zkey = join(build, "committee.zkey");
+  const zkey0 = join(work, `${name}_0000.zkey`);
+  const zkey = join(build, spec.zkey);
   log("groth16 phase 2 (circuit-specific setup)");
-  await zKey.newZKey(join(work, "committee.r1cs"), ptau, zkey0);
+  await zKey.newZKey(join(work, `${name}.r1cs`), ptau, zkey0);
   await zKey.contribute(zkey0, zkey, "junction development", randomBytes(32).toString("hex"));
   const verificationKey = await zKey.exportVerificationKey(zkey);
-  writeFileSync(join(build, "verification_key.json"), `${JSON.stringify(verificationKey, null, 2)}\n`);
+  writeFileSync(join(build, spec.verificationKey), `${JSON.stringify(verificationKey, null, 2)}\n`);
   const template = readFileSync(
     join(root, "node_modules", "snarkjs", "templates", "verifier_groth16.sol.ejs"),
     "utf8",
   );
-  const solidity = await zKey.exportSolidityVerifier(zkey, { groth16: template });
+  // Each circuit's verifier is its own contract: rename the template's Groth16Verifier but for the committee.
+  const solidity = (await zKey.exportSolidityVerifier(zkey, { groth16: template })).replace(
+    "contract Groth16Verifier",
+    `contract ${spec.verifier}`,
+  );
   mkdirSync(join(root, "contracts", "verifiers", "zk"), { recursive: true });
   writeFileSync(
-    join(root, "contracts", "verifiers", "zk", "Groth16Verifier.sol"),
-    `// Generated by snarkjs from circuits/build/committee.zkey (npm run zk:setup). Do not edit.\n${solidity}`,
+    join(root, "contracts", "verifiers", "zk", `${spec.verifier}.sol`),
+    `// Generated by snarkjs from circuits/build/${spec.zkey} (${spec.command}). Do not edit.\n${solidity}`,
   );
   const setup = {
-    circuit: "circuits/committee.circom",
-    circuitHash: circuitHash(),
+    circuit: `circuits/${name}.circom`,
+    circuitHash: circuitHash(name),
     constraints,
     power,
     ptau: values.ptau
@@ -121,7 +156,7 @@ async function main() {
       : "development",
     createdAt: new Date().toISOString(),
   };
-  writeFileSync(join(build, "setup.json"), `${JSON.stringify(setup, null, 2)}\n`);
+  writeFileSync(join(build, spec.setup), `${JSON.stringify(setup, null, 2)}\n`);
   log(`done: ${constraints} constraints; artifacts in circuits/build, verifier in contracts/verifiers/zk`);
   // snarkjs keeps worker threads alive.
   process.exit(0);
