@@ -1,15 +1,20 @@
 // OrderGateway on a real 2-rollup devnet, driven by hand as the matcher: every refusal by name, a leg
 // reserved until the counterparty's answer (so its owner cannot cancel it mid-settlement), a cross-rollup
 // fill paid on both rollups once the relayer delivers, a counterparty that refuses (cancelled, or a price
-// outside its limit) releasing the reserved leg, a same-rollup fill, and the owner's cancel refunding all.
+// outside its limit) releasing the reserved leg, a same-rollup fill, the owner's cancel refunding all, and
+// a fill message that expires undelivered releasing its leg on the Inbox's expiry notice.
 // The devnet starts without agents, so nothing is delivered until the test starts them.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, toFunctionSelector } from "viem";
+import { type Address, type Hex, toFunctionSelector } from "viem";
 import type { Agent } from "../../src/agents/agent.js";
-import { publicClientFor } from "../../src/chain/clients.js";
+import { increaseTime } from "../../src/chain/anvil.js";
+import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
+import { getSentMessages } from "../../src/chain/events.js";
 import { rollupOf } from "../../src/chain/manifest.js";
+import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
+import { DEVNET_FILL_TTL } from "../../src/devnet/deploy-orderbook.js";
 import { createAgents } from "../../src/devnet/devnet.js";
 import { createLogger } from "../../src/log.js";
 import { quoteFor } from "../../src/protocol/orderbook.js";
@@ -174,5 +179,56 @@ describe("OrderGateway: the chain checks every fill", () => {
     assert.equal((await getOrder(m, { orderId: buy })).escrow, 0n, "the 100 JUSD saved went back at once");
     await rejects(cancelOrder(alice.wallet(901), m, { orderId: buy }), "OrderComplete");
     await rejects(cancelOrder(alice.wallet(901), m, { orderId: sell }), "NotOrderOwner");
+  });
+  it("a fill message that expires undelivered releases the reserved leg on the Inbox's notice", async () => {
+    const m = devnet.manifest;
+    await Promise.allSettled(agents.map((agent) => agent.stop()));
+    const sell = await place(m, bob, 902, "sell", price("2000"), amount("1"));
+    const buy = await place(m, carol, 901, "buy", price("2000"), amount("1"));
+    const events = await settle(902, [
+      { order: sell, counter: buy, price: price("2000"), amount: amount("1") },
+    ]);
+    const reserved = events.find((event) => event.eventName === "FillReserved");
+    const fillId = (reserved?.args as { fillId: Hex }).fillId;
+    const source = rollupOf(m, 902);
+    const client = publicClientFor(source);
+    const [sent] = await getSentMessages(
+      client,
+      source.contracts.outbox,
+      0n,
+      await client.getBlockNumber(),
+      fillId,
+    );
+    assert.ok(sent, "the fill message is in 902's Outbox");
+    // Nobody delivers it within the gateway's fill TTL: anyone expires it on 901 once past its deadline.
+    const destination = rollupOf(m, 901);
+    await increaseTime(destination, DEVNET_FILL_TTL + 60);
+    const expirer = walletClientFor(destination, carol.key);
+    const hash = await expirer.writeContract({
+      address: destination.contracts.inbox,
+      abi: inboxWithErrorsAbi,
+      functionName: "expire",
+      args: [sent.message],
+    });
+    assert.equal((await publicClientFor(destination).waitForTransactionReceipt({ hash })).status, "success");
+    await rejects(cancelOrder(bob.wallet(902), m, { orderId: sell }), "OrderReserved");
+    agents = createAgents(m, { dataDir: devnet.dataDir }, createLogger("silent"), { watchtower: false });
+    for (const agent of agents) await agent.start();
+    await waitUntil(
+      () => getOrder(m, { orderId: sell }),
+      (order) => order.reserved === 0n,
+      "the expiry notice releases the leg",
+    );
+    const [released] = await client.getContractEvents({
+      address: m.orderbook?.gateway as Address,
+      abi: orderGatewayAbi,
+      eventName: "FillReleased",
+      args: { fillId },
+      fromBlock: 0n,
+    });
+    assert.equal(released?.args.reason, toFunctionSelector("MessageExpired(bytes32)"));
+    assert.equal((await getOrder(m, { orderId: buy })).filled, 0n, "the buy never paid");
+    const { refund } = await cancelOrder(bob.wallet(902), m, { orderId: sell });
+    assert.equal(refund, amount("1"), "the seller's escrow is whole again");
   });
 });
