@@ -106,6 +106,7 @@ export async function run(
   const dataDir = dataDirOf(values);
   const { logger, logFile, close: closeLog } = devnetLogger(values, dataDir);
   const stopping = untilStopped();
+  const startedAt = Date.now();
   // A stop during start-up (Ctrl-C kills the nodes with us) must end the deployment's waits at once,
   // not after viem's 180 s receipt timeout; startDevnet then stops what it started.
   const startup = new AbortController();
@@ -136,6 +137,10 @@ export async function run(
           }
         : undefined,
       logger,
+      progress: ({ step, of, what }) =>
+        process.stderr.write(
+          `[${step}/${of}] ${what}… (${((Date.now() - startedAt) / 1000).toFixed(1)} s)\n`,
+        ),
     }),
   ).catch((error: unknown) => {
     if (!startup.signal.aborted) throw error;

@@ -97,7 +97,12 @@ export type DevnetOptions = {
     run?: boolean;
   };
   logger: Logger;
+  /** Told each step of the start-up as it begins (`junction devnet` prints them). */
+  progress?: (step: DevnetStep) => void;
 };
+
+/** One step of `startDevnet`: the `step`th of `of`, and what it does. */
+export type DevnetStep = { step: number; of: number; what: string };
 
 /** Devnet defaults of the optimistic path; production values are in the README. */
 export function devnetOptimisticSettings(challengeWindow = 4): OptimisticSettings {
@@ -135,6 +140,11 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     throw new ConfigError(`the database URL must start with postgres:// or postgresql://`);
   }
   const nodes: AnvilNode[] = [];
+  const runAgents = options.agents ?? true;
+  const runSequencer = options.sequencer !== undefined && (options.sequencer.run ?? true);
+  const steps = 2 + (runSequencer ? 1 : 0) + (runAgents ? 1 : 0) + (options.api ? 1 : 0);
+  let step = 0;
+  const progress = (what: string) => options.progress?.({ step: ++step, of: steps, what });
   const agents: Agent[] = [];
   let sequencer: Sequencer | undefined;
   const stop = async () => {
@@ -148,6 +158,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     const l1BlockTime = options.l1BlockTime ?? 0;
     const blockTime = options.blockTime ?? 0;
     const nodePort = options.sequencer ? (options.sequencer.nodePort ?? DEFAULT_NODE_PORT) : rollupPort;
+    progress(`starting ${rollupCount + 1} anvil nodes (L1 and ${rollupCount} rollups)`);
     nodes.push(await startAnvil({ chainId: L1_CHAIN_ID, port: l1Port, blockTime: l1BlockTime }));
     for (let i = 0; i < rollupCount; i++) {
       nodes.push(await startAnvil({ chainId: FIRST_ROLLUP_CHAIN_ID + i, port: nodePort + i, blockTime }));
@@ -170,6 +181,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     }
     // The solvency publisher's key lies beyond them too; it publishes on the L1.
     await setBalance(l1Node, solvencyPublisherAccount().address, parseEther("10000"));
+    progress(`deploying the contracts on ${rollupCount + 1} chains`);
     let manifest = await deployNetwork({
       l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },
       rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),
@@ -196,6 +208,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       // Wallets and agents reach the rollups through the sequencer's endpoints on the rollup ports.
       manifest = sequencedManifest(manifest, rollupPort, options.sequencer.superblockTimeMs);
       if (options.sequencer.run ?? true) {
+        progress("starting the shared sequencer");
         sequencer = sequencerOf(manifest, options.logger);
         await sequencer.start();
       }
@@ -212,7 +225,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     await clearAgentStores(storage);
     if (options.api) manifest = { ...manifest, api: { url: `http://127.0.0.1:${options.api.port}` } };
     saveManifest(manifestFile, manifest);
-    if (options.agents ?? true) {
+    if (runAgents) {
       const selection = {
         relayer: options.relayer,
         relayerKeys: [
@@ -228,10 +241,13 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         prices: options.prices,
         matcher: options.matcher,
       };
-      agents.push(...createAgents(manifest, storage, options.logger, selection));
+      const created = createAgents(manifest, storage, options.logger, selection);
+      progress(`starting ${created.length} agents (${created.map((agent) => agent.name).join(", ")})`);
+      agents.push(...created);
       for (const agent of agents) await agent.start();
     }
     if (options.api) {
+      progress(`starting the API and dashboard on port ${options.api.port}`);
       const api = new ApiServer({
         network: manifest,
         database: apiDatabase(options.dataDir),
