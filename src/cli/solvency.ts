@@ -27,16 +27,16 @@ export const usage = `junction solvency publish [--once] [--epoch-ms MS] [--priv
 junction solvency prove --user ADDRESS [--epoch N] [--data-dir DIR | --manifest FILE]
 junction solvency verify [--proof FILE | --user ADDRESS] [--epoch N] [--data-dir DIR | --manifest FILE]
 junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
-  Proof of solvency (needs the shared sequencer: devnet --sequencer). publish: every --epoch-ms (default
-  10000; --once: one epoch and exit) takes the newest superblock posted on the L1, reads what the apps
-  owe each user (pool shares, open intent escrows, margin collateral net of debt, deposits in flight)
-  and what the holding contracts hold on every rollup at its blocks, and publishes each asset's
-  Merkle-sum root, total and the reserves to the SolvencyRegistry; archives the epoch (balances and
-  salts, private) in DIR/solvency/. The key defaults to the devnet's solvency publisher. prove: prints
-  USER's proof of inclusion for the epoch (default the newest) from that archive. verify: checks a proof
-  (a file from prove, or USER's proof built from the archive) against the published roots, in
-  TypeScript and with the registry's verifyInclusion, and prints each asset's liabilities, reserves and
-  ratio. status: the ratios alone.`;
+  Proof of solvency (needs the shared sequencer: not on a devnet started with --no-sequencer).
+  publish: every --epoch-ms (default 10000; --once: one epoch and exit) takes the newest superblock
+  posted on the L1, reads what the apps owe each user (pool shares, open intent escrows, margin
+  collateral net of debt, deposits in flight) and what the holding contracts hold on every rollup at
+  its blocks, and publishes each asset's Merkle-sum root and total and the reserves to the
+  SolvencyRegistry; archives the epoch (balances and salts, private) in DIR/solvency/. The key
+  defaults to the devnet's solvency publisher. prove: prints USER's proof of inclusion for the epoch
+  (default the newest) from that archive. verify: checks a proof (a file from prove, or USER's proof
+  built from the archive) against the published roots, in TypeScript and with the registry's
+  verifyInclusion, and prints each asset's liabilities, reserves and ratio. status: the ratios alone.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;

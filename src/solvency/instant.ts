@@ -55,7 +55,7 @@ export async function getPostedSuperblock(
   const wanted = height ?? latest;
   if (wanted === 0n || wanted > latest) {
     throw new SuperblockNotPostedError(`superblock ${wanted} is not posted on the L1 (latest ${latest})`, {
-      details: "proof of solvency needs the shared sequencer: start the devnet with --sequencer",
+      details: "proof of solvency needs the shared sequencer: start the devnet without --no-sequencer",
     });
   }
   const head = await l1.getBlockNumber();
