@@ -1,8 +1,8 @@
 // Proof of solvency end to end on a sequenced devnet: liabilities collected from the pool, the margin
 // engine and a deposit still in flight, reserves read at one posted superblock's blocks, the epoch
-// published to the L1, every user's proof verified in the SDK and on chain, the CLI's prove / verify /
-// status; then a pool drained (FAULT INJECTION standing for a forged message) and the next epoch
-// reports the insolvency.
+// published to the L1 (by the CLI once), every user's proof verified in the SDK and on chain, the CLI's
+// prove / verify / status; then a pool drained (FAULT INJECTION standing for a forged message) and the
+// next epoch, taken by the publisher agent, reports the insolvency.
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,17 +17,18 @@ import {
   parseEther,
   toHex,
 } from "viem";
+import { SolvencyPublisher } from "../../src/agents/solvency/publisher.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rpcCall } from "../../src/chain/json-rpc.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { liquidityPoolAbi } from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
+import { silentLogger } from "../../src/log.js";
 import { depositCollateral } from "../../src/sdk/index.js";
 import { clientOf } from "../../src/sdk/network.js";
 import { getSolvencyEpoch, proveSolvency, verifySolvencyProof } from "../../src/sdk/solvency.js";
 import { loadArchive, publisherSecret } from "../../src/solvency/epoch.js";
 import { getPostedSuperblock } from "../../src/solvency/instant.js";
-import { publishEpoch } from "../../src/solvency/publish.js";
 import { waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
@@ -59,13 +60,6 @@ describe("proof of solvency on a sequenced devnet", () => {
       60_000,
     );
   }
-
-  const publish = () =>
-    publishEpoch(devnet.manifest, {
-      publisherKey: solvencyPublisherAccount().privateKey,
-      secret: publisherSecret(devnet.dataDir),
-      dataDir: devnet.dataDir,
-    });
 
   before(async () => {
     devnet = await startTestDevnet({ sequencer: { superblockTimeMs: 250 }, agents: false });
@@ -109,8 +103,10 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.ok(inFlight.messageId);
     await postedSuperblockAfterNow();
 
-    const result = await publish();
-    assert.equal(result.published, true);
+    // One epoch through the CLI, as an operator runs it once.
+    const published = await runCli(["solvency", "publish", "--once", "--data-dir", devnet.dataDir]);
+    assert.equal(published.code, 0, published.stderr);
+    assert.equal(JSON.parse(published.stdout).published, true);
     const epoch = await getSolvencyEpoch(manifest);
     assert.equal(epoch.epoch, 1n);
     const owed = SEED * 2n + jusd("1800");
@@ -185,8 +181,25 @@ describe("proof of solvency on a sequenced devnet", () => {
     });
     await injectForgedDrain(hub.nodeRpcUrl as string, token, pool, before);
     await postedSuperblockAfterNow();
-    const result = await publish();
-    assert.equal(result.published, true);
+    // The publisher agent, as `junction solvency publish` runs it, takes the next epoch.
+    const agent = new SolvencyPublisher({
+      network: manifest,
+      privateKey: solvencyPublisherAccount().privateKey,
+      secret: publisherSecret(devnet.dataDir),
+      dataDir: devnet.dataDir,
+      epochMs: 200,
+      logger: silentLogger,
+    });
+    await agent.start();
+    try {
+      await waitUntil(
+        () => agent.status(),
+        (status) => status.published >= 1,
+        "the publisher's next epoch",
+      );
+    } finally {
+      await agent.stop();
+    }
     const epoch = await getSolvencyEpoch(manifest);
     assert.equal(epoch.epoch, 2n);
     const asset = epoch.assets.find((entry) => entry.asset === "JUSD");
