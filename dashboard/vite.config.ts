@@ -9,8 +9,9 @@ export default defineConfig({
   // `npm run dev:dashboard` against a running devnet's API: requests to /v1 and /metrics go there.
   server: {
     proxy: {
-      "/v1": { target: process.env.JUNCTION_API ?? "http://127.0.0.1:11545", ws: true },
-      "/metrics": process.env.JUNCTION_API ?? "http://127.0.0.1:11545",
+      // changeOrigin: the API accepts only its own Host header.
+      "/v1": { target: process.env.JUNCTION_API ?? "http://127.0.0.1:11545", ws: true, changeOrigin: true },
+      "/metrics": { target: process.env.JUNCTION_API ?? "http://127.0.0.1:11545", changeOrigin: true },
     },
   },
 });

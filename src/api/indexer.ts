@@ -193,6 +193,25 @@ export class Indexer extends PollingAgent {
     const client = clientOf(rollup);
     const contracts = rollup.contracts;
     const logs = parseEventLogs({ abi: rollupAbi as Abi, logs: scan.logs, strict: true }) as DecodedLog[];
+    // A relayer delivers a batch in one transaction: each message gets its share of that transaction's gas.
+    const handledPerTx = new Map<Hex, number>();
+    for (const log of logs) {
+      if (
+        (log.eventName === "MessageDelivered" || log.eventName === "MessageFailed") &&
+        same(log.address, contracts.inbox)
+      ) {
+        handledPerTx.set(log.transactionHash, (handledPerTx.get(log.transactionHash) ?? 0) + 1);
+      }
+    }
+    const receipts = new Map<Hex, Promise<bigint>>();
+    const gasOf = (hash: Hex) => {
+      let gas = receipts.get(hash);
+      if (!gas) {
+        gas = client.getTransactionReceipt({ hash }).then((receipt) => receipt.gasUsed);
+        receipts.set(hash, gas);
+      }
+      return gas;
+    };
     for (const log of logs) {
       const { args } = log;
       if (log.eventName === "MessageSent" && same(log.address, contracts.outbox)) {
@@ -227,15 +246,16 @@ export class Indexer extends PollingAgent {
         });
       } else if (log.eventName === "MessageDelivered" && same(log.address, contracts.inbox)) {
         const id = args.id as Hex;
-        const [timestamp, receipt] = await Promise.all([
+        const [timestamp, gas] = await Promise.all([
           this.#timestamp(client, log.blockNumber),
-          client.getTransactionReceipt({ hash: log.transactionHash }),
+          gasOf(log.transactionHash),
         ]);
+        const share = gas / BigInt(handledPerTx.get(log.transactionHash) ?? 1);
         const delivery = {
           tx: log.transactionHash,
           block: Number(log.blockNumber),
           timestamp,
-          gasUsed: receipt.gasUsed.toString(),
+          gasUsed: share.toString(),
         };
         rest.push(() => {
           const indexed = store.recordDelivered(id, delivery);

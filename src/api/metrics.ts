@@ -49,7 +49,7 @@ export class ApiMetrics {
     });
     this.deliveryGas = new Counter({
       name: "junction_delivery_gas_total",
-      help: "Gas used by the transactions that delivered messages, by trust path",
+      help: "Gas of the delivering transactions (a batch's gas shared evenly among its messages), by trust path",
       labelNames: ["path"],
       registers,
     });

@@ -72,12 +72,16 @@ export class ApiServer implements Agent {
       intervalMs: this.#config.indexIntervalMs,
       onEvents: () => hub.notify(),
     });
+    const host = this.#config.host ?? "127.0.0.1";
+    const port = this.#config.port;
+    const hosts = new Set([`${host}:${port}`, `127.0.0.1:${port}`, `localhost:${port}`]);
     const app = buildApp({
       network,
       store,
       indexer,
       metrics,
       hub,
+      hosts,
       dashboardDir: this.#config.dashboardDir ?? DASHBOARD_DIR,
     });
     try {
@@ -108,6 +112,8 @@ type AppParts = {
   indexer: Indexer;
   metrics: ApiMetrics;
   hub: StreamHub;
+  /** Host headers accepted: a page on another site cannot reach the API by pointing its name at 127.0.0.1. */
+  hosts: Set<string>;
   dashboardDir: string;
 };
 
@@ -117,6 +123,13 @@ function buildApp(parts: AppParts): FastifyInstance {
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
   });
   const openapi = collectRoutes(app);
+  app.addHook("onRequest", async (request, reply) => {
+    if (!parts.hosts.has(request.headers.host ?? "")) {
+      return reply
+        .code(421)
+        .send({ error: "misdirected request", message: `host ${request.headers.host} is not this API` });
+    }
+  });
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error.validation) {
       const [first] = error.validation;

@@ -7,6 +7,9 @@ import type { FastifyInstance } from "fastify";
 import type { WebSocket } from "ws";
 import type { IndexStore } from "./index-store.js";
 
+/** Bytes queued for one client beyond which it is disconnected. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
 /** Wakes the sockets when the indexer appended events. */
 export class StreamHub extends EventEmitter {
   notify(): void {
@@ -44,6 +47,12 @@ export function registerStream(app: FastifyInstance, store: IndexStore, hub: Str
             again = false;
             for (;;) {
               if (socket.readyState !== socket.OPEN) return;
+              // A client that does not read would make us buffer without end: close it; it resumes from
+              // the last cursor it received.
+              if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+                socket.close(1013, "too slow: reconnect with ?cursor= your last cursor");
+                return;
+              }
               const events = store.eventsAfter(last, 200);
               if (events.length === 0) break;
               for (const event of events) socket.send(JSON.stringify(event));

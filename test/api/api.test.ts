@@ -4,6 +4,7 @@
 // their challenge windows; superblocks; bonds; the finance apps' reads; the OpenAPI document; the
 // WebSocket stream in order and resumed from a cursor; and /metrics moving as messages are delivered.
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Hex, toHex } from "viem";
@@ -185,6 +186,26 @@ describe("API", () => {
       assert.equal(body.parameter, parameter, path);
     }
     assert.equal((await get(`${base}/v1/intents/${unknown}?origin=901&destination=902`)).status, 404);
+  });
+
+  it("answers only its own Host (a rebound name pointing at 127.0.0.1 gets 421)", async () => {
+    const statusFor = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(base);
+        const req = request(
+          { host: "127.0.0.1", port: url.port, path: "/v1/chains", headers: { host } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+    const port = new URL(base).port;
+    assert.equal(await statusFor(`evil.example:${port}`), 421);
+    assert.equal(await statusFor(`127.0.0.1:${port}`), 200);
+    assert.equal(await statusFor(`localhost:${port}`), 200);
   });
 
   it("GET /v1/chains, /v1/checkpoints, /v1/superblocks/:height, /v1/bonds", async () => {
