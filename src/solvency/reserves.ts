@@ -15,8 +15,9 @@ export type Reserve = {
 };
 
 /**
- * The contracts that hold users' money on a rollup: the pool, the settlers' escrows, the margin vault, and
- * on the hub the margin engine (its JUSD cash). The order book's gateways add theirs here.
+ * The contracts that hold users' money on a rollup: the pool, the settlers' escrows, the margin vault, the
+ * token bridge (locked assets), and on the hub the margin engine (its JUSD cash). The order book's
+ * gateways add theirs here.
  */
 export function holdersOf(manifest: Pick<Manifest, "rollups" | "margin">, chainId: number): Address[] {
   const rollup = manifest.rollups.find((entry) => entry.chainId === chainId);
@@ -25,6 +26,7 @@ export function holdersOf(manifest: Pick<Manifest, "rollups" | "margin">, chainI
     rollup.contracts.liquidityPool,
     ...Object.values(rollup.contracts.settlers),
     manifest.margin.vault,
+    rollup.contracts.tokenBridge,
   ];
   if (chainId === manifest.margin.hubChainId) holders.push(manifest.margin.engine);
   return holders;

@@ -2,16 +2,19 @@
 // liability sources, each reading one app's state from its events and views at the instant's block of
 // each rollup. A new app (e.g. the order book's gateways) adds one LiabilitySource and its holders in
 // reserves.ts; nothing else changes.
-import { type Address, getAbiItem, type Hex, zeroHash } from "viem";
+import { type Address, erc20Abi, getAbiItem, type Hex, zeroHash } from "viem";
 import type { JunctionPublicClient } from "../chain/clients.js";
 import { blockRanges } from "../chain/events.js";
 import type { Manifest } from "../chain/manifest.js";
 import {
   collateralVaultAbi,
+  inboxAbi,
   intentSettlerAbi,
   liquidityPoolAbi,
   marginEngineAbi,
+  tokenBridgeAbi,
 } from "../contracts/generated/index.js";
+import { reserveTokens } from "./assets.js";
 import { blockAt, type Instant } from "./instant.js";
 
 /** One amount one app owes one user, in one asset (a symbol: "JUSD", "tETH", "ETH"). */
@@ -196,11 +199,112 @@ export const marginCollateral: LiabilitySource = {
   },
 };
 
+const sentEvent = getAbiItem({ abi: tokenBridgeAbi, name: "TransferSent" });
+const wrappedTransferEvent = getAbiItem({ abi: erc20Abi, name: "Transfer" });
+const DELIVERED = 1;
+const EXPIRED = 3;
+
+/**
+ * The TokenBridge's custody of locked assets (native ETH and plain ERC-20s locked on their home rollup):
+ * every holder of their WrappedTokens on the other rollups (each can redeem at home), and every transfer
+ * still in flight — sent, not refunded, and not delivered on its destination (owed to its recipient; to
+ * its sender once the destination reports it expired). Burn/mint tokens (the network's JUSD) are not
+ * custody: in flight they exist nowhere, and no contract holds them for anyone.
+ */
+export const bridgeLockedAssets: LiabilitySource = {
+  name: "bridge",
+  async collect(context) {
+    const { rollups } = context.manifest;
+    const owed: Liability[] = [];
+    const burnMint = new Set(rollups.map((rollup) => rollup.contracts.bridgedToken.toLowerCase()));
+    const locked = reserveTokens(context.manifest).filter(
+      (entry) => !burnMint.has(entry.token.toLowerCase()),
+    );
+    for (const home of locked) {
+      const homeRollup = rollups.find((rollup) => rollup.chainId === home.chainId);
+      if (!homeRollup) continue;
+      const wrapped = await context.clientOf(home.chainId).readContract({
+        address: homeRollup.contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "wrappedTokenFor",
+        args: [BigInt(home.chainId), home.token],
+      });
+      for (const rollup of rollups) {
+        if (rollup.chainId === home.chainId) continue;
+        const logs = await logsUntil(context, rollup.chainId, wrapped, wrappedTransferEvent);
+        const holders = new Set(logs.map((log) => log.args.to as Address));
+        for (const holder of holders) {
+          const amount = await context.clientOf(rollup.chainId).readContract({
+            address: wrapped,
+            abi: erc20Abi,
+            functionName: "balanceOf",
+            args: [holder],
+            blockNumber: blockAt(context.instant, rollup.chainId),
+          });
+          if (amount > 0n) owed.push({ source: this.name, user: holder, asset: home.symbol, amount });
+        }
+      }
+    }
+    for (const rollup of rollups) {
+      const client = context.clientOf(rollup.chainId);
+      const bridge = rollup.contracts.tokenBridge;
+      for (const log of await logsUntil(context, rollup.chainId, bridge, sentEvent)) {
+        const token = log.args.token as Address;
+        if (burnMint.has(token.toLowerCase())) continue;
+        const messageId = log.args.messageId as Hex;
+        const pending = await client.readContract({
+          address: bridge,
+          abi: tokenBridgeAbi,
+          functionName: "sentTransfer",
+          args: [messageId],
+          blockNumber: blockAt(context.instant, rollup.chainId),
+        });
+        if (pending === zeroHash) continue; // refunded
+        const destination = Number(log.args.destinationChainId);
+        const target = rollups.find((entry) => entry.chainId === destination);
+        if (!target) continue;
+        const status = await context.clientOf(destination).readContract({
+          address: target.contracts.inbox,
+          abi: inboxAbi,
+          functionName: "status",
+          args: [messageId],
+          blockNumber: blockAt(context.instant, destination),
+        });
+        if (status === DELIVERED) continue;
+        const asset = await lockedAssetOf(context, rollup.chainId, bridge, token);
+        if (!asset) continue;
+        const user = (status === EXPIRED ? log.args.from : log.args.recipient) as Address;
+        owed.push({ source: `${this.name}-in-flight`, user, asset, amount: log.args.amount as bigint });
+      }
+    }
+    return owed;
+  },
+};
+
+/** The asset a token sent from `chainId` stands for: a locked token itself, or a wrapper's home token. */
+async function lockedAssetOf(
+  context: SourceContext,
+  chainId: number,
+  bridge: Address,
+  token: Address,
+): Promise<string | undefined> {
+  const own = context.assetOf(chainId, token);
+  if (own) return own;
+  const home = await context.clientOf(chainId).readContract({
+    address: bridge,
+    abi: tokenBridgeAbi,
+    functionName: "assetOf",
+    args: [token],
+  });
+  return home.homeChainId === 0n ? undefined : context.assetOf(Number(home.homeChainId), home.homeToken);
+}
+
 /** The sources the devnet counts. The order book's gateways (issue 15) add theirs here. */
 export const DEFAULT_LIABILITY_SOURCES: readonly LiabilitySource[] = [
   liquidityPoolShares,
   intentEscrows,
   marginCollateral,
+  bridgeLockedAssets,
 ];
 
 /** Runs every source at the instant and returns their liabilities, each source's list in order. */

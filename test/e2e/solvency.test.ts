@@ -24,7 +24,7 @@ import { rollupOf } from "../../src/chain/manifest.js";
 import { liquidityPoolAbi } from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
 import { silentLogger } from "../../src/log.js";
-import { depositCollateral } from "../../src/sdk/index.js";
+import { depositCollateral, lockAndBridge } from "../../src/sdk/index.js";
 import { clientOf } from "../../src/sdk/network.js";
 import { getSolvencyEpoch, proveSolvency, verifySolvencyProof } from "../../src/sdk/solvency.js";
 import { loadArchive, publisherSecret } from "../../src/solvency/epoch.js";
@@ -101,6 +101,8 @@ describe("proof of solvency on a sequenced devnet", () => {
     await depositCollateral(user, manifest, { amount: jusd("500") });
     const inFlight = await depositCollateral(filler, manifest, { amount: jusd("300") });
     assert.ok(inFlight.messageId);
+    // And locks 1 ETH in 901's bridge for its wrapper on 902: custody in flight, owed to the recipient.
+    await lockAndBridge(user, manifest, { amount: parseEther("1"), destinationChainId: 902 });
     await postedSuperblockAfterNow();
 
     // One epoch through the CLI, as an operator runs it once.
@@ -118,7 +120,7 @@ describe("proof of solvency on a sequenced devnet", () => {
         solvent,
       })),
       [
-        { asset: "ETH", liabilities: 0n, reserves: 0n, solvent: true },
+        { asset: "ETH", liabilities: parseEther("1"), reserves: parseEther("1"), solvent: true },
         { asset: "JUSD", liabilities: owed, reserves: owed, solvent: true },
         { asset: "tETH", liabilities: 0n, reserves: 0n, solvent: true },
       ],
@@ -126,18 +128,18 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.equal(epoch.assets.find((entry) => entry.asset === "JUSD")?.ratio, 1);
 
     const archive = loadArchive(devnet.dataDir, epoch.superblockHeight);
-    const balances = Object.fromEntries(archive.users.map((entry) => [entry.user, entry.balances.JUSD]));
+    const balances = Object.fromEntries(archive.users.map((entry) => [entry.user, entry.balances]));
     assert.deepEqual(balances, {
-      [manifest.accounts.deployer.address]: SEED * 2n,
-      [manifest.accounts.user.address]: jusd("1500"),
-      [manifest.accounts.filler.address]: jusd("300"),
+      [manifest.accounts.deployer.address]: { JUSD: SEED * 2n },
+      [manifest.accounts.user.address]: { JUSD: jusd("1500"), ETH: parseEther("1") },
+      [manifest.accounts.filler.address]: { JUSD: jusd("300") },
     });
     for (const entry of archive.users) {
       const proof = await proveSolvency(archive, { epoch: epoch.epoch, user: entry.user });
       const checked = await verifySolvencyProof(manifest, proof, { balances: entry.balances });
       assert.deepEqual(
-        checked.included.map(({ asset, balance }) => [asset, balance]),
-        [["JUSD", entry.balances.JUSD]],
+        Object.fromEntries(checked.included.map(({ asset, balance }) => [asset, balance])),
+        entry.balances,
       );
     }
   });
@@ -153,6 +155,7 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.equal(verified.code, 0, verified.stderr);
     const output = JSON.parse(verified.stdout);
     assert.deepEqual(output.included, [
+      { asset: "ETH", balance: parseEther("1").toString(), verifiedOffChain: true, verifiedOnChain: true },
       { asset: "JUSD", balance: jusd("1500").toString(), verifiedOffChain: true, verifiedOnChain: true },
     ]);
     assert.equal(
