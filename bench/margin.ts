@@ -4,7 +4,7 @@
 // sequencer: margin messages on the canonical path; a sequenced devnet: on the sequencer path): paced deposits on the non-hub rollups give the
 // deposit-to-usable-margin latency (deposit mined → collateral counted at the hub); paced withdrawals give
 // the withdrawal latency (request mined on the hub → tokens received on the vault's rollup); then
-// `--accounts` accounts spread over every rollup's vault, each long 0.3 ETH with a deposit chosen so a known
+// `--accounts` accounts spread over every rollup's vault, each long 0.1 ETH with a deposit chosen so a known
 // subset (computed with the TypeScript twin, src/protocol/margin.ts) falls under health 1, see ETH crash
 // 30 % in one oracle update: the time until every unhealthy account is liquidated at the hub and every
 // seizure paid on the vault's rollup, and the gas of each (receipts' gasUsed, shared out when one
@@ -52,13 +52,13 @@ const config = {
 };
 
 /**
- * Every account is long 0.3 ETH opened at $3,000, with one of these JUSD deposits (95 % haircut). After a
- * 30 % crash to $2,100 (loss $270, maintenance $31.50): 360 → health 2.3, 330 → 1.4, 315 → 0.93,
- * 300 → 0.48. The twin decides; these only make half the accounts unhealthy. (0.3 ETH, not 1: the
- * devnet's filler holds 100,000 JUSD per rollup, and 1,000 accounts on 2 rollups need ~163,000 each.)
+ * Every account is long 0.1 ETH opened at $3,000, with one of these JUSD deposits (95 % haircut). After a
+ * 30 % crash to $2,100 (loss $90, maintenance $10.50): 120 → health 2.3, 110 → 1.4, 105 → 0.93,
+ * 100 → 0.48. The twin decides; these only make half the accounts unhealthy. (0.1 ETH, not 1: the
+ * devnet's filler holds 100,000 JUSD per rollup, and 1,000 accounts on 2 rollups take ~54,000 each.)
  */
-const DEPOSITS = ["360", "330", "315", "300"].map((usd) => parseEther(usd));
-const SIZE = parseEther("0.3");
+const DEPOSITS = ["120", "110", "105", "100"].map((usd) => parseEther(usd));
+const SIZE = parseEther("0.1");
 const OPEN_PRICE = parseEther("3000");
 
 type RunResult = {
@@ -222,7 +222,7 @@ async function pacedLatencies(
 
 /**
  * `config.accounts` accounts, account i on rollup i mod n, each with DEPOSITS[(i div n) mod 4] of JUSD
- * in that rollup's vault and long 0.3 ETH at the hub. Pipelined: funding per rollup with explicit nonces,
+ * in that rollup's vault and long 0.1 ETH at the hub. Pipelined: funding per rollup with explicit nonces,
  * each account's approval and deposit sent back to back, every account in parallel.
  */
 async function setUpAccounts(
