@@ -32,6 +32,17 @@ type Bond = {
   withdrawableAt: number | null;
 };
 type StreamEvent = { cursor: number; kind: string; data: Json };
+type Intent = {
+  orderId: string;
+  state: string;
+  path: string;
+  originChainId: number;
+  destinationChainId: number;
+  inputAmount: string;
+  outputAmount: string;
+  fillSeconds: number | null;
+  cursor: number;
+};
 
 const MAX_MESSAGES = 100;
 const CHECKPOINTS_PER_LANE = 3;
@@ -39,6 +50,7 @@ const CHECKPOINTS_PER_LANE = 3;
 const messages = new Map<string, Message>();
 const checkpoints = new Map<string, Checkpoint>();
 const bonds = new Map<string, Bond>();
+const intents = new Map<string, Intent>();
 const superblocks: { height: number; blocks: number; postedAt: number }[] = [];
 let clockOffset = 0; // server seconds − browser seconds
 
@@ -99,6 +111,26 @@ function renderMessages(): void {
   byId("message-count").textContent = String(messages.size);
   byId("delivered-count").textContent = String(
     [...messages.values()].filter((m) => m.status === "delivered").length,
+  );
+}
+
+function renderIntents(): void {
+  const rows = [...intents.values()].sort((a, b) => b.cursor - a.cursor).slice(0, MAX_MESSAGES);
+  byId("intents").replaceChildren(
+    ...rows.map((intent) => {
+      const tr = document.createElement("tr");
+      tr.dataset.orderId = intent.orderId;
+      tr.append(
+        cell(short(intent.orderId), { title: intent.orderId }),
+        cell(intent.path, { class: `path path-${intent.path}` }),
+        cell(`${intent.originChainId} → ${intent.destinationChainId}`),
+        cell(ether(intent.inputAmount)),
+        cell(ether(intent.outputAmount)),
+        cell(intent.state, { class: `state state-${intent.state}`, "data-state": intent.state }),
+        cell(intent.fillSeconds === null ? "–" : `${intent.fillSeconds} s`),
+      );
+      return tr;
+    }),
   );
 }
 
@@ -202,6 +234,9 @@ function applyEvent(event: StreamEvent): void {
     renderBonds();
   } else if (kind === "slash") {
     addSlash(data);
+  } else if (kind === "intent") {
+    intents.set(String(data.orderId), data as unknown as Intent);
+    renderIntents();
   }
 }
 
@@ -239,11 +274,14 @@ async function refreshPools(): Promise<void> {
 }
 
 async function loadSnapshot(): Promise<void> {
-  const [list, lanes, bondList] = await Promise.all([
+  const [list, lanes, bondList, orders] = await Promise.all([
     getJson<{ messages: Message[] }>(`/v1/messages?limit=${MAX_MESSAGES}`),
     getJson<{ now: number; checkpoints: Checkpoint[] }>(`/v1/checkpoints?limit=${CHECKPOINTS_PER_LANE}`),
     getJson<{ bonds: Bond[] }>("/v1/bonds"),
+    getJson<{ intents: Intent[] }>(`/v1/intents?limit=${MAX_MESSAGES}`),
   ]);
+  for (const intent of orders.intents) if (!intents.has(intent.orderId)) intents.set(intent.orderId, intent);
+  renderIntents();
   clockOffset = lanes.now - Date.now() / 1000;
   for (const message of list.messages) if (!messages.has(message.id)) messages.set(message.id, message);
   for (const checkpoint of lanes.checkpoints) {

@@ -4,6 +4,7 @@
 import type Database from "better-sqlite3";
 import type { Hex } from "viem";
 import { cursorWriter, openDatabase, readCursor } from "../store/sqlite/database.js";
+import { IntentIndex, intentSchema } from "./intent-index.js";
 
 const schema = `
 CREATE TABLE IF NOT EXISTS messages (
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS events (
 
 export const MESSAGE_STATUSES = ["sent", "delivered", "failed", "expired"] as const;
 export type IndexedStatus = (typeof MESSAGE_STATUSES)[number];
-export const STREAM_KINDS = ["message", "checkpoint", "superblock", "slash", "bond"] as const;
+export const STREAM_KINDS = ["message", "checkpoint", "superblock", "slash", "bond", "intent"] as const;
 export type StreamKind = (typeof STREAM_KINDS)[number];
 
 export type IndexedMessage = {
@@ -201,10 +202,13 @@ function checkpointOf(row: CheckpointRow): IndexedCheckpoint {
 export class IndexStore {
   readonly #db: Database.Database;
   readonly #setCursor: (name: string, block: bigint) => void;
+  /** The liquidity router's orders, in the same file and transactions. */
+  readonly intents: IntentIndex;
 
   constructor(file: string) {
-    this.#db = openDatabase(file, schema);
+    this.#db = openDatabase(file, schema + intentSchema);
     this.#setCursor = cursorWriter(this.#db);
+    this.intents = new IntentIndex(this.#db);
   }
 
   close(): void {

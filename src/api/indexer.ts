@@ -11,6 +11,7 @@ import type { Manifest, RollupEntry } from "../chain/manifest.js";
 import {
   bondManagerAbi,
   inboxAbi,
+  intentSettlerAbi,
   optimisticVerifierAbi,
   outboxAbi,
   rollupHubAbi,
@@ -21,9 +22,16 @@ import { messageToJson } from "../protocol/message.js";
 import { pathOf } from "../sdk/getMessageStatus.js";
 import { clientOf } from "../sdk/network.js";
 import type { IndexedCheckpoint, IndexStore } from "./index-store.js";
+import { type OpenLog, openedOrder, settlerPath } from "./intent-index.js";
 import type { ApiMetrics, ChainProgress } from "./metrics.js";
 
-const rollupAbi = [...outboxAbi, ...inboxAbi, ...optimisticVerifierAbi, ...bondManagerAbi] as const;
+const rollupAbi = [
+  ...outboxAbi,
+  ...inboxAbi,
+  ...optimisticVerifierAbi,
+  ...bondManagerAbi,
+  ...intentSettlerAbi,
+] as const;
 const l1Abi = [...rollupHubAbi, ...superblockLogAbi] as const;
 
 /** OptimisticVerifier.State, by its uint8 value. */
@@ -70,6 +78,7 @@ export class Indexer extends PollingAgent {
           rollup.contracts.inbox,
           rollup.contracts.optimisticVerifier,
           rollup.contracts.bondManager,
+          ...Object.values(rollup.contracts.settlers),
         ]),
       ),
     ]);
@@ -311,7 +320,59 @@ export class Indexer extends PollingAgent {
         });
       } else if (same(log.address, contracts.bondManager)) {
         this.#prepareBond(scan.chainId, log, rest);
+      } else if (settlerPath(rollup, log.address) !== undefined) {
+        await this.#prepareIntent(rollup, log, rest);
       }
+    }
+  }
+
+  async #prepareIntent(rollup: RollupEntry, log: DecodedLog, rest: (() => void)[]): Promise<void> {
+    const { store, metrics } = this.#config;
+    const path = settlerPath(rollup, log.address) as string;
+    const orderId = log.args.orderId as Hex;
+    const timestamp = () => this.#timestamp(clientOf(rollup), log.blockNumber);
+    if (log.eventName === "Open") {
+      const order = openedOrder(log.args as unknown as OpenLog, log.address);
+      if (!order) return;
+      const opened = {
+        orderId,
+        originChainId: rollup.chainId,
+        destinationChainId: Number(order.data.destinationChainId),
+        path,
+        user: order.user,
+        inputAmount: order.data.inputAmount.toString(),
+        outputAmount: order.data.outputAmount.toString(),
+        tx: log.transactionHash,
+        timestamp: await timestamp(),
+      };
+      rest.push(() => {
+        const indexed = store.intents.recordOpen(opened);
+        if (!indexed) return;
+        store.appendEvent("intent", indexed);
+        metrics.intents.inc({ event: "opened", path });
+        if (indexed.fillSeconds !== null) metrics.fillLatency.observe({ path }, indexed.fillSeconds);
+      });
+    } else if (log.eventName === "Filled") {
+      const fill = {
+        filler: log.args.filler as Address,
+        tx: log.transactionHash,
+        timestamp: await timestamp(),
+      };
+      rest.push(() => {
+        const indexed = store.intents.recordFill(orderId, fill);
+        metrics.intents.inc({ event: "filled", path });
+        if (!indexed) return; // its Open comes in a later scan, which observes the latency
+        store.appendEvent("intent", indexed);
+        if (indexed.fillSeconds !== null) metrics.fillLatency.observe({ path }, indexed.fillSeconds);
+      });
+    } else if (log.eventName === "Repaid" || log.eventName === "Refunded") {
+      const state = log.eventName === "Repaid" ? "repaid" : "refunded";
+      const at = await timestamp();
+      rest.push(() => {
+        const indexed = store.intents.recordSettled(orderId, state, log.transactionHash, at);
+        metrics.intents.inc({ event: state, path });
+        if (indexed) store.appendEvent("intent", indexed);
+      });
     }
   }
 

@@ -18,6 +18,8 @@ export class ApiMetrics {
   readonly superblocks: Counter;
   readonly superblockInterval: Histogram;
   readonly checkpoints: Counter<"path">;
+  readonly intents: Counter<"event" | "path">;
+  readonly fillLatency: Histogram<"path">;
   #lastSuperblockAt: number | undefined;
 
   constructor(store: IndexStore, progress: () => ChainProgress[]) {
@@ -80,6 +82,19 @@ export class ApiMetrics {
       name: "junction_superblock_interval_seconds",
       help: "Seconds between superblocks: L1 time between posting batches, divided by the batch size",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16],
+      registers,
+    });
+    this.intents = new Counter({
+      name: "junction_intents_total",
+      help: "Liquidity-router orders by event (opened, filled, repaid, refunded) and settlement path",
+      labelNames: ["event", "path"],
+      registers,
+    });
+    this.fillLatency = new Histogram({
+      name: "junction_intent_fill_seconds",
+      help: "Seconds from an order's Open block to its Filled block (block timestamps), by settlement path",
+      labelNames: ["path"],
+      buckets: [0, 1, 2, 3, 5, 8, 13, 21, 34, 60],
       registers,
     });
     new Gauge({

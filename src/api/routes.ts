@@ -10,6 +10,7 @@ import { getMarginAccount } from "../sdk/getMarginAccount.js";
 import { clientOf } from "../sdk/network.js";
 import { type IndexStore, MESSAGE_STATUSES, type MessageFilter } from "./index-store.js";
 import type { Indexer } from "./indexer.js";
+import { INTENT_STATES } from "./intent-index.js";
 
 export const TRUST_PATHS = ["canonical", "optimistic", "sequencer", "zk", "custom"] as const;
 
@@ -235,6 +236,51 @@ export function registerRoutes(app: FastifyInstance, { network, store, indexer }
         atStake[bond.chainId] = (BigInt(atStake[bond.chainId] ?? "0") + BigInt(bond.amount)).toString();
       }
       return { bonds, atStake };
+    },
+  );
+
+  app.get<{
+    Querystring: {
+      state?: (typeof INTENT_STATES)[number];
+      origin?: number;
+      destination?: number;
+      cursor?: number;
+      limit?: number;
+    };
+  }>(
+    "/v1/intents",
+    {
+      schema: {
+        summary:
+          "The liquidity router's orders as their events told, newest first; cursor pages as for messages",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            state: { type: "string", enum: [...INTENT_STATES] },
+            origin: chainId,
+            destination: chainId,
+            cursor: { type: "integer", minimum: 1 },
+            limit: { type: "integer", minimum: 1, maximum: 200, default: 50 },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              intents: { type: "array", items: anyObject },
+              nextCursor: { type: ["integer", "null"] },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { state, origin, destination, cursor } = request.query;
+      const limit = request.query.limit ?? 50;
+      const intents = store.intents.list({ state, origin, destination, before: cursor, limit });
+      const last = intents.at(-1);
+      return { intents, nextCursor: intents.length === limit && last ? last.cursor : null };
     },
   );
 

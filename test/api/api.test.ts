@@ -7,14 +7,14 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Hex, toHex } from "viem";
+import { type Hex, parseEther, toHex } from "viem";
 import WebSocket from "ws";
 import { ApiServer } from "../../src/api/server.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { freePort } from "../../src/chain/ports.js";
 import { silentLogger } from "../../src/log.js";
-import { sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import { fillIntent, openIntent, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
 import { waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
@@ -56,6 +56,7 @@ describe("API", () => {
   let metricsBefore: string;
   let live: Awaited<ReturnType<typeof openStream>>;
   const sent: { id: Hex; path: string; from: number; to: number }[] = [];
+  let orderId: Hex;
 
   before(async () => {
     devnet = await startTestDevnet({ sequencer: { superblockTimeMs: 500 }, l1BlockTime: 1 });
@@ -85,7 +86,36 @@ describe("API", () => {
       });
       sent.push({ id: message.id, path: step.path, from: step.from, to: step.to });
     }
+    // An intent 901 → 902 on the canonical path, filled by the filler's account by hand.
+    const opened = await openIntent(
+      walletClientFor(rollupOf(manifest, 901), manifest.accounts.user.privateKey),
+      manifest,
+      {
+        destinationChainId: 902,
+        inputAmount: parseEther("10"),
+        outputAmount: parseEther("9.9"),
+        recipient: manifest.accounts.user.address,
+        path: "canonical",
+      },
+    );
+    orderId = opened.orderId;
+    await fillIntent(
+      walletClientFor(rollupOf(manifest, 902), manifest.accounts.filler.privateKey),
+      manifest,
+      {
+        originData: opened.originData,
+      },
+    );
     for (const message of sent) await waitForDelivery(manifest, { id: message.id, timeoutMs: 60_000 });
+    await waitUntil(
+      () => get(`${base}/v1/intents?origin=901`),
+      (response) =>
+        (response.body.intents as Json[]).some(
+          (intent) => intent.orderId === orderId && intent.state === "repaid",
+        ),
+      "the API to show the intent repaid",
+      60_000,
+    );
     // The index follows the chains a moment behind.
     for (const message of sent) {
       await waitUntil(
@@ -178,6 +208,8 @@ describe("API", () => {
       [`/v1/intents/${unknown}?origin=901`, "destination"],
       [`/v1/intents/${unknown}?origin=77&destination=901`, "origin"],
       ["/v1/margin/accounts/0xnope", "account"],
+      ["/v1/intents?state=lost", "state"],
+      ["/v1/intents?limit=1000", "limit"],
     ];
     for (const [path, parameter] of cases) {
       const { status, body } = await get(`${base}${path}`);
@@ -247,6 +279,27 @@ describe("API", () => {
     assert.ok(BigInt(String((bonds.atStake as Json)["901"])) >= BigInt(devnet.manifest.optimistic.minBond));
   });
 
+  it("GET /v1/intents follows an order from open to filled to repaid", async () => {
+    const { intents } = (await get(`${base}/v1/intents?origin=901&destination=902`)).body as {
+      intents: Json[];
+    };
+    const intent = intents.find((entry) => entry.orderId === orderId) as Json;
+    assert.equal(intent.state, "repaid");
+    assert.equal(intent.path, "canonical");
+    assert.equal(intent.inputAmount, parseEther("10").toString());
+    assert.equal(intent.outputAmount, parseEther("9.9").toString());
+    assert.equal(String(intent.user).toLowerCase(), devnet.manifest.accounts.user.address.toLowerCase());
+    assert.equal(
+      String((intent.fill as Json).filler).toLowerCase(),
+      devnet.manifest.accounts.filler.address.toLowerCase(),
+    );
+    assert.ok(Number(intent.fillSeconds) >= 0);
+    assert.deepEqual((await get(`${base}/v1/intents?state=refunded`)).body.intents, []);
+    const onChain = await get(`${base}/v1/intents/${orderId}?origin=901&destination=902&path=canonical`);
+    assert.equal((onChain.body.origin as Json).state, "repaid");
+    assert.equal((onChain.body.destination as Json).state, "filled");
+  });
+
   it("GET /v1/pools and /v1/margin/accounts/:account read the finance apps", async () => {
     const pools = (await get(`${base}/v1/pools`)).body.pools as Json[];
     assert.deepEqual(
@@ -274,6 +327,7 @@ describe("API", () => {
       "/v1/pools",
       "/v1/margin/accounts/{account}",
       "/v1/intents/{orderId}",
+      "/v1/intents",
       "/v1/stream",
     ]) {
       const operation = paths[path]?.get;
@@ -325,7 +379,7 @@ describe("API", () => {
       assert.equal(states.at(-1), "delivered");
     }
     const kinds = new Set(events.map((event) => event.kind));
-    for (const kind of ["message", "checkpoint", "superblock"]) assert.ok(kinds.has(kind), kind);
+    for (const kind of ["message", "checkpoint", "superblock", "intent"]) assert.ok(kinds.has(kind), kind);
     // Resume from the middle: the replay is exactly what the live socket saw after that cursor.
     const middle = events[Math.floor(events.length / 2)] as StreamEvent;
     const resumed = await openStream(`${base.replace("http", "ws")}/v1/stream?cursor=${middle.cursor}`);
@@ -366,5 +420,14 @@ describe("API", () => {
     assert.ok(Number(after.match(/^junction_superblocks_posted_total (\d+)/m)?.[1]) > 0);
     assert.ok(Number(after.match(/^junction_superblock_height (\d+)/m)?.[1]) > 0);
     assert.ok(sample(after, "junction_bonds_at_stake_wei", 'chain="901"') > 0);
+    for (const event of ["opened", "filled", "repaid"]) {
+      const label = `event="${event}",path="canonical"`;
+      assert.ok(
+        sample(after, "junction_intents_total", label) >
+          sample(metricsBefore, "junction_intents_total", label),
+        event,
+      );
+    }
+    assert.ok(sample(after, "junction_intent_fill_seconds_count", 'path="canonical"') >= 1);
   });
 });

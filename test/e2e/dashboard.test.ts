@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { toHex } from "viem";
+import { parseEther, toHex } from "viem";
 import { DASHBOARD_DIR } from "../../src/api/server.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { freePort } from "../../src/chain/ports.js";
-import { sendMessage } from "../../src/sdk/index.js";
+import { fillIntent, openIntent, sendMessage } from "../../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -89,6 +89,32 @@ describe("dashboard in chromium", () => {
     assert.equal(await row.locator("td").nth(2).textContent(), "901 → 902");
     await row.locator('td[data-status="delivered"]').waitFor();
     assert.match((await row.locator("td").nth(4).textContent()) ?? "", /^\d+ s$/);
+  });
+
+  it("shows an intent opened now go from open to filled to repaid", async () => {
+    const { manifest } = devnet;
+    const opened = await openIntent(
+      walletClientFor(rollupOf(manifest, 901), manifest.accounts.user.privateKey),
+      manifest,
+      {
+        destinationChainId: 902,
+        inputAmount: parseEther("5"),
+        outputAmount: parseEther("4.95"),
+        recipient: manifest.accounts.user.address,
+        path: "canonical",
+      },
+    );
+    const row = page.locator(`#intents tr[data-order-id="${opened.orderId}"]`);
+    await row.locator('td[data-state="open"]').waitFor();
+    assert.equal(await row.locator("td").nth(2).textContent(), "901 → 902");
+    await fillIntent(
+      walletClientFor(rollupOf(manifest, 902), manifest.accounts.filler.privateKey),
+      manifest,
+      {
+        originData: opened.originData,
+      },
+    );
+    await row.locator('td[data-state="repaid"]').waitFor();
   });
 
   it("shows an optimistic checkpoint's challenge window counting down", async () => {
