@@ -5,7 +5,13 @@ import { readFileSync } from "node:fs";
 import type { Address } from "viem";
 import { SolvencyPublisher } from "../agents/solvency/publisher.js";
 import { solvencyPublisherAccount } from "../devnet/accounts.js";
-import { getSolvencyEpoch, proveSolvency, type SolvencyProof, verifySolvencyProof } from "../sdk/solvency.js";
+import {
+  auditEpochReserves,
+  getSolvencyEpoch,
+  proveSolvency,
+  type SolvencyProof,
+  verifySolvencyProof,
+} from "../sdk/solvency.js";
 import { loadArchive, publisherSecret } from "../solvency/epoch.js";
 import { publishEpoch } from "../solvency/publish.js";
 import {
@@ -36,7 +42,8 @@ junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
   defaults to the devnet's solvency publisher. prove: prints USER's proof of inclusion for the epoch
   (default the newest) from that archive. verify: checks a proof (a file from prove, or USER's proof
   built from the archive) against the published roots, in TypeScript and with the registry's
-  verifyInclusion, and prints each asset's liabilities, reserves and ratio. status: the ratios alone.`;
+  verifyInclusion, re-reads every reserve at its block (whose hash must be the superblock's), and
+  prints each asset's liabilities, reserves and ratio. status: the ratios alone.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
@@ -149,12 +156,15 @@ async function verify(argv: string[]): Promise<number> {
   const proof: SolvencyProof = values.proof
     ? (JSON.parse(readFileSync(values.proof, "utf8"), reviveBigints) as SolvencyProof)
     : await proofOf(values);
-  const result = await verifySolvencyProof(manifestOf(values), proof);
+  const manifest = manifestOf(values);
+  const result = await verifySolvencyProof(manifest, proof);
+  const audit = await auditEpochReserves(manifest, { epoch: result.epoch });
   printJson({
     epoch: result.epoch,
     superblockHeight: result.superblockHeight,
     user: proof.user,
     included: result.included,
+    reservesAudited: audit.reserves,
     solvency: ratios(result.assets),
   });
   return 0;

@@ -1,6 +1,6 @@
 // Proof of solvency in the SDK: read an epoch (liabilities, reserves, ratio per asset), turn the
 // publisher's archive into a user's proof, and check a proof both here and with the L1's verifyInclusion.
-import { type Address, getAddress, hexToBigInt } from "viem";
+import { type Address, erc20Abi, getAbiItem, getAddress, hexToBigInt, zeroAddress } from "viem";
 import { solvencyRegistryAbi } from "../contracts/generated/index.js";
 import { JunctionError } from "../errors.js";
 import {
@@ -12,8 +12,9 @@ import {
 } from "../protocol/sum-tree.js";
 import { assetId, assetSymbol } from "../solvency/assets.js";
 import { buildEpochTrees, type EpochArchive } from "../solvency/epoch.js";
+import { getPostedSuperblock } from "../solvency/instant.js";
 import { type SolvencyNetwork, solvencyOf } from "../solvency/publish.js";
-import { clientOf } from "./network.js";
+import { clientOf, rollupOf } from "./network.js";
 
 export type SolvencyAsset = {
   asset: string;
@@ -167,4 +168,75 @@ export async function verifySolvencyProof(
     included.push({ asset, balance: assetProof.leaf.balance, verifiedOffChain: true, verifiedOnChain: true });
   }
   return { ...epoch, included };
+}
+
+/** A reserve the registry recorded differs from the holder's balance at that block. */
+export class ReserveMismatchError extends JunctionError {
+  override name = "ReserveMismatchError" as const;
+}
+
+/** The rollup's block at a reserve's height is not the block the superblock committed. */
+export class BlockHashMismatchError extends JunctionError {
+  override name = "BlockHashMismatchError" as const;
+}
+
+const publishedEvent = getAbiItem({ abi: solvencyRegistryAbi, name: "EpochPublished" });
+
+/**
+ * Anyone's check of an epoch's reserves against the chains: for each reserve the registry recorded,
+ * the rollup's block at its height must be the one the posted superblock committed (same hash), and the
+ * holder's balance there must be the amount claimed. The L1 checks heights, not amounts; this checks
+ * amounts, trusting the node it reads (an eth_getProof check against the block's state root would not).
+ *
+ * @example
+ * await auditEpochReserves(manifest, { epoch: 3n }); // throws ReserveMismatchError on a false claim
+ */
+export async function auditEpochReserves(
+  network: SolvencyNetwork,
+  { epoch }: { epoch: bigint },
+): Promise<{ reserves: number }> {
+  const l1 = clientOf(network.l1);
+  const logs = await l1.getLogs({
+    address: solvencyOf(network).registry,
+    event: publishedEvent,
+    args: { epoch },
+    fromBlock: BigInt(network.l1.deployBlock),
+    strict: true,
+  });
+  const published = logs[0];
+  if (!published) throw new SolvencyEpochNotFoundError(`no EpochPublished event for epoch ${epoch}`);
+  const instant = await getPostedSuperblock(
+    l1,
+    network.l1.contracts.superblockLog,
+    network.l1.deployBlock,
+    published.args.superblockHeight,
+  );
+  for (const reserve of published.args.reserves) {
+    const rollup = rollupOf(network, reserve.chainId);
+    const client = clientOf(rollup);
+    const block = await client.getBlock({ blockNumber: reserve.blockNumber });
+    const posted = instant.blocks.find((entry) => entry.chainId === reserve.chainId);
+    if (!posted || posted.blockHash !== block.hash) {
+      throw new BlockHashMismatchError(
+        `block ${reserve.blockNumber} of chain ${reserve.chainId} is not the superblock's`,
+        { details: `node ${block.hash}, posted ${posted?.blockHash}` },
+      );
+    }
+    const amount =
+      reserve.token === zeroAddress
+        ? await client.getBalance({ address: reserve.holder, blockNumber: reserve.blockNumber })
+        : await client.readContract({
+            address: reserve.token,
+            abi: erc20Abi,
+            functionName: "balanceOf",
+            args: [reserve.holder],
+            blockNumber: reserve.blockNumber,
+          });
+    if (amount !== reserve.amount) {
+      throw new ReserveMismatchError(
+        `${reserve.holder} held ${amount} of ${reserve.token} on chain ${reserve.chainId}, the epoch claims ${reserve.amount}`,
+      );
+    }
+  }
+  return { reserves: published.args.reserves.length };
 }

@@ -21,14 +21,21 @@ import { SolvencyPublisher } from "../../src/agents/solvency/publisher.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rpcCall } from "../../src/chain/json-rpc.js";
 import { rollupOf } from "../../src/chain/manifest.js";
-import { liquidityPoolAbi } from "../../src/contracts/generated/index.js";
+import { liquidityPoolAbi, solvencyRegistryAbi } from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
 import { silentLogger } from "../../src/log.js";
 import { depositCollateral, lockAndBridge } from "../../src/sdk/index.js";
 import { clientOf } from "../../src/sdk/network.js";
-import { getSolvencyEpoch, proveSolvency, verifySolvencyProof } from "../../src/sdk/solvency.js";
-import { loadArchive, publisherSecret } from "../../src/solvency/epoch.js";
-import { getPostedSuperblock } from "../../src/solvency/instant.js";
+import {
+  auditEpochReserves,
+  getSolvencyEpoch,
+  proveSolvency,
+  ReserveMismatchError,
+  verifySolvencyProof,
+} from "../../src/sdk/solvency.js";
+import { liabilitiesArgument, loadArchive, publisherSecret } from "../../src/solvency/epoch.js";
+import { blockAt, getPostedSuperblock } from "../../src/solvency/instant.js";
+import { takeEpoch } from "../../src/solvency/publish.js";
 import { waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
@@ -154,6 +161,7 @@ describe("proof of solvency on a sequenced devnet", () => {
     const verified = await runCli(["solvency", "verify", "--proof", proofFile, "--data-dir", devnet.dataDir]);
     assert.equal(verified.code, 0, verified.stderr);
     const output = JSON.parse(verified.stdout);
+    assert.equal(output.reservesAudited, 5);
     assert.deepEqual(output.included, [
       { asset: "ETH", balance: parseEther("1").toString(), verifiedOffChain: true, verifiedOnChain: true },
       { asset: "JUSD", balance: jusd("1500").toString(), verifiedOffChain: true, verifiedOnChain: true },
@@ -171,7 +179,7 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.match(refused.stderr, /RootMismatchError|does not lead to the published root/);
   });
 
-  it("a pool drained by a forged message (FAULT INJECTION) makes the next epoch report JUSD insolvent", async () => {
+  it("a pool drained by a forged message (FAULT INJECTION) makes the next epoch report JUSD insolvent; a publisher hiding it fails the reserves audit", async () => {
     const { manifest } = devnet;
     const hub = rollupOf(manifest, 901);
     const pool = hub.contracts.liquidityPool;
@@ -211,7 +219,34 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.equal(asset?.reserves, owed - before);
     assert.equal(asset?.solvent, false);
     assert.ok((asset?.ratio ?? 1) < 0.5);
-    const status = await runCli(["solvency", "status", "--data-dir", devnet.dataDir]);
+    await auditEpochReserves(manifest, { epoch: 2n });
+    // A publisher that hides the theft by claiming the pool's old balance passes the L1's checks (it
+    // cannot check amounts), but not anyone's audit against the chain.
+    const instant = await postedSuperblockAfterNow();
+    const { archive, trees } = await takeEpoch(manifest, instant, publisherSecret(devnet.dataDir));
+    // The drained pool holds no JUSD, so the honest reserves list it not at all: the lie adds it back.
+    const key = (r: { chainId: bigint; holder: string; token: string }) =>
+      `${r.chainId.toString().padStart(8, "0")}:${r.holder.toLowerCase()}:${r.token.toLowerCase()}`;
+    const lie = [
+      ...archive.reserves.filter(
+        (reserve) => !(reserve.chainId === 901n && reserve.holder === pool && reserve.token === token),
+      ),
+      { chainId: 901n, blockNumber: blockAt(instant, 901), holder: pool, token, amount: before },
+    ].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const publisher = walletClientFor(manifest.l1, solvencyPublisherAccount().privateKey);
+    const hash = await publisher.writeContract({
+      address: (manifest.solvency as NonNullable<typeof manifest.solvency>).registry,
+      abi: solvencyRegistryAbi,
+      functionName: "publish",
+      args: [instant.superblockHeight, instant.blocks, liabilitiesArgument(trees), lie],
+    });
+    await clientOf(manifest.l1).waitForTransactionReceipt({ hash });
+    assert.equal(
+      (await getSolvencyEpoch(manifest, { epoch: 3n })).assets.find((a) => a.asset === "JUSD")?.solvent,
+      true,
+    );
+    await assert.rejects(auditEpochReserves(manifest, { epoch: 3n }), ReserveMismatchError);
+    const status = await runCli(["solvency", "status", "--epoch", "2", "--data-dir", devnet.dataDir]);
     assert.equal(status.code, 0, status.stderr);
     assert.equal(
       JSON.parse(status.stdout).solvency.find((entry: { asset: string }) => entry.asset === "JUSD").solvent,
