@@ -1,5 +1,6 @@
 // `junction devnet`: starts the local network and runs until Ctrl-C / SIGTERM or its parent exits, then
 // stops every child.
+import { setMaxListeners } from "node:events";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Manifest } from "../chain/manifest.js";
@@ -110,6 +111,8 @@ export async function run(
   // A stop during start-up (Ctrl-C kills the nodes with us) must end the deployment's waits at once,
   // not after viem's 180 s receipt timeout; startDevnet then stops what it started.
   const startup = new AbortController();
+  // The deployment sends many requests at once, each listening to this signal: not a leak.
+  setMaxListeners(0, startup.signal);
   void stopping.then(() => startup.abort(new Error("stopped while starting")));
   const devnet = await withStopSignal(startup.signal, () =>
     startDevnet({
