@@ -3,11 +3,14 @@
 // API's SQLite index, and appends each change to the ordered event log the WebSocket streams. One scan
 // commits its rows, its events and its cursors in one transaction, so a restart resumes where it stopped.
 // The devnet's anvil nodes do not reorganise; a reorg-prone chain would need confirmations here.
+
+import { setMaxListeners } from "node:events";
 import { type Abi, type Address, type Hex, type Log, parseEventLogs } from "viem";
 import { PollingAgent } from "../agents/agent.js";
 import type { JunctionPublicClient } from "../chain/clients.js";
 import { LOG_RANGE } from "../chain/events.js";
 import type { Manifest, RollupEntry } from "../chain/manifest.js";
+import { currentStopSignal } from "../chain/stop-signal.js";
 import {
   bondManagerAbi,
   inboxAbi,
@@ -67,6 +70,9 @@ export class Indexer extends PollingAgent {
 
   async tick(): Promise<void> {
     const { network } = this.#config;
+    // Every chain is read at once, each request listening to the loop's stop signal: not a leak.
+    const signal = currentStopSignal();
+    if (signal) setMaxListeners(0, signal);
     const scans = await Promise.all([
       this.#scan(network.l1.chainId, clientOf(network.l1), network.l1.deployBlock, [
         network.l1.contracts.rollupHub,
