@@ -24,8 +24,9 @@ import type { Logger } from "../log.js";
 import { messageToJson } from "../protocol/message.js";
 import { pathOf } from "../sdk/getMessageStatus.js";
 import { clientOf } from "../sdk/network.js";
+import { type DecodedLog, type EventContext, prepareBond, prepareIntent, same } from "./app-events.js";
 import type { IndexedCheckpoint, IndexStore } from "./index-store.js";
-import { type OpenLog, openedOrder, settlerPath } from "./intent-index.js";
+import { settlerPath } from "./intent-index.js";
 import type { ApiMetrics, ChainProgress } from "./metrics.js";
 
 const rollupAbi = [
@@ -325,110 +326,19 @@ export class Indexer extends PollingAgent {
           if (state === "challenged") metrics.challenges.inc({ destination: String(scan.chainId) });
         });
       } else if (same(log.address, contracts.bondManager)) {
-        this.#prepareBond(scan.chainId, log, rest);
+        prepareBond(this.#context(), scan.chainId, log, rest);
       } else if (settlerPath(rollup, log.address) !== undefined) {
-        await this.#prepareIntent(rollup, log, rest);
+        await prepareIntent(this.#context(), rollup, log, rest);
       }
     }
   }
 
-  async #prepareIntent(rollup: RollupEntry, log: DecodedLog, rest: (() => void)[]): Promise<void> {
-    const { store, metrics } = this.#config;
-    const path = settlerPath(rollup, log.address) as string;
-    const orderId = log.args.orderId as Hex;
-    const timestamp = () => this.#timestamp(clientOf(rollup), log.blockNumber);
-    if (log.eventName === "Open") {
-      const order = openedOrder(log.args as unknown as OpenLog, log.address);
-      if (!order) return;
-      const opened = {
-        orderId,
-        originChainId: rollup.chainId,
-        destinationChainId: Number(order.data.destinationChainId),
-        path,
-        user: order.user,
-        inputAmount: order.data.inputAmount.toString(),
-        outputAmount: order.data.outputAmount.toString(),
-        tx: log.transactionHash,
-        timestamp: await timestamp(),
-      };
-      rest.push(() => {
-        const indexed = store.intents.recordOpen(opened);
-        if (!indexed) return;
-        store.appendEvent("intent", indexed);
-        metrics.intents.inc({ event: "opened", path });
-        if (indexed.fillSeconds !== null) metrics.fillLatency.observe({ path }, indexed.fillSeconds);
-      });
-    } else if (log.eventName === "Filled") {
-      const fill = {
-        filler: log.args.filler as Address,
-        tx: log.transactionHash,
-        timestamp: await timestamp(),
-      };
-      rest.push(() => {
-        const indexed = store.intents.recordFill(orderId, fill);
-        metrics.intents.inc({ event: "filled", path });
-        if (!indexed) return; // its Open comes in a later scan, which observes the latency
-        store.appendEvent("intent", indexed);
-        if (indexed.fillSeconds !== null) metrics.fillLatency.observe({ path }, indexed.fillSeconds);
-      });
-    } else if (log.eventName === "Repaid" || log.eventName === "Refunded") {
-      const state = log.eventName === "Repaid" ? "repaid" : "refunded";
-      const at = await timestamp();
-      rest.push(() => {
-        const indexed = store.intents.recordSettled(orderId, state, log.transactionHash, at);
-        metrics.intents.inc({ event: state, path });
-        if (indexed) store.appendEvent("intent", indexed);
-      });
-    }
-  }
-
-  #prepareBond(chainId: number, log: DecodedLog, rest: (() => void)[]): void {
-    const { store, metrics } = this.#config;
-    const attester = log.args.attester as Hex | undefined;
-    if (!attester) return;
-    const current = () =>
-      store.getBond(chainId, attester) ?? {
-        chainId,
-        attester,
-        amount: "0",
-        withdrawableAt: null,
-        slashed: false,
-      };
-    if (log.eventName === "Bonded") {
-      rest.push(() => {
-        const bond = { ...current(), amount: String(log.args.total) };
-        store.upsertBond(bond);
-        store.appendEvent("bond", bond);
-      });
-    } else if (log.eventName === "WithdrawalRequested") {
-      rest.push(() => {
-        const bond = { ...current(), withdrawableAt: Number(log.args.withdrawableAt) };
-        store.upsertBond(bond);
-        store.appendEvent("bond", bond);
-      });
-    } else if (log.eventName === "Withdrawn") {
-      rest.push(() => {
-        const bond = { ...current(), amount: "0", withdrawableAt: null };
-        store.upsertBond(bond);
-        store.appendEvent("bond", bond);
-      });
-    } else if (log.eventName === "AttesterSlashed") {
-      rest.push(() => {
-        const bond = { ...current(), amount: "0", slashed: true };
-        store.upsertBond(bond);
-        store.appendEvent("slash", {
-          chainId,
-          attester,
-          prover: log.args.prover,
-          count: String(log.args.count),
-          root: log.args.root,
-          reward: String(log.args.reward),
-          burned: String(log.args.burned),
-          tx: log.transactionHash,
-        });
-        metrics.slashes.inc({ chain: String(chainId) });
-      });
-    }
+  #context(): EventContext {
+    return {
+      store: this.#config.store,
+      metrics: this.#config.metrics,
+      timestamp: (client, blockNumber) => this.#timestamp(client, blockNumber),
+    };
   }
 
   #observeDelivery(
@@ -467,13 +377,6 @@ export class Indexer extends PollingAgent {
   }
 }
 
-type DecodedLog = Log<bigint, number, false> & {
-  eventName: string;
-  args: Record<string, unknown>;
-  transactionHash: Hex;
-  blockNumber: bigint;
-};
-
 type SuperblockBlockArgs = {
   chainId: bigint;
   blockNumber: bigint;
@@ -484,8 +387,4 @@ type SuperblockBlockArgs = {
 
 function cursorName(chainId: number): string {
   return `chain:${chainId}`;
-}
-
-function same(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
 }
