@@ -1,6 +1,7 @@
 // Deploys proof of solvency on the L1: circomlibjs's two Poseidon contracts (2 and 4 inputs, the hashes of
-// the Merkle-sum tree's leaves and nodes) and the SolvencyRegistry bound to the SuperblockLog, with the
-// devnet's reserve tokens listed as their assets on every rollup and the publisher named.
+// the Merkle-sum tree's leaves and nodes), the zk batch circuit's SolvencyBatchVerifier, and the
+// SolvencyRegistry bound to the SuperblockLog, with the devnet's reserve tokens listed as their assets
+// on every rollup and the publisher named.
 import { poseidonContract } from "circomlibjs";
 import type { Address, Hex } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
@@ -46,10 +47,17 @@ export async function deploySolvency(
   const { poseidon2, poseidon4 } = await deployPoseidons(l1, deployerKey);
   const client = publicClientFor(l1);
   const wallet = walletClientFor(l1, deployerKey);
+  const verifierHash = await wallet.deployContract({
+    abi: artifacts.solvencyBatchVerifierAbi,
+    bytecode: artifacts.solvencyBatchVerifierBytecode,
+    args: [],
+  });
+  const batchVerifier = (await client.waitForTransactionReceipt({ hash: verifierHash })).contractAddress;
+  if (!batchVerifier) throw new DeploymentError("deploying the SolvencyBatchVerifier failed");
   const hash = await wallet.deployContract({
     abi: artifacts.solvencyRegistryAbi,
     bytecode: artifacts.solvencyRegistryBytecode,
-    args: [wallet.account.address, superblockLog, poseidon2, poseidon4],
+    args: [wallet.account.address, superblockLog, poseidon2, poseidon4, batchVerifier],
   });
   const registry = (await client.waitForTransactionReceipt({ hash })).contractAddress;
   if (!registry) throw new DeploymentError("deploying the SolvencyRegistry failed");

@@ -75,6 +75,12 @@ export function leavesOf(h: SumTreeHasher, users: readonly EpochUser[], asset: s
     .sort((a, b) => (a.saltedId < b.saltedId ? -1 : a.saltedId > b.saltedId ? 1 : 0));
 }
 
+/**
+ * Trees are at least this deep: a tree of up to 8 users is then exactly one batch of the zk circuit
+ * (circuits/solvency.circom, depth 3), so its root can be proven in range (SolvencyRegistry.proveRange).
+ */
+export const MIN_TREE_DEPTH = 3;
+
 /** One tree per asset, each audited against what the users are owed (the collection step's check). */
 export function buildEpochTrees(
   h: SumTreeHasher,
@@ -83,7 +89,7 @@ export function buildEpochTrees(
   const trees = new Map<string, SumTree>();
   for (const asset of archive.assets) {
     const leaves = leavesOf(h, archive.users, asset);
-    const tree = buildSumTree(h, leaves);
+    const tree = buildSumTree(h, leaves, MIN_TREE_DEPTH);
     auditSumTree(tree, new Map(leaves.map((leaf) => [leaf.saltedId, leaf.balance])));
     trees.set(asset, tree);
   }

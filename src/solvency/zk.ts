@@ -4,9 +4,15 @@
 // neither the balances nor the total. Verified on chain by the generated SolvencyBatchVerifier.
 import { fileURLToPath } from "node:url";
 import { groth16 } from "snarkjs";
+import type { Hex } from "viem";
 import { type SolidityProof, toSolidityProof } from "../agents/prover/groth16.js";
+import { type JunctionWalletClient, publicClientFor } from "../chain/clients.js";
+import { solvencyRegistryAbi } from "../contracts/generated/index.js";
 import { JunctionError } from "../errors.js";
-import type { SumLeaf } from "../protocol/sum-tree.js";
+import { type SumLeaf, sumTreeHasher } from "../protocol/sum-tree.js";
+import { assetId } from "./assets.js";
+import { type EpochArchive, leavesOf } from "./epoch.js";
+import { type SolvencyNetwork, solvencyOf } from "./publish.js";
 
 export const SOLVENCY_WASM = fileURLToPath(new URL("../../circuits/build/solvency.wasm", import.meta.url));
 export const SOLVENCY_ZKEY = fileURLToPath(new URL("../../circuits/build/solvency.zkey", import.meta.url));
@@ -80,4 +86,38 @@ export async function proveBatch(
       cause,
     });
   }
+}
+
+/**
+ * Proves an epoch's tree of `asset` in range with the publisher's archive — every balance below 2^96 and
+ * the total at most the reserves the registry recorded — and submits the proof (`proveRange`). Only a
+ * tree of at most BATCH_SIZE users is one batch; an insolvent epoch cannot be proven (BatchNotProvableError).
+ *
+ * @example
+ * await proveEpochRange(wallet, manifest, archive, { epoch: 1n, asset: "JUSD" });
+ */
+export async function proveEpochRange(
+  wallet: JunctionWalletClient,
+  network: SolvencyNetwork,
+  archive: EpochArchive,
+  { epoch, asset }: { epoch: bigint; asset: string },
+): Promise<{ transactionHash: Hex; provingMs: number }> {
+  const h = await sumTreeHasher();
+  const leaves = leavesOf(h, archive.users, asset);
+  const registry = { address: solvencyOf(network).registry, abi: solvencyRegistryAbi } as const;
+  const client = publicClientFor(network.l1);
+  const [root, , reserves] = await client.readContract({
+    ...registry,
+    functionName: "solvencyOf",
+    args: [epoch, assetId(asset)],
+  });
+  const batch = await proveBatch(leaves, root, reserves);
+  const transactionHash = await wallet.writeContract({
+    ...registry,
+    functionName: "proveRange",
+    args: [epoch, assetId(asset), batch.proof.a, batch.proof.b, batch.proof.c],
+  });
+  const receipt = await client.waitForTransactionReceipt({ hash: transactionHash });
+  if (receipt.status !== "success") throw new BatchNotProvableError(`proveRange ${transactionHash} reverted`);
+  return { transactionHash, provingMs: batch.provingMs };
 }

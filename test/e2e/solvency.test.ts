@@ -17,6 +17,7 @@ import {
   parseEther,
   toHex,
 } from "viem";
+import { releaseProvingThreads } from "../../src/agents/prover/groth16.js";
 import { SolvencyPublisher } from "../../src/agents/solvency/publisher.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rpcCall } from "../../src/chain/json-rpc.js";
@@ -24,6 +25,7 @@ import { rollupOf } from "../../src/chain/manifest.js";
 import { liquidityPoolAbi, solvencyRegistryAbi } from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
 import { silentLogger } from "../../src/log.js";
+import { type SumTree, sumTreeHasher } from "../../src/protocol/sum-tree.js";
 import { depositCollateral, lockAndBridge } from "../../src/sdk/index.js";
 import { clientOf } from "../../src/sdk/network.js";
 import {
@@ -33,10 +35,17 @@ import {
   ReserveMismatchError,
   verifySolvencyProof,
 } from "../../src/sdk/solvency.js";
-import { liabilitiesArgument, loadArchive, publisherSecret } from "../../src/solvency/epoch.js";
+import { assetId } from "../../src/solvency/assets.js";
+import {
+  buildEpochTrees,
+  liabilitiesArgument,
+  loadArchive,
+  publisherSecret,
+} from "../../src/solvency/epoch.js";
 import { blockAt, getPostedSuperblock } from "../../src/solvency/instant.js";
 import { takeEpoch } from "../../src/solvency/publish.js";
-import { waitUntil } from "../helpers/chain.js";
+import { BatchNotProvableError, proveBatch, proveEpochRange } from "../../src/solvency/zk.js";
+import { rejects, waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
@@ -73,6 +82,7 @@ describe("proof of solvency on a sequenced devnet", () => {
   });
 
   after(async () => {
+    await releaseProvingThreads();
     await devnet?.stop();
   });
 
@@ -141,6 +151,36 @@ describe("proof of solvency on a sequenced devnet", () => {
       [manifest.accounts.user.address]: { JUSD: jusd("1500"), ETH: parseEther("1") },
       [manifest.accounts.filler.address]: { JUSD: jusd("300") },
     });
+    // The JUSD tree (3 users) is one batch of the zk circuit: its range and coverage proven on the L1.
+    const prover = walletClientFor(manifest.l1, manifest.accounts.prover.privateKey);
+    await proveEpochRange(prover, manifest, archive, { epoch: 1n, asset: "JUSD" });
+    assert.equal(
+      await clientOf(manifest.l1).readContract({
+        address: (manifest.solvency as NonNullable<typeof manifest.solvency>).registry,
+        abi: solvencyRegistryAbi,
+        functionName: "rangeProven",
+        args: [1n, assetId("JUSD")],
+      }),
+      true,
+    );
+    await rejects(
+      proveEpochRange(prover, manifest, archive, { epoch: 1n, asset: "JUSD" }),
+      "RangeAlreadyProven",
+    );
+    // The JUSD batch's proof says nothing about the ETH tree.
+    const h = await sumTreeHasher();
+    const jusdTree = buildEpochTrees(h, archive).get("JUSD") as SumTree;
+    const jusdAsset = epoch.assets.find((entry) => entry.asset === "JUSD");
+    const batch = await proveBatch(jusdTree.leaves, jusdTree.root.hash, jusdAsset?.reserves ?? 0n);
+    await rejects(
+      prover.writeContract({
+        address: (manifest.solvency as NonNullable<typeof manifest.solvency>).registry,
+        abi: solvencyRegistryAbi,
+        functionName: "proveRange",
+        args: [1n, assetId("ETH"), batch.proof.a, batch.proof.b, batch.proof.c],
+      }),
+      "InvalidRangeProof",
+    );
     for (const entry of archive.users) {
       const proof = await proveSolvency(archive, { epoch: epoch.epoch, user: entry.user });
       const checked = await verifySolvencyProof(manifest, proof, { balances: entry.balances });
@@ -220,6 +260,13 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.equal(asset?.solvent, false);
     assert.ok((asset?.ratio ?? 1) < 0.5);
     await auditEpochReserves(manifest, { epoch: 2n });
+    // No zk proof of coverage exists for the insolvent epoch.
+    const drained = loadArchive(devnet.dataDir, epoch.superblockHeight);
+    const prover = walletClientFor(manifest.l1, manifest.accounts.prover.privateKey);
+    await assert.rejects(
+      proveEpochRange(prover, manifest, drained, { epoch: 2n, asset: "JUSD" }),
+      BatchNotProvableError,
+    );
     // A publisher that hides the theft by claiming the pool's old balance passes the L1's checks (it
     // cannot check amounts), but not anyone's audit against the chain.
     const instant = await postedSuperblockAfterNow();

@@ -14,6 +14,16 @@ interface IPoseidon4 {
     function poseidon(uint256[4] calldata input) external pure returns (uint256);
 }
 
+/// @notice The generated verifier of circuits/solvency.circom (public signals: root hash, reserves).
+interface ISolvencyBatchVerifier {
+    function verifyProof(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[2] calldata publicSignals
+    ) external view returns (bool);
+}
+
 /// @title SolvencyRegistry
 /// @notice On the L1: every epoch's proof of solvency. The publisher posts, per asset, the root and total
 ///         of the Merkle-sum tree of what Junction's apps owe their users, and the reserves the holding
@@ -29,6 +39,9 @@ interface IPoseidon4 {
 ///      every total is in range. What it cannot check: that a reserve amount is the holder's real balance
 ///      at that block (anyone can, with eth_getProof against the posted block hash) and that the tree
 ///      holds every user (each user checks their own leaf).
+///      `proveRange` adds, for a tree of at most 8 leaves (one batch of the circuit), a Groth16 proof that
+///      every balance in it is below 2^96 and its total is at most the recorded reserves, revealing no
+///      balance; larger trees would need batches folded into the root, which is not built.
 contract SolvencyRegistry is Ownable {
     /// @notice One asset's liabilities tree.
     struct Liabilities {
@@ -71,6 +84,7 @@ contract SolvencyRegistry is Ownable {
     SuperblockLog public immutable superblockLog;
     IPoseidon2 public immutable poseidon2;
     IPoseidon4 public immutable poseidon4;
+    ISolvencyBatchVerifier public immutable batchVerifier;
     /// @notice The only account that publishes epochs.
     address public publisher;
     /// @notice Epochs published so far; epoch numbers start at 1.
@@ -80,6 +94,8 @@ contract SolvencyRegistry is Ownable {
     mapping(uint64 epoch => bytes32[]) private _assets;
     /// @notice Which asset a token on a rollup counts as (zero: not a reserve of any asset).
     mapping(uint64 chainId => mapping(address token => bytes32 asset)) public assetOfToken;
+    /// @notice Whether a zk proof showed every leaf of the asset's tree in range and its total covered.
+    mapping(uint64 epoch => mapping(bytes32 asset => bool)) public rangeProven;
 
     /// @notice A new epoch; `reserves` are the holders' balances at the superblock's blocks.
     event EpochPublished(uint64 indexed epoch, uint64 superblockHeight, Liabilities[] liabilities, Reserve[] reserves);
@@ -87,6 +103,8 @@ contract SolvencyRegistry is Ownable {
     event AssetReported(uint64 indexed epoch, bytes32 indexed asset, uint256 liabilities, uint256 reserves, bool solvent);
     event PublisherSet(address publisher);
     event TokenListed(uint64 indexed chainId, address indexed token, bytes32 asset);
+    /// @notice A zk proof showed every leaf of `asset`'s tree in `epoch` in range and its total covered.
+    event RangeProven(uint64 indexed epoch, bytes32 indexed asset);
 
     /// @notice Only the publisher posts epochs.
     error NotPublisher(address caller);
@@ -118,13 +136,22 @@ contract SolvencyRegistry is Ownable {
     error InvalidPath(uint256 index, uint256 hashes, uint256 sums);
     /// @notice The proof does not lead to the published root.
     error InclusionRootMismatch(uint256 computedRoot, uint256 computedSum);
+    /// @notice The zk proof does not verify for the asset's root and recorded reserves.
+    error InvalidRangeProof(uint64 epoch, bytes32 asset);
+    /// @notice The asset's tree in that epoch was already proven in range.
+    error RangeAlreadyProven(uint64 epoch, bytes32 asset);
 
-    constructor(address owner_, SuperblockLog superblockLog_, IPoseidon2 poseidon2_, IPoseidon4 poseidon4_)
-        Ownable(owner_)
-    {
+    constructor(
+        address owner_,
+        SuperblockLog superblockLog_,
+        IPoseidon2 poseidon2_,
+        IPoseidon4 poseidon4_,
+        ISolvencyBatchVerifier batchVerifier_
+    ) Ownable(owner_) {
         superblockLog = superblockLog_;
         poseidon2 = poseidon2_;
         poseidon4 = poseidon4_;
+        batchVerifier = batchVerifier_;
     }
 
     /// @notice Names the account that publishes epochs.
@@ -191,6 +218,25 @@ contract SolvencyRegistry is Ownable {
                 solvency.reserves >= solvency.liabilities
             );
         }
+    }
+
+    /// @notice Records a Groth16 proof (circuits/solvency.circom) that the asset's tree in `epoch` — at
+    ///         most 8 leaves, depth 3 — has every balance below 2^96 and a total at most the recorded
+    ///         reserves. Anyone may submit it; it reveals no balance.
+    function proveRange(
+        uint64 epoch,
+        bytes32 asset,
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c
+    ) external {
+        AssetSolvency storage solvency = _published(epoch, asset);
+        if (rangeProven[epoch][asset]) revert RangeAlreadyProven(epoch, asset);
+        if (!batchVerifier.verifyProof(a, b, c, [solvency.root, solvency.reserves])) {
+            revert InvalidRangeProof(epoch, asset);
+        }
+        rangeProven[epoch][asset] = true;
+        emit RangeProven(epoch, asset);
     }
 
     /// @notice The assets an epoch reports, in order.
