@@ -273,6 +273,29 @@ async function refreshPools(): Promise<void> {
   );
 }
 
+async function refreshSolvency(): Promise<void> {
+  const response = await fetch("/v1/solvency/epochs/latest");
+  if (response.status === 404) return; // none published yet (or no registry): the note stays
+  if (!response.ok) throw new Error(`solvency: ${response.status}`);
+  const epoch = (await response.json()) as { epoch: string; superblockHeight: string; assets: Json[] };
+  byId("solvency-epoch").textContent = `epoch ${epoch.epoch} at superblock ${epoch.superblockHeight}`;
+  byId("solvency").replaceChildren(
+    ...epoch.assets.map((asset) => {
+      const tr = document.createElement("tr");
+      const state = asset.solvent ? "solvent" : "insolvent";
+      tr.append(
+        cell(String(asset.asset)),
+        cell(ether(String(asset.liabilities))),
+        cell(ether(String(asset.reserves))),
+        cell(asset.ratio === null ? "nothing owed" : Number(asset.ratio).toFixed(3), {
+          class: `state state-${state}`,
+        }),
+      );
+      return tr;
+    }),
+  );
+}
+
 async function loadSnapshot(): Promise<void> {
   const [list, lanes, bondList, orders] = await Promise.all([
     getJson<{ messages: Message[] }>(`/v1/messages?limit=${MAX_MESSAGES}`),
@@ -364,5 +387,6 @@ follow(undefined, () => {
 });
 every(1000, refreshChains);
 every(5000, refreshPools);
+every(5000, refreshSolvency);
 setInterval(renderCheckpoints, 250);
 setUpMarginLookup();

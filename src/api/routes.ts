@@ -8,6 +8,7 @@ import { liquidityPoolAbi } from "../contracts/generated/index.js";
 import { getIntent } from "../sdk/getIntent.js";
 import { getMarginAccount } from "../sdk/getMarginAccount.js";
 import { clientOf } from "../sdk/network.js";
+import { getSolvencyEpoch, SolvencyEpochNotFoundError } from "../sdk/solvency.js";
 import { type IndexStore, MESSAGE_STATUSES, type MessageFilter } from "./index-store.js";
 import type { Indexer } from "./indexer.js";
 import { INTENT_STATES } from "./intent-index.js";
@@ -317,6 +318,37 @@ function registerFinanceRoutes(app: FastifyInstance, network: Manifest): void {
         }),
       );
       return { pools };
+    },
+  );
+
+  app.get<{ Params: { epoch: string } }>(
+    "/v1/solvency/epochs/:epoch",
+    {
+      schema: {
+        summary:
+          "A proof-of-solvency epoch on the L1 (`latest` for the newest): per asset, liabilities, reserves, ratio",
+        params: {
+          type: "object",
+          required: ["epoch"],
+          properties: { epoch: { type: "string", pattern: "^(latest|[1-9][0-9]{0,17})$" } },
+        },
+        response: { 200: anyObject, 404: notFound },
+      },
+    },
+    async (request, reply) => {
+      if (!network.solvency) {
+        return reply.code(404).send({ error: "not found", message: "this network has no SolvencyRegistry" });
+      }
+      const { epoch } = request.params;
+      try {
+        const found = await getSolvencyEpoch(network, epoch === "latest" ? {} : { epoch: BigInt(epoch) });
+        return plain(found);
+      } catch (error) {
+        if (error instanceof SolvencyEpochNotFoundError) {
+          return reply.code(404).send({ error: "not found", message: error.shortMessage });
+        }
+        throw error;
+      }
     },
   );
 

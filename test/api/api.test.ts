@@ -210,6 +210,8 @@ describe("API", () => {
       ["/v1/margin/accounts/0xnope", "account"],
       ["/v1/intents?state=lost", "state"],
       ["/v1/intents?limit=1000", "limit"],
+      ["/v1/solvency/epochs/0", "epoch"],
+      ["/v1/solvency/epochs/newest", "epoch"],
     ];
     for (const [path, parameter] of cases) {
       const { status, body } = await get(`${base}${path}`);
@@ -218,6 +220,9 @@ describe("API", () => {
       assert.equal(body.parameter, parameter, path);
     }
     assert.equal((await get(`${base}/v1/intents/${unknown}?origin=901&destination=902`)).status, 404);
+    // The devnet here runs no solvency publisher: no epoch yet.
+    assert.equal((await get(`${base}/v1/solvency/epochs/latest`)).status, 404);
+    assert.equal((await get(`${base}/v1/solvency/epochs/7`)).status, 404);
   });
 
   it("answers only its own Host (a rebound name pointing at 127.0.0.1 gets 421)", async () => {
@@ -328,6 +333,7 @@ describe("API", () => {
       "/v1/margin/accounts/{account}",
       "/v1/intents/{orderId}",
       "/v1/intents",
+      "/v1/solvency/epochs/{epoch}",
       "/v1/stream",
     ]) {
       const operation = paths[path]?.get;
