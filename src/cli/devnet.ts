@@ -102,8 +102,13 @@ export async function run(
     throw new UsageError("--api-port and --no-api contradict each other");
   }
   const apiPort = values["no-api"] ? undefined : intFlag("api-port", values["api-port"], base + 3000, 1);
-  if (apiPort !== undefined && apiPort > 65_535)
-    throw new UsageError(`--api-port must be at most 65535, got ${apiPort}`);
+  if (apiPort !== undefined && apiPort > 65_535) {
+    throw new UsageError(
+      values["api-port"] === undefined
+        ? `the API's port would be BASE+3000 = ${apiPort}, above 65535: pass --api-port P or --no-api`
+        : `--api-port must be at most 65535, got ${apiPort}`,
+    );
+  }
   const dataDir = dataDirOf(values);
   const { logger, logFile, close: closeLog } = devnetLogger(values, dataDir);
   const stopping = untilStopped();
