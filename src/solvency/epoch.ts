@@ -88,9 +88,14 @@ export function buildEpochTrees(
 ): Map<string, SumTree> {
   const trees = new Map<string, SumTree>();
   for (const asset of archive.assets) {
-    const leaves = leavesOf(h, archive.users, asset);
-    const tree = buildSumTree(h, leaves, MIN_TREE_DEPTH);
-    auditSumTree(tree, new Map(leaves.map((leaf) => [leaf.saltedId, leaf.balance])));
+    const tree = buildSumTree(h, leavesOf(h, archive.users, asset), MIN_TREE_DEPTH);
+    // What the users are owed, straight from the aggregate: the tree must hold each exactly once.
+    const owed = new Map<bigint, bigint>();
+    for (const user of archive.users) {
+      const balance = user.balances[asset] ?? 0n;
+      if (balance > 0n) owed.set(h.saltedId(hexToBigInt(user.user), user.salt), balance);
+    }
+    auditSumTree(tree, owed);
     trees.set(asset, tree);
   }
   return trees;
