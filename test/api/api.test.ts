@@ -57,15 +57,16 @@ describe("API", () => {
   let live: Awaited<ReturnType<typeof openStream>>;
   const sent: { id: Hex; path: string; from: number; to: number }[] = [];
   let orderId: Hex;
+  const apiConfig = (port: number) => ({
+    network: devnet.manifest,
+    database: join(devnet.dataDir, "api.sqlite"),
+    port,
+    logger: silentLogger,
+  });
 
   before(async () => {
     devnet = await startTestDevnet({ sequencer: { superblockTimeMs: 500 }, l1BlockTime: 1 });
-    api = new ApiServer({
-      network: devnet.manifest,
-      database: join(devnet.dataDir, "api.sqlite"),
-      port: await freePort(),
-      logger: silentLogger,
-    });
+    api = new ApiServer(apiConfig(await freePort()));
     await api.start();
     base = api.url;
     metricsBefore = await (await fetch(`${base}/metrics`)).text();
@@ -435,5 +436,48 @@ describe("API", () => {
       );
     }
     assert.ok(sample(after, "junction_intent_fill_seconds_count", 'path="canonical"') >= 1);
+  });
+
+  it("a restarted API resumes its index: what happened while it was down arrives once, cursors continue", async () => {
+    const lastCursor = live.events.at(-1)?.cursor ?? 0;
+    const indexed = ((await get(`${base}/v1/messages?limit=200`)).body.messages as Json[]).map(
+      (entry) => entry.id,
+    );
+    const port = Number(new URL(base).port);
+    await api.stop();
+    const { manifest } = devnet;
+    const wallet = walletClientFor(rollupOf(manifest, 902), manifest.accounts.user.privateKey);
+    const whileDown = await sendMessage(wallet, manifest, {
+      destinationChainId: 901,
+      recipient: rollupOf(manifest, 901).contracts.recorder,
+      body: toHex("sent while the API was down"),
+    });
+    await waitForDelivery(manifest, { id: whileDown.id, timeoutMs: 60_000 });
+    api = new ApiServer(apiConfig(port));
+    await api.start();
+    const replay = await openStream(`${base.replace("http", "ws")}/v1/stream?cursor=${lastCursor}`);
+    await waitUntil(
+      async () => replay.events.length,
+      () =>
+        replay.events.some((event) => event.data.id === whileDown.id && event.data.status === "delivered"),
+      "the restarted API to stream the message sent while it was down",
+    );
+    replay.socket.close();
+    // Cursors continue where the first run stopped; no event of the first run comes again.
+    assert.equal(replay.events[0]?.cursor, lastCursor + 1);
+    for (let i = 1; i < replay.events.length; i++) {
+      assert.equal(replay.events[i]?.cursor, (replay.events[i - 1]?.cursor ?? 0) + 1);
+    }
+    const replayedIds = replay.events
+      .filter((event) => event.kind === "message")
+      .map((event) => event.data.id);
+    assert.ok(!replayedIds.some((id) => indexed.includes(id as string) && id !== whileDown.id));
+    const all = ((await get(`${base}/v1/messages?limit=200`)).body.messages as Json[]).map(
+      (entry) => entry.id,
+    );
+    assert.equal(new Set(all).size, all.length, "no message indexed twice");
+    assert.deepEqual(all.filter((id) => id !== whileDown.id && indexed.includes(id)).length, indexed.length);
+    const stopped = await get(`${base}/v1/messages/${whileDown.id}`);
+    assert.equal(stopped.body.status, "delivered");
   });
 });
