@@ -140,6 +140,7 @@ async function chain() {
     superblockLog: log,
     publisher: accounts.proposer.address,
     tokens: [],
+    holders: [],
   });
   let height = 0n;
   const publisher = walletClientFor(node, accounts.proposer.privateKey);

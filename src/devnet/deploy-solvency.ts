@@ -37,12 +37,14 @@ export type SolvencyDeployOptions = {
   publisher: Address;
   /** Per rollup, the tokens its holders' reserves are counted in. */
   tokens: ReserveToken[];
+  /** Per rollup, the contracts whose balances count as reserves. */
+  holders: { chainId: number; holder: Address }[];
 };
 
 export async function deploySolvency(
   l1: Endpoint,
   deployerKey: Hex,
-  { superblockLog, publisher, tokens }: SolvencyDeployOptions,
+  { superblockLog, publisher, tokens, holders }: SolvencyDeployOptions,
 ): Promise<SolvencyContracts> {
   const { poseidon2, poseidon4 } = await deployPoseidons(l1, deployerKey);
   const client = publicClientFor(l1);
@@ -76,6 +78,16 @@ export async function deploySolvency(
         abi: artifacts.solvencyRegistryAbi,
         functionName: "listToken",
         args: [BigInt(chainId), token, assetId(symbol)],
+      }),
+    );
+  }
+  for (const { chainId, holder } of holders) {
+    hashes.push(
+      await wallet.writeContract({
+        address: registry,
+        abi: artifacts.solvencyRegistryAbi,
+        functionName: "listHolder",
+        args: [BigInt(chainId), holder, true],
       }),
     );
   }

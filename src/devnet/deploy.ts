@@ -6,6 +6,7 @@ import type { Manifest, OptimisticSettings, RollupContracts, ZkSettings } from "
 import * as artifacts from "../contracts/generated/index.js";
 import { buildCommittee } from "../protocol/committee.js";
 import { reserveTokens } from "../solvency/assets.js";
+import { listedHolders } from "../solvency/reserves.js";
 import { solvencyPublisherAccount } from "./accounts.js";
 import { deployMargin } from "./deploy-margin.js";
 import { deployOrderbook } from "./deploy-orderbook.js";
@@ -475,16 +476,18 @@ export async function deployNetwork({
     user: accounts.user.address,
   });
   // Proof of solvency on the L1, counting the rollups' JUSD, test ETH and native ETH as reserves.
+  const holding = {
+    rollups: rollups.map((rollup, i) => ({
+      ...rollup,
+      contracts: (deployed[i] as RollupDeployment).contracts,
+    })),
+    margin,
+  };
   const solvency = await deploySolvency(l1, deployer, {
     superblockLog: hub.superblockLog,
     publisher: solvencyPublisherAccount().address,
-    tokens: reserveTokens({
-      rollups: rollups.map((rollup, i) => ({
-        ...rollup,
-        contracts: (deployed[i] as RollupDeployment).contracts,
-      })),
-      margin,
-    }),
+    tokens: reserveTokens(holding),
+    holders: listedHolders(holding),
   });
   return {
     version: 1,

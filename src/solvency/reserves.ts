@@ -19,7 +19,15 @@ export type Reserve = {
  * token bridge (locked assets), and on the hub the margin engine (its JUSD cash). The order book's
  * gateways add theirs here.
  */
-export function holdersOf(manifest: Pick<Manifest, "rollups" | "margin">, chainId: number): Address[] {
+export type HoldingNetwork = {
+  rollups: readonly {
+    chainId: number;
+    contracts: Pick<Manifest["rollups"][number]["contracts"], "liquidityPool" | "settlers" | "tokenBridge">;
+  }[];
+  margin: Pick<Manifest["margin"], "vault" | "engine" | "hubChainId">;
+};
+
+export function holdersOf(manifest: HoldingNetwork, chainId: number): Address[] {
   const rollup = manifest.rollups.find((entry) => entry.chainId === chainId);
   if (!rollup) return [];
   const holders: Address[] = [
@@ -30,6 +38,13 @@ export function holdersOf(manifest: Pick<Manifest, "rollups" | "margin">, chainI
   ];
   if (chainId === manifest.margin.hubChainId) holders.push(manifest.margin.engine);
   return holders;
+}
+
+/** Every (rollup, holder) the registry should count: what the owner lists at deployment. */
+export function listedHolders(network: HoldingNetwork): { chainId: number; holder: Address }[] {
+  return network.rollups.flatMap((rollup) =>
+    [...new Set(holdersOf(network, rollup.chainId))].map((holder) => ({ chainId: rollup.chainId, holder })),
+  );
 }
 
 const compare = (a: bigint | string, b: bigint | string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -136,6 +136,10 @@ describe("SolvencyRegistry", () => {
         { chainId, token: TETH, symbol: "tETH" },
         { chainId, token: zeroAddress, symbol: "ETH" },
       ]),
+      holders: [901, 902].flatMap((chainId) => [
+        { chainId, holder: POOL },
+        { chainId, holder: VAULT },
+      ]),
     }));
   });
 
@@ -231,7 +235,7 @@ describe("SolvencyRegistry", () => {
     );
   });
 
-  it("refuses reserves at mismatched heights, an unposted superblock, double-counted or unlisted reserves, a stale superblock, and strangers", async () => {
+  it("refuses reserves at mismatched heights, an unposted superblock, double-counted reserves, unlisted tokens or holders, a stale superblock, and strangers", async () => {
     const tree = buildSumTree(h, leavesOf([1n]));
     const liabilities = [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }];
     const superblock = await postSuperblock([70n, 71n]);
@@ -264,6 +268,8 @@ describe("SolvencyRegistry", () => {
     await rejects(send(superblock, [at(901n, 70n), at(901n, 70n)]), "ReservesNotSorted");
     await rejects(send(superblock, [at(903n, 70n)]), "RollupNotInSuperblock");
     await rejects(send(superblock, [at(901n, 70n, POOL, POOL)]), "UnlistedToken");
+    // The operator's own wallet is no reserve, whatever it holds.
+    await rejects(send(superblock, [at(901n, 70n, accounts.deployer.address, JUSD)]), "UnlistedHolder");
     await rejects(send(superblock, [], deployer), "NotPublisher");
     // Another height's commitment does not match these blocks.
     await rejects(send({ height: 1n, blocks: superblock.blocks }, []), "UnknownSuperblock");

@@ -35,7 +35,8 @@ interface ISolvencyBatchVerifier {
 ///      Poseidon(saltedId, balance). Balances are below 2^96 and sums below 2^128.
 ///      What the L1 checks: the superblock is the one the sequencer posted (its commitment binds every
 ///      rollup's block number and hash), each reserve was read at that superblock's block of its rollup,
-///      each reserve's token is listed for its asset by the owner, no reserve is counted twice, and
+///      each reserve's holder is a listed holding contract and its token is listed for its asset by the
+///      owner, no reserve is counted twice, and
 ///      every total is in range. What it cannot check: that a reserve amount is the holder's real balance
 ///      at that block (anyone can, with eth_getProof against the posted block hash) and that the tree
 ///      holds every user (each user checks their own leaf).
@@ -94,6 +95,9 @@ contract SolvencyRegistry is Ownable {
     mapping(uint64 epoch => bytes32[]) private _assets;
     /// @notice Which asset a token on a rollup counts as (zero: not a reserve of any asset).
     mapping(uint64 chainId => mapping(address token => bytes32 asset)) public assetOfToken;
+    /// @notice The contracts whose balances count as reserves on each rollup (users' money, not the
+    ///         operator's own accounts).
+    mapping(uint64 chainId => mapping(address holder => bool)) public holderListed;
     /// @notice Whether a zk proof showed every leaf of the asset's tree in range and its total covered.
     mapping(uint64 epoch => mapping(bytes32 asset => bool)) public rangeProven;
 
@@ -103,6 +107,7 @@ contract SolvencyRegistry is Ownable {
     event AssetReported(uint64 indexed epoch, bytes32 indexed asset, uint256 liabilities, uint256 reserves, bool solvent);
     event PublisherSet(address publisher);
     event TokenListed(uint64 indexed chainId, address indexed token, bytes32 asset);
+    event HolderListed(uint64 indexed chainId, address indexed holder, bool listed);
     /// @notice A zk proof showed every leaf of `asset`'s tree in `epoch` in range and its total covered.
     event RangeProven(uint64 indexed epoch, bytes32 indexed asset);
 
@@ -118,6 +123,8 @@ contract SolvencyRegistry is Ownable {
     error RollupNotInSuperblock(uint64 chainId);
     /// @notice A reserve's token is not listed as an asset on its rollup.
     error UnlistedToken(uint64 chainId, address token);
+    /// @notice A reserve's holder is not a listed holding contract on its rollup.
+    error UnlistedHolder(uint64 chainId, address holder);
     /// @notice Reserves must be sorted by (chainId, holder, token), strictly: none counted twice.
     error ReservesNotSorted(uint256 index);
     /// @notice Liabilities must be sorted by asset, strictly, and name a non-zero asset.
@@ -166,6 +173,12 @@ contract SolvencyRegistry is Ownable {
         emit TokenListed(chainId, token, asset);
     }
 
+    /// @notice Counts (or stops counting) `holder`'s balances on `chainId` as reserves.
+    function listHolder(uint64 chainId, address holder, bool listed) external onlyOwner {
+        holderListed[chainId][holder] = listed;
+        emit HolderListed(chainId, holder, listed);
+    }
+
     /// @notice Publishes the next epoch, taken at superblock `height` whose rollup blocks are `blocks`.
     function publish(
         uint64 height,
@@ -200,6 +213,7 @@ contract SolvencyRegistry is Ownable {
             if (i > 0 && !_before(reserves[i - 1], reserve)) revert ReservesNotSorted(i);
             uint64 expected = _blockOf(blocks, reserve.chainId);
             if (reserve.blockNumber != expected) revert HeightMismatch(reserve.chainId, expected, reserve.blockNumber);
+            if (!holderListed[reserve.chainId][reserve.holder]) revert UnlistedHolder(reserve.chainId, reserve.holder);
             bytes32 asset = assetOfToken[reserve.chainId][reserve.token];
             if (asset == bytes32(0)) revert UnlistedToken(reserve.chainId, reserve.token);
             AssetSolvency storage solvency = solvencyOf[epoch][asset];
