@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 import { type Address, erc20Abi, type Hex, maxUint256, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { mapWithConcurrency } from "../src/agents/concurrent.js";
 import { setBalance } from "../src/chain/anvil.js";
 import { type JunctionPublicClient, publicClientFor } from "../src/chain/clients.js";
 import { rollupOf } from "../src/chain/manifest.js";
@@ -60,6 +61,8 @@ const config = {
 const DEPOSITS = ["120", "110", "105", "100"].map((usd) => parseEther(usd));
 const SIZE = parseEther("0.1");
 const OPEN_PRICE = parseEther("3000");
+/** Most setup requests in flight at once (1,000 accounts at once ran out of sockets: EMFILE). */
+const IN_FLIGHT = 32;
 
 type RunResult = {
   rollups: number;
@@ -158,7 +161,7 @@ async function fundJusd(kit: MarginKit, chainId: number, receivers: { to: Addres
       }),
     );
   }
-  await Promise.all(hashes.map((hash) => kit.confirm(chainId, hash)));
+  await mapWithConcurrency(hashes, IN_FLIGHT, (hash) => kit.confirm(chainId, hash));
 }
 
 /** Paced deposits and withdrawals by one user per non-hub rollup. */
@@ -237,7 +240,7 @@ async function setUpAccounts(
     // Every deposit level on every rollup: the unhealthy accounts spread over every vault.
     deposit: DEPOSITS[Math.floor(i / chainIds.length) % DEPOSITS.length] as bigint,
   }));
-  const traders = await Promise.all(specs.map(() => freshKey(kit)));
+  const traders = await mapWithConcurrency(specs, IN_FLIGHT, () => freshKey(kit));
   await Promise.all(
     chainIds.map((chainId) =>
       fundJusd(
@@ -249,49 +252,45 @@ async function setUpAccounts(
       ),
     ),
   );
-  const deposits = await Promise.all(
-    specs.map(async ({ chainId, deposit }, i) => {
-      const wallet = kit.wallet((traders[i] as Trader).key, chainId);
-      await wallet.writeContract({
-        address: kit.jusd(chainId),
-        abi: erc20Abi,
-        functionName: "approve",
-        args: [kit.margin.vault, deposit],
-        nonce: 0,
-        gas: 100_000n,
-      });
-      return wallet.writeContract({
-        address: kit.margin.vault,
-        abi: vaultAbi,
-        functionName: "deposit",
-        args: [kit.jusd(chainId), deposit],
-        nonce: 1,
-        gas: (depositGas * 3n) / 2n + 50_000n,
-      });
-    }),
+  const deposits = await mapWithConcurrency(specs, IN_FLIGHT, async ({ chainId, deposit }, i) => {
+    const wallet = kit.wallet((traders[i] as Trader).key, chainId);
+    await wallet.writeContract({
+      address: kit.jusd(chainId),
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [kit.margin.vault, deposit],
+      nonce: 0,
+      gas: 100_000n,
+    });
+    return wallet.writeContract({
+      address: kit.margin.vault,
+      abi: vaultAbi,
+      functionName: "deposit",
+      args: [kit.jusd(chainId), deposit],
+      nonce: 1,
+      gas: (depositGas * 3n) / 2n + 50_000n,
+    });
+  });
+  await mapWithConcurrency(deposits, IN_FLIGHT, (hash, i) =>
+    kit.confirm((specs[i] as { chainId: number }).chainId, hash),
   );
-  await Promise.all(deposits.map((hash, i) => kit.confirm((specs[i] as { chainId: number }).chainId, hash)));
-  await Promise.all(
-    specs.map(({ chainId }, i) =>
-      seenAt(
-        async () => (await kit.collateralOf((traders[i] as Trader).address, chainId, kit.jusd(chainId))) > 0n,
-        `account ${i}'s deposit counted at the hub`,
-      ),
+  await mapWithConcurrency(specs, IN_FLIGHT, ({ chainId }, i) =>
+    seenAt(
+      async () => (await kit.collateralOf((traders[i] as Trader).address, chainId, kit.jusd(chainId))) > 0n,
+      `account ${i}'s deposit counted at the hub`,
     ),
   );
   await kit.setPrices({ ETH: OPEN_PRICE }); // fresh prices for the openings (back up after a crash)
-  const opened = await Promise.all(
-    traders.map((trader) =>
-      kit.wallet(trader.key, kit.hubId).writeContract({
-        address: kit.margin.engine,
-        abi: engineAbi,
-        functionName: "modifyPosition",
-        args: [0n, SIZE],
-        gas: 800_000n,
-      }),
-    ),
+  const opened = await mapWithConcurrency(traders, IN_FLIGHT, (trader) =>
+    kit.wallet(trader.key, kit.hubId).writeContract({
+      address: kit.margin.engine,
+      abi: engineAbi,
+      functionName: "modifyPosition",
+      args: [0n, SIZE],
+      gas: 800_000n,
+    }),
   );
-  await Promise.all(opened.map((hash) => kit.confirm(kit.hubId, hash)));
+  await mapWithConcurrency(opened, IN_FLIGHT, (hash) => kit.confirm(kit.hubId, hash));
   return { traders, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -406,17 +405,15 @@ async function crash(kit: MarginKit, traders: Trader[], sequenced: boolean) {
   let superblockGaps: number[] | undefined;
   if (sequenced) {
     const hub = rollupOf(kit.manifest, kit.hubId);
-    superblockGaps = await Promise.all(
-      seizes.map(async (seize) => {
-        const liquidated = await superblockOf(hub, seize.liquidatedIn);
-        const paid = await superblockOf(
-          rollupOf(kit.manifest, seize.chainId),
-          deliveredIn.get(seize.id) as bigint,
-        );
-        if (liquidated === null || paid === null) throw new Error(`no superblock for seizure ${seize.id}`);
-        return paid - liquidated;
-      }),
-    );
+    superblockGaps = await mapWithConcurrency(seizes, IN_FLIGHT, async (seize) => {
+      const liquidated = await superblockOf(hub, seize.liquidatedIn);
+      const paid = await superblockOf(
+        rollupOf(kit.manifest, seize.chainId),
+        deliveredIn.get(seize.id) as bigint,
+      );
+      if (liquidated === null || paid === null) throw new Error(`no superblock for seizure ${seize.id}`);
+      return paid - liquidated;
+    });
   }
   return {
     expected,
