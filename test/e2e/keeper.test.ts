@@ -114,6 +114,14 @@ describe("keeper and price agent", () => {
     assert.deepEqual([...seen.keys()].sort(), [...expected].sort());
     for (const [account, events] of seen) assert.equal(events.length, 1, account);
     assert.equal(done.size, expected.size);
+    for (const [i, trader] of everyone.entries()) {
+      const event = seen.get(trader.address)?.[0];
+      console.log(
+        event
+          ? `account ${i}: closed ${event.args.closedSize}, repaid ${event.args.repaid}, seized ${event.args.seized} on ${event.args.chainId}`
+          : `account ${i}: not liquidated`,
+      );
+    }
     assert.deepEqual(await liquidatable(kit, everyone), new Set(), "everyone is healthy again");
 
     // The seizures on 902 reach the keeper there; the hub's paid it at once.
