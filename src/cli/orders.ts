@@ -3,8 +3,17 @@
 // book as every gateway holds it, and the legs the gateways paid.
 import { formatEther, parseEther } from "viem";
 import { walletClientFor } from "../chain/clients.js";
-import { cancelOrder, getBook, getFills, placeOrder, rollupOf } from "../sdk/index.js";
 import {
+  cancelOrder,
+  commitSealedOrder,
+  getBook,
+  getFills,
+  placeOrder,
+  revealSealedOrder,
+  rollupOf,
+} from "../sdk/index.js";
+import {
+  hexFlag,
   intFlag,
   keyFlag,
   manifestOf,
@@ -17,6 +26,8 @@ import {
 
 export const usage = `junction orders place --chain CHAIN --side buy|sell --price P --amount N [--private-key KEY] [--data-dir DIR | --manifest FILE]
 junction orders cancel --order ID [--private-key KEY] [--data-dir DIR | --manifest FILE]
+junction orders seal --chain CHAIN --side buy|sell --price P --amount N [--base-deposit N] [--quote-deposit N] [--private-key KEY] [--data-dir DIR | --manifest FILE]
+junction orders reveal --chain CHAIN --sealed ID --side buy|sell --price P --amount N --salt HEX [--private-key KEY] [--data-dir DIR | --manifest FILE]
 junction orders book [--data-dir DIR | --manifest FILE]
 junction orders fills [--order ID] [--data-dir DIR | --manifest FILE]
   One order book over every rollup for the devnet's market (test ETH priced in JUSD). place: a limit
@@ -24,8 +35,11 @@ junction orders fills [--order ID] [--data-dir DIR | --manifest FILE]
   sell) until filled or cancelled; prints its id. The matcher fills it against orders of any rollup;
   the proceeds arrive on the counterparty's rollup, at the same address. cancel: returns what is left
   of the escrow, on the order's rollup alone, whenever no fill of it waits for its answer. book: the
-  resting orders, aggregated by price. fills: the legs the gateways paid (one per order and fill). The
-  key defaults to the devnet's user.`;
+  resting orders, aggregated by price. fills: the legs the gateways paid (one per order and fill). seal:
+  a sealed order for the current round (only the deposits show; by default N ETH and N x P JUSD, deposit
+  more of both to hide the side); prints its id, round and salt — keep them. reveal: in the round's
+  reveal window (the 5 s after its 10 s commit window on the devnet) it joins that round's one-price
+  auction. The key defaults to the devnet's user.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
@@ -34,6 +48,10 @@ export async function run(argv: string[]): Promise<number> {
       return place(rest);
     case "cancel":
       return cancel(rest);
+    case "seal":
+      return seal(rest);
+    case "reveal":
+      return reveal(rest);
     case "book":
       return book(rest);
     case "fills":
@@ -45,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       return action === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown orders action "${action}"`, {
-        details: "use place, cancel, book or fills",
+        details: "use place, cancel, seal, reveal, book or fills",
       });
   }
 }
@@ -88,6 +106,69 @@ async function place(argv: string[]): Promise<number> {
     amount: unitsFlag("amount", values.amount),
   });
   printJson({ action: "place", chainId: rollup.chainId, side, ...result });
+  return 0;
+}
+
+function sideFlag(value: string | undefined): "buy" | "sell" {
+  const side = requiredFlag("side", value);
+  if (side !== "buy" && side !== "sell") throw new UsageError(`--side must be buy or sell, got ${side}`);
+  return side;
+}
+
+async function seal(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    ...keyFlags,
+    chain: { type: "string" },
+    side: { type: "string" },
+    price: { type: "string" },
+    amount: { type: "string" },
+    "base-deposit": { type: "string" },
+    "quote-deposit": { type: "string" },
+  });
+  if (values.help) return helped();
+  const side = sideFlag(values.side);
+  const manifest = manifestOf(values);
+  const rollup = rollupOf(manifest, intFlag("chain", values.chain, -1, 1));
+  const wallet = walletClientFor(rollup, keyFlag(values["private-key"], manifest.accounts.user.privateKey));
+  const deposit = (name: "base-deposit" | "quote-deposit") =>
+    values[name] === undefined ? undefined : unitsFlag(name, values[name]);
+  const result = await commitSealedOrder(wallet, manifest, {
+    side,
+    price: unitsFlag("price", values.price),
+    amount: unitsFlag("amount", values.amount),
+    baseDeposit: deposit("base-deposit"),
+    quoteDeposit: deposit("quote-deposit"),
+  });
+  printJson({ action: "seal", chainId: rollup.chainId, ...result });
+  return 0;
+}
+
+async function reveal(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    ...keyFlags,
+    chain: { type: "string" },
+    sealed: { type: "string" },
+    side: { type: "string" },
+    price: { type: "string" },
+    amount: { type: "string" },
+    salt: { type: "string" },
+  });
+  if (values.help) return helped();
+  const side = sideFlag(values.side);
+  const manifest = manifestOf(values);
+  const rollup = rollupOf(manifest, intFlag("chain", values.chain, -1, 1));
+  const wallet = walletClientFor(rollup, keyFlag(values["private-key"], manifest.accounts.user.privateKey));
+  const sealedText = requiredFlag("sealed", values.sealed);
+  if (!/^\d+$/.test(sealedText))
+    throw new UsageError(`--sealed must be a sealed order id, got ${sealedText}`);
+  const result = await revealSealedOrder(wallet, manifest, {
+    sealedId: BigInt(sealedText),
+    side,
+    price: unitsFlag("price", values.price),
+    amount: unitsFlag("amount", values.amount),
+    salt: hexFlag("salt", values.salt),
+  });
+  printJson({ action: "reveal", chainId: rollup.chainId, ...result });
   return 0;
 }
 

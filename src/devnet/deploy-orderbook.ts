@@ -13,6 +13,9 @@ export type OrderbookContracts = NonNullable<Manifest["orderbook"]>;
 
 /** Seconds a fill message stays deliverable on the devnet before its expiry notice releases the leg. */
 export const DEVNET_FILL_TTL = 600;
+/** Seconds of each sealed-order round's commit window, and of the reveal window after it. */
+export const DEVNET_AUCTION_PERIOD = 10;
+export const DEVNET_REVEAL_PERIOD = 5;
 /** Test ETH minted to the devnet's user on every rollup for trying orders. */
 export const USER_TEST_ETH = parseEther("100");
 
@@ -89,6 +92,8 @@ async function deployOn(
       messaging.inbox,
       options.matcher,
       BigInt(options.fillTtl ?? DEVNET_FILL_TTL),
+      BigInt(DEVNET_AUCTION_PERIOD),
+      BigInt(DEVNET_REVEAL_PERIOD),
     ],
     nonce,
     gas: 6_000_000n,

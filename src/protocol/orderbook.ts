@@ -1,7 +1,7 @@
 // The order book's pure twin of contracts/apps/orderbook/OrderGateway.sol: order ids (the origin rollup in
 // the high bits), market ids, what an order escrows and what a fill moves, and the id of a fill settled
 // within one rollup. No I/O; the matcher, the SDK and the tests compute with these.
-import { encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
+import { type Address, encodeAbiParameters, type Hex, keccak256, toHex } from "viem";
 
 /** Prices are quote units per whole base unit x 1e18. */
 export const PRICE_SCALE = 10n ** 18n;
@@ -48,4 +48,55 @@ export function localFillId(chainId: number, batchId: bigint, index: number): He
       [BigInt(chainId), batchId, BigInt(index)],
     ),
   );
+}
+
+/**
+ * What a sealed order commits to (OrderGateway.revealSealed recomputes it): keccak256(abi.encode(chainId,
+ * gateway, owner, marketId, isBuy, price, amount, salt)). Binding the chain, gateway and owner keeps a
+ * commitment from being replayed elsewhere or by someone else.
+ */
+export function sealedCommitment(fields: {
+  chainId: number;
+  gateway: Address;
+  owner: Address;
+  marketId: Hex;
+  isBuy: boolean;
+  price: bigint;
+  amount: bigint;
+  salt: Hex;
+}): Hex {
+  return keccak256(
+    encodeAbiParameters(
+      [
+        { type: "uint256" },
+        { type: "address" },
+        { type: "address" },
+        { type: "bytes32" },
+        { type: "bool" },
+        { type: "uint256" },
+        { type: "uint256" },
+        { type: "bytes32" },
+      ],
+      [
+        BigInt(fields.chainId),
+        fields.gateway,
+        fields.owner,
+        fields.marketId,
+        fields.isBuy,
+        fields.price,
+        fields.amount,
+        fields.salt,
+      ],
+    ),
+  );
+}
+
+/** A sealed-order round's windows (seconds): commits in [r x period, (r+1) x period), reveals for `reveal` after. */
+export function revealWindowOf(
+  round: bigint,
+  period: bigint,
+  reveal: bigint,
+): { opens: bigint; closes: bigint } {
+  const opens = (round + 1n) * period;
+  return { opens, closes: opens + reveal };
 }

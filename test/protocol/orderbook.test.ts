@@ -12,6 +12,7 @@ import {
   quoteFor,
   sequenceOfOrder,
 } from "../../src/protocol/orderbook.js";
+import { clearAuction } from "../../src/protocol/orderbook-auction.js";
 import { type BookOrder, OrderBook } from "../../src/protocol/orderbook-book.js";
 
 const market = marketIdOf("tETH/JUSD");
@@ -117,5 +118,47 @@ describe("OrderBook (price-time priority over every rollup)", () => {
     assert.equal(quoteFor(3n, unit / 2n), 1n);
     assert.equal(escrowFor(false, 3n, unit / 2n), 3n);
     assert.equal(chainOfOrder(gatewayOrderId(902, 5n)), 902);
+  });
+});
+
+describe("clearAuction (sealed orders: one price per round)", () => {
+  const o = (n: number, side: "buy" | "sell", price: number, amount: number, time: number) => ({
+    id: gatewayOrderId(901, BigInt(n)),
+    isBuy: side === "buy",
+    price: BigInt(price) * unit,
+    amount: BigInt(amount) * unit,
+    time: BigInt(time),
+  });
+
+  it("picks the price that trades the most and pairs best limits first, all at that one price", () => {
+    // Demand/supply: 2980 180/60, 2990 180/60, 3000 150/120, 3010 100/120, 3020 0/160 -> 3000 trades 120.
+    const orders = [
+      o(1, "buy", 3010, 100, 1),
+      o(2, "buy", 3000, 50, 2),
+      o(3, "buy", 2990, 30, 3),
+      o(4, "sell", 2980, 60, 4),
+      o(5, "sell", 3000, 60, 5),
+      o(6, "sell", 3020, 40, 6),
+    ];
+    const cleared = clearAuction(market, orders);
+    assert.equal(cleared?.price, 3000n * unit);
+    assert.equal(cleared?.volume, 120n * unit);
+    assert.deepEqual(
+      cleared?.fills.map((fill) => [
+        Number(sequenceOfOrder(fill.buy)),
+        Number(sequenceOfOrder(fill.sell)),
+        Number(fill.amount / unit),
+      ]),
+      [
+        [1, 4, 60],
+        [1, 5, 40],
+        [2, 5, 20],
+      ],
+    );
+    assert.ok(cleared?.fills.every((fill) => fill.price === 3000n * unit));
+  });
+
+  it("does not clear when no buy reaches a sell", () => {
+    assert.equal(clearAuction(market, [o(1, "buy", 10, 1, 1), o(2, "sell", 11, 1, 2)]), undefined);
   });
 });

@@ -23,6 +23,9 @@ import {OrderMessages} from "./OrderMessages.sol";
 ///         order the same way, pays its leg to this order's owner there and answers; the answer pays the
 ///         reserved leg here (or, refused or expired, releases it). Neither leg pays without the other's
 ///         checks, and the owner can cancel whatever is not reserved, at any time, on this rollup alone.
+///         Sealed orders: a commitment (hiding side, price and amount) with deposits made during a round's
+///         commit window, revealed in the reveal window that follows, and filled only by the matcher's
+///         auction batches for that round, at one clearing price, once the reveal window has closed.
 /// @dev Order ids are `chainId << 64 | sequence`, so every gateway knows where an order lives. Prices
 ///      are quote units per whole base unit x 1e18; a fill of `amount` base at `price` moves
 ///      `amount x price / 1e18` quote, rounded down (the TypeScript twin is `src/protocol/orderbook.ts`).
@@ -53,6 +56,20 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         uint256 reserved;
         /// @notice Tokens still held for this order (quote for a buy, base for a sell).
         uint256 escrow;
+        /// @notice 0 for the continuous book; a revealed sealed order's round + 1 (filled only by its auction).
+        uint64 auction;
+    }
+
+    /// @notice A sealed order before its reveal: who committed, when, and what it deposited (no side,
+    ///         price or amount).
+    struct Sealed {
+        address owner;
+        bytes32 marketId;
+        uint64 round;
+        bool settled;
+        bytes32 commitment;
+        uint256 baseDeposit;
+        uint256 quoteDeposit;
     }
 
     /// @notice One fill of a batch: `order` (on this rollup) trades `amount` base at `price` with `counter`.
@@ -76,6 +93,10 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     address public immutable inbox;
     /// @notice Seconds a fill message stays deliverable; after that its expiry notice releases the leg.
     uint64 public immutable fillTtl;
+    /// @notice Seconds of each sealed-order round's commit window (round r: [r x period, (r + 1) x period)).
+    uint64 public immutable auctionPeriod;
+    /// @notice Seconds of the reveal window that follows each commit window.
+    uint64 public immutable revealPeriod;
 
     /// @notice The only account that may submit fill batches.
     address public matcher;
@@ -91,6 +112,11 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     mapping(bytes32 fillMessageId => PendingFill) public pendingFills;
     /// @notice Tokens owed to receivers whose payout the token refused; pulled with `claimOwedTokens`.
     mapping(address receiver => mapping(address token => uint256)) public owedTokens;
+    /// @notice Sealed orders committed here so far.
+    uint64 public sealedCount;
+    mapping(uint256 sealedId => Sealed) public sealedOrders;
+    /// @notice The clearing price of a market's auction in a round, fixed by its first fill here.
+    mapping(bytes32 marketId => mapping(uint64 round => uint256)) public clearingPrice;
 
     event MarketListed(bytes32 indexed marketId, address base, address quote);
     event PeerSet(uint64 indexed chainId, bool trusted);
@@ -102,8 +128,16 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         bool isBuy,
         uint256 price,
         uint256 amount,
-        uint256 escrow
+        uint256 escrow,
+        uint64 auction
     );
+    /// @notice A sealed order: only its deposits are public until it is revealed.
+    event SealedCommitted(
+        uint256 indexed sealedId, address indexed owner, bytes32 indexed marketId, uint64 round, uint256 baseDeposit, uint256 quoteDeposit
+    );
+    event SealedRevealed(uint256 indexed sealedId, uint256 indexed orderId);
+    /// @notice An unrevealed sealed order's deposits went back to its owner after the reveal window.
+    event SealedWithdrawn(uint256 indexed sealedId);
     /// @notice The owner cancelled; `refund` (the order's whole escrow) went back to it.
     event Cancelled(uint256 indexed orderId, uint256 refund);
     event BatchSettled(uint64 indexed batchId, uint256 fills);
@@ -178,14 +212,39 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     error NothingOwedHere(address receiver, address token);
     /// @notice Only this contract calls it (to try a payout without failing the message).
     error OnlySelf(address caller);
+    /// @notice A sealed order filled outside its round's auction, or a continuous order in an auction.
+    error WrongAuction(uint256 orderId, uint64 auction);
+    /// @notice The round's reveal window has not closed: its auction cannot clear yet.
+    error AuctionNotClosed(uint64 round, uint256 revealEnd);
+    /// @notice An auction fill at another price than the batch's clearing price, or a round's second price.
+    error NotClearingPrice(uint64 round, uint256 clearingPrice, uint256 price);
+    /// @notice Reveals are taken only in the round's reveal window (`opens` .. `closes`).
+    error RevealWindowClosed(uint256 sealedId, uint256 opens, uint256 closes);
+    /// @notice The revealed order does not hash to the commitment.
+    error CommitmentMismatch(uint256 sealedId);
+    /// @notice The revealed order needs more than was deposited.
+    error SealedOrderUnfunded(uint256 sealedId, uint256 needed, uint256 deposited);
+    /// @notice The sealed order was revealed or withdrawn already, or does not exist.
+    error SealedOrderClosed(uint256 sealedId);
+    /// @notice An auction order can be cancelled once its auction had a round's time to clear.
+    error AuctionPending(uint256 orderId, uint256 cancellableAt);
 
-    constructor(address initialOwner, Outbox outbox_, address inbox_, address matcher_, uint64 fillTtl_)
-        Ownable(initialOwner)
-    {
+    constructor(
+        address initialOwner,
+        Outbox outbox_,
+        address inbox_,
+        address matcher_,
+        uint64 fillTtl_,
+        uint64 auctionPeriod_,
+        uint64 revealPeriod_
+    ) Ownable(initialOwner) {
         outbox = outbox_;
         inbox = inbox_;
         matcher = matcher_;
         fillTtl = fillTtl_;
+        if (auctionPeriod_ == 0) revert ZeroAmount();
+        auctionPeriod = auctionPeriod_;
+        revealPeriod = revealPeriod_;
         emit MatcherSet(matcher_);
     }
 
@@ -226,24 +285,73 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         nonReentrant
         returns (uint256 orderId)
     {
-        Market memory market = markets[marketId];
-        if (market.base == address(0)) revert UnknownMarket(marketId);
-        if (price == 0 || amount == 0) revert ZeroAmount();
-        uint256 escrow = isBuy ? Math.mulDiv(amount, price, PRICE_SCALE, Math.Rounding.Ceil) : amount;
-        orderId = (block.chainid << 64) | ++orderCount;
-        _orders[orderId] = Order({
-            owner: msg.sender,
-            marketId: marketId,
-            isBuy: isBuy,
-            cancelled: false,
-            price: price,
-            amount: amount,
-            filled: 0,
-            reserved: 0,
-            escrow: escrow
-        });
-        emit OrderPlaced(orderId, msg.sender, marketId, isBuy, price, amount, escrow);
+        Market memory market = _market(marketId);
+        uint256 escrow;
+        (orderId, escrow) = _create(marketId, isBuy, price, amount, 0);
         _pullExact(IERC20(isBuy ? market.quote : market.base), escrow);
+    }
+
+    /// @notice Commits a sealed order for the current round: `commitment` is
+    ///         `keccak256(abi.encode(chainId, this gateway, owner, marketId, isBuy, price, amount, salt))`,
+    ///         and the deposits must cover it (deposit both tokens to hide the side). Revealed in the reveal
+    ///         window that follows this round's commit window; filled only by the round's auction.
+    function commitSealed(bytes32 marketId, bytes32 commitment, uint256 baseDeposit, uint256 quoteDeposit)
+        external
+        nonReentrant
+        returns (uint256 sealedId)
+    {
+        Market memory market = _market(marketId);
+        if (baseDeposit == 0 && quoteDeposit == 0) revert ZeroAmount();
+        uint64 round = uint64(block.timestamp / auctionPeriod);
+        sealedId = (block.chainid << 64) | ++sealedCount;
+        sealedOrders[sealedId] = Sealed(msg.sender, marketId, round, false, commitment, baseDeposit, quoteDeposit);
+        emit SealedCommitted(sealedId, msg.sender, marketId, round, baseDeposit, quoteDeposit);
+        if (baseDeposit > 0) _pullExact(IERC20(market.base), baseDeposit);
+        if (quoteDeposit > 0) _pullExact(IERC20(market.quote), quoteDeposit);
+    }
+
+    /// @notice Reveals a sealed order in its reveal window: it becomes an order of its round's auction,
+    ///         escrowing what it needs from the deposits; the rest of the deposits goes back at once.
+    function revealSealed(uint256 sealedId, bool isBuy, uint256 price, uint256 amount, bytes32 salt)
+        external
+        nonReentrant
+        returns (uint256 orderId)
+    {
+        Sealed storage commit = sealedOrders[sealedId];
+        if (commit.owner == address(0) || commit.settled) revert SealedOrderClosed(sealedId);
+        if (commit.owner != msg.sender) revert NotOrderOwner(sealedId, msg.sender);
+        uint256 opens = (uint256(commit.round) + 1) * auctionPeriod;
+        if (block.timestamp < opens || block.timestamp >= opens + revealPeriod) {
+            revert RevealWindowClosed(sealedId, opens, opens + revealPeriod);
+        }
+        bytes32 expected =
+            keccak256(abi.encode(block.chainid, address(this), msg.sender, commit.marketId, isBuy, price, amount, salt));
+        if (expected != commit.commitment) revert CommitmentMismatch(sealedId);
+        commit.settled = true;
+        uint256 escrow;
+        (orderId, escrow) = _create(commit.marketId, isBuy, price, amount, commit.round + 1);
+        uint256 deposited = isBuy ? commit.quoteDeposit : commit.baseDeposit;
+        if (escrow > deposited) revert SealedOrderUnfunded(sealedId, escrow, deposited);
+        emit SealedRevealed(sealedId, orderId);
+        Market memory market = markets[commit.marketId];
+        uint256 baseBack = isBuy ? commit.baseDeposit : commit.baseDeposit - escrow;
+        uint256 quoteBack = isBuy ? commit.quoteDeposit - escrow : commit.quoteDeposit;
+        if (baseBack > 0) IERC20(market.base).safeTransfer(msg.sender, baseBack);
+        if (quoteBack > 0) IERC20(market.quote).safeTransfer(msg.sender, quoteBack);
+    }
+
+    /// @notice Returns an unrevealed sealed order's deposits to its owner once its reveal window closed.
+    function withdrawSealed(uint256 sealedId) external nonReentrant {
+        Sealed storage commit = sealedOrders[sealedId];
+        if (commit.owner == address(0) || commit.settled) revert SealedOrderClosed(sealedId);
+        if (commit.owner != msg.sender) revert NotOrderOwner(sealedId, msg.sender);
+        uint256 closes = (uint256(commit.round) + 1) * auctionPeriod + revealPeriod;
+        if (block.timestamp < closes) revert AuctionNotClosed(commit.round, closes);
+        commit.settled = true;
+        emit SealedWithdrawn(sealedId);
+        Market memory market = markets[commit.marketId];
+        if (commit.baseDeposit > 0) IERC20(market.base).safeTransfer(msg.sender, commit.baseDeposit);
+        if (commit.quoteDeposit > 0) IERC20(market.quote).safeTransfer(msg.sender, commit.quoteDeposit);
     }
 
     /// @notice Cancels the caller's order and returns its whole escrow, at any time no fill of it waits for
@@ -255,6 +363,12 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         if (order.cancelled) revert OrderCancelled(orderId);
         if (order.reserved != 0) revert OrderReserved(orderId, order.reserved);
         if (order.filled == order.amount) revert OrderComplete(orderId);
+        if (order.auction != 0) {
+            // A revealed order stays in its auction until the auction had one more round to clear: backing
+            // out after seeing the other reveals is not an option the auction gives.
+            uint256 cancellableAt = _revealEnd(order.auction - 1) + auctionPeriod;
+            if (block.timestamp < cancellableAt) revert AuctionPending(orderId, cancellableAt);
+        }
         order.cancelled = true;
         uint256 refund = order.escrow;
         order.escrow = 0;
@@ -278,12 +392,29 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     ///         at once; one on another rollup gets a fill message and this order's leg stays reserved
     ///         until its gateway answers.
     function settle(uint64 batchId, Fill[] calldata fills) external nonReentrant {
-        if (msg.sender != matcher) revert NotMatcher(msg.sender);
-        if (batchId != nextBatchId) revert BatchOutOfOrder(nextBatchId, batchId);
-        if (fills.length == 0 || fills.length > MAX_FILLS) revert BatchSize(fills.length);
-        nextBatchId = batchId + 1;
+        _startBatch(batchId, fills.length);
         for (uint256 i = 0; i < fills.length; i++) {
-            _settleOne(batchId, i, fills[i]);
+            _settleOne(batchId, i, fills[i], 0);
+        }
+        emit BatchSettled(batchId, fills.length);
+    }
+
+    /// @notice Settles batch `batchId` of round `round`'s sealed-order auction in `marketId`: every fill at
+    ///         `price`, the round's one clearing price for the market (fixed here by its first fill), only
+    ///         once its reveal window has closed, only between orders revealed into that round. Otherwise as
+    ///         `settle`.
+    function settleAuction(uint64 batchId, bytes32 marketId, uint64 round, uint256 price, Fill[] calldata fills)
+        external
+        nonReentrant
+    {
+        _startBatch(batchId, fills.length);
+        _requireAccepted(_clearingRefusal(marketId, round, price));
+        clearingPrice[marketId][round] = price;
+        for (uint256 i = 0; i < fills.length; i++) {
+            if (fills[i].price != price) revert NotClearingPrice(round, price, fills[i].price);
+            bytes32 orderMarket = _orders[fills[i].order].marketId;
+            if (orderMarket != marketId) revert MarketMismatch(fills[i].order, marketId);
+            _settleOne(batchId, i, fills[i], round + 1);
         }
         emit BatchSettled(batchId, fills.length);
     }
@@ -348,14 +479,37 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
 
     // ----------------------------------------------------------------- private
 
-    function _settleOne(uint64 batchId, uint256 index, Fill calldata fill) private {
+    function _startBatch(uint64 batchId, uint256 fills) private {
+        if (msg.sender != matcher) revert NotMatcher(msg.sender);
+        if (batchId != nextBatchId) revert BatchOutOfOrder(nextBatchId, batchId);
+        if (fills == 0 || fills > MAX_FILLS) revert BatchSize(fills);
+        nextBatchId = batchId + 1;
+    }
+
+    function _revealEnd(uint64 round) private view returns (uint256) {
+        return (uint256(round) + 1) * auctionPeriod + revealPeriod;
+    }
+
+    /// @dev Empty when round `round` may clear at `price` here (reveal window closed; its first price or the
+    ///      same one again), else the encoded refusal.
+    function _clearingRefusal(bytes32 marketId, uint64 round, uint256 price) private view returns (bytes memory) {
+        uint256 revealEnd = _revealEnd(round);
+        if (block.timestamp < revealEnd) return abi.encodeWithSelector(AuctionNotClosed.selector, round, revealEnd);
+        uint256 fixedPrice = clearingPrice[marketId][round];
+        if (fixedPrice != 0 && fixedPrice != price) {
+            return abi.encodeWithSelector(NotClearingPrice.selector, round, fixedPrice, price);
+        }
+        return "";
+    }
+
+    function _settleOne(uint64 batchId, uint256 index, Fill calldata fill, uint64 auction) private {
         if (chainOf(fill.order) != block.chainid) revert NotLocalOrder(fill.order);
         Order storage order = _orders[fill.order];
-        _requireAccepted(_refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount));
+        _requireAccepted(_refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount, auction));
         uint64 counterChain = chainOf(fill.counter);
         if (counterChain == block.chainid) {
             Order storage counter = _orders[fill.counter];
-            _requireAccepted(_refusal(fill.counter, order.marketId, order.isBuy, fill.price, fill.amount));
+            _requireAccepted(_refusal(fill.counter, order.marketId, order.isBuy, fill.price, fill.amount, auction));
             bytes32 fillId = keccak256(abi.encode(block.chainid, batchId, index));
             address orderOwner = order.owner;
             _fillLeg(fill.order, fill.counter, counter.owner, fill.price, fill.amount, fillId, false);
@@ -368,7 +522,7 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             counterChain,
             address(this),
             OrderMessages.encodeFill(
-                order.marketId, fill.order, order.owner, order.isBuy, fill.counter, fill.price, fill.amount
+                order.marketId, fill.order, order.owner, order.isBuy, fill.counter, fill.price, fill.amount, auction
             ),
             OrderMessages.FILL_GAS,
             uint64(block.timestamp) + fillTtl
@@ -388,12 +542,18 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             bool fromIsBuy,
             uint256 toOrder,
             uint256 price,
-            uint256 amount
-        ) = abi.decode(body, (uint8, bytes32, uint256, address, bool, uint256, uint256, uint256));
+            uint256 amount,
+            uint64 auction
+        ) = abi.decode(body, (uint8, bytes32, uint256, address, bool, uint256, uint256, uint256, uint64));
         bytes32 fillId = Inbox(inbox).currentMessageId();
         bytes memory refusal = chainOf(toOrder) == block.chainid
-            ? _refusal(toOrder, marketId, fromIsBuy, price, amount)
+            ? _refusal(toOrder, marketId, fromIsBuy, price, amount, auction)
             : abi.encodeWithSelector(NotLocalOrder.selector, toOrder);
+        // An auction fill also needs this rollup's reveal window closed and the round's one price.
+        if (refusal.length == 0 && auction != 0) {
+            refusal = _clearingRefusal(marketId, auction - 1, price);
+            if (refusal.length == 0) clearingPrice[marketId][auction - 1] = price;
+        }
         bytes memory answer;
         if (refusal.length == 0) {
             _fillLeg(toOrder, fromOrder, fromOwner, price, amount, fillId, false);
@@ -448,14 +608,18 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
 
     /// @dev Empty when `orderId` (here) accepts a fill of `amount` at `price` against an order of
     ///      `marketId` on side `counterIsBuy`; otherwise the encoded error naming why not.
-    function _refusal(uint256 orderId, bytes32 marketId, bool counterIsBuy, uint256 price, uint256 amount)
-        private
-        view
-        returns (bytes memory)
-    {
+    function _refusal(
+        uint256 orderId,
+        bytes32 marketId,
+        bool counterIsBuy,
+        uint256 price,
+        uint256 amount,
+        uint64 auction
+    ) private view returns (bytes memory) {
         Order storage order = _orders[orderId];
         if (order.owner == address(0)) return abi.encodeWithSelector(UnknownOrder.selector, orderId);
         if (order.cancelled) return abi.encodeWithSelector(OrderCancelled.selector, orderId);
+        if (order.auction != auction) return abi.encodeWithSelector(WrongAuction.selector, orderId, order.auction);
         if (order.marketId != marketId) return abi.encodeWithSelector(MarketMismatch.selector, orderId, marketId);
         if (order.isBuy == counterIsBuy) return abi.encodeWithSelector(SameSide.selector, orderId);
         if (order.isBuy ? price > order.price : price < order.price) {
@@ -467,6 +631,34 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             return abi.encodeWithSelector(QuantityExceedsRemaining.selector, orderId, available, amount);
         }
         return "";
+    }
+
+    function _market(bytes32 marketId) private view returns (Market memory market) {
+        market = markets[marketId];
+        if (market.base == address(0)) revert UnknownMarket(marketId);
+    }
+
+    /// @dev Records a new order (its escrow is taken by the caller) and emits it.
+    function _create(bytes32 marketId, bool isBuy, uint256 price, uint256 amount, uint64 auction)
+        private
+        returns (uint256 orderId, uint256 escrow)
+    {
+        if (price == 0 || amount == 0) revert ZeroAmount();
+        escrow = isBuy ? Math.mulDiv(amount, price, PRICE_SCALE, Math.Rounding.Ceil) : amount;
+        orderId = (block.chainid << 64) | ++orderCount;
+        _orders[orderId] = Order({
+            owner: msg.sender,
+            marketId: marketId,
+            isBuy: isBuy,
+            cancelled: false,
+            price: price,
+            amount: amount,
+            filled: 0,
+            reserved: 0,
+            escrow: escrow,
+            auction: auction
+        });
+        emit OrderPlaced(orderId, msg.sender, marketId, isBuy, price, amount, escrow, auction);
     }
 
     function _requireAccepted(bytes memory refusal) private pure {

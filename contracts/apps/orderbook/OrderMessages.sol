@@ -3,8 +3,10 @@ pragma solidity ^0.8.28;
 
 /// @title OrderMessages
 /// @notice The bodies OrderGateways exchange to settle a fill whose two orders live on two rollups. A fill
-///         is `abi.encode(FILL, marketId, fromOrder, fromOwner, fromIsBuy, toOrder, price, amount)`; an
-///         answer is `abi.encode(kind, fillMessageId, reason)` with kind CONFIRM or REJECT. The TypeScript
+///         is `abi.encode(FILL, marketId, fromOrder, fromOwner, fromIsBuy, toOrder, price, amount, auction)`
+///         (`auction`: a sealed-order round + 1, 0 for the continuous book); an
+///         answer is `abi.encode(kind, fillMessageId, reason, receiver)` with kind CONFIRM (receiver: the
+///         counterparty's owner, paid the reserved leg) or REJECT. The TypeScript
 ///         twin is `src/protocol/orderbook.ts`.
 library OrderMessages {
     /// @notice First gateway -> the counterparty's gateway: check your order, pay your leg, answer.
@@ -28,9 +30,10 @@ library OrderMessages {
         bool fromIsBuy,
         uint256 toOrder,
         uint256 price,
-        uint256 amount
+        uint256 amount,
+        uint64 auction
     ) internal pure returns (bytes memory) {
-        return abi.encode(FILL, marketId, fromOrder, fromOwner, fromIsBuy, toOrder, price, amount);
+        return abi.encode(FILL, marketId, fromOrder, fromOwner, fromIsBuy, toOrder, price, amount, auction);
     }
 
     function encodeAnswer(uint8 kind, bytes32 fillMessageId, bytes4 reason, address receiver)

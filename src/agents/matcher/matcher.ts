@@ -28,6 +28,7 @@ import { type BookFill, type BookOrder, OrderBook } from "../../protocol/orderbo
 import { gatewayAbi } from "../../sdk/orderGateway.js";
 import type { FillRecord, MatcherStep, StoredOrder } from "../../store/sqlite/matcher-sqlite-store.js";
 import { PollingAgent } from "../agent.js";
+import { AuctionDesk, type AuctionTiming } from "./auctions.js";
 import { type MatcherConfig, type MatcherSettings, parseMatcherSettings } from "./config.js";
 
 export type MatcherStatus = {
@@ -40,6 +41,12 @@ export type MatcherStatus = {
 
 /** A fill whose two legs are paid, with the times the matcher saw each step (Unix ms). */
 export type SettledFill = FillRecord & { settledAt: number };
+
+/**
+ * How far the matcher trusts its own clock behind a rollup's: a round clears once every rollup's newest
+ * block, or the matcher's clock less this, is past the reveal window.
+ */
+const CLOCK_GRACE_SECONDS = 2n;
 
 type GatewayLog = ReturnType<typeof parseEventLogs<typeof orderGatewayAbi>>[number];
 
@@ -57,6 +64,10 @@ export class Matcher extends PollingAgent {
   #recovered = false;
   /** The next order's place in time (arrival order, across every rollup). */
   #arrival = 0n;
+  #auctions: AuctionDesk | undefined;
+  #timing: AuctionTiming | undefined;
+  /** Each rollup's clock at the last block read (sealed rounds clear when all passed the reveal window). */
+  readonly #clocks = new Map<number, bigint>();
 
   constructor(config: MatcherConfig) {
     const settings = parseMatcherSettings(config.settings);
@@ -115,6 +126,7 @@ export class Matcher extends PollingAgent {
       this.#recovered = true;
     }
     for (const rollup of this.#rollups) await this.#scan(rollup);
+    this.#clearAuctions();
     await Promise.all(this.#rollups.map((rollup) => this.#submit(rollup.chainId)));
   }
 
@@ -122,11 +134,19 @@ export class Matcher extends PollingAgent {
 
   async #recover(): Promise<void> {
     const planned: BookFill[] = [];
-    for (const order of this.#store.orders()) {
+    const stored = this.#store.orders();
+    for (const order of stored) {
       if (order.time >= this.#arrival) this.#arrival = order.time + 1n;
-      if (!order.cancelled) planned.push(...this.#book.add(order));
+      if (!order.cancelled && order.auction === 0n) planned.push(...this.#book.add(order));
     }
     this.#persist(planned, []);
+    this.#auctions = new AuctionDesk(this.#store, stored);
+    const client = this.#clients.get(this.#rollups[0]?.chainId ?? 0) as JunctionPublicClient;
+    const at = { address: this.#gateway, abi: orderGatewayAbi } as const;
+    this.#timing = {
+      period: await client.readContract({ ...at, functionName: "auctionPeriod" }),
+      reveal: await client.readContract({ ...at, functionName: "revealPeriod" }),
+    };
     for (const rollup of this.#rollups) {
       this.#nextBatch.set(rollup.chainId, await this.#readNextBatch(rollup.chainId));
     }
@@ -162,8 +182,19 @@ export class Matcher extends PollingAgent {
   async #scan(rollup: RollupEntry): Promise<void> {
     const client = this.#clients.get(rollup.chainId) as JunctionPublicClient;
     const from = (this.#store.cursor(rollup.chainId) ?? BigInt(rollup.deployBlock) - 1n) + 1n;
+    // Read before the head: every block after the head is at least this late (a rollup that mines only
+    // on demand has no newer block to tell its time; its next block takes the current time).
+    const wallClock = BigInt(Math.floor(Date.now() / 1000)) - CLOCK_GRACE_SECONDS;
     const head = await client.getBlockNumber();
-    if (head < from) return;
+    if (head < from) {
+      this.#clocks.set(
+        rollup.chainId,
+        wallClock > (this.#clocks.get(rollup.chainId) ?? 0n)
+          ? wallClock
+          : (this.#clocks.get(rollup.chainId) as bigint),
+      );
+      return;
+    }
     for (let start = from; start <= head; start += BigInt(this.#settings.logChunk)) {
       const end =
         start + BigInt(this.#settings.logChunk) - 1n < head
@@ -178,23 +209,64 @@ export class Matcher extends PollingAgent {
       for (const log of logs) this.#apply(rollup.chainId, log as GatewayLog & Log);
       this.#store.apply({ cursor: { chainId: rollup.chainId, block: end } });
     }
+    const headTime = (await client.getBlock({ blockNumber: head })).timestamp;
+    this.#clocks.set(rollup.chainId, headTime > wallClock ? headTime : wallClock);
+  }
+
+  /** Clears the sealed rounds every rollup's clock has passed; their fills wait for submission. */
+  #clearAuctions(): void {
+    if (!this.#auctions || !this.#timing || this.#clocks.size < this.#rollups.length) return;
+    let now = -1n;
+    for (const clock of this.#clocks.values()) if (now < 0n || clock < now) now = clock;
+    for (const cleared of this.#auctions.due(now, this.#timing)) {
+      const matchedAt = Date.now();
+      const fills = cleared.fills.map((fill) => ({
+        ...fill,
+        chainId: chainOfOrder(fill.taker),
+        matchedAt,
+        round: cleared.round,
+      }));
+      this.#store.roundCleared(cleared.round, cleared.price, { fills });
+      this.#logger.info("Matcher#auction", "sealed round cleared", {
+        round: cleared.round.toString(),
+        marketId: cleared.marketId,
+        price: cleared.price?.toString(),
+        fills: fills.length,
+      });
+    }
   }
 
   #apply(chainId: number, log: GatewayLog & Log): void {
     switch (log.eventName) {
       case "OrderPlaced": {
-        const { orderId, owner, marketId, isBuy, price, amount } = log.args;
+        const { orderId, owner, marketId, isBuy, price, amount, auction } = log.args;
         if (this.#book.get(orderId)) return;
         // Time priority is the order the matcher read the orders in (stored with them).
         const time = this.#arrival++;
         const order: BookOrder = { id: orderId, owner, marketId, isBuy, price, amount, open: amount, time };
+        if (auction !== 0n) {
+          // A revealed sealed order: it waits for its round's auction, never the continuous book.
+          const stored = { ...order, cancelled: false, auction };
+          this.#store.apply({ orders: [stored] });
+          this.#auctions?.add(stored);
+          return;
+        }
         const fills = this.#book.add(order);
         this.#persist(fills, [orderId]);
         return;
       }
+      case "SealedCommitted": {
+        const { sealedId, owner, marketId, round, baseDeposit, quoteDeposit } = log.args;
+        this.#store.recordSealed({ id: sealedId, owner, marketId, round, baseDeposit, quoteDeposit });
+        return;
+      }
+      case "SealedRevealed":
+        this.#store.sealedRevealed(log.args.sealedId, log.args.orderId);
+        return;
       case "Cancelled": {
+        this.#auctions?.cancel(log.args.orderId);
         const removed = this.#book.remove(log.args.orderId);
-        if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true }] });
+        if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true, auction: 0n }] });
         return;
       }
       case "OrderFilled": {
@@ -261,7 +333,7 @@ export class Matcher extends PollingAgent {
     const orders: StoredOrder[] = [];
     for (const id of ids) {
       const order = this.#book.get(id);
-      if (order) orders.push({ ...order, cancelled: false });
+      if (order) orders.push({ ...order, cancelled: false, auction: 0n });
     }
     const matchedAt = Date.now();
     const fills = matched.map((fill) => ({ ...fill, chainId: chainOfOrder(fill.taker), matchedAt }));
@@ -305,8 +377,13 @@ export class Matcher extends PollingAgent {
       }
       return this.#send(chainId, pending, fills);
     }
-    const planned = this.#store.fillsIn(chainId, "planned", this.#settings.maxFills);
-    if (planned.length === 0) return;
+    // One batch holds continuous fills only, or one round's auction fills of one market only.
+    const waiting = this.#store.fillsIn(chainId, "planned");
+    const first = waiting[0];
+    if (!first) return;
+    const planned = waiting
+      .filter((fill) => fill.round === first.round && fill.marketId === first.marketId)
+      .slice(0, this.#settings.maxFills);
     const batchId = this.#nextBatch.get(chainId) as bigint;
     this.#store.assignBatch(
       batchId,
@@ -322,20 +399,27 @@ export class Matcher extends PollingAgent {
     const started = Date.now();
     let reverted: unknown;
     try {
-      const hash = await wallet.writeContract({
-        address: this.#gateway,
-        abi: gatewayAbi,
-        functionName: "settle",
-        args: [
-          batchId,
-          fills.map((fill) => ({
-            order: fill.taker,
-            counter: fill.maker,
-            price: fill.price,
-            amount: fill.amount,
-          })),
-        ],
-      });
+      const entries = fills.map((fill) => ({
+        order: fill.taker,
+        counter: fill.maker,
+        price: fill.price,
+        amount: fill.amount,
+      }));
+      const round = fills[0]?.round;
+      const hash =
+        round === undefined
+          ? await wallet.writeContract({
+              address: this.#gateway,
+              abi: gatewayAbi,
+              functionName: "settle",
+              args: [batchId, entries],
+            })
+          : await wallet.writeContract({
+              address: this.#gateway,
+              abi: gatewayAbi,
+              functionName: "settleAuction",
+              args: [batchId, fills[0]?.marketId as Hex, round, fills[0]?.price as bigint, entries],
+            });
       const receipt = await client.waitForTransactionReceipt({ hash });
       if (receipt.status === "success") {
         this.#landed(chainId, batchId, fills, parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs }));
@@ -397,7 +481,7 @@ export class Matcher extends PollingAgent {
       });
       if (order.cancelled) {
         const removed = this.#book.remove(id);
-        if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true }] });
+        if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true, auction: 0n }] });
       }
     }
     this.#giveBack(fills, "failed", reason);

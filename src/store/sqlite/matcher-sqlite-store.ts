@@ -18,7 +18,22 @@ CREATE TABLE IF NOT EXISTS matcher_orders (
   amount TEXT NOT NULL,
   open TEXT NOT NULL,
   time TEXT NOT NULL,
-  cancelled INTEGER NOT NULL DEFAULT 0
+  cancelled INTEGER NOT NULL DEFAULT 0,
+  auction TEXT NOT NULL DEFAULT '0'
+);
+CREATE TABLE IF NOT EXISTS matcher_sealed (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  market TEXT NOT NULL,
+  round TEXT NOT NULL,
+  base_deposit TEXT NOT NULL,
+  quote_deposit TEXT NOT NULL,
+  order_id TEXT
+);
+CREATE TABLE IF NOT EXISTS matcher_rounds (
+  round TEXT PRIMARY KEY,
+  price TEXT,
+  cleared_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS matcher_fills (
   key INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -29,6 +44,7 @@ CREATE TABLE IF NOT EXISTS matcher_fills (
   taker TEXT NOT NULL,
   price TEXT NOT NULL,
   amount TEXT NOT NULL,
+  round TEXT,
   chain_id INTEGER NOT NULL,
   batch_id TEXT,
   idx INTEGER,
@@ -49,6 +65,8 @@ export type FillState = (typeof FILL_STATES)[number];
 
 export type FillRecord = BookFill & {
   key: number;
+  /** The sealed-order auction round it clears, or undefined for the continuous book. */
+  round: bigint | undefined;
   /** The gateway the fill is submitted to (its taker's rollup). */
   chainId: number;
   batchId: bigint | undefined;
@@ -63,7 +81,19 @@ export type FillRecord = BookFill & {
   paidSellAt: number | undefined;
 };
 
-export type StoredOrder = BookOrder & { cancelled: boolean };
+/** `auction` is the gateway's: 0 for the continuous book, a sealed order's round + 1. */
+export type StoredOrder = BookOrder & { cancelled: boolean; auction: bigint };
+
+/** A sealed order as committed: the matcher knows no side, price or amount until its reveal. */
+export type SealedRecord = {
+  id: bigint;
+  owner: Address;
+  marketId: Hex;
+  round: bigint;
+  baseDeposit: bigint;
+  quoteDeposit: bigint;
+  orderId: bigint | undefined;
+};
 
 type OrderRow = {
   id: string;
@@ -75,6 +105,7 @@ type OrderRow = {
   open: string;
   time: string;
   cancelled: number;
+  auction: string;
 };
 
 type FillRow = {
@@ -86,6 +117,7 @@ type FillRow = {
   taker: string;
   price: string;
   amount: string;
+  round: string | null;
   chain_id: number;
   batch_id: string | null;
   idx: number | null;
@@ -101,7 +133,7 @@ type FillRow = {
 /** One step of the matcher: orders whose open amount or state changed, fills matched, a cursor moved. */
 export type MatcherStep = {
   orders?: StoredOrder[];
-  fills?: (BookFill & { chainId: number; matchedAt: number })[];
+  fills?: (BookFill & { chainId: number; matchedAt: number; round?: bigint })[];
   cursor?: { chainId: number; block: bigint };
 };
 
@@ -130,19 +162,20 @@ export class MatcherSqliteStore {
       open: BigInt(row.open),
       time: BigInt(row.time),
       cancelled: row.cancelled === 1,
+      auction: BigInt(row.auction),
     }));
   }
 
   /** Applies one step atomically. */
   apply(step: MatcherStep): void {
     const upsert = this.#db.prepare(
-      `INSERT INTO matcher_orders (id, owner, market, is_buy, price, amount, open, time, cancelled)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO matcher_orders (id, owner, market, is_buy, price, amount, open, time, cancelled, auction)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET open = excluded.open, cancelled = excluded.cancelled`,
     );
     const insertFill = this.#db.prepare(
-      `INSERT INTO matcher_fills (market, buy, sell, maker, taker, price, amount, chain_id, state, matched_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
+      `INSERT INTO matcher_fills (market, buy, sell, maker, taker, price, amount, round, chain_id, state, matched_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)`,
     );
     this.#db.transaction(() => {
       for (const order of step.orders ?? []) {
@@ -156,6 +189,7 @@ export class MatcherSqliteStore {
           order.open.toString(),
           order.time.toString(),
           order.cancelled ? 1 : 0,
+          order.auction.toString(),
         );
       }
       for (const fill of step.fills ?? []) {
@@ -167,6 +201,7 @@ export class MatcherSqliteStore {
           fill.taker.toString(),
           fill.price.toString(),
           fill.amount.toString(),
+          fill.round === undefined ? null : fill.round.toString(),
           fill.chainId,
           fill.matchedAt,
         );
@@ -251,6 +286,65 @@ export class MatcherSqliteStore {
     return rows.map(fillOf);
   }
 
+  /** A sealed order as committed (its deposits only). */
+  recordSealed(sealed: Omit<SealedRecord, "orderId">): void {
+    this.#db
+      .prepare(
+        `INSERT OR IGNORE INTO matcher_sealed (id, owner, market, round, base_deposit, quote_deposit)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        sealed.id.toString(),
+        sealed.owner,
+        sealed.marketId,
+        sealed.round.toString(),
+        sealed.baseDeposit.toString(),
+        sealed.quoteDeposit.toString(),
+      );
+  }
+
+  sealedRevealed(sealedId: bigint, orderId: bigint): void {
+    this.#db
+      .prepare("UPDATE matcher_sealed SET order_id = ? WHERE id = ?")
+      .run(orderId.toString(), sealedId.toString());
+  }
+
+  sealed(): SealedRecord[] {
+    const rows = this.#db.prepare("SELECT * FROM matcher_sealed ORDER BY id").all() as {
+      id: string;
+      owner: string;
+      market: string;
+      round: string;
+      base_deposit: string;
+      quote_deposit: string;
+      order_id: string | null;
+    }[];
+    return rows.map((row) => ({
+      id: BigInt(row.id),
+      owner: row.owner as Address,
+      marketId: row.market as Hex,
+      round: BigInt(row.round),
+      baseDeposit: BigInt(row.base_deposit),
+      quoteDeposit: BigInt(row.quote_deposit),
+      orderId: row.order_id === null ? undefined : BigInt(row.order_id),
+    }));
+  }
+
+  /** Marks a round cleared (at `price`, or undefined when nothing crossed) with the fills it made, at once. */
+  roundCleared(round: bigint, price: bigint | undefined, step: MatcherStep): void {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare("INSERT INTO matcher_rounds (round, price, cleared_at) VALUES (?, ?, ?)")
+        .run(round.toString(), price === undefined ? null : price.toString(), Date.now());
+      this.apply(step);
+    })();
+  }
+
+  clearedRounds(): Set<bigint> {
+    const rows = this.#db.prepare("SELECT round FROM matcher_rounds").all() as { round: string }[];
+    return new Set(rows.map((row) => BigInt(row.round)));
+  }
+
   async close(): Promise<void> {
     this.#db.close();
   }
@@ -266,6 +360,7 @@ function fillOf(row: FillRow): FillRecord {
     taker: BigInt(row.taker),
     price: BigInt(row.price),
     amount: BigInt(row.amount),
+    round: row.round === null ? undefined : BigInt(row.round),
     chainId: row.chain_id,
     batchId: row.batch_id === null ? undefined : BigInt(row.batch_id),
     index: row.idx ?? undefined,
