@@ -16,7 +16,7 @@ export function clearAuction(marketId: Hex, orders: readonly AuctionOrder[]): Au
   for (const price of prices) {
     const demand = sum(orders.filter((order) => order.isBuy && order.price >= price));
     const supply = sum(orders.filter((order) => !order.isBuy && order.price <= price));
-    const volume = demand < supply ? demand : supply;
+    const volume = least(demand, supply);
     const imbalance = demand > supply ? demand - supply : supply - demand;
     if (volume === 0n) continue;
     if (!best || volume > best.volume || (volume === best.volume && imbalance < best.imbalance)) {

@@ -189,7 +189,8 @@ describe("OrderGateway: the chain checks every fill", () => {
       { order: sell, counter: buy, price: price("2000"), amount: amount("1") },
     ]);
     const reserved = events.find((event) => event.eventName === "FillReserved");
-    const fillId = (reserved?.args as { fillId: Hex }).fillId;
+    assert.ok(reserved, "the fill is reserved");
+    const fillId = (reserved.args as { fillId: Hex }).fillId;
     const source = rollupOf(m, 902);
     const client = publicClientFor(source);
     const [sent] = await getSentMessages(

@@ -30,12 +30,17 @@ describe("Sealed orders: commitments revealed into a one-price batch auction", (
 
   before(async () => {
     devnet = await startTestDevnet({ rollups: 2 });
-    agent = createMatcher(devnet.manifest, devnet.dataDir, createLogger(process.env.JUNCTION_TEST_LOG === "1" ? "debug" : "silent"), {
-      settings: { intervalMs: 100 },
-      onStart: (running) => {
-        matcher = running;
+    agent = createMatcher(
+      devnet.manifest,
+      devnet.dataDir,
+      createLogger(process.env.JUNCTION_TEST_LOG === "1" ? "debug" : "silent"),
+      {
+        settings: { intervalMs: 100 },
+        onStart: (running) => {
+          matcher = running;
+        },
       },
-    });
+    );
     await agent.start();
   });
 
