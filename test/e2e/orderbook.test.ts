@@ -208,4 +208,45 @@ describe("Order book: the matcher settles across rollups", () => {
     assert.equal(status?.fills.failed ?? 0, 0, "no batch was refused");
     assert.equal(status?.fills.batched ?? 0, 0);
   });
+  it("a matcher stopped again and again at arbitrary points of its work still fills each order exactly once", async () => {
+    const m = devnet.manifest;
+    const [alice, bob, carol, dave] = traders as [Trader, Trader, Trader, Trader];
+    await stopMatcher();
+    const pairs: bigint[] = [];
+    for (const [i, [seller, buyer]] of [
+      [alice, bob],
+      [carol, dave],
+      [bob, carol],
+    ].entries()) {
+      const chain = 901 + i;
+      pairs.push(await place(m, seller as Trader, chain, "sell", price("2700"), amount("0.5")));
+      pairs.push(
+        await place(m, buyer as Trader, chain === 903 ? 901 : chain + 1, "buy", price("2700"), amount("0.5")),
+      );
+    }
+    // Stops at arbitrary points of its ticks: a stop aborts whatever it awaits (a receipt, a read).
+    for (let round = 0; round < 6; round++) {
+      await startMatcher();
+      await new Promise((resolve) => setTimeout(resolve, 150 + 100 * round));
+      await stopMatcher();
+    }
+    await startMatcher();
+    for (const id of pairs) await filled(id, amount("0.5"));
+    for (const rollup of m.rollups) {
+      const batches = await publicClientFor(rollup).getContractEvents({
+        address: m.orderbook?.gateway as Address,
+        abi: orderGatewayAbi,
+        eventName: "BatchSettled",
+        fromBlock: 0n,
+      });
+      const ids = batches.map((event) => event.args.batchId);
+      assert.deepEqual(
+        ids,
+        ids.map((_, i) => BigInt(i)),
+        `chain ${rollup.chainId}: no gap, no repeat`,
+      );
+    }
+    const status = await agent?.status();
+    assert.equal(status?.fills.failed ?? 0, 0, "no batch was refused: none was sent twice or overfilled");
+  });
 });
