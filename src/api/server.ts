@@ -9,6 +9,7 @@ import websocket from "@fastify/websocket";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Agent } from "../agents/agent.js";
 import type { Manifest } from "../chain/manifest.js";
+import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { IndexStore } from "./index-store.js";
 import { Indexer } from "./indexer.js";
@@ -88,6 +89,13 @@ export class ApiServer implements Agent {
       await app.listen({ host: this.#config.host ?? "127.0.0.1", port: this.#config.port });
     } catch (error) {
       store.close();
+      if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        throw new ConfigError(`port ${this.#config.port} on 127.0.0.1 is already in use`, {
+          details:
+            "it is the API's: stop whatever listens there, or choose another with `junction devnet --api-port P` (or --no-api) / `junction api --port P`",
+          cause: error,
+        });
+      }
       throw error;
     }
     await indexer.start();

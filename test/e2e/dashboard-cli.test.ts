@@ -106,7 +106,7 @@ describe("junction devnet with its API, dashboard and log file", () => {
     );
   });
 
-  it("junction api serves the same network on another port, and refuses a bad --log-format", async () => {
+  it("junction api serves the same network on another port, fails naming a busy one, and a bad --log-format is refused", async () => {
     const port = await freePort();
     const api = startCli([
       "api",
@@ -131,6 +131,18 @@ describe("junction devnet with its API, dashboard and log file", () => {
       await stopCli(api);
     }
     assert.equal(await api.exited, 0);
+    // The devnet's own API holds base+3000: a second one there fails naming the port.
+    const busy = await runCli([
+      "api",
+      "--port",
+      String(base + 3000),
+      "--data-dir",
+      dataDir,
+      "--database",
+      join(dataDir, "busy.sqlite"),
+    ]);
+    assert.equal(busy.code, 1, busy.stderr);
+    assert.match(busy.stderr, new RegExp(`port ${base + 3000} on 127.0.0.1 is already in use`));
     const bad = await runCli(["devnet", "--log-format", "xml", "--data-dir", join(dataDir, "never")]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--log-format must be json or pretty, got xml/);
