@@ -221,6 +221,17 @@ describe("API", () => {
       assert.equal(body.parameter, parameter, path);
     }
     assert.equal((await get(`${base}/v1/intents/${unknown}?origin=901&destination=902`)).status, 404);
+    // The stream's cursor is checked before the upgrade.
+    const upgrade = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${base.replace("http", "ws")}/v1/stream?cursor=-5`);
+      socket.on("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on("open", () => {
+        socket.close();
+        resolve(101);
+      });
+      socket.on("error", reject);
+    });
+    assert.equal(upgrade, 400);
     // The devnet here runs no solvency publisher: no epoch yet.
     assert.equal((await get(`${base}/v1/solvency/epochs/latest`)).status, 404);
     assert.equal((await get(`${base}/v1/solvency/epochs/7`)).status, 404);
