@@ -3,7 +3,9 @@
 // a proof (here and with the L1's verifyInclusion) and prints each asset's solvency ratio.
 import { readFileSync } from "node:fs";
 import type { Address } from "viem";
+import { releaseProvingThreads } from "../agents/prover/groth16.js";
 import { SolvencyPublisher } from "../agents/solvency/publisher.js";
+import { walletClientFor } from "../chain/clients.js";
 import { solvencyPublisherAccount } from "../devnet/accounts.js";
 import {
   auditEpochReserves,
@@ -14,6 +16,7 @@ import {
 } from "../sdk/solvency.js";
 import { loadArchive, publisherSecret } from "../solvency/epoch.js";
 import { publishEpoch } from "../solvency/publish.js";
+import { proveEpochRanges } from "../solvency/zk.js";
 import {
   addressFlag,
   dataDirOf,
@@ -29,7 +32,7 @@ import {
 } from "./options.js";
 import { runWithStatus } from "./run-agent.js";
 
-export const usage = `junction solvency publish [--once] [--epoch-ms MS] [--private-key KEY] [--data-dir DIR | --manifest FILE]
+export const usage = `junction solvency publish [--once] [--epoch-ms MS] [--zk] [--private-key KEY] [--data-dir DIR | --manifest FILE]
 junction solvency prove --user ADDRESS [--epoch N] [--data-dir DIR | --manifest FILE]
 junction solvency verify [--proof FILE | --user ADDRESS] [--epoch N] [--data-dir DIR | --manifest FILE]
 junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
@@ -39,7 +42,8 @@ junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
   collateral net of debt, deposits in flight) and what the holding contracts hold on every rollup at
   its blocks, and publishes each asset's Merkle-sum root and total and the reserves to the
   SolvencyRegistry; archives the epoch (balances and salts, private) in DIR/solvency/. The key
-  defaults to the devnet's solvency publisher. prove: prints USER's proof of inclusion for the epoch
+  defaults to the devnet's solvency publisher; --zk then proves every tree of at most 8 users in range
+  with the zk circuit and records it on the L1 (proveRange). prove: prints USER's proof of inclusion for the epoch
   (default the newest) from that archive. verify: checks a proof (a file from prove, or USER's proof
   built from the archive) against the published roots, in TypeScript and with the registry's
   verifyInclusion, re-reads every reserve at its block (whose hash must be the superblock's), and
@@ -74,6 +78,7 @@ async function publish(argv: string[]): Promise<number> {
     "private-key": { type: "string" },
     "epoch-ms": { type: "string" },
     once: { type: "boolean" },
+    zk: { type: "boolean" },
   });
   if (values.help) {
     console.log(usage);
@@ -84,7 +89,20 @@ async function publish(argv: string[]): Promise<number> {
   const privateKey = keyFlag(values["private-key"], solvencyPublisherAccount().privateKey);
   const secret = publisherSecret(dataDir);
   if (values.once) {
-    printJson(await publishEpoch(manifest, { publisherKey: privateKey, secret, dataDir }));
+    const result = await publishEpoch(manifest, { publisherKey: privateKey, secret, dataDir });
+    if (!values.zk || !result.published) {
+      printJson(result);
+      return 0;
+    }
+    const archive = loadArchive(dataDir, result.superblockHeight);
+    const ranges = await proveEpochRanges(
+      walletClientFor(manifest.l1, privateKey),
+      manifest,
+      archive,
+      result.epoch,
+    );
+    await releaseProvingThreads();
+    printJson({ ...result, ranges });
     return 0;
   }
   const logger = loggerOf(values);
@@ -95,13 +113,17 @@ async function publish(argv: string[]): Promise<number> {
     dataDir,
     epochMs: intFlag("epoch-ms", values["epoch-ms"], 10_000, 100),
     logger,
+    proveRanges: values.zk === true,
   });
-  return runWithStatus(agent, {
+  const code = await runWithStatus(agent, {
     logger,
     at: "SolvencyPublisher#status",
     statusEveryMs: 0,
     status: () => agent.status(),
   });
+  // snarkjs keeps its worker threads alive after a proof (--zk): release them so the process exits.
+  await releaseProvingThreads();
+  return code;
 }
 
 const readFlags = {

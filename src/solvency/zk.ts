@@ -121,3 +121,40 @@ export async function proveEpochRange(
   if (receipt.status !== "success") throw new BatchNotProvableError(`proveRange ${transactionHash} reverted`);
   return { transactionHash, provingMs: batch.provingMs };
 }
+
+export type EpochRangeResult = { proven: string[]; skipped: { asset: string; reason: string }[] };
+
+/**
+ * After a publish: proves every asset of the epoch whose tree is one batch (at most BATCH_SIZE users)
+ * and whose reserves cover it; the others are skipped with the reason (an insolvent asset has no proof).
+ */
+export async function proveEpochRanges(
+  wallet: JunctionWalletClient,
+  network: SolvencyNetwork,
+  archive: EpochArchive,
+  epoch: bigint,
+): Promise<EpochRangeResult> {
+  const h = await sumTreeHasher();
+  const result: EpochRangeResult = { proven: [], skipped: [] };
+  const client = publicClientFor(network.l1);
+  for (const asset of archive.assets) {
+    const users = leavesOf(h, archive.users, asset).length;
+    if (users > BATCH_SIZE) {
+      result.skipped.push({ asset, reason: `${users} users: more than one batch (folding is not built)` });
+      continue;
+    }
+    const solvent = await client.readContract({
+      address: solvencyOf(network).registry,
+      abi: solvencyRegistryAbi,
+      functionName: "isSolvent",
+      args: [epoch, assetId(asset)],
+    });
+    if (!solvent) {
+      result.skipped.push({ asset, reason: "insolvent: no proof exists" });
+      continue;
+    }
+    await proveEpochRange(wallet, network, archive, { epoch, asset });
+    result.proven.push(asset);
+  }
+  return result;
+}

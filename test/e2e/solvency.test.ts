@@ -123,9 +123,12 @@ describe("proof of solvency on a sequenced devnet", () => {
     await postedSuperblockAfterNow();
 
     // One epoch through the CLI, as an operator runs it once.
-    const published = await runCli(["solvency", "publish", "--once", "--data-dir", devnet.dataDir]);
+    // With --zk: every tree here has at most 8 users, so each is proven in range on the L1.
+    const published = await runCli(["solvency", "publish", "--once", "--zk", "--data-dir", devnet.dataDir]);
     assert.equal(published.code, 0, published.stderr);
-    assert.equal(JSON.parse(published.stdout).published, true);
+    const once = JSON.parse(published.stdout);
+    assert.equal(once.published, true);
+    assert.deepEqual(once.ranges, { proven: ["ETH", "JUSD", "tETH"], skipped: [] });
     const epoch = await getSolvencyEpoch(manifest);
     assert.equal(epoch.epoch, 1n);
     const owed = SEED * 2n + jusd("1800");
@@ -153,7 +156,6 @@ describe("proof of solvency on a sequenced devnet", () => {
     });
     // The JUSD tree (3 users) is one batch of the zk circuit: its range and coverage proven on the L1.
     const prover = walletClientFor(manifest.l1, manifest.accounts.prover.privateKey);
-    await proveEpochRange(prover, manifest, archive, { epoch: 1n, asset: "JUSD" });
     assert.equal(
       await clientOf(manifest.l1).readContract({
         address: (manifest.solvency as NonNullable<typeof manifest.solvency>).registry,
@@ -166,20 +168,6 @@ describe("proof of solvency on a sequenced devnet", () => {
     await rejects(
       proveEpochRange(prover, manifest, archive, { epoch: 1n, asset: "JUSD" }),
       "RangeAlreadyProven",
-    );
-    // The JUSD batch's proof says nothing about the ETH tree.
-    const h = await sumTreeHasher();
-    const jusdTree = buildEpochTrees(h, archive).get("JUSD") as SumTree;
-    const jusdAsset = epoch.assets.find((entry) => entry.asset === "JUSD");
-    const batch = await proveBatch(jusdTree.leaves, jusdTree.root.hash, jusdAsset?.reserves ?? 0n);
-    await rejects(
-      prover.writeContract({
-        address: (manifest.solvency as NonNullable<typeof manifest.solvency>).registry,
-        abi: solvencyRegistryAbi,
-        functionName: "proveRange",
-        args: [1n, assetId("ETH"), batch.proof.a, batch.proof.b, batch.proof.c],
-      }),
-      "InvalidRangeProof",
     );
     for (const entry of archive.users) {
       const proof = await proveSolvency(archive, { epoch: epoch.epoch, user: entry.user });
@@ -240,14 +228,17 @@ describe("proof of solvency on a sequenced devnet", () => {
       dataDir: devnet.dataDir,
       epochMs: 200,
       logger: silentLogger,
+      proveRanges: true,
     });
     await agent.start();
     try {
-      await waitUntil(
+      const status = await waitUntil(
         () => agent.status(),
-        (status) => status.published >= 1,
-        "the publisher's next epoch",
+        (current) => current.published >= 1 && current.rangesProven >= 2,
+        "the publisher's next epoch and its range proofs",
       );
+      // ETH and tETH are covered and proven; the insolvent JUSD has no proof, so it is skipped.
+      assert.equal(status.rangesProven, 2);
     } finally {
       await agent.stop();
     }
@@ -266,6 +257,23 @@ describe("proof of solvency on a sequenced devnet", () => {
     await assert.rejects(
       proveEpochRange(prover, manifest, drained, { epoch: 2n, asset: "JUSD" }),
       BatchNotProvableError,
+    );
+    // Nor does epoch 1's valid JUSD proof pass for epoch 2 (another root, other reserves).
+    const h = await sumTreeHasher();
+    const first = await getSolvencyEpoch(manifest, { epoch: 1n });
+    const jusdTree = buildEpochTrees(h, loadArchive(devnet.dataDir, first.superblockHeight)).get(
+      "JUSD",
+    ) as SumTree;
+    const firstReserves = first.assets.find((entry) => entry.asset === "JUSD")?.reserves ?? 0n;
+    const batch = await proveBatch(jusdTree.leaves, jusdTree.root.hash, firstReserves);
+    await rejects(
+      prover.writeContract({
+        address: (manifest.solvency as NonNullable<typeof manifest.solvency>).registry,
+        abi: solvencyRegistryAbi,
+        functionName: "proveRange",
+        args: [2n, assetId("JUSD"), batch.proof.a, batch.proof.b, batch.proof.c],
+      }),
+      "InvalidRangeProof",
     );
     // A publisher that hides the theft by claiming the pool's old balance passes the L1's checks (it
     // cannot check amounts), but not anyone's audit against the chain.

@@ -3,9 +3,12 @@
 // users' balances and salts, so it can hand each user their proof), and publishes the roots, totals and
 // reserves to the SolvencyRegistry. An epoch with no new superblock is skipped.
 import type { Hex } from "viem";
+import { walletClientFor } from "../../chain/clients.js";
 import type { Logger } from "../../log.js";
+import { loadArchive } from "../../solvency/epoch.js";
 import { type PublishEpochResult, publishEpoch, type SolvencyNetwork } from "../../solvency/publish.js";
 import type { LiabilitySource } from "../../solvency/sources.js";
+import { proveEpochRanges } from "../../solvency/zk.js";
 import { PollingAgent } from "../agent.js";
 
 export type SolvencyPublisherConfig = {
@@ -20,6 +23,8 @@ export type SolvencyPublisherConfig = {
   epochMs: number;
   logger: Logger;
   sources?: readonly LiabilitySource[];
+  /** After each epoch, prove every tree of at most 8 users in range with the zk circuit (proveRange). */
+  proveRanges?: boolean;
 };
 
 export type SolvencyPublisherStatus = {
@@ -27,10 +32,13 @@ export type SolvencyPublisherStatus = {
   lastEpoch?: string;
   lastSuperblock?: string;
   lastUsers?: number;
+  /** Assets whose trees were proven in range with the zk circuit, over all epochs. */
+  rangesProven: number;
 };
 
 export class SolvencyPublisher extends PollingAgent {
   #published = 0;
+  #rangesProven = 0;
   #last: Extract<PublishEpochResult, { published: true }> | undefined;
 
   constructor(private readonly config: SolvencyPublisherConfig) {
@@ -54,6 +62,20 @@ export class SolvencyPublisher extends PollingAgent {
       users: result.users,
       gasUsed: result.gasUsed.toString(),
     });
+    if (!this.config.proveRanges) return;
+    const archive = loadArchive(dataDir, result.superblockHeight);
+    const ranges = await proveEpochRanges(
+      walletClientFor(network.l1, privateKey),
+      network,
+      archive,
+      result.epoch,
+    );
+    this.#rangesProven += ranges.proven.length;
+    logger.info("SolvencyPublisher#tick", "proved ranges", {
+      epoch: result.epoch.toString(),
+      proven: ranges.proven,
+      skipped: ranges.skipped,
+    });
   }
 
   async status(): Promise<SolvencyPublisherStatus> {
@@ -62,6 +84,7 @@ export class SolvencyPublisher extends PollingAgent {
       lastEpoch: this.#last?.epoch.toString(),
       lastSuperblock: this.#last?.superblockHeight.toString(),
       lastUsers: this.#last?.users,
+      rangesProven: this.#rangesProven,
     };
   }
 }
