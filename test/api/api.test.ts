@@ -10,13 +10,17 @@ import { after, before, describe, it } from "node:test";
 import { type Hex, parseEther, toHex } from "viem";
 import WebSocket from "ws";
 import { ApiServer } from "../../src/api/server.js";
-import { walletClientFor } from "../../src/chain/clients.js";
+import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { freePort } from "../../src/chain/ports.js";
+import { bondManagerAbi, optimisticVerifierAbi } from "../../src/contracts/generated/index.js";
 import { silentLogger } from "../../src/log.js";
+import { MESSAGE_TREE_DEPTH, merkleRoot } from "../../src/protocol/merkle.js";
+import { type Message, messageId } from "../../src/protocol/message.js";
 import { fillIntent, openIntent, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
-import { waitUntil } from "../helpers/chain.js";
+import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+import { outboxIds, submitCheckpoint } from "../helpers/optimistic.js";
 
 type Json = Record<string, unknown>;
 type StreamEvent = { cursor: number; kind: string; data: Json };
@@ -447,6 +451,111 @@ describe("API", () => {
       );
     }
     assert.ok(sample(after, "junction_intent_fill_seconds_count", 'path="canonical"') >= 1);
+  });
+
+  it("a forged optimistic checkpoint: challenged and rejected, its attester slashed, on every view", async () => {
+    const { manifest } = devnet;
+    const source = rollupOf(manifest, 901);
+    const target = rollupOf(manifest, 902);
+    const sourceClient = publicClientFor(source);
+    const targetClient = publicClientFor(target);
+    const verifier = target.contracts.optimisticVerifier;
+    // A stranger registered as an attester of 901 on 902 and bonded on 901 (as the optimistic e2e does).
+    const rogue = await fundedKey(manifest);
+    const bond = parseEther("2");
+    await targetClient.waitForTransactionReceipt({
+      hash: await walletClientFor(target, manifest.accounts.deployer.privateKey).writeContract({
+        address: verifier,
+        abi: optimisticVerifierAbi,
+        functionName: "setAttester",
+        args: [901n, rogue.address, true],
+      }),
+    });
+    await sourceClient.waitForTransactionReceipt({
+      hash: await walletClientFor(source, rogue.key).writeContract({
+        address: source.contracts.bondManager,
+        abi: bondManagerAbi,
+        functionName: "bond",
+        value: bond,
+      }),
+    });
+    await waitUntil(
+      () =>
+        targetClient.readContract({
+          address: verifier,
+          abi: optimisticVerifierAbi,
+          functionName: "bondOnSource",
+          args: [901n, rogue.address],
+        }),
+      (amount) => amount === bond,
+      "the rogue's bond to reach 902",
+    );
+    // It claims a message that was never sent as the Outbox's next one.
+    const ids = await outboxIds(manifest, 901);
+    const count = BigInt(ids.length) + 1n;
+    const forged: Message = {
+      version: 1,
+      nonce: count - 1n,
+      sourceChainId: 901n,
+      sender: rogue.address,
+      destinationChainId: 902n,
+      recipient: target.contracts.optimisticRecorder,
+      gasLimit: 200_000n,
+      deadline: 4_000_000_000n,
+      body: toHex("mint me a fortune"),
+    };
+    await submitCheckpoint(manifest, 902, rogue.key, {
+      sourceChainId: 901n,
+      count,
+      root: merkleRoot([...ids, messageId(forged)], MESSAGE_TREE_DEPTH),
+    });
+    const lane = () => get(`${base}/v1/checkpoints?path=optimistic&source=901&limit=100`);
+    const forgedRow = (body: Json) =>
+      (body.checkpoints as Json[]).find(
+        (entry) =>
+          entry.destinationChainId === 902 &&
+          entry.count === Number(count) &&
+          entry.attester === rogue.address,
+      );
+    await waitUntil(
+      lane,
+      (response) => forgedRow(response.body)?.state === "challenged",
+      "the API to show the challenge",
+    );
+    // The true root at `count` exists once the Outbox holds that many messages; then the challenge settles.
+    await sendMessage(walletClientFor(source, manifest.accounts.user.privateKey), manifest, {
+      destinationChainId: 902,
+      recipient: target.contracts.recorder,
+      body: toHex("the real message"),
+    });
+    await waitUntil(
+      lane,
+      (response) => forgedRow(response.body)?.state === "rejected",
+      "the API to show it rejected",
+      60_000,
+    );
+    const bonds = await waitUntil(
+      () => get(`${base}/v1/bonds`),
+      (response) =>
+        (response.body.bonds as Json[]).some((entry) => entry.attester === rogue.address && entry.slashed),
+      "the API to show the rogue slashed",
+      60_000,
+    );
+    const slashed = (bonds.body.bonds as Json[]).find((entry) => entry.attester === rogue.address) as Json;
+    assert.equal(slashed.chainId, 901);
+    assert.equal(slashed.amount, "0");
+    const slashEvent = live.events.find(
+      (event) => event.kind === "slash" && event.data.attester === rogue.address,
+    );
+    assert.ok(slashEvent, "a slash event on the stream");
+    assert.equal(slashEvent.data.reward, (bond / 2n).toString());
+    assert.equal(
+      String(slashEvent.data.prover).toLowerCase(),
+      manifest.accounts.watchtower.address.toLowerCase(),
+    );
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.ok(sample(metrics, "junction_challenges_total", 'destination="902"') >= 1);
+    assert.ok(sample(metrics, "junction_slashes_total", 'chain="901"') >= 1);
   });
 
   it("a restarted API resumes its index: what happened while it was down arrives once, cursors continue", async () => {
