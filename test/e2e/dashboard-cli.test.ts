@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadManifest, manifestPath } from "../../src/chain/manifest.js";
-import { consecutiveFreePorts, ephemeralLow, freePort, isPortFree } from "../../src/chain/ports.js";
-import { type LongRunning, runCli, startCli, stopCli, waitFor } from "../helpers/cli.js";
+import { freePort } from "../../src/chain/ports.js";
+import { devnetPorts, type LongRunning, runCli, startCli, stopCli, waitFor } from "../helpers/cli.js";
 
 /** The status of GET `path` sent exactly as written. */
 function rawStatus(port: number, path: string): Promise<number> {
@@ -30,11 +30,7 @@ describe("junction devnet with its API, dashboard and log file", () => {
 
   before(async () => {
     // L1 on base, sequencer endpoints on base+1000.., nodes on base+2000.., the API on base+3000.
-    for (;;) {
-      base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 3_002);
-      const ports = [base, base + 1000, base + 1001, base + 2000, base + 2001, base + 3000];
-      if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
-    }
+    ({ base } = await devnetPorts());
     dataDir = mkdtempSync(join(tmpdir(), "junction-api-cli-"));
     devnet = startCli(["devnet", "--port", String(base), "--data-dir", dataDir, "--l1-block-time", "1"]);
     await waitFor(

@@ -10,13 +10,13 @@ import { after, before, describe, it } from "node:test";
 import type { Address } from "viem";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { loadManifest, manifestPath, rollupOf } from "../../src/chain/manifest.js";
-import { consecutiveFreePorts, ephemeralLow, isPortFree } from "../../src/chain/ports.js";
+import { isPortFree } from "../../src/chain/ports.js";
 import {
   crosschainTokenAbi,
   testRecipientAbi,
   testRecipientBytecode,
 } from "../../src/contracts/generated/index.js";
-import { type LongRunning, runCli, startCli, stopCli, waitFor } from "../helpers/cli.js";
+import { devnetPorts, type LongRunning, runCli, startCli, stopCli, waitFor } from "../helpers/cli.js";
 
 /** Command lines of running anvil processes that listen on one of `ports`. */
 function anvilsOn(ports: number[]): string[] {
@@ -33,13 +33,7 @@ describe("junction devnet CLI", () => {
   let devnet: LongRunning;
 
   before(async () => {
-    // L1 on base, the sequencer's rollup endpoints on base+1000 and base+1001, the rollup nodes behind
-    // it on base+2000 and base+2001.
-    for (;;) {
-      base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 2_002);
-      ports = [base, base + 1000, base + 1001, base + 2000, base + 2001];
-      if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
-    }
+    ({ base, ports } = await devnetPorts());
     dataDir = mkdtempSync(join(tmpdir(), "junction-cli-"));
     devnet = startCli([
       "devnet",

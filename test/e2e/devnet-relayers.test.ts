@@ -16,7 +16,6 @@ import {
   type RollupEntry,
   rollupOf,
 } from "../../src/chain/manifest.js";
-import { consecutiveFreePorts, ephemeralLow, isPortFree } from "../../src/chain/ports.js";
 import {
   inboxAbi,
   outboxAbi,
@@ -27,7 +26,7 @@ import { extraRelayerAccounts } from "../../src/devnet/accounts.js";
 import { relayerDatabase } from "../../src/devnet/devnet.js";
 import { sendMessage } from "../../src/sdk/index.js";
 import { PostgresStore } from "../../src/store/postgres/postgres-store.js";
-import { type LongRunning, startCli, stopCli, waitFor } from "../helpers/cli.js";
+import { devnetPorts, type LongRunning, startCli, stopCli, waitFor } from "../helpers/cli.js";
 import { type PostgresCluster, startPostgres } from "../helpers/postgres.js";
 
 const TOTAL = 30;
@@ -44,12 +43,7 @@ describe("several relayers on PostgreSQL", () => {
   before(async () => {
     cluster = await startPostgres();
     databaseUrl = await cluster.createDatabase("relayers");
-    let base: number;
-    for (;;) {
-      base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 2_002);
-      const ports = [base, base + 1000, base + 1001, base + 2000, base + 2001];
-      if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
-    }
+    const { base } = await devnetPorts();
     dataDir = mkdtempSync(join(tmpdir(), "junction-relayers-"));
     devnet = startCli([
       "devnet",

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { after, describe, it, type TestContext } from "node:test";
 import type { Hex } from "viem";
 import { rpcCall } from "../../src/chain/json-rpc.js";
-import { consecutiveFreePorts, ephemeralLow, isPortFree } from "../../src/chain/ports.js";
+import { isPortFree } from "../../src/chain/ports.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
-import { junctionBin, waitFor } from "../helpers/cli.js";
+import { devnetPorts, junctionBin, waitFor } from "../helpers/cli.js";
 
 /** Far below the 180 s hang this guards against, and loose enough for a loaded 2-core machine. */
 const STOP_LIMIT_MS = 20_000;
@@ -70,13 +70,7 @@ async function spawnDevnet(
   prefix: string[],
   options: { cwd?: string; logLevel?: string; running?: boolean } = {},
 ): Promise<Started> {
-  let base: number;
-  let ports: number[];
-  for (;;) {
-    base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 2_002);
-    ports = [base, base + 1000, base + 1001, base + 2000, base + 2001];
-    if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) break;
-  }
+  const { base, ports } = await devnetPorts();
   const dataDir = mkdtempSync(join(tmpdir(), "junction-stop-"));
   const args = [...prefix, "devnet", "--port", String(base), "--data-dir", dataDir];
   args.push("--log-level", options.logLevel ?? "warn");

@@ -1,6 +1,7 @@
 // Runs the real `junction` command as a child process, the way a user does.
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { consecutiveFreePorts, ephemeralLow, isPortFree } from "../../src/chain/ports.js";
 
 export const junctionBin = resolve(import.meta.dirname, "../../bin/junction.mjs");
 
@@ -66,4 +67,17 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A `--port` base for `junction devnet` (two rollups) whose every port is free: the L1 on base, the
+ * sequencer's rollup endpoints on base+1000 and base+1001, the rollup nodes behind it on base+2000 and
+ * base+2001, the API on base+3000 — all below the ephemeral range, where clients' ports come from.
+ */
+export async function devnetPorts(): Promise<{ base: number; ports: number[] }> {
+  for (;;) {
+    const base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 3_002);
+    const ports = [base, base + 1000, base + 1001, base + 2000, base + 2001, base + 3000];
+    if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return { base, ports };
+  }
 }
