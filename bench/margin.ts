@@ -13,7 +13,14 @@
 // wait does not blur the start of a measurement. Writes bench/results/<date>-<commit>-margin.{json,md}.
 // Measures; never asserts timings.
 import { parseArgs } from "node:util";
-import { type Address, erc20Abi, type Hex, maxUint256, parseEther } from "viem";
+import {
+  type Address,
+  erc20Abi,
+  type Hex,
+  maxUint256,
+  parseEther,
+  WaitForTransactionReceiptTimeoutError,
+} from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { mapWithConcurrency } from "../src/agents/concurrent.js";
 import { setBalance } from "../src/chain/anvil.js";
@@ -132,6 +139,26 @@ async function minedAt(kit: MarginKit, chainId: number, hash: Hex) {
   return { at, receipt };
 }
 
+/**
+ * Waits for a setup transaction; one not mined within a minute fails naming what it was, with what the
+ * node says of it (pending or unknown, its nonce against the sender's, its fee cap against the base fee).
+ */
+async function confirmed(kit: MarginKit, chainId: number, hash: Hex, what: string): Promise<void> {
+  const client = kit.client(chainId);
+  try {
+    const receipt = await client.waitForTransactionReceipt({ hash, timeout: 60_000 });
+    if (receipt.status !== "success") throw new Error(`${what}: ${hash} on ${chainId} reverted`);
+  } catch (error) {
+    if (!(error instanceof WaitForTransactionReceiptTimeoutError)) throw error;
+    const tx = await client.getTransaction({ hash }).catch(() => undefined);
+    const block = await client.getBlock();
+    const facts = tx
+      ? `nonce ${tx.nonce} (sender at ${await client.getTransactionCount({ address: tx.from })}, pending ${await client.getTransactionCount({ address: tx.from, blockTag: "pending" })}), maxFeePerGas ${tx.maxFeePerGas}, base fee ${block.baseFeePerGas}, block ${tx.blockNumber ?? "none"}`
+      : "unknown to the node";
+    throw new Error(`${what}: ${hash} on ${chainId} not mined in 60 s: ${facts}`);
+  }
+}
+
 /** A fresh key with ETH on every rollup. */
 async function freshKey(kit: MarginKit): Promise<Trader> {
   const key = generatePrivateKey();
@@ -161,7 +188,7 @@ async function fundJusd(kit: MarginKit, chainId: number, receivers: { to: Addres
       }),
     );
   }
-  await mapWithConcurrency(hashes, IN_FLIGHT, (hash) => kit.confirm(chainId, hash));
+  await mapWithConcurrency(hashes, IN_FLIGHT, (hash) => confirmed(kit, chainId, hash, "JUSD funding"));
 }
 
 /** Paced deposits and withdrawals by one user per non-hub rollup. */
@@ -272,7 +299,7 @@ async function setUpAccounts(
     });
   });
   await mapWithConcurrency(deposits, IN_FLIGHT, (hash, i) =>
-    kit.confirm((specs[i] as { chainId: number }).chainId, hash),
+    confirmed(kit, (specs[i] as { chainId: number }).chainId, hash, `account ${i}'s deposit`),
   );
   await mapWithConcurrency(specs, IN_FLIGHT, ({ chainId }, i) =>
     seenAt(
@@ -290,7 +317,9 @@ async function setUpAccounts(
       gas: 800_000n,
     }),
   );
-  await mapWithConcurrency(opened, IN_FLIGHT, (hash) => kit.confirm(kit.hubId, hash));
+  await mapWithConcurrency(opened, IN_FLIGHT, (hash, i) =>
+    confirmed(kit, kit.hubId, hash, `account ${i}'s position`),
+  );
   return { traders, seconds: (performance.now() - t0) / 1000 };
 }
 
