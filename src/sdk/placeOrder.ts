@@ -61,8 +61,9 @@ export async function placeOrder(
 }
 
 /**
- * Cancels the wallet's order on its rollup and returns its whole escrow: the escape hatch, at any time no
- * fill of it waits for the counterparty's answer (`OrderReserved` otherwise).
+ * Cancels the wallet's order on its rollup, at any time: the escape hatch. `refund` is the escrow less what
+ * fills still waiting for the counterparty's answer may pay; that part pays the counterparty on a CONFIRM or
+ * comes back (`EscrowRefunded`) on a REJECT or the fill's expiry.
  *
  * @example
  * await cancelOrder(walletOn901, network, { orderId });

@@ -1,5 +1,5 @@
 // OrderGateway on a real 2-rollup devnet, driven by hand as the matcher: every refusal by name, a leg
-// reserved until the counterparty's answer (so its owner cannot cancel it mid-settlement), a cross-rollup
+// reserved until the counterparty's answer (cancelling while reserved: orderbook-review.test.ts), a cross-rollup
 // fill paid on both rollups once the relayer delivers, a counterparty that refuses (cancelled, or a price
 // outside its limit) releasing the reserved leg, a same-rollup fill, the owner's cancel refunding all, and
 // a fill message that expires undelivered releasing its leg on the Inbox's expiry notice.
@@ -76,7 +76,7 @@ describe("OrderGateway: the chain checks every fill", () => {
     await rejects(settleAs(m, 902, 0n, [{ ...fill, counter: same }]), "SameSide");
   });
 
-  it("reserves a cross-rollup leg until the answer: no cancel, no replay; then pays both rollups", async () => {
+  it("reserves a cross-rollup leg until the answer: no replay; then pays both rollups", async () => {
     const m = devnet.manifest;
     const sell = await place(m, bob, 902, "sell", price("2990"), amount("2"));
     const buy = await place(m, alice, 901, "buy", price("3000"), amount("3"));
@@ -92,7 +92,6 @@ describe("OrderGateway: the chain checks every fill", () => {
     const events = await settle(902, [fill]);
     assert.ok(events.some((event) => event.eventName === "FillReserved"));
     assert.equal((await getOrder(m, { orderId: sell })).reserved, amount("2"));
-    await rejects(cancelOrder(bob.wallet(902), m, { orderId: sell }), "OrderReserved");
     await rejects(settleAs(m, 902, 0n, [fill]), "BatchOutOfOrder");
     // The leg is reserved: even batch 1 cannot fill it again.
     await rejects(settleAs(m, 902, 1n, [{ ...fill, amount: amount("1") }]), "QuantityExceedsRemaining");
@@ -212,7 +211,6 @@ describe("OrderGateway: the chain checks every fill", () => {
       args: [sent.message],
     });
     assert.equal((await publicClientFor(destination).waitForTransactionReceipt({ hash })).status, "success");
-    await rejects(cancelOrder(bob.wallet(902), m, { orderId: sell }), "OrderReserved");
     agents = createAgents(m, { dataDir: devnet.dataDir }, createLogger("silent"), { watchtower: false });
     for (const agent of agents) await agent.start();
     await waitUntil(

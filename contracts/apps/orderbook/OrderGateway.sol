@@ -22,7 +22,8 @@ import {OrderMessages} from "./OrderMessages.sol";
 ///         another rollup reserves this order's leg and asks the counterparty's gateway, which checks its
 ///         order the same way, pays its leg to this order's owner there and answers; the answer pays the
 ///         reserved leg here (or, refused or expired, releases it). Neither leg pays without the other's
-///         checks, and the owner can cancel whatever is not reserved, at any time, on this rollup alone.
+///         checks, and the owner can cancel at any time, on this rollup alone: everything not reserved comes
+///         back at once, a reserved part once its fill is answered or expired.
 ///         Sealed orders: a commitment (hiding side, price and amount) with deposits made during a round's
 ///         commit window, revealed in the reveal window that follows, and filled only by the matcher's
 ///         auction batches for that round, at one clearing price, once the reveal window has closed.
@@ -58,6 +59,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         uint256 escrow;
         /// @notice 0 for the continuous book; a revealed sealed order's round + 1 (filled only by its auction).
         uint64 auction;
+        /// @notice A buy's quote its reserved fills may still pay (the sum of their exact quotes): what a
+        ///         cancel keeps in escrow for them.
+        uint256 reservedQuote;
     }
 
     /// @notice A sealed order before its reveal: who committed, when, and what it deposited (no side,
@@ -138,7 +142,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     event SealedRevealed(uint256 indexed sealedId, uint256 indexed orderId);
     /// @notice An unrevealed sealed order's deposits went back to its owner after the reveal window.
     event SealedWithdrawn(uint256 indexed sealedId);
-    /// @notice The owner cancelled; `refund` (the order's whole escrow) went back to it.
+    /// @notice The owner cancelled; `refund` (the escrow less what its reserved fills may still pay) went
+    ///         back to it. The kept part pays a later CONFIRM or goes back on a REJECT or expiry.
     event Cancelled(uint256 indexed orderId, uint256 refund);
     event BatchSettled(uint64 indexed batchId, uint256 fills);
     /// @notice A fill's leg here is reserved and its message (`fillId`) is on its way to the counterparty.
@@ -161,7 +166,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @notice A reserved leg was released unpaid: the counterparty refused (`reason`), or the fill expired
     ///         (`reason` is the Inbox's EXPIRY_NOTICE).
     event FillReleased(bytes32 indexed fillId, uint256 indexed order, bytes4 reason);
-    /// @notice A fully filled order's leftover escrow (a buy's price improvement) went back to its owner.
+    /// @notice Escrow went back to the owner: a fully filled order's leftover (a buy's price improvement), or
+    ///         a cancelled order's part that a released fill no longer holds.
     event EscrowRefunded(uint256 indexed orderId, uint256 amount);
     event PayoutOwed(address indexed receiver, address indexed token, uint256 amount, bytes reason);
     event OwedTokensClaimed(address indexed receiver, address indexed token, uint256 amount);
@@ -204,8 +210,6 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     error UnknownFill(bytes32 fillId);
     /// @notice Only the order's owner cancels it.
     error NotOrderOwner(uint256 orderId, address caller);
-    /// @notice Part of the order is in a fill waiting for its answer; cancel once it is answered.
-    error OrderReserved(uint256 orderId, uint256 reserved);
     /// @notice The order is completely filled: nothing is left to cancel.
     error OrderComplete(uint256 orderId);
     /// @notice Nothing of this token is owed to the caller.
@@ -354,14 +358,15 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         if (commit.quoteDeposit > 0) IERC20(market.quote).safeTransfer(msg.sender, commit.quoteDeposit);
     }
 
-    /// @notice Cancels the caller's order and returns its whole escrow, at any time no fill of it waits for
-    ///         an answer: the escape hatch needs nobody but this rollup.
+    /// @notice Cancels the caller's order at any time: no new fill takes it, and its escrow goes back at once
+    ///         except what its reserved fills may still pay (a sell: the reserved base; a buy: their exact
+    ///         quote). That part pays the counterparty on a CONFIRM, or comes back on a REJECT or the
+    ///         fill's expiry. The escape hatch needs nobody but this rollup for everything unreserved.
     function cancel(uint256 orderId) external nonReentrant {
         Order storage order = _orders[orderId];
         if (order.owner == address(0)) revert UnknownOrder(orderId);
         if (order.owner != msg.sender) revert NotOrderOwner(orderId, msg.sender);
         if (order.cancelled) revert OrderCancelled(orderId);
-        if (order.reserved != 0) revert OrderReserved(orderId, order.reserved);
         if (order.filled == order.amount) revert OrderComplete(orderId);
         if (order.auction != 0) {
             // A revealed order stays in its auction until the auction had one more round to clear: backing
@@ -370,8 +375,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             if (block.timestamp < cancellableAt) revert AuctionPending(orderId, cancellableAt);
         }
         order.cancelled = true;
-        uint256 refund = order.escrow;
-        order.escrow = 0;
+        uint256 refund = order.escrow - _keptFor(order);
+        order.escrow -= refund;
         emit Cancelled(orderId, refund);
         if (refund > 0) IERC20(_escrowToken(order)).safeTransfer(msg.sender, refund);
     }
@@ -518,6 +523,7 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         }
         if (!peerChain[counterChain]) revert UnknownPeer(counterChain);
         order.reserved += fill.amount;
+        if (order.isBuy) order.reservedQuote += quoteFor(fill.amount, fill.price);
         bytes32 messageId = outbox.send(
             counterChain,
             address(this),
@@ -574,8 +580,26 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @dev The counterparty refused, or the fill message expired undelivered: the leg is available again.
     function _release(uint64 sourceChainId, bytes32 fillId, bytes4 reason) private {
         PendingFill memory pending = _takePending(sourceChainId, fillId);
-        _orders[pending.order].reserved -= pending.amount;
+        Order storage order = _orders[pending.order];
+        order.reserved -= pending.amount;
+        if (order.isBuy) order.reservedQuote -= quoteFor(pending.amount, pending.price);
         emit FillReleased(fillId, pending.order, reason);
+        // A cancelled order gets back what the released fill held.
+        if (order.cancelled) _refundUnkept(pending.order, order);
+    }
+
+    /// @dev What a cancelled order's escrow must keep: what its reserved fills may still pay.
+    function _keptFor(Order storage order) private view returns (uint256) {
+        return order.isBuy ? order.reservedQuote : order.reserved;
+    }
+
+    /// @dev Pays a cancelled order's owner the escrow beyond what its reserved fills may still pay.
+    function _refundUnkept(uint256 orderId, Order storage order) private {
+        uint256 refund = order.escrow - _keptFor(order);
+        if (refund == 0) return;
+        order.escrow -= refund;
+        emit EscrowRefunded(orderId, refund);
+        _payOrOwe(order.owner, _escrowToken(order), refund);
     }
 
     /// @dev Settles `amount` of `orderId`: pays its leg from escrow to `receiver` (who traded with it) and
@@ -590,15 +614,21 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         bool wasReserved
     ) private {
         Order storage order = _orders[orderId];
-        if (wasReserved) order.reserved -= amount;
-        order.filled += amount;
         uint256 paid = order.isBuy ? quoteFor(amount, price) : amount;
+        if (wasReserved) {
+            order.reserved -= amount;
+            if (order.isBuy) order.reservedQuote -= paid;
+        }
+        order.filled += amount;
         // A buy's escrow covers the rest at its limit (escrow rounded up, fills rounded down, price <= limit).
         order.escrow -= paid;
         address token = _escrowToken(order);
         emit OrderFilled(fillId, orderId, counter, price, amount, receiver, token, paid);
         _payOrOwe(receiver, token, paid);
-        if (order.filled == order.amount && order.escrow > 0) {
+        if (order.cancelled) {
+            // Only a reserved leg pays a cancelled order; the escrow kept for it is exact, nothing is left.
+            _refundUnkept(orderId, order);
+        } else if (order.filled == order.amount && order.escrow > 0) {
             uint256 leftover = order.escrow;
             order.escrow = 0;
             emit EscrowRefunded(orderId, leftover);
@@ -656,7 +686,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             filled: 0,
             reserved: 0,
             escrow: escrow,
-            auction: auction
+            auction: auction,
+            reservedQuote: 0
         });
         emit OrderPlaced(orderId, msg.sender, marketId, isBuy, price, amount, escrow, auction);
     }

@@ -1,0 +1,136 @@
+// The fixes of the order book's security review (docs/orderbook-review.md), each against the review's
+// proof-of-concept scenario on a real 2-rollup devnet, the test driving the matcher's key by hand:
+// F1 an order with reserved fills can still be cancelled (everything unreserved back at once, the rest
+// after the answer; a later CONFIRM still pays the counterparty exactly; tokens conserved).
+// The devnet starts without agents: nothing is delivered until the test starts the relayer.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { type Address, erc20Abi } from "viem";
+import type { Agent } from "../../src/agents/agent.js";
+import { publicClientFor } from "../../src/chain/clients.js";
+import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
+import { createAgents } from "../../src/devnet/devnet.js";
+import { createLogger } from "../../src/log.js";
+import { gatewayOrderId, quoteFor } from "../../src/protocol/orderbook.js";
+import { getOrder } from "../../src/sdk/orderGateway.js";
+import { cancelOrder } from "../../src/sdk/placeOrder.js";
+import { waitUntil } from "../helpers/chain.js";
+import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+import {
+  amount,
+  holdings,
+  orderbookTrader,
+  place,
+  price,
+  settleAs,
+  type Trader,
+} from "../helpers/orderbook.js";
+
+/** The gateway's own tETH and JUSD on `chainId`. */
+async function gatewayHoldings(m: Manifest, chainId: number) {
+  return holdings(m, chainId, m.orderbook?.gateway as Address);
+}
+
+describe("order book review fixes", () => {
+  let devnet: TestDevnet;
+  let agents: Agent[] = [];
+  let alice: Trader; // 901
+  let bob: Trader; // 902
+  const next = new Map<number, bigint>([
+    [901, 0n],
+    [902, 0n],
+  ]);
+  const settle = async (chainId: number, fills: Parameters<typeof settleAs>[3]) => {
+    const batch = next.get(chainId) as bigint;
+    const events = await settleAs(devnet.manifest, chainId, batch, fills);
+    next.set(chainId, batch + 1n);
+    return events;
+  };
+  const startAgents = async () => {
+    agents = createAgents(devnet.manifest, { dataDir: devnet.dataDir }, createLogger("silent"), {
+      watchtower: false,
+    });
+    for (const agent of agents) await agent.start();
+  };
+  const stopAgents = async () => {
+    await Promise.allSettled(agents.map((agent) => agent.stop()));
+    agents = [];
+  };
+
+  before(async () => {
+    devnet = await startTestDevnet({ rollups: 2, agents: false });
+    alice = await orderbookTrader(devnet.manifest, [901]);
+    bob = await orderbookTrader(devnet.manifest, [902]);
+  });
+  after(async () => {
+    await stopAgents();
+    await devnet?.stop();
+  });
+
+  it("F1: an order with reserved fills is cancelled at once; the reserved part follows its answer", async () => {
+    const m = devnet.manifest;
+    const start = {
+      alice901: await holdings(m, 901, alice.address),
+      alice902: await holdings(m, 902, alice.address),
+      bob901: await holdings(m, 901, bob.address),
+      bob902: await holdings(m, 902, bob.address),
+      gateway901: await gatewayHoldings(m, 901),
+      gateway902: await gatewayHoldings(m, 902),
+    };
+    const bogus = gatewayOrderId(902, 987_654_321n); // no such order on 902: its gateway will refuse
+    // The review's freeze: a sell with 1 wei reserved against a counter that does not exist.
+    const sell = await place(m, alice, 901, "sell", price("3000"), amount("5"));
+    await settle(901, [{ order: sell, counter: bogus, price: price("3000"), amount: 1n }]);
+    // A buy with a pending leg against the same bogus counter (3 JUSD kept for it).
+    const buy = await place(m, alice, 901, "buy", price("3000"), amount("1"));
+    await settle(901, [{ order: buy, counter: bogus, price: price("3000"), amount: amount("0.001") }]);
+    // A buy with a real cross-rollup counterparty whose fill is still undelivered: the CONFIRM comes later.
+    const bobSell = await place(m, bob, 902, "sell", price("2990"), amount("1"));
+    const takerBuy = await place(m, alice, 901, "buy", price("3010"), amount("2"));
+    await settle(901, [{ order: takerBuy, counter: bobSell, price: price("2990"), amount: amount("1") }]);
+
+    const sold = await cancelOrder(alice.wallet(901), m, { orderId: sell });
+    assert.equal(sold.refund, amount("5") - 1n, "all but the reserved wei back at once");
+    const bought = await cancelOrder(alice.wallet(901), m, { orderId: buy });
+    assert.equal(bought.refund, price("3000") - quoteFor(amount("0.001"), price("3000")));
+    const taken = await cancelOrder(alice.wallet(901), m, { orderId: takerBuy });
+    assert.equal(taken.refund, price("6020") - price("2990"), "all but the pending leg's exact quote");
+    const kept = await getOrder(m, { orderId: takerBuy });
+    assert.equal(kept.cancelled, true);
+    assert.equal(kept.escrow, price("2990"));
+    // A cancelled order takes no new fill.
+    const more = await settleAs(m, 901, next.get(901) as bigint, [
+      { order: takerBuy, counter: bobSell, price: price("2990"), amount: amount("0.5") },
+    ]).catch((error: unknown) => error);
+    assert.ok(more instanceof Error && /OrderCancelled/.test(String(more)), String(more));
+
+    await startAgents();
+    for (const id of [sell, buy, takerBuy]) {
+      await waitUntil(
+        () => getOrder(m, { orderId: id }),
+        (order) => order.reserved === 0n && order.escrow === 0n,
+        `order ${id}: answered, nothing left in escrow`,
+      );
+    }
+    assert.equal((await getOrder(m, { orderId: takerBuy })).filled, amount("1"), "the CONFIRM still paid");
+    assert.equal((await getOrder(m, { orderId: bobSell })).filled, amount("1"));
+    const end = {
+      alice901: await holdings(m, 901, alice.address),
+      alice902: await holdings(m, 902, alice.address),
+      bob901: await holdings(m, 901, bob.address),
+      bob902: await holdings(m, 902, bob.address),
+      gateway901: await gatewayHoldings(m, 901),
+      gateway902: await gatewayHoldings(m, 902),
+    };
+    // Alice: every wei of the refused fills back; 2990 JUSD paid on 901 for 1 tETH received on 902.
+    assert.equal(end.alice901.eth, start.alice901.eth);
+    assert.equal(start.alice901.jusd - end.alice901.jusd, price("2990"));
+    assert.equal(end.alice902.eth - start.alice902.eth, amount("1"));
+    assert.equal(end.bob901.jusd - start.bob901.jusd, price("2990"), "the counterparty paid exactly");
+    assert.equal(start.bob902.eth - end.bob902.eth, amount("1"));
+    // Nothing stranded: both gateways hold what they held before.
+    assert.deepEqual(end.gateway901, start.gateway901);
+    assert.deepEqual(end.gateway902, start.gateway902);
+    await stopAgents();
+  });
+});
