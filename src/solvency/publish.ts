@@ -1,13 +1,13 @@
 // Taking and publishing one epoch: the newest superblock posted to the L1 fixes the instant; every
 // liability source and every holder's reserves are read at its blocks; the trees are built, audited and
 // archived; the SolvencyRegistry gets the roots, totals and reserves.
-import type { Hex } from "viem";
+import { type Hex, zeroAddress } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest } from "../chain/manifest.js";
 import { solvencyRegistryAbi } from "../contracts/generated/index.js";
 import { ConfigError } from "../errors.js";
 import { type SumTree, sumTreeHasher } from "../protocol/sum-tree.js";
-import { assetsOf, reserveTokens } from "./assets.js";
+import { assetSymbol, assetsOf, reserveTokens } from "./assets.js";
 import {
   aggregateLiabilities,
   buildEpochTrees,
@@ -35,12 +35,17 @@ export function solvencyOf(network: Pick<Manifest, "solvency">): NonNullable<Man
   return network.solvency;
 }
 
-/** Reads everything at `instant` and builds the epoch (no transaction). */
+/**
+ * Reads everything at `instant` and builds the epoch (no transaction): a tree for every asset of the
+ * network's reserve tokens and every one of `listed` (the registry's listed assets, which each epoch
+ * must report; an asset nobody is owed gets an empty tree).
+ */
 export async function takeEpoch(
   network: SolvencyNetwork,
   instant: Instant,
   secret: Hex,
   sources: readonly LiabilitySource[] = DEFAULT_LIABILITY_SOURCES,
+  listed: readonly string[] = [],
 ): Promise<{ archive: EpochArchive; trees: Map<string, SumTree> }> {
   const tokens = reserveTokens(network);
   const clients = new Map(network.rollups.map((rollup) => [rollup.chainId, publicClientFor(rollup)]));
@@ -63,7 +68,7 @@ export async function takeEpoch(
   const archive: EpochArchive = {
     superblockHeight: instant.superblockHeight,
     blocks: instant.blocks,
-    assets: assetsOf(tokens),
+    assets: assetsOf([...tokens, ...listed.map((symbol) => ({ chainId: 0, token: zeroAddress, symbol }))]),
     users: aggregateLiabilities(liabilities, secret, instant.superblockHeight),
     reserves,
   };
@@ -118,7 +123,12 @@ export async function publishEpoch(
       superblockHeight: instant.superblockHeight,
     };
   }
-  const { archive, trees } = await takeEpoch(network, instant, secret, sources);
+  const listed = await client.readContract({
+    address: registry,
+    abi: solvencyRegistryAbi,
+    functionName: "listedAssets",
+  });
+  const { archive, trees } = await takeEpoch(network, instant, secret, sources, listed.map(assetSymbol));
   const archiveFile = saveArchive(dataDir, archive);
   const wallet = walletClientFor(l1, publisherKey);
   const hash = await wallet.writeContract({

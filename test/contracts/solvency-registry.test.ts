@@ -3,7 +3,7 @@
 // refused by name).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, type Hex, keccak256, toHex, zeroAddress } from "viem";
+import { type Address, type Hex, keccak256, pad, stringToHex, toHex, zeroAddress } from "viem";
 import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
 import {
   type JunctionPublicClient,
@@ -37,6 +37,7 @@ const JUSD = "0x00000000000000000000000000000000000000aa" as Address;
 const TETH = "0x00000000000000000000000000000000000000bb" as Address;
 const POOL = "0x0000000000000000000000000000000000000c01" as Address;
 const VAULT = "0x0000000000000000000000000000000000000c02" as Address;
+const ASSETS = [assetId("JUSD"), assetId("tETH"), assetId("ETH")];
 
 type RollupBlock = {
   chainId: bigint;
@@ -84,16 +85,27 @@ describe("SolvencyRegistry", () => {
       .sort((a, b) => (a.saltedId < b.saltedId ? -1 : 1));
   }
 
+  type LiabilityEntry = { asset: Hex; root: bigint; total: bigint };
+
+  /** The entries given, plus an empty tree (total 0) for every other listed asset, sorted by asset. */
+  function complete(liabilities: LiabilityEntry[]): LiabilityEntry[] {
+    const empty = buildSumTree(h, []).root;
+    const missing = ASSETS.filter((asset) => !liabilities.some((entry) => entry.asset === asset));
+    return [...liabilities, ...missing.map((asset) => ({ asset, root: empty.hash, total: 0n }))].sort(
+      (a, b) => (a.asset < b.asset ? -1 : 1),
+    );
+  }
+
   async function publish(
     superblock: { height: bigint; blocks: RollupBlock[] },
-    liabilities: { asset: Hex; root: bigint; total: bigint }[],
+    liabilities: LiabilityEntry[],
     reserves: { chainId: bigint; blockNumber: bigint; holder: Address; token: Address; amount: bigint }[],
   ) {
     const hash = await publisher.writeContract({
       address: registry,
       abi: solvencyRegistryAbi,
       functionName: "publish",
-      args: [superblock.height, superblock.blocks, liabilities, reserves],
+      args: [superblock.height, superblock.blocks, complete(liabilities), reserves],
     });
     const receipt = await client.waitForTransactionReceipt({ hash });
     assert.equal(receipt.status, "success");
@@ -213,7 +225,7 @@ describe("SolvencyRegistry", () => {
       verifyOnChain(2n, asset, { ...proof, leaf: { ...proof.leaf, balance: 2n ** 96n } }),
       "BalanceOutOfRange",
     );
-    await rejects(verifyOnChain(2n, assetId("tETH"), proof), "UnknownAsset");
+    await rejects(verifyOnChain(2n, stringToHex("DOGE", { size: 32 }), proof), "UnknownAsset");
     await rejects(verifyOnChain(9n, asset, proof), "UnknownEpoch");
   });
 
@@ -237,7 +249,7 @@ describe("SolvencyRegistry", () => {
 
   it("refuses reserves at mismatched heights, an unposted superblock, double-counted reserves, unlisted tokens or holders, a stale superblock, and strangers", async () => {
     const tree = buildSumTree(h, leavesOf([1n]));
-    const liabilities = [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }];
+    const liabilities = complete([{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }]);
     const superblock = await postSuperblock([70n, 71n]);
     const at = (chainId: bigint, blockNumber: bigint, holder = POOL, token = JUSD) => ({
       chainId,
@@ -275,6 +287,71 @@ describe("SolvencyRegistry", () => {
     await rejects(send({ height: 1n, blocks: superblock.blocks }, []), "UnknownSuperblock");
     await publish(superblock, liabilities, [at(901n, 70n), at(902n, 71n)]);
     await rejects(send(superblock, []), "StaleSuperblock");
+  });
+
+  it("refuses an epoch that leaves out a listed asset or reports an unlisted one; a delisted asset is no longer required", async () => {
+    const jusd = buildSumTree(h, leavesOf([100n]));
+    const teth = buildSumTree(h, leavesOf([50n]));
+    const superblock = await postSuperblock([80n, 81n]);
+    const send = (liabilities: LiabilityEntry[], reserves: Parameters<typeof publish>[2] = []) =>
+      publisher.writeContract({
+        address: registry,
+        abi: solvencyRegistryAbi,
+        functionName: "publish",
+        args: [superblock.height, superblock.blocks, liabilities, reserves],
+      });
+    const all = complete([
+      { asset: assetId("JUSD"), root: jusd.root.hash, total: jusd.root.sum },
+      { asset: assetId("tETH"), root: teth.root.hash, total: teth.root.sum },
+    ]);
+    assert.deepEqual(
+      [
+        ...(await client.readContract({
+          address: registry,
+          abi: solvencyRegistryAbi,
+          functionName: "listedAssets",
+        })),
+      ].sort(),
+      [...ASSETS].sort(),
+    );
+    // The review's P1: an insolvent tETH simply left out of the epoch.
+    const withoutTeth = all.filter((entry) => entry.asset !== assetId("tETH"));
+    await rejects(send(withoutTeth), "AssetNotReported");
+    await rejects(send([]), "AssetNotReported");
+    // Nor can a reserve of tETH be reported while tETH is not.
+    await rejects(
+      send(withoutTeth, [{ chainId: 901n, blockNumber: 80n, holder: VAULT, token: TETH, amount: 1n }]),
+      "AssetNotReported",
+    );
+    const unlisted = stringToHex("DOGE", { size: 32 });
+    await rejects(
+      send(
+        [...all, { asset: unlisted, root: jusd.root.hash, total: 0n }].sort((a, b) =>
+          a.asset < b.asset ? -1 : 1,
+        ),
+      ),
+      "UnlistedAsset",
+    );
+    await publish(superblock, all, []);
+    // Once every tETH token is delisted, epochs no longer report tETH.
+    const owner = { address: registry, abi: solvencyRegistryAbi, functionName: "listToken" } as const;
+    const hashes = [
+      await deployer.writeContract({ ...owner, args: [901n, TETH, pad("0x", { size: 32 })] }),
+      await deployer.writeContract({ ...owner, args: [902n, TETH, pad("0x", { size: 32 })] }),
+    ];
+    for (const hash of hashes) await client.waitForTransactionReceipt({ hash });
+    const next = await postSuperblock([82n, 83n]);
+    const hash = await publisher.writeContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "publish",
+      args: [next.height, next.blocks, all.filter((entry) => entry.asset !== assetId("tETH")), []],
+    });
+    assert.equal((await client.waitForTransactionReceipt({ hash })).status, "success");
+    for (const chainId of [901n, 902n]) {
+      const relist = await deployer.writeContract({ ...owner, args: [chainId, TETH, assetId("tETH")] });
+      await client.waitForTransactionReceipt({ hash: relist });
+    }
   });
 
   it("the TypeScript twin and verifyInclusion agree on random trees (sizes 1-70, random leaves)", async () => {

@@ -36,7 +36,8 @@ interface ISolvencyBatchVerifier {
 ///      What the L1 checks: the superblock is the one the sequencer posted (its commitment binds every
 ///      rollup's block number and hash), each reserve was read at that superblock's block of its rollup,
 ///      each reserve's holder is a listed holding contract and its token is listed for its asset by the
-///      owner, no reserve is counted twice, and
+///      owner, no reserve is counted twice, the epoch reports every listed asset and no other (an asset
+///      nobody is owed has an empty tree: it cannot vanish from an epoch while insolvent), and
 ///      every total is in range. What it cannot check: that a reserve amount is the holder's real balance
 ///      at that block (anyone can, with eth_getProof against the posted block hash) and that the tree
 ///      holds every user (each user checks their own leaf).
@@ -100,6 +101,11 @@ contract SolvencyRegistry is Ownable {
     mapping(uint64 chainId => mapping(address holder => bool)) public holderListed;
     /// @notice Whether a zk proof showed every leaf of the asset's tree in range and its total covered.
     mapping(uint64 epoch => mapping(bytes32 asset => bool)) public rangeProven;
+    /// @notice How many (rollup, token) pairs count as each asset; an asset with any is listed.
+    mapping(bytes32 asset => uint256) public tokensListedAs;
+    /// @dev The listed assets (those with a listed token): every epoch must report exactly these, so an
+    ///      insolvent asset cannot be left out of an epoch.
+    bytes32[] private _listedAssets;
 
     /// @notice A new epoch; `reserves` are the holders' balances at the superblock's blocks.
     event EpochPublished(uint64 indexed epoch, uint64 superblockHeight, Liabilities[] liabilities, Reserve[] reserves);
@@ -129,6 +135,10 @@ contract SolvencyRegistry is Ownable {
     error ReservesNotSorted(uint256 index);
     /// @notice Liabilities must be sorted by asset, strictly, and name a non-zero asset.
     error AssetsNotSorted(uint256 index);
+    /// @notice A listed asset is missing from the epoch (report an empty tree, total 0, if nobody is owed).
+    error AssetNotReported(bytes32 asset);
+    /// @notice The epoch reports an asset no listed token counts as.
+    error UnlistedAsset(bytes32 asset);
     /// @notice More entries than the registry takes in one epoch.
     error TooManyEntries(uint256 assets, uint256 reserves, uint256 rollups);
     /// @notice A total, sum or balance outside its bound.
@@ -167,10 +177,23 @@ contract SolvencyRegistry is Ownable {
         emit PublisherSet(publisher_);
     }
 
-    /// @notice Counts `token` on `chainId` as `asset` (zero: delists it).
+    /// @notice Counts `token` on `chainId` as `asset` (zero: delists it). An asset is listed while any
+    ///         token counts as it, and every epoch must then report it.
     function listToken(uint64 chainId, address token, bytes32 asset) external onlyOwner {
+        bytes32 old = assetOfToken[chainId][token];
+        if (old == asset) return;
+        if (old != bytes32(0) && --tokensListedAs[old] == 0) _unlistAsset(old);
+        if (asset != bytes32(0) && tokensListedAs[asset]++ == 0) {
+            if (_listedAssets.length >= MAX_ASSETS) revert TooManyEntries(_listedAssets.length + 1, 0, 0);
+            _listedAssets.push(asset);
+        }
         assetOfToken[chainId][token] = asset;
         emit TokenListed(chainId, token, asset);
+    }
+
+    /// @notice The assets every epoch must report (those some listed token counts as).
+    function listedAssets() external view returns (bytes32[] memory) {
+        return _listedAssets;
     }
 
     /// @notice Counts (or stops counting) `holder`'s balances on `chainId` as reserves.
@@ -204,9 +227,16 @@ contract SolvencyRegistry is Ownable {
             if (entry.asset == bytes32(0) || (i > 0 && liabilities[i - 1].asset >= entry.asset)) {
                 revert AssetsNotSorted(i);
             }
+            if (tokensListedAs[entry.asset] == 0) revert UnlistedAsset(entry.asset);
             if (entry.total >= SUM_BOUND) revert SumOutOfRange(entry.total);
             solvencyOf[epoch][entry.asset] = AssetSolvency(entry.root, entry.total, 0, true);
             _assets[epoch].push(entry.asset);
+        }
+        // Every entry is listed and distinct (sorted strictly): equal counts mean exactly the listed set.
+        if (liabilities.length != _listedAssets.length) {
+            for (uint256 i = 0; i < _listedAssets.length; i++) {
+                if (!solvencyOf[epoch][_listedAssets[i]].published) revert AssetNotReported(_listedAssets[i]);
+            }
         }
         for (uint256 i = 0; i < reserves.length; i++) {
             Reserve calldata reserve = reserves[i];
@@ -303,6 +333,17 @@ contract SolvencyRegistry is Ownable {
         if (epoch == 0 || epoch > epochCount) revert UnknownEpoch(epoch);
         solvency = solvencyOf[epoch][asset];
         if (!solvency.published) revert UnknownAsset(epoch, asset);
+    }
+
+    function _unlistAsset(bytes32 asset) private {
+        uint256 last = _listedAssets.length - 1;
+        for (uint256 i = 0; i <= last; i++) {
+            if (_listedAssets[i] == asset) {
+                _listedAssets[i] = _listedAssets[last];
+                _listedAssets.pop();
+                return;
+            }
+        }
     }
 
     function _blockOf(SuperblockLog.RollupBlock[] calldata blocks, uint64 chainId) private pure returns (uint64) {
