@@ -2,7 +2,10 @@
 // The price is the one that trades the most; on a tie the one that leaves the least unmatched, then the
 // lowest. Every buy with a limit at or above it and every sell at or below it takes part; they are paired
 // best limit first, then earliest, until the volume is exhausted (the last ones in line may fill partly).
+// Each fill is rounded down to the price's lot (the gateway refuses an inexact quote); a rest below the
+// lot is left out.
 import type { Hex } from "viem";
+import { lotFor } from "./orderbook.js";
 import type { BookFill } from "./orderbook-book.js";
 
 export type AuctionOrder = { id: bigint; isBuy: boolean; price: bigint; amount: bigint; time: bigint };
@@ -40,7 +43,15 @@ export function clearAuction(marketId: Hex, orders: readonly AuctionOrder[]): Au
   while (remaining > 0n && i < buys.length && j < sells.length) {
     const buy = buys[i] as (typeof buys)[number];
     const sell = sells[j] as (typeof sells)[number];
-    const amount = least(least(buy.left, sell.left), remaining);
+    const lot = lotFor(price);
+    const most = least(least(buy.left, sell.left), remaining);
+    const amount = most - (most % lot);
+    if (amount === 0n) {
+      if (remaining < lot) break;
+      if (buy.left < lot) i++;
+      else j++;
+      continue;
+    }
     fills.push({
       marketId,
       buy: buy.order.id,

@@ -2,9 +2,11 @@
 // every rollup. Priority is price first (highest bid, lowest ask), then the order's time (the matcher uses
 // the order it read the orders in), then its rollup's chain id, then its sequence there — so the same
 // orders with the same times give the same book, whatever the order of the calls. Two orders cross when the best bid's limit reaches the best ask's; they trade at the
-// limit of the one with priority in time (the maker), for the smaller open amount (partial fills).
+// limit of the one with priority in time (the maker), for the smaller open amount (partial fills) rounded
+// down to the price's lot (`lotFor`: the gateway refuses a fill whose quote is not a whole number); an order
+// whose rest is below the lot at that price leaves the book (its open amount kept: a cancel returns it).
 import type { Address, Hex } from "viem";
-import { chainOfOrder, sequenceOfOrder } from "./orderbook.js";
+import { chainOfOrder, lotFor, sequenceOfOrder } from "./orderbook.js";
 
 export type BookOrder = {
   id: bigint;
@@ -58,6 +60,8 @@ type Sides = { bids: BookOrder[]; asks: BookOrder[] };
 export class OrderBook {
   readonly #orders = new Map<bigint, BookOrder>();
   readonly #markets = new Map<Hex, Sides>();
+  /** Orders on a side of the book now (an order with an untradeable rest is open but not resting). */
+  readonly #resting = new Set<bigint>();
 
   /** Adds an order (open = what is left of it) and returns the fills it crosses into. */
   add(order: BookOrder): BookFill[] {
@@ -81,10 +85,9 @@ export class OrderBook {
   restore(id: bigint, amount: bigint): BookFill[] {
     const order = this.#orders.get(id);
     if (!order || amount <= 0n) return [];
-    const wasResting = order.open > 0n;
     order.open += amount;
     if (order.open > order.amount) order.open = order.amount;
-    if (!wasResting) this.#insert(order);
+    if (!this.#resting.has(id)) this.#insert(order);
     return this.match(order.marketId);
   }
 
@@ -100,11 +103,26 @@ export class OrderBook {
       const bidFirst = earlier(bid, ask);
       const maker = bidFirst ? bid : ask;
       const taker = bidFirst ? ask : bid;
-      const amount = smaller(bid.open, ask.open);
+      const lot = lotFor(maker.price);
+      const least = smaller(bid.open, ask.open);
+      const amount = least - (least % lot);
+      if (amount === 0n) {
+        // The smaller rest cannot trade exactly at this price: it leaves the book (not the other order).
+        const dust = bid.open < ask.open ? bid : ask;
+        (dust.isBuy ? sides.bids : sides.asks).shift();
+        this.#resting.delete(dust.id);
+        continue;
+      }
       bid.open -= amount;
       ask.open -= amount;
-      if (bid.open === 0n) sides.bids.shift();
-      if (ask.open === 0n) sides.asks.shift();
+      if (bid.open === 0n) {
+        sides.bids.shift();
+        this.#resting.delete(bid.id);
+      }
+      if (ask.open === 0n) {
+        sides.asks.shift();
+        this.#resting.delete(ask.id);
+      }
       fills.push({
         marketId,
         buy: bid.id,
@@ -171,6 +189,7 @@ export class OrderBook {
       else high = mid;
     }
     list.splice(low, 0, order);
+    this.#resting.add(order.id);
   }
 
   #detach(order: BookOrder): void {
@@ -179,5 +198,6 @@ export class OrderBook {
     const list = order.isBuy ? sides.bids : sides.asks;
     const index = list.indexOf(order);
     if (index >= 0) list.splice(index, 1);
+    this.#resting.delete(order.id);
   }
 }

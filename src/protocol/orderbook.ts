@@ -35,6 +35,28 @@ export function quoteFor(amount: bigint, price: bigint): bigint {
   return (amount * price) / PRICE_SCALE;
 }
 
+function gcd(a: bigint, b: bigint): bigint {
+  let x = a;
+  let y = b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x;
+}
+
+/**
+ * The least base amount whose quote at `price` is a whole number of quote units (`1e18 / gcd(price, 1e18)`):
+ * the gateway refuses a fill that is not a multiple of it (`InexactFill`), so rounding never pays a seller
+ * below the fill's price. E.g. 3000 → 1 wei, 3000.9 → 10 wei,
+ * 0.5 → 2 wei.
+ */
+export function lotFor(price: bigint): bigint {
+  return PRICE_SCALE / gcd(price, PRICE_SCALE);
+}
+
+/** True when a fill of `amount` at `price` moves a whole number of quote units (the gateway's check). */
+export function isExactFill(amount: bigint, price: bigint): boolean {
+  return (amount * price) % PRICE_SCALE === 0n;
+}
+
 /** What an order escrows: a buy its amount at its limit in quote (rounded up), a sell its base amount. */
 export function escrowFor(isBuy: boolean, amount: bigint, price: bigint): bigint {
   return isBuy ? (amount * price + PRICE_SCALE - 1n) / PRICE_SCALE : amount;

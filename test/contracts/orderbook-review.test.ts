@@ -1,7 +1,8 @@
 // The fixes of the order book's security review (docs/orderbook-review.md), each against the review's
 // proof-of-concept scenario on a real 2-rollup devnet, the test driving the matcher's key by hand:
 // F1 an order with reserved fills can still be cancelled (everything unreserved back at once, the rest
-// after the answer; a later CONFIRM still pays the counterparty exactly; tokens conserved).
+// after the answer; a later CONFIRM still pays the counterparty exactly; tokens conserved); F5 no fill pays a
+// seller below its limit through rounding (an inexact fill is refused by name, here and on a fill message).
 // The devnet starts without agents: nothing is delivered until the test starts the relayer.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -14,7 +15,7 @@ import { createLogger } from "../../src/log.js";
 import { gatewayOrderId, quoteFor } from "../../src/protocol/orderbook.js";
 import { getOrder } from "../../src/sdk/orderGateway.js";
 import { cancelOrder } from "../../src/sdk/placeOrder.js";
-import { waitUntil } from "../helpers/chain.js";
+import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import {
   amount,
@@ -132,5 +133,49 @@ describe("order book review fixes", () => {
     assert.deepEqual(end.gateway901, start.gateway901);
     assert.deepEqual(end.gateway902, start.gateway902);
     await stopAgents();
+  });
+
+  it("F5: a fill whose quote would round (a seller paid below its limit) is refused as InexactFill", async () => {
+    const m = devnet.manifest;
+    const carol = await orderbookTrader(m, [901]);
+    const c0 = await holdings(m, 901, carol.address);
+    // The review's scenario: 1 wei at 0.5 JUSD per tETH would pay the seller 0.
+    const sell = await place(m, carol, 901, "sell", 5n * 10n ** 17n, 1n);
+    const buy = await place(m, alice, 901, "buy", 5n * 10n ** 17n, 1n);
+    await rejects(
+      settleAs(m, 901, next.get(901) as bigint, [
+        { order: buy, counter: sell, price: 5n * 10n ** 17n, amount: 1n },
+      ]),
+      "InexactFill",
+    );
+    // 1 wei at 3000.9 would pay 3000 (the 0.9 to the buyer); 10 wei pay exactly 30009.
+    const sell2 = await place(m, carol, 901, "sell", price("3000.9"), 20n);
+    const buy2 = await place(m, alice, 901, "buy", price("3000.9"), 20n);
+    await rejects(
+      settleAs(m, 901, next.get(901) as bigint, [
+        { order: buy2, counter: sell2, price: price("3000.9"), amount: 1n },
+      ]),
+      "InexactFill",
+    );
+    await settle(901, [{ order: buy2, counter: sell2, price: price("3000.9"), amount: 10n }]);
+    assert.equal((await holdings(m, 901, carol.address)).jusd - c0.jusd, 30_009n, "exactly 10 x 3000.9");
+    // Across rollups the counterparty's gateway refuses it too (a fill message a matcher could not send
+    // from an honest gateway, checked anyway): the reserving gateway already refuses it by name.
+    const bobSell = await place(m, bob, 902, "sell", price("3000.9"), 5n);
+    await rejects(
+      settleAs(m, 901, next.get(901) as bigint, [
+        { order: buy2, counter: bobSell, price: price("3000.9"), amount: 5n },
+      ]),
+      "InexactFill",
+    );
+    for (const [trader, id] of [
+      [carol, sell],
+      [alice, buy],
+      [carol, sell2],
+      [alice, buy2],
+    ] as const) {
+      await cancelOrder(trader.wallet(901), m, { orderId: id });
+    }
+    await cancelOrder(bob.wallet(902), m, { orderId: bobSell });
   });
 });

@@ -8,6 +8,8 @@ import {
   chainOfOrder,
   escrowFor,
   gatewayOrderId,
+  isExactFill,
+  lotFor,
   marketIdOf,
   quoteFor,
   sequenceOfOrder,
@@ -118,6 +120,65 @@ describe("OrderBook (price-time priority over every rollup)", () => {
     assert.equal(quoteFor(3n, unit / 2n), 1n);
     assert.equal(escrowFor(false, 3n, unit / 2n), 3n);
     assert.equal(chainOfOrder(gatewayOrderId(902, 5n)), 902);
+  });
+});
+
+describe("exact fills (review F5: no seller paid below its limit through rounding)", () => {
+  const id = (sequence: number) => gatewayOrderId(901, BigInt(sequence));
+  const raw = (sequence: number, isBuy: boolean, price: bigint, amount: bigint, time: number): BookOrder => ({
+    id: id(sequence),
+    owner,
+    marketId: market,
+    isBuy,
+    price,
+    amount,
+    open: amount,
+    time: BigInt(time),
+  });
+
+  it("the lot of a price is the least amount whose quote is exact", () => {
+    assert.equal(lotFor(3000n * unit), 1n);
+    assert.equal(lotFor(3_000_900_000_000_000_000_000n), 10n);
+    assert.equal(lotFor(5n * 10n ** 17n), 2n);
+    assert.equal(lotFor(1n), unit);
+    assert.ok(isExactFill(10n, 3_000_900_000_000_000_000_000n));
+    assert.ok(!isExactFill(15n, 3_000_900_000_000_000_000_000n));
+  });
+
+  it("the book rounds each fill down to the maker price's lot and leaves an untradeable rest out", () => {
+    const book = new OrderBook();
+    const odd = 3_000_900_000_000_000_000_000n; // 3000.9: lot 10 wei
+    assert.deepEqual(book.add(raw(1, false, odd, 25n, 0)), []);
+    const fills = book.add(raw(2, true, odd, 100n, 1));
+    assert.deepEqual(
+      fills.map((fill) => fill.amount),
+      [20n],
+    );
+    for (const fill of fills) assert.ok(isExactFill(fill.amount, fill.price));
+    // The sell's 5 wei cannot trade exactly at 3000.9: out of the book (its owner cancels it), open kept.
+    assert.equal(book.get(id(1))?.open, 5n);
+    assert.deepEqual(book.side(market, false), []);
+    // The buy rests with 80 and trades with the next sell.
+    const next = book.add(raw(3, false, odd, 80n, 2));
+    assert.deepEqual(
+      next.map((fill) => [fill.buy, fill.sell, fill.amount]),
+      [[id(2), id(3), 80n]],
+    );
+    // A released fill gives the dust order its amount back: it rests and trades again.
+    assert.deepEqual(book.restore(id(1), 20n), []);
+    assert.equal(book.side(market, false).length, 1);
+  });
+
+  it("an auction rounds its fills to the clearing price's lot", () => {
+    const odd = 3_000_900_000_000_000_000_000n;
+    const cleared = clearAuction(market, [
+      { id: id(1), isBuy: true, price: odd, amount: 15n, time: 0n },
+      { id: id(2), isBuy: false, price: odd, amount: 7n, time: 1n },
+      { id: id(3), isBuy: false, price: odd, amount: 9n, time: 2n },
+    ]);
+    assert.ok(cleared);
+    for (const fill of cleared.fills) assert.ok(isExactFill(fill.amount, fill.price), String(fill.amount));
+    assert.ok(cleared.fills.every((fill) => fill.amount > 0n));
   });
 });
 

@@ -28,8 +28,9 @@ import {OrderMessages} from "./OrderMessages.sol";
 ///         commit window, revealed in the reveal window that follows, and filled only by the matcher's
 ///         auction batches for that round, at one clearing price, once the reveal window has closed.
 /// @dev Order ids are `chainId << 64 | sequence`, so every gateway knows where an order lives. Prices
-///      are quote units per whole base unit x 1e18; a fill of `amount` base at `price` moves
-///      `amount x price / 1e18` quote, rounded down (the TypeScript twin is `src/protocol/orderbook.ts`).
+///      are quote units per whole base unit x 1e18; a fill of `amount` base at `price` moves exactly
+///      `amount x price / 1e18` quote: a fill for which that is not a whole number is refused (`InexactFill`),
+///      so no seller is paid below its limit through rounding (the TypeScript twin is `src/protocol/orderbook.ts`).
 contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePayments {
     using SafeERC20 for IERC20;
 
@@ -232,6 +233,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     error SealedOrderClosed(uint256 sealedId);
     /// @notice An auction order can be cancelled once its auction had a round's time to clear.
     error AuctionPending(uint256 orderId, uint256 cancellableAt);
+    /// @notice `amount x price / 1e18` is not a whole number of quote units: rounding would pay the seller
+    ///         below the fill's price (the matcher rounds fills to the price's lot, `1e18 / gcd(price, 1e18)`).
+    error InexactFill(uint256 amount, uint256 price);
 
     constructor(
         address initialOwner,
@@ -472,7 +476,7 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         return order.amount - order.filled - order.reserved;
     }
 
-    /// @notice Quote units a fill of `amount` base at `price` moves (rounded down).
+    /// @notice Quote units a fill of `amount` base at `price` moves (rounded down; settled fills are exact).
     function quoteFor(uint256 amount, uint256 price) public pure returns (uint256) {
         return Math.mulDiv(amount, price, PRICE_SCALE);
     }
@@ -509,6 +513,7 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
 
     function _settleOne(uint64 batchId, uint256 index, Fill calldata fill, uint64 auction) private {
         if (chainOf(fill.order) != block.chainid) revert NotLocalOrder(fill.order);
+        if (mulmod(fill.amount, fill.price, PRICE_SCALE) != 0) revert InexactFill(fill.amount, fill.price);
         Order storage order = _orders[fill.order];
         _requireAccepted(_refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount, auction));
         uint64 counterChain = chainOf(fill.counter);
@@ -555,6 +560,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         bytes memory refusal = chainOf(toOrder) == block.chainid
             ? _refusal(toOrder, marketId, fromIsBuy, price, amount, auction)
             : abi.encodeWithSelector(NotLocalOrder.selector, toOrder);
+        if (refusal.length == 0 && mulmod(amount, price, PRICE_SCALE) != 0) {
+            refusal = abi.encodeWithSelector(InexactFill.selector, amount, price);
+        }
         // An auction fill also needs this rollup's reveal window closed and the round's one price.
         if (refusal.length == 0 && auction != 0) {
             refusal = _clearingRefusal(marketId, auction - 1, price);
