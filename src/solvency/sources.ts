@@ -17,6 +17,8 @@ import {
 import { reserveTokens } from "./assets.js";
 import { blockAt, type Instant } from "./instant.js";
 
+type SettlerPath = keyof Manifest["rollups"][number]["contracts"]["settlers"];
+
 /** One amount one app owes one user, in one asset (a symbol: "JUSD", "tETH", "ETH"). */
 export type Liability = { source: string; user: Address; asset: string; amount: bigint };
 
@@ -101,28 +103,68 @@ export const liquidityPoolShares: LiabilitySource = {
 };
 
 const OPEN = 1;
+/** FillState.Filled: the order was filled on its destination. */
+const FILLED = 1;
 
-/** Users' inputs escrowed in the router's settlers for orders still open (neither repaid nor refunded). */
+/**
+ * Users' inputs escrowed in the router's settlers for orders still open (neither repaid nor refunded).
+ * An open order already filled on its destination (its fill record there shows Filled at the instant's
+ * block of that rollup) is no longer owed to the user, who was paid and can never be refunded (the
+ * destination refuses to certify it unfilled): its input is owed to the fill's repayment address. When
+ * that is one of the network's LiquidityPools, the pool already counts the fill in its share price
+ * (`outstanding`) until the repayment lands, so the escrow is not counted a second time.
+ */
 export const intentEscrows: LiabilitySource = {
   name: "intent-escrows",
   async collect(context) {
     const owed: Liability[] = [];
-    for (const rollup of context.manifest.rollups) {
-      const settlers = Object.values(rollup.contracts.settlers);
+    const { rollups } = context.manifest;
+    const pools = new Set(rollups.map((rollup) => rollup.contracts.liquidityPool.toLowerCase()));
+    for (const rollup of rollups) {
+      const settlers = Object.entries(rollup.contracts.settlers) as [SettlerPath, Address][];
       const blockNumber = blockAt(context.instant, rollup.chainId);
       const client = context.clientOf(rollup.chainId);
-      const logs = await logsUntil(context, rollup.chainId, settlers, openEvent);
+      const logs = await logsUntil(
+        context,
+        rollup.chainId,
+        settlers.map(([, address]) => address),
+        openEvent,
+      );
       for (const log of logs) {
+        const orderId = log.args.orderId as Hex;
         const escrow = await client.readContract({
           address: log.address,
           abi: intentSettlerAbi,
           functionName: "escrowOf",
-          args: [log.args.orderId as Hex],
+          args: [orderId],
           blockNumber,
         });
         if (escrow.state !== OPEN) continue;
         const asset = context.assetOf(rollup.chainId, escrow.inputToken);
-        if (asset) owed.push({ source: this.name, user: escrow.user, asset, amount: escrow.inputAmount });
+        if (!asset) continue;
+        const path = settlers.find(([, address]) => address.toLowerCase() === log.address.toLowerCase())?.[0];
+        const destination = rollups.find((entry) => BigInt(entry.chainId) === escrow.destinationChainId);
+        const twin = path === undefined ? undefined : destination?.contracts.settlers[path];
+        if (destination && twin) {
+          const fill = await context.clientOf(destination.chainId).readContract({
+            address: twin,
+            abi: intentSettlerAbi,
+            functionName: "fillOf",
+            args: [orderId],
+            blockNumber: blockAt(context.instant, destination.chainId),
+          });
+          if (fill.state === FILLED) {
+            if (pools.has(fill.repaymentAddress.toLowerCase())) continue;
+            owed.push({
+              source: `${this.name}-filled`,
+              user: fill.repaymentAddress,
+              asset,
+              amount: escrow.inputAmount,
+            });
+            continue;
+          }
+        }
+        owed.push({ source: this.name, user: escrow.user, asset, amount: escrow.inputAmount });
       }
     }
     return owed;

@@ -11,12 +11,14 @@ import {
   type Address,
   encodeAbiParameters,
   erc20Abi,
+  getAddress,
   type Hex,
   keccak256,
   pad,
   parseEther,
   toHex,
 } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { releaseProvingThreads } from "../../src/agents/prover/groth16.js";
 import { SolvencyPublisher } from "../../src/agents/solvency/publisher.js";
 import { walletClientFor } from "../../src/chain/clients.js";
@@ -24,9 +26,17 @@ import { rpcCall } from "../../src/chain/json-rpc.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { liquidityPoolAbi, solvencyRegistryAbi } from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
+import { createAgents } from "../../src/devnet/devnet.js";
 import { silentLogger } from "../../src/log.js";
 import { type SumTree, sumTreeHasher } from "../../src/protocol/sum-tree.js";
-import { depositCollateral, lockAndBridge } from "../../src/sdk/index.js";
+import {
+  depositCollateral,
+  fillFromPool,
+  isOpenProven,
+  lockAndBridge,
+  openIntent,
+  requestSlowFill,
+} from "../../src/sdk/index.js";
 import { clientOf } from "../../src/sdk/network.js";
 import {
   auditEpochReserves,
@@ -45,7 +55,7 @@ import {
 import { blockAt, getPostedSuperblock } from "../../src/solvency/instant.js";
 import { takeEpoch } from "../../src/solvency/publish.js";
 import { BatchNotProvableError, proveBatch, proveEpochRange } from "../../src/solvency/zk.js";
-import { rejects, waitUntil } from "../helpers/chain.js";
+import { fundedKey, rejects, waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
@@ -306,6 +316,61 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.equal(
       JSON.parse(status.stdout).solvency.find((entry: { asset: string }) => entry.asset === "JUSD").solvent,
       false,
+    );
+  });
+
+  it("a pool fill is counted once while the origin has not settled it (review M3)", async () => {
+    const { manifest } = devnet;
+    const user = walletClientFor(rollupOf(manifest, 901), manifest.accounts.user.privateKey);
+    const secret = publisherSecret(devnet.dataDir);
+    const input = jusd("50");
+    const output = jusd("49.9");
+    const recipient = privateKeyToAccount((await fundedKey(manifest)).key).address;
+    const { originData } = await openIntent(user, manifest, {
+      destinationChainId: 902,
+      inputAmount: input,
+      outputAmount: output,
+      recipient,
+    });
+    await requestSlowFill(user, manifest, { originData });
+    // This devnet runs no agents: relay the open's proof to 902 for a while, then stop, so the pool's
+    // FILLED message stays undelivered and the origin's escrow stays Open.
+    const agents = createAgents(manifest, { dataDir: devnet.dataDir }, silentLogger);
+    for (const agent of agents) await agent.start();
+    try {
+      await waitUntil(
+        () => isOpenProven(manifest, { originData }),
+        Boolean,
+        "the open proven on 902",
+        60_000,
+      );
+    } finally {
+      for (const agent of agents) await agent.stop();
+    }
+    const epochAt = async () => {
+      const { archive, trees } = await takeEpoch(manifest, await postedSuperblockAfterNow(), secret);
+      const jusdTokens = new Set(
+        manifest.rollups.map((rollup) => rollup.contracts.bridgedToken.toLowerCase()),
+      );
+      const reserves = archive.reserves
+        .filter((reserve) => jusdTokens.has(reserve.token.toLowerCase()))
+        .reduce((sum, reserve) => sum + reserve.amount, 0n);
+      const owedTo = (who: Address) =>
+        archive.users.find((entry) => entry.user === getAddress(who))?.balances.JUSD ?? 0n;
+      return { gap: (trees.get("JUSD") as SumTree).root.sum - reserves, owedTo };
+    };
+    const open = await epochAt();
+    const anyone = walletClientFor(rollupOf(manifest, 902), (await fundedKey(manifest)).key);
+    await fillFromPool(anyone, manifest, { originData });
+    const filled = await epochAt();
+    // The recipient was paid from 902's pool (its LPs still count the fill in the share price until it
+    // is repaid); the user is no longer owed the escrow. Before the fix, the input stayed owed to the
+    // user as well: liabilities − reserves grew by the output. Now it shrinks by the pool's fee, which
+    // is the pool's surplus until the repayment lands.
+    assert.equal(filled.gap, open.gap - (input - output));
+    assert.equal(
+      open.owedTo(manifest.accounts.user.address) - filled.owedTo(manifest.accounts.user.address),
+      input,
     );
   });
 });
