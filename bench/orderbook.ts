@@ -9,8 +9,8 @@
 //      both orders settled on their gateways (filled, nothing reserved) — for both orders on one rollup
 //      (the single-rollup book: the limit) and for the sell on 902 and the buy on 901 (cross-rollup: the
 //      fill is settled on 901's gateway and its message paid on 902, the answer on 901); then a burst of
-//      `--burst` resting sells and as many crossing buys sent at once: fills settled on both rollups per
-//      second, and the gas per fill (the settle transaction's gas shared over its fills, plus, across
+//      `--burst` resting sells and as many crossing buys, signed beforehand and sent at once: fills
+//      settled on both rollups per second (first buy sent → last fill's second leg seen), and the gas per fill (the settle transaction's gas shared over its fills, plus, across
 //      rollups, each delivery's gas shared over the messages it delivered, on 902 and back on 901).
 // "Mined" and "settled" are the first 10 ms poll that finds them; orders are sent directly (approvals done
 // beforehand) so the SDK's 100 ms receipt wait does not blur the start. The matcher's own timestamps
@@ -18,8 +18,16 @@
 // Writes bench/results/<date>-<commit>-orderbook.{json,md}. Measures; never asserts timings.
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { type Address, erc20Abi, type Hex, maxUint256, parseEther, parseEventLogs } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import {
+  type Address,
+  encodeFunctionData,
+  erc20Abi,
+  type Hex,
+  maxUint256,
+  parseEther,
+  parseEventLogs,
+} from "viem";
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { mapWithConcurrency } from "../src/agents/concurrent.js";
 import type { Matcher, SettledFill } from "../src/agents/matcher/matcher.js";
 import { setBalance } from "../src/chain/anvil.js";
@@ -102,7 +110,7 @@ type PacedResult = {
 
 type BurstResult = {
   fills: number;
-  /** First buy sent → last buy mined. */
+  /** First buy sent (all signed beforehand) → last buy mined. */
   placedSeconds: number;
   /** First buy sent → every fill settled on both rollups. */
   settledSeconds: number;
@@ -179,7 +187,7 @@ function engine(count: number): EngineResult {
 
 // ------------------------------------------------------------------------------------------ end to end
 
-type Trader = { key: Hex; address: Address; nonces: Map<number, number> };
+type Trader = { key: Hex; address: Address; account: PrivateKeyAccount; nonces: Map<number, number> };
 
 class Kit {
   readonly clients = new Map<number, JunctionPublicClient>();
@@ -245,6 +253,32 @@ class Kit {
       args: [this.manifest.orderbook?.marketId as Hex, isBuy, config.price, config.amount],
       nonce,
       gas: 400_000n,
+    });
+  }
+
+  /** The same order signed with the trader's next nonce and the given fees, for a later send. */
+  signPlace(
+    trader: Trader,
+    chainId: number,
+    isBuy: boolean,
+    fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  ): Promise<Hex> {
+    const nonce = trader.nonces.get(chainId) as number;
+    trader.nonces.set(chainId, nonce + 1);
+    return trader.account.signTransaction({
+      chainId,
+      type: "eip1559",
+      to: this.gateway,
+      data: encodeFunctionData({
+        abi: gatewayAbi,
+        functionName: "place",
+        args: [this.manifest.orderbook?.marketId as Hex, isBuy, config.price, config.amount],
+      }),
+      nonce,
+      gas: 400_000n,
+      // Twice the estimate: the base fee may rise while the burst fills blocks.
+      maxFeePerGas: fees.maxFeePerGas * 2n,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
   }
 
@@ -328,7 +362,7 @@ async function traders(kit: Kit, count: number): Promise<Trader[]> {
       );
       nonces.set(chainId, 2);
     }
-    return { key, address: addresses[i] as Address, nonces };
+    return { key, address: addresses[i] as Address, account: privateKeyToAccount(key), nonces };
   });
 }
 
@@ -410,24 +444,32 @@ async function burst(kit: Kit, pool: Trader[], placement: Placement): Promise<Bu
   const half = Math.ceil(pool.length / 2);
   const sellers = pool.slice(0, half);
   const buyers = pool.slice(half);
-  // Each side's orders dealt over its traders; each trader's sent back to back, the traders in parallel.
+  // Each side's orders dealt over its traders and signed beforehand (explicit nonces and fees), then all
+  // sent at once, at most IN_FLIGHT requests at a time: the burst is not paced by signing.
   const send = async (side: Trader[], chainId: number, isBuy: boolean) => {
-    const hashes = await mapWithConcurrency(side, IN_FLIGHT, async (trader, t) => {
+    const fees = await kit.client(chainId).estimateFeesPerGas();
+    const signed = await mapWithConcurrency(side, IN_FLIGHT, async (trader, t) => {
       const mine: Hex[] = [];
-      for (let i = t; i < config.burst; i += side.length) mine.push(await kit.place(trader, chainId, isBuy));
+      for (let i = t; i < config.burst; i += side.length)
+        mine.push(await kit.signPlace(trader, chainId, isBuy, fees));
       return mine;
     });
-    return mapWithConcurrency(hashes.flat(), IN_FLIGHT, (hash) => kit.minedAt(chainId, hash));
+    const sentAt = now();
+    const hashes = await mapWithConcurrency(signed.flat(), IN_FLIGHT, (serializedTransaction) =>
+      kit.client(chainId).sendRawTransaction({ serializedTransaction }),
+    );
+    const mined = await mapWithConcurrency(hashes, IN_FLIGHT, (hash) => kit.minedAt(chainId, hash));
+    return { sentAt, mined };
   };
-  const sells = (await send(sellers, chains.sell, false)).map(({ receipt }) => kit.orderIdOf(receipt));
+  const sells = (await send(sellers, chains.sell, false)).mined.map(({ receipt }) => kit.orderIdOf(receipt));
   await seenAt(
     async () => sells.every((id) => kit.matcher.book.get(id) !== undefined),
     "the matcher reads every resting sell",
     20,
   );
-  const t0 = now();
   const buys = await send(buyers, chains.buy, true);
-  const placedAt = Math.max(...buys.map(({ at }) => at));
+  const t0 = buys.sentAt;
+  const placedAt = Math.max(...buys.mined.map(({ at }) => at));
   // Every fill's legs, from the gateways' OrderFilled events (a fill is settled when both are seen).
   const legs = new Map<Hex, { chainId: number; hash: Hex }[]>();
   const settledAt = new Map<Hex, number>();
@@ -586,8 +628,8 @@ function toMarkdown(report: {
       "",
       `End to end on 2-rollup devnets with the matcher (default settings: 200 ms ticks, 64 fills a batch); sequencer: ${config.superblockTimeMs} ms superblocks; ${config.paced} paced pairs, a burst of ${config.burst} (same-rollup: both orders on 901; cross-rollup: sell on 902, buy on 901):`,
       "",
-      "| devnet | orders | paced: buy mined → settled on both ms p50 / p99 | matcher saw it matched / batch mined / both legs paid, ms p50 | burst fills | burst: fills settled / s | burst: fill settled ms p50 / p99 (from the first send) | batches | gas / fill: settle + delivery on 902 + answer on 901 = total (mean) |",
-      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+      "| devnet | orders | paced: buy mined → settled on both ms p50 / p99 | matcher saw it matched / batch mined / both legs paid, ms p50 | burst fills | burst: every buy mined, s | burst: fills settled / s | burst: fill settled ms p50 / p99 (from the first send) | batches | gas / fill: settle + delivery on 902 + answer on 901 = total (mean) |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     );
     for (const result of report.devnets) {
       for (const run of result.runs) {
@@ -598,7 +640,7 @@ function toMarkdown(report: {
             ? `${f0(g.settle.mean)} (one transaction)`
             : `${f0(g.settle.mean)} + ${f0(g.counterpartyDelivery.mean)} + ${f0(g.answerDelivery.mean)} = ${f0(g.total.mean)}`;
         lines.push(
-          `| ${result.devnet} | ${run.placement} | ${f0(p.settledMs.p50)} / ${f0(p.settledMs.p99)} | ${f0(p.matchedMs.p50)} / ${f0(p.landedMs.p50)} / ${f0(p.matcherSettledMs.p50)} | ${b.fills} | ${b.fillsPerSecond.toFixed(1)} | ${f0(b.fillMs.p50)} / ${f0(b.fillMs.p99)} | ${b.batches} | ${gasCell} |`,
+          `| ${result.devnet} | ${run.placement} | ${f0(p.settledMs.p50)} / ${f0(p.settledMs.p99)} | ${f0(p.matchedMs.p50)} / ${f0(p.landedMs.p50)} / ${f0(p.matcherSettledMs.p50)} | ${b.fills} | ${b.placedSeconds.toFixed(1)} | ${b.fillsPerSecond.toFixed(1)} | ${f0(b.fillMs.p50)} / ${f0(b.fillMs.p99)} | ${b.batches} | ${gasCell} |`,
         );
       }
     }
