@@ -61,7 +61,7 @@ describe("OrderGateway: the chain checks every fill", () => {
     await devnet?.stop();
   });
 
-  it("refuses a batch from anyone but the matcher, out of order, outside a limit or beyond what remains", async () => {
+  it("refuses a batch from anyone but the matcher, out of order or outside a limit; skips a fill beyond what remains", async () => {
     const m = devnet.manifest;
     const sell = await place(m, bob, 902, "sell", price("2990"), amount("2"));
     const buy = await place(m, alice, 901, "buy", price("3000"), amount("3"));
@@ -69,11 +69,18 @@ describe("OrderGateway: the chain checks every fill", () => {
     await rejects(settleAs(m, 902, 0n, [fill], bob.key), "NotMatcher");
     await rejects(settleAs(m, 902, 1n, [fill]), "BatchOutOfOrder");
     await rejects(settleAs(m, 902, 0n, [{ ...fill, price: price("2989") }]), "LimitPriceViolated");
-    await rejects(settleAs(m, 902, 0n, [{ ...fill, amount: amount("2.5") }]), "QuantityExceedsRemaining");
     await rejects(settleAs(m, 902, 0n, [{ ...fill, order: buy, counter: sell }]), "NotLocalOrder");
     await rejects(settleAs(m, 902, 0n, []), "BatchSize");
     const same = await place(m, carol, 902, "sell", price("2000"), amount("1"));
     await rejects(settleAs(m, 902, 0n, [{ ...fill, counter: same }]), "SameSide");
+    // Not enough remaining is a refusal a trader can cause (a cancel): that fill is skipped, not the batch.
+    const events = await settle(902, [{ ...fill, amount: amount("2.5") }]);
+    const skipped = events.find((event) => event.eventName === "FillSkipped");
+    assert.equal(
+      (skipped?.args as { reason?: Hex } | undefined)?.reason,
+      toFunctionSelector("QuantityExceedsRemaining(uint256,uint256,uint256)"),
+    );
+    assert.equal((await getOrder(m, { orderId: sell })).reserved, 0n);
   });
 
   it("reserves a cross-rollup leg until the answer: no replay; then pays both rollups", async () => {
@@ -93,8 +100,11 @@ describe("OrderGateway: the chain checks every fill", () => {
     assert.ok(events.some((event) => event.eventName === "FillReserved"));
     assert.equal((await getOrder(m, { orderId: sell })).reserved, amount("2"));
     await rejects(settleAs(m, 902, 0n, [fill]), "BatchOutOfOrder");
-    // The leg is reserved: even batch 1 cannot fill it again.
-    await rejects(settleAs(m, 902, 1n, [{ ...fill, amount: amount("1") }]), "QuantityExceedsRemaining");
+    await rejects(settleAs(m, 902, 1n, [fill]), "BatchOutOfOrder");
+    // The leg is reserved: even the next batch cannot fill it again (skipped: nothing remains).
+    const again = await settle(902, [{ ...fill, amount: amount("1") }]);
+    assert.ok(again.some((event) => event.eventName === "FillSkipped"));
+    assert.equal((await getOrder(m, { orderId: sell })).reserved, amount("2"));
 
     agents = createAgents(m, { dataDir: devnet.dataDir }, createLogger("silent"), { watchtower: false });
     for (const agent of agents) await agent.start();
@@ -158,18 +168,20 @@ describe("OrderGateway: the chain checks every fill", () => {
     assert.equal(order.cancelled, false);
   });
 
-  it("settles a same-rollup fill at once, refuses a cancelled order, and refunds a cancel in full", async () => {
+  it("settles a same-rollup fill at once, skips a cancelled order, and refunds a cancel in full", async () => {
     const m = devnet.manifest;
     const before901 = await holdings(m, 901, carol.address);
     const sell = await place(m, carol, 901, "sell", price("2500"), amount("1"));
     const buy = await place(m, alice, 901, "buy", price("2600"), amount("1"));
     const cancelled = await place(m, carol, 901, "sell", price("2400"), amount("1"));
     await cancelOrder(carol.wallet(901), m, { orderId: cancelled });
-    await rejects(
-      settleAs(m, 901, next.get(901) as bigint, [
-        { order: buy, counter: cancelled, price: price("2500"), amount: amount("1") },
-      ]),
-      "OrderCancelled",
+    const skipped = await settle(901, [
+      { order: buy, counter: cancelled, price: price("2500"), amount: amount("1") },
+    ]);
+    assert.equal(
+      (skipped.find((event) => event.eventName === "FillSkipped")?.args as { reason?: Hex } | undefined)
+        ?.reason,
+      toFunctionSelector("OrderCancelled(uint256)"),
     );
     await settle(901, [{ order: buy, counter: sell, price: price("2500"), amount: amount("1") }]);
     const after901 = await holdings(m, 901, carol.address);

@@ -6,14 +6,17 @@
 // The devnet starts without agents: nothing is delivered until the test starts the relayer.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, erc20Abi } from "viem";
+import { type Address, type Hex, parseGwei, toFunctionSelector } from "viem";
 import type { Agent } from "../../src/agents/agent.js";
+import type { Matcher } from "../../src/agents/matcher/matcher.js";
 import { publicClientFor } from "../../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
+import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
 import { createAgents } from "../../src/devnet/devnet.js";
+import { createMatcher, type MatcherAgent } from "../../src/devnet/orderbook-agents.js";
 import { createLogger } from "../../src/log.js";
 import { gatewayOrderId, quoteFor } from "../../src/protocol/orderbook.js";
-import { getOrder } from "../../src/sdk/orderGateway.js";
+import { gatewayAbi, getOrder } from "../../src/sdk/orderGateway.js";
 import { cancelOrder } from "../../src/sdk/placeOrder.js";
 import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
@@ -99,11 +102,12 @@ describe("order book review fixes", () => {
     const kept = await getOrder(m, { orderId: takerBuy });
     assert.equal(kept.cancelled, true);
     assert.equal(kept.escrow, price("2990"));
-    // A cancelled order takes no new fill.
-    const more = await settleAs(m, 901, next.get(901) as bigint, [
+    // A cancelled order takes no new fill (skipped: see F4).
+    const more = await settle(901, [
       { order: takerBuy, counter: bobSell, price: price("2990"), amount: amount("0.5") },
-    ]).catch((error: unknown) => error);
-    assert.ok(more instanceof Error && /OrderCancelled/.test(String(more)), String(more));
+    ]);
+    assert.ok(more.some((event) => event.eventName === "FillSkipped"));
+    assert.equal((await getOrder(m, { orderId: takerBuy })).reserved, amount("1"));
 
     await startAgents();
     for (const id of [sell, buy, takerBuy]) {
@@ -177,5 +181,149 @@ describe("order book review fixes", () => {
       await cancelOrder(trader.wallet(901), m, { orderId: id });
     }
     await cancelOrder(bob.wallet(902), m, { orderId: bobSell });
+  });
+
+  it("F4: a trader-caused refusal skips its fill (FillSkipped); the batch's other fills settle", async () => {
+    const m = devnet.manifest;
+    const carol = await orderbookTrader(m, [901]);
+    const sell = await place(m, carol, 901, "sell", price("3000"), amount("1"));
+    const buy = await place(m, alice, 901, "buy", price("3000"), amount("1"));
+    const griefer = await place(m, carol, 901, "sell", price("2999"), amount("0.0001"));
+    const buy2 = await place(m, alice, 901, "buy", price("3000"), amount("0.0002"));
+    await cancelOrder(carol.wallet(901), m, { orderId: griefer }); // lands just before the matcher's batch
+    const batch = next.get(901) as bigint;
+    const unknown = gatewayOrderId(901, 999_999n);
+    const events = await settle(901, [
+      { order: buy, counter: sell, price: price("3000"), amount: amount("1") },
+      { order: buy2, counter: griefer, price: price("2999"), amount: amount("0.0001") },
+      { order: buy2, counter: unknown, price: price("2999"), amount: amount("0.0001") },
+      { order: buy2, counter: sell, price: price("3000"), amount: amount("0.0001") },
+    ]);
+    const skipped = events.filter((event) => event.eventName === "FillSkipped");
+    assert.deepEqual(
+      skipped.map((event) => {
+        const args = event.args as { batchId: bigint; index: bigint; order: bigint; reason: Hex };
+        return [args.batchId, args.index, args.order, args.reason];
+      }),
+      [
+        [batch, 1n, griefer, toFunctionSelector("OrderCancelled(uint256)")],
+        [batch, 2n, unknown, toFunctionSelector("UnknownOrder(uint256)")],
+        [batch, 3n, sell, toFunctionSelector("QuantityExceedsRemaining(uint256,uint256,uint256)")],
+      ],
+    );
+    assert.equal((await getOrder(m, { orderId: buy })).filled, amount("1"), "the honest fill settled");
+    assert.equal((await getOrder(m, { orderId: buy2 })).filled, 0n);
+    // Matcher faults still refuse the whole batch by name.
+    const sell3 = await place(m, carol, 901, "sell", price("3000"), amount("0.0002"));
+    await rejects(
+      settleAs(m, 901, next.get(901) as bigint, [
+        { order: buy2, counter: sell3, price: price("3000"), amount: amount("0.0001") },
+        { order: buy2, counter: sell3, price: price("2999"), amount: amount("0.0001") },
+      ]),
+      "LimitPriceViolated",
+    );
+    await rejects(
+      settleAs(m, 901, next.get(901) as bigint, [
+        { order: buy2, counter: sell3, price: price("3000"), amount: amount("0.0001") },
+        { order: buy2, counter: buy, price: price("3000"), amount: amount("0.0001") },
+      ]),
+      "SameSide",
+    );
+    await cancelOrder(carol.wallet(901), m, { orderId: sell3 });
+    await cancelOrder(alice.wallet(901), m, { orderId: buy2 });
+  });
+});
+
+describe("order book review fixes: the matcher", () => {
+  let devnet: TestDevnet;
+  let agent: MatcherAgent | undefined;
+  let matcher: Matcher;
+
+  before(async () => {
+    devnet = await startTestDevnet({ rollups: 2, agents: false });
+  });
+  after(async () => {
+    await agent?.stop();
+    await devnet?.stop();
+  });
+
+  it("F4: a counterparty cancelled in the block of the matcher's batch is skipped; the honest fill settles in it", async () => {
+    const m = devnet.manifest;
+    const alice = await orderbookTrader(m, [901]);
+    const carol = await orderbookTrader(m, [901]);
+    const sell = await place(m, carol, 901, "sell", price("3000"), amount("1"));
+    const griefer = await place(m, carol, 901, "sell", price("2999"), amount("0.0001"));
+    const buy = await place(m, alice, 901, "buy", price("3000"), amount("1.0002"));
+    const rollup = rollupOf(m, 901);
+    const client = publicClientFor(rollup);
+    // The griefer's cancel waits in 901's mempool (mining paused) with a high tip: it lands first in the
+    // block that carries the matcher's batch.
+    await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    try {
+      await carol.wallet(901).writeContract({
+        address: m.orderbook?.gateway as Address,
+        abi: gatewayAbi,
+        functionName: "cancel",
+        args: [griefer],
+        gas: 200_000n,
+        maxPriorityFeePerGas: parseGwei("100"),
+        maxFeePerGas: parseGwei("200"),
+      });
+      agent = createMatcher(m, devnet.dataDir, createLogger("silent"), {
+        settings: { intervalMs: 100 },
+        onStart: (running) => {
+          matcher = running;
+        },
+      });
+      await agent.start();
+      await waitUntil(
+        () => client.request({ method: "txpool_status" as never }) as Promise<{ pending: Hex }>,
+        (pool) => BigInt(pool.pending) >= 2n,
+        "the cancel and the matcher's batch wait in the mempool",
+      );
+      await client.request({ method: "evm_mine" as never });
+    } finally {
+      await client.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
+    await waitUntil(
+      () => getOrder(m, { orderId: buy }),
+      (order) => order.filled === amount("1"),
+      "the honest fill settled",
+    );
+    await waitUntil(
+      async () => matcher.book.get(griefer),
+      (order) => order === undefined,
+      "the matcher drops the cancelled order",
+    );
+    const batches = await client.getContractEvents({
+      address: m.orderbook?.gateway as Address,
+      abi: orderGatewayAbi,
+      eventName: "BatchSettled",
+      fromBlock: 0n,
+    });
+    assert.deepEqual(
+      batches.map((event) => [event.args.batchId, event.args.fills]),
+      [[0n, 2n]],
+      "one batch carried both fills",
+    );
+    const [skip] = await client.getContractEvents({
+      address: m.orderbook?.gateway as Address,
+      abi: orderGatewayAbi,
+      eventName: "FillSkipped",
+      fromBlock: 0n,
+    });
+    assert.equal(skip?.args.order, griefer);
+    assert.equal(skip?.blockNumber, batches[0]?.blockNumber, "the cancel and the batch in one block");
+    // The buy's skipped part is back on the matcher's book; nothing else is pending.
+    await waitUntil(
+      async () => matcher.book.get(buy)?.open,
+      (open) => open === amount("0.0002"),
+      "the buy's skipped amount is open again",
+    );
+    assert.equal(matcher.book.side(m.orderbook?.marketId as Hex, true)[0]?.id, buy);
+    const status = await agent?.status();
+    assert.equal(status?.fills.failed, 1, "the skipped fill is recorded as failed");
+    assert.equal(status?.fills.batched ?? 0, 0);
+    assert.equal(status?.nextBatch["901"], "1");
   });
 });

@@ -146,7 +146,12 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @notice The owner cancelled; `refund` (the escrow less what its reserved fills may still pay) went
     ///         back to it. The kept part pays a later CONFIRM or goes back on a REJECT or expiry.
     event Cancelled(uint256 indexed orderId, uint256 refund);
+    /// @notice A batch landed; `fills` counts every fill it carried, skipped ones too.
     event BatchSettled(uint64 indexed batchId, uint256 fills);
+    /// @notice Fill `index` of batch `batchId` did not settle: `order` refused it for a reason its trader can
+    ///         cause (cancelled, unknown, not enough remaining; `reason` is the error selector). Nothing of
+    ///         it moved; the batch's other fills settle.
+    event FillSkipped(uint64 indexed batchId, uint256 index, uint256 indexed order, bytes4 reason);
     /// @notice A fill's leg here is reserved and its message (`fillId`) is on its way to the counterparty.
     event FillReserved(
         bytes32 indexed fillId, uint64 indexed batchId, uint256 indexed order, uint256 counter, uint256 price, uint256 amount
@@ -397,7 +402,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     // ----------------------------------------------------------------- matcher
 
     /// @notice Settles batch `batchId` (exactly `nextBatchId`): each fill's first order must live here and
-    ///         pass every check, or the whole batch reverts naming the refusal. A counterparty here settles
+    ///         pass every check. A refusal the traders can cause (an order cancelled or unknown, or without
+    ///         enough remaining) skips that fill (`FillSkipped`); any other (a limit, a side, a market, the
+    ///         order not local, an inexact quote) reverts the whole batch by name. A counterparty here settles
     ///         at once; one on another rollup gets a fill message and this order's leg stays reserved
     ///         until its gateway answers.
     function settle(uint64 batchId, Fill[] calldata fills) external nonReentrant {
@@ -515,11 +522,15 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         if (chainOf(fill.order) != block.chainid) revert NotLocalOrder(fill.order);
         if (mulmod(fill.amount, fill.price, PRICE_SCALE) != 0) revert InexactFill(fill.amount, fill.price);
         Order storage order = _orders[fill.order];
-        _requireAccepted(_refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount, auction));
+        if (_skipped(batchId, index, fill.order, _refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount, auction))) {
+            return;
+        }
         uint64 counterChain = chainOf(fill.counter);
         if (counterChain == block.chainid) {
             Order storage counter = _orders[fill.counter];
-            _requireAccepted(_refusal(fill.counter, order.marketId, order.isBuy, fill.price, fill.amount, auction));
+            if (_skipped(batchId, index, fill.counter, _refusal(fill.counter, order.marketId, order.isBuy, fill.price, fill.amount, auction))) {
+                return;
+            }
             bytes32 fillId = keccak256(abi.encode(block.chainid, batchId, index));
             address orderOwner = order.owner;
             _fillLeg(fill.order, fill.counter, counter.owner, fill.price, fill.amount, fillId, false);
@@ -698,6 +709,19 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             reservedQuote: 0
         });
         emit OrderPlaced(orderId, msg.sender, marketId, isBuy, price, amount, escrow, auction);
+    }
+
+    /// @dev True (and `FillSkipped` emitted) when `refusal` is one a trader can cause; reverts with any other
+    ///      refusal; false when there is none.
+    function _skipped(uint64 batchId, uint256 index, uint256 orderId, bytes memory refusal) private returns (bool) {
+        if (refusal.length == 0) return false;
+        bytes4 reason = bytes4(refusal);
+        if (
+            reason != OrderCancelled.selector && reason != UnknownOrder.selector
+                && reason != QuantityExceedsRemaining.selector
+        ) _requireAccepted(refusal);
+        emit FillSkipped(batchId, index, orderId, reason);
+        return true;
     }
 
     function _requireAccepted(bytes memory refusal) private pure {

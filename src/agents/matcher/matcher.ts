@@ -7,11 +7,13 @@
 //      Cancelled (out of the book), OrderFilled (a leg paid; both paid: the fill is settled, logged with
 //      its timings), FillReleased (a cross-rollup fill refused or expired: both legs go back to the book);
 //   3. submits, per gateway, its batch of planned fills (each fill goes to its taker's rollup): the fill
-//      ids come from the receipt; a batch the gateway refuses gives its fills back, after dropping the
-//      orders the chain says are cancelled, and the next batch reuses the id.
+//      ids come from the receipt; a fill the gateway skipped (FillSkipped: an order cancelled, unknown or
+//      without enough remaining) drops that order from the book and gives the other leg back; a batch the
+//      gateway refuses gives its fills back, after dropping the orders the chain says are cancelled, and the
+//      next batch reuses the id.
 // Every step is stored before the next is taken, so a restart neither loses nor repeats a fill.
 import type { Address, Hex, Log } from "viem";
-import { parseEventLogs } from "viem";
+import { parseEventLogs, toFunctionSelector } from "viem";
 import {
   type JunctionPublicClient,
   type JunctionWalletClient,
@@ -49,6 +51,13 @@ export type SettledFill = FillRecord & { settledAt: number };
 const CLOCK_GRACE_SECONDS = 2n;
 
 type GatewayLog = ReturnType<typeof parseEventLogs<typeof orderGatewayAbi>>[number];
+
+/** The gateway's refusal selectors, by name (FillSkipped and FillReleased carry a selector). */
+const refusalNames = new Map<string, string>(
+  orderGatewayAbi
+    .filter((item) => item.type === "error")
+    .map((item) => [toFunctionSelector(item as never), item.name]),
+);
 
 export class Matcher extends PollingAgent {
   readonly #settings: MatcherSettings;
@@ -372,7 +381,7 @@ export class Matcher extends PollingAgent {
       const fills = batched.filter((fill) => fill.batchId === pending);
       const next = await this.#readNextBatch(chainId);
       if (pending < next) {
-        this.#landed(chainId, pending, fills, await this.#batchLogs(chainId, pending));
+        await this.#landed(chainId, pending, fills, await this.#batchLogs(chainId, pending));
         return;
       }
       return this.#send(chainId, pending, fills);
@@ -422,7 +431,12 @@ export class Matcher extends PollingAgent {
             });
       const receipt = await client.waitForTransactionReceipt({ hash });
       if (receipt.status === "success") {
-        this.#landed(chainId, batchId, fills, parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs }));
+        await this.#landed(
+          chainId,
+          batchId,
+          fills,
+          parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs }),
+        );
         this.#logger.info("Matcher#batch", "batch settled", {
           chainId,
           batchId: batchId.toString(),
@@ -445,19 +459,53 @@ export class Matcher extends PollingAgent {
     await this.#refused(chainId, batchId, fills, reverted);
   }
 
-  #landed(chainId: number, batchId: bigint, fills: FillRecord[], logs: GatewayLog[]): void {
+  async #landed(chainId: number, batchId: bigint, batch: FillRecord[], logs: GatewayLog[]): Promise<void> {
+    const fills = [...batch].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     const reserved = logs.filter((log) => log.eventName === "FillReserved");
+    const skips = new Map<number, { order: bigint; reason: string }>();
+    for (const log of logs) {
+      if (log.eventName !== "FillSkipped" || log.args.batchId !== batchId) continue;
+      skips.set(Number(log.args.index), {
+        order: log.args.order,
+        reason: refusalNames.get(log.args.reason) ?? log.args.reason,
+      });
+    }
     let next = 0;
     const now = Date.now();
-    const landed = fills.map((fill) => {
+    const landed: { key: number; fillId: Hex; state: "reserved" | "settled" }[] = [];
+    const skipped: FillRecord[] = [];
+    for (const fill of fills) {
+      if (skips.has(fill.index ?? 0)) {
+        skipped.push(fill);
+        continue;
+      }
       const cross = chainOfOrder(fill.maker) !== chainId;
       const fillId = cross
         ? ((reserved[next++]?.args as { fillId: Hex } | undefined)?.fillId as Hex)
         : localFillId(chainId, batchId, fill.index ?? 0);
-      return { key: fill.key, fillId, state: cross ? ("reserved" as const) : ("settled" as const) };
-    });
+      landed.push({ key: fill.key, fillId, state: cross ? "reserved" : "settled" });
+    }
     this.#store.batchLanded(landed, now);
     this.#nextBatch.set(chainId, batchId + 1n);
+    for (const fill of skipped) {
+      const skip = skips.get(fill.index ?? 0) as { order: bigint; reason: string };
+      this.#logger.warn("Matcher#skip", "the gateway skipped a fill; its order leaves the book", {
+        chainId,
+        batchId: batchId.toString(),
+        index: fill.index,
+        order: skip.order.toString(),
+        reason: skip.reason,
+      });
+      // The refusing order leaves the book (cancelled, unknown, or the chain holds less of it than the
+      // book: its owner cancels the rest); the other leg goes back and may match again.
+      const removed = this.#book.remove(skip.order);
+      if (removed) {
+        this.#store.apply({
+          orders: [{ ...removed, open: 0n, cancelled: skip.reason === "OrderCancelled", auction: 0n }],
+        });
+      }
+      this.#giveBack([fill], "failed", `skipped: ${skip.reason}`);
+    }
   }
 
   /** The gateway refused the batch: drop the orders the chain says are gone, give the rest back. */
