@@ -9,6 +9,7 @@ import { walletClientFor } from "../chain/clients.js";
 import { solvencyPublisherAccount } from "../devnet/accounts.js";
 import {
   auditEpochReserves,
+  getOwedBalances,
   getSolvencyEpoch,
   proveSolvency,
   type SolvencyProof,
@@ -34,7 +35,7 @@ import { runWithStatus } from "./run-agent.js";
 
 export const usage = `junction solvency publish [--once] [--epoch-ms MS] [--zk] [--private-key KEY] [--data-dir DIR | --manifest FILE]
 junction solvency prove --user ADDRESS [--epoch N] [--data-dir DIR | --manifest FILE]
-junction solvency verify [--proof FILE | --user ADDRESS] [--epoch N] [--data-dir DIR | --manifest FILE]
+junction solvency verify [--proof FILE | --user ADDRESS] [--epoch N] [--skip-balances] [--data-dir DIR | --manifest FILE]
 junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
   Proof of solvency (needs the shared sequencer: not on a devnet started with --no-sequencer).
   publish: every --epoch-ms (default 10000; --once: one epoch and exit) takes the newest superblock
@@ -46,8 +47,11 @@ junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
   with the zk circuit and records it on the L1 (proveRange). prove: prints USER's proof of inclusion for the epoch
   (default the newest) from that archive. verify: checks a proof (a file from prove, or USER's proof
   built from the archive) against the published roots, in TypeScript and with the registry's
-  verifyInclusion, re-reads every reserve at its block (whose hash must be the superblock's), and
-  prints each asset's liabilities, reserves and ratio. status: the ratios alone.`;
+  verifyInclusion; recomputes what the apps owed the proof's user at the epoch's blocks (from the
+  chains, not the publisher) and requires a leaf with exactly that balance for every asset owed
+  (--skip-balances: only the path checks); re-reads every reserve at its block (whose hash must be the
+  superblock's, whose holder a holding contract of the manifest), and prints each asset's
+  liabilities, reserves and ratio. status: the ratios alone.`;
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
@@ -131,6 +135,7 @@ const readFlags = {
   user: { type: "string" },
   epoch: { type: "string" },
   proof: { type: "string" },
+  "skip-balances": { type: "boolean" },
 } as const;
 
 async function proofOf(values: { user?: string; epoch?: string; "data-dir"?: string; manifest?: string }) {
@@ -179,7 +184,12 @@ async function verify(argv: string[]): Promise<number> {
     ? (JSON.parse(readFileSync(values.proof, "utf8"), reviveBigints) as SolvencyProof)
     : await proofOf(values);
   const manifest = manifestOf(values);
-  const result = await verifySolvencyProof(manifest, proof);
+  // The user's own expectation, from the chains at the epoch's instant: catches a dropped asset or a
+  // lowered balance, which the path checks alone cannot.
+  const balances = values["skip-balances"]
+    ? undefined
+    : await getOwedBalances(manifest, { epoch: proof.epoch, user: proof.user });
+  const result = await verifySolvencyProof(manifest, proof, { balances });
   const audit = await auditEpochReserves(manifest, { epoch: result.epoch });
   printJson({
     epoch: result.epoch,

@@ -9,11 +9,14 @@ import {
   type SumProof,
   sumProof,
   sumTreeHasher,
+  UserNotIncludedError,
 } from "../protocol/sum-tree.js";
 import { assetId, assetSymbol } from "../solvency/assets.js";
 import { buildEpochTrees, type EpochArchive } from "../solvency/epoch.js";
 import { getPostedSuperblock } from "../solvency/instant.js";
-import { type SolvencyNetwork, solvencyOf } from "../solvency/publish.js";
+import { type SolvencyNetwork, solvencyOf, sourceContext } from "../solvency/publish.js";
+import { holdersOf } from "../solvency/reserves.js";
+import { collectLiabilities, DEFAULT_LIABILITY_SOURCES, type LiabilitySource } from "../solvency/sources.js";
 import { clientOf, rollupOf } from "./network.js";
 
 export type SolvencyAsset = {
@@ -123,8 +126,10 @@ export type VerifySolvencyProofReturnType = GetSolvencyEpochReturnType & {
 
 /**
  * Checks a user's proof against the published roots: in TypeScript (the user's own check: their address
- * and salt, ranges, path) and with the registry's `verifyInclusion`. Throws the named error of the first
- * failure (RootMismatchError, UserNotIncludedError, … or the contract's InclusionRootMismatch, …).
+ * and salt, ranges, path) and with the registry's `verifyInclusion`. With `expected.balances` (see
+ * `getOwedBalances`), each leaf must show that balance (`BalanceMismatchError`) and every asset owed must
+ * have a leaf (`UserNotIncludedError`). Throws the named error of the first failure (RootMismatchError,
+ * UserNotIncludedError, … or the contract's InclusionRootMismatch, …).
  *
  * @example
  * const { included, assets } = await verifySolvencyProof(manifest, proof);
@@ -167,12 +172,60 @@ export async function verifySolvencyProof(
     });
     included.push({ asset, balance: assetProof.leaf.balance, verifiedOffChain: true, verifiedOnChain: true });
   }
+  // A publisher that drops the user from a whole tree hands out a proof without that asset.
+  for (const [asset, balance] of Object.entries(expected.balances ?? {})) {
+    if (balance > 0n && !proof.proofs[asset]) {
+      throw new UserNotIncludedError(`the proof has no ${asset} leaf, the user is owed ${balance} ${asset}`, {
+        details: `epoch ${proof.epoch} leaves ${proof.user} out of its ${asset} tree`,
+      });
+    }
+  }
   return { ...epoch, included };
+}
+
+/**
+ * What the apps owed `user` at an epoch's instant, per asset: every liability source re-read at the
+ * blocks of the superblock the epoch was taken at, filtered to the user. This is the user's own
+ * expectation, computed from the chains, not from the publisher: pass it to `verifySolvencyProof` so a
+ * dropped asset (`UserNotIncludedError`) or a lowered balance (`BalanceMismatchError`) is caught. Needs
+ * nodes that serve state at those blocks (archive state; anvil does).
+ *
+ * @example
+ * const balances = await getOwedBalances(manifest, { epoch: proof.epoch, user: proof.user });
+ * await verifySolvencyProof(manifest, proof, { balances });
+ */
+export async function getOwedBalances(
+  network: SolvencyNetwork,
+  {
+    epoch,
+    user,
+    sources = DEFAULT_LIABILITY_SOURCES,
+  }: { epoch?: bigint; user: Address; sources?: readonly LiabilitySource[] },
+): Promise<Record<string, bigint>> {
+  const { superblockHeight } = await getSolvencyEpoch(network, { epoch });
+  const instant = await getPostedSuperblock(
+    clientOf(network.l1),
+    network.l1.contracts.superblockLog,
+    network.l1.deployBlock,
+    superblockHeight,
+  );
+  const liabilities = await collectLiabilities(sourceContext(network, instant), sources);
+  const balances: Record<string, bigint> = {};
+  for (const entry of liabilities) {
+    if (getAddress(entry.user) !== getAddress(user)) continue;
+    balances[entry.asset] = (balances[entry.asset] ?? 0n) + entry.amount;
+  }
+  return balances;
 }
 
 /** A reserve the registry recorded differs from the holder's balance at that block. */
 export class ReserveMismatchError extends JunctionError {
   override name = "ReserveMismatchError" as const;
+}
+
+/** A reserve's holder is not one of the manifest's holding contracts (a wallet padding the reserves). */
+export class UnlistedHolderError extends JunctionError {
+  override name = "UnlistedHolderError" as const;
 }
 
 /** The rollup's block at a reserve's height is not the block the superblock committed. */
@@ -184,7 +237,8 @@ const publishedEvent = getAbiItem({ abi: solvencyRegistryAbi, name: "EpochPublis
 
 /**
  * Anyone's check of an epoch's reserves against the chains: for each reserve the registry recorded,
- * the rollup's block at its height must be the one the posted superblock committed (same hash), and the
+ * the holder must be one of the manifest's holding contracts (`holdersOf`: `UnlistedHolderError`), the
+ * rollup's block at its height must be the one the posted superblock committed (same hash), and the
  * holder's balance there must be the amount claimed. The L1 checks heights, not amounts; this checks
  * amounts, trusting the node it reads (an eth_getProof check against the block's state root would not).
  *
@@ -212,6 +266,14 @@ export async function auditEpochReserves(
     published.args.superblockHeight,
   );
   for (const reserve of published.args.reserves) {
+    // The registry's owner lists holders; the user's manifest says which contracts keep users' money.
+    const holders = holdersOf(network, Number(reserve.chainId)).map((holder) => holder.toLowerCase());
+    if (!holders.includes(reserve.holder.toLowerCase())) {
+      throw new UnlistedHolderError(
+        `${reserve.holder} on chain ${reserve.chainId} is not a holding contract of this network`,
+        { details: "its balance is no reserve of users' money, whatever the registry's owner listed" },
+      );
+    }
     const rollup = rollupOf(network, reserve.chainId);
     const client = clientOf(rollup);
     const block = await client.getBlock({ blockNumber: reserve.blockNumber });

@@ -35,6 +35,24 @@ export function solvencyOf(network: Pick<Manifest, "solvency">): NonNullable<Man
   return network.solvency;
 }
 
+/** What the liability sources and the reserves read: the network's rollups at `instant`. */
+export function sourceContext(network: SolvencyNetwork, instant: Instant): SourceContext {
+  const tokens = reserveTokens(network);
+  const clients = new Map(network.rollups.map((rollup) => [rollup.chainId, publicClientFor(rollup)]));
+  return {
+    manifest: network,
+    instant,
+    clientOf: (chainId) => {
+      const client = clients.get(chainId);
+      if (!client) throw new ConfigError(`chain ${chainId} is not a rollup of this network`);
+      return client;
+    },
+    assetOf: (chainId, token) =>
+      tokens.find((entry) => entry.chainId === chainId && entry.token.toLowerCase() === token.toLowerCase())
+        ?.symbol,
+  };
+}
+
 /**
  * Reads everything at `instant` and builds the epoch (no transaction): a tree for every asset of the
  * network's reserve tokens and every one of `listed` (the registry's listed assets, which each epoch
@@ -48,19 +66,7 @@ export async function takeEpoch(
   listed: readonly string[] = [],
 ): Promise<{ archive: EpochArchive; trees: Map<string, SumTree> }> {
   const tokens = reserveTokens(network);
-  const clients = new Map(network.rollups.map((rollup) => [rollup.chainId, publicClientFor(rollup)]));
-  const context: SourceContext = {
-    manifest: network,
-    instant,
-    clientOf: (chainId) => {
-      const client = clients.get(chainId);
-      if (!client) throw new ConfigError(`chain ${chainId} is not a rollup of this network`);
-      return client;
-    },
-    assetOf: (chainId, token) =>
-      tokens.find((entry) => entry.chainId === chainId && entry.token.toLowerCase() === token.toLowerCase())
-        ?.symbol,
-  };
+  const context = sourceContext(network, instant);
   const [liabilities, reserves] = await Promise.all([
     collectLiabilities(context, sources),
     readReserves(context, tokens),

@@ -17,6 +17,7 @@ import {
   pad,
   parseEther,
   toHex,
+  zeroAddress,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { releaseProvingThreads } from "../../src/agents/prover/groth16.js";
@@ -28,7 +29,12 @@ import { liquidityPoolAbi, solvencyRegistryAbi } from "../../src/contracts/gener
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
 import { createAgents } from "../../src/devnet/devnet.js";
 import { silentLogger } from "../../src/log.js";
-import { type SumTree, sumTreeHasher } from "../../src/protocol/sum-tree.js";
+import {
+  BalanceMismatchError,
+  type SumTree,
+  sumTreeHasher,
+  UserNotIncludedError,
+} from "../../src/protocol/sum-tree.js";
 import {
   depositCollateral,
   fillFromPool,
@@ -40,9 +46,11 @@ import {
 import { clientOf } from "../../src/sdk/network.js";
 import {
   auditEpochReserves,
+  getOwedBalances,
   getSolvencyEpoch,
   proveSolvency,
   ReserveMismatchError,
+  UnlistedHolderError,
   verifySolvencyProof,
 } from "../../src/sdk/solvency.js";
 import { assetId } from "../../src/solvency/assets.js";
@@ -51,6 +59,7 @@ import {
   liabilitiesArgument,
   loadArchive,
   publisherSecret,
+  saveArchive,
 } from "../../src/solvency/epoch.js";
 import { blockAt, getPostedSuperblock } from "../../src/solvency/instant.js";
 import { takeEpoch } from "../../src/solvency/publish.js";
@@ -212,9 +221,22 @@ describe("proof of solvency on a sequenced devnet", () => {
     const forged = JSON.parse(proved.stdout);
     forged.proofs.JUSD.leaf.balance = jusd("1501").toString();
     writeFileSync(proofFile, JSON.stringify(forged));
+    // The user's recomputed balance differs (1,500 owed): named before any path is checked…
     const refused = await runCli(["solvency", "verify", "--proof", proofFile, "--data-dir", devnet.dataDir]);
     assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /RootMismatchError|does not lead to the published root/);
+    assert.match(refused.stderr, /the tree counts 1501\d{18}, the user is owed 1500\d{18}/);
+    // … and without the balances, the path does not lead to the published root.
+    const unbalanced = await runCli([
+      "solvency",
+      "verify",
+      "--proof",
+      proofFile,
+      "--skip-balances",
+      "--data-dir",
+      devnet.dataDir,
+    ]);
+    assert.notEqual(unbalanced.code, 0);
+    assert.match(unbalanced.stderr, /RootMismatchError|does not lead to the published root/);
   });
 
   it("a pool drained by a forged message (FAULT INJECTION) makes the next epoch report JUSD insolvent; a publisher hiding it fails the reserves audit", async () => {
@@ -372,6 +394,89 @@ describe("proof of solvency on a sequenced devnet", () => {
       open.owedTo(manifest.accounts.user.address) - filled.owedTo(manifest.accounts.user.address),
       input,
     );
+  });
+
+  it("a user's own recomputed balances catch a dropped asset and a lowered balance (review M1); the audit refuses a holder outside the manifest (review H1)", async () => {
+    const { manifest } = devnet;
+    const registry = (manifest.solvency as NonNullable<typeof manifest.solvency>).registry;
+    const user = manifest.accounts.user.address;
+    const filler = manifest.accounts.filler.address;
+    const instant = await postedSuperblockAfterNow();
+    const { archive } = await takeEpoch(manifest, instant, publisherSecret(devnet.dataDir));
+    const honest = Object.fromEntries(archive.users.map((entry) => [entry.user, { ...entry.balances }]));
+    assert.equal(honest[user]?.ETH, parseEther("1"));
+    // A dishonest publisher leaves the user out of the ETH tree and counts the filler 1 wei short.
+    const lie = {
+      ...archive,
+      users: archive.users.map((entry) => {
+        const balances = { ...entry.balances };
+        if (entry.user === user) delete balances.ETH;
+        if (entry.user === filler) balances.JUSD = (balances.JUSD as bigint) - 1n;
+        return { ...entry, balances };
+      }),
+    };
+    saveArchive(devnet.dataDir, lie);
+    const trees = buildEpochTrees(await sumTreeHasher(), lie);
+    // And the registry's owner lists the user's own wallet as a holder, to pad the ETH reserves.
+    const deployer = walletClientFor(manifest.l1, manifest.accounts.deployer.privateKey);
+    const listing = await deployer.writeContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "listHolder",
+      args: [901n, user, true],
+    });
+    await clientOf(manifest.l1).waitForTransactionReceipt({ hash: listing });
+    const blockNumber = blockAt(instant, 901);
+    const wallet = await clientOf(rollupOf(manifest, 901)).getBalance({ address: user, blockNumber });
+    const key = (r: { chainId: bigint; holder: string; token: string }) =>
+      `${r.chainId.toString().padStart(8, "0")}:${r.holder.toLowerCase()}:${r.token.toLowerCase()}`;
+    const reserves = [
+      ...archive.reserves,
+      { chainId: 901n, blockNumber, holder: user, token: zeroAddress, amount: wallet },
+    ].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const publisher = walletClientFor(manifest.l1, solvencyPublisherAccount().privateKey);
+    const hash = await publisher.writeContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "publish",
+      args: [instant.superblockHeight, instant.blocks, liabilitiesArgument(trees), reserves],
+    });
+    await clientOf(manifest.l1).waitForTransactionReceipt({ hash });
+    const epoch = (await getSolvencyEpoch(manifest)).epoch;
+    assert.equal(epoch, 4n);
+
+    // The user's expectation comes from the chains at the epoch's blocks, not from the publisher.
+    const owed = await getOwedBalances(manifest, { epoch, user });
+    assert.deepEqual(owed, honest[user]);
+    const proof = await proveSolvency(lie, { epoch, user });
+    assert.deepEqual(Object.keys(proof.proofs), ["JUSD"]);
+    // The path checks alone pass (the review's P2); the expected balances do not.
+    await verifySolvencyProof(manifest, proof);
+    await assert.rejects(verifySolvencyProof(manifest, proof, { balances: owed }), UserNotIncludedError);
+    const fillerProof = await proveSolvency(lie, { epoch, user: filler });
+    await assert.rejects(
+      verifySolvencyProof(manifest, fillerProof, {
+        balances: await getOwedBalances(manifest, { epoch, user: filler }),
+      }),
+      BalanceMismatchError,
+    );
+    // `junction solvency verify --user` recomputes by default.
+    const cli = await runCli(["solvency", "verify", "--user", user, "--data-dir", devnet.dataDir]);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /the proof has no ETH leaf/);
+    const lenient = await runCli([
+      "solvency",
+      "verify",
+      "--user",
+      filler,
+      "--skip-balances",
+      "--data-dir",
+      devnet.dataDir,
+    ]);
+    // Without the balances the path checks pass, and the reserves audit refuses the user's wallet.
+    assert.notEqual(lenient.code, 0);
+    assert.match(lenient.stderr, /is not a holding contract of this network/);
+    await assert.rejects(auditEpochReserves(manifest, { epoch }), UnlistedHolderError);
   });
 });
 
