@@ -1,6 +1,7 @@
 // Deploys the unified order book after the margin engine: an OrderGateway on every rollup at the same
 // nonce (so the same address), listing the devnet's market (the margin test ETH priced in JUSD, both at
-// one address on every rollup), trusting every other rollup's gateway over the canonical path, and naming
+// one address on every rollup), trusting every other rollup's gateway over the canonical path (pinned with
+// chooseVerifier, so a change of the Inbox's default verifier does not change the gateways' trust), and naming
 // the devnet's matcher. The deployer mints test ETH to the user on every rollup so orders can be tried.
 import { type Address, getContractAddress, type Hex, parseEther } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
@@ -21,7 +22,7 @@ export const USER_TEST_ETH = parseEther("100");
 
 export type OrderbookDeployOptions = {
   rollups: readonly Endpoint[];
-  contracts: readonly Pick<RollupContracts, "outbox" | "inbox" | "bridgedToken">[];
+  contracts: readonly Pick<RollupContracts, "outbox" | "inbox" | "bridgedToken" | "canonicalVerifier">[];
   /** The margin test token (base of the devnet market), at one address on every rollup. */
   testAsset: Address;
   matcher: Address;
@@ -117,6 +118,14 @@ async function deployOn(
         ...at,
         functionName: "setPeer",
         args: [BigInt(peer.chainId), true],
+        nonce: next++,
+        gas: 100_000n,
+      }),
+      // The canonical path, chosen explicitly (the sequenced devnet re-routes to the sequencer's later).
+      await wallet.writeContract({
+        ...at,
+        functionName: "chooseVerifier",
+        args: [BigInt(peer.chainId), messaging.canonicalVerifier],
         nonce: next++,
         gas: 100_000n,
       }),

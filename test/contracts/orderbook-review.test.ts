@@ -11,6 +11,7 @@ import type { Agent } from "../../src/agents/agent.js";
 import type { Matcher } from "../../src/agents/matcher/matcher.js";
 import { publicClientFor } from "../../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
+import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
 import { createAgents } from "../../src/devnet/devnet.js";
 import { createMatcher, type MatcherAgent } from "../../src/devnet/orderbook-agents.js";
@@ -231,6 +232,28 @@ describe("order book review fixes", () => {
     );
     await cancelOrder(carol.wallet(901), m, { orderId: sell3 });
     await cancelOrder(alice.wallet(901), m, { orderId: buy2 });
+  });
+
+  it("F7: on the canonical devnet each gateway pins the canonical verifier for every peer (not the Inbox default)", async () => {
+    const m = devnet.manifest;
+    for (const rollup of m.rollups) {
+      const client = publicClientFor(rollup);
+      const chosen = await client.getContractEvents({
+        address: rollup.contracts.inbox,
+        abi: inboxWithErrorsAbi,
+        eventName: "VerifierSet",
+        args: { recipient: m.orderbook?.gateway as Address },
+        fromBlock: 0n,
+      });
+      const peers = m.rollups
+        .filter((peer) => peer.chainId !== rollup.chainId)
+        .map((peer) => BigInt(peer.chainId));
+      assert.deepEqual(
+        chosen.map((event) => [event.args.sourceChainId, event.args.verifier]),
+        peers.map((peer) => [peer, rollup.contracts.canonicalVerifier]),
+        `chain ${rollup.chainId}`,
+      );
+    }
   });
 });
 
