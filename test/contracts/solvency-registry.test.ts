@@ -354,6 +354,42 @@ describe("SolvencyRegistry", () => {
     }
   });
 
+  it("verifyInclusion refuses a saltedId aliased by p, the padding leaf (0, 0) and a sibling hash aliased by p (review L2)", async () => {
+    const tree = buildSumTree(h, leavesOf([9n, 3n, 4n]));
+    await publish(
+      await postSuperblock([90n, 91n]),
+      [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }],
+      [],
+    );
+    const epoch = await client.readContract({
+      address: registry,
+      abi: solvencyRegistryAbi,
+      functionName: "epochCount",
+    });
+    const asset = assetId("JUSD");
+    const proof = sumProof(h, tree, 0);
+    assert.equal(await verifyOnChain(epoch, asset, proof), true);
+    // Poseidon reads its inputs modulo p: saltedId + p hashes like saltedId, a second encoding of the leaf.
+    await rejects(
+      verifyOnChain(epoch, asset, {
+        ...proof,
+        leaf: { ...proof.leaf, saltedId: proof.leaf.saltedId + FIELD_MODULUS },
+      }),
+      "NotAFieldElement",
+    );
+    const aliasedSibling = structuredClone(proof);
+    (aliasedSibling.siblings[1] as { hash: bigint }).hash += FIELD_MODULUS;
+    await rejects(verifyOnChain(epoch, asset, aliasedSibling), "NotAFieldElement");
+    // The padding leaf past the last user is no user's leaf.
+    const padding: SumProof = {
+      index: 3,
+      leaf: { saltedId: 0n, balance: 0n },
+      siblings: [tree.levels[0]?.[2], tree.levels[1]?.[0]] as SumProof["siblings"],
+    };
+    assert.equal(tree.depth, 2);
+    await rejects(verifyOnChain(epoch, asset, padding), "NotAFieldElement");
+  });
+
   it("the TypeScript twin and verifyInclusion agree on random trees (sizes 1-70, random leaves)", async () => {
     const random = seededRandom(16);
     for (let round = 0; round < 8; round++) {
@@ -377,5 +413,34 @@ describe("SolvencyRegistry", () => {
         assert.equal(await verifyOnChain(epoch, assetId("JUSD"), proof), true);
       }
     }
+  });
+
+  it("refuses an epoch whose superblock takes a rollup back to an older block (review L1)", async () => {
+    const tree = buildSumTree(h, leavesOf([1n]));
+    const liabilities = [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }];
+    const newest = 5000n + height;
+    await publish(await postSuperblock([newest, newest]), liabilities, []);
+    // The sequencer posts a superblock with an older block of 902; the publisher picks it.
+    const older = await postSuperblock([newest + 1n, newest - 10n]);
+    await rejects(
+      publisher.writeContract({
+        address: registry,
+        abi: solvencyRegistryAbi,
+        functionName: "publish",
+        args: [older.height, older.blocks, complete(liabilities), []],
+      }),
+      "RollupHeightBackwards",
+    );
+    // Equal heights (a rollup that made no block) are fine.
+    await publish(await postSuperblock([newest + 2n, newest]), liabilities, []);
+    assert.equal(
+      await client.readContract({
+        address: registry,
+        abi: solvencyRegistryAbi,
+        functionName: "lastBlockOf",
+        args: [901n],
+      }),
+      newest + 2n,
+    );
   });
 });

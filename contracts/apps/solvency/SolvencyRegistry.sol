@@ -82,6 +82,10 @@ contract SolvencyRegistry is Ownable {
     uint256 public constant MAX_ASSETS = 16;
     uint256 public constant MAX_RESERVES = 512;
     uint256 public constant MAX_ROLLUPS = 64;
+    /// @notice The BN254 scalar field: Poseidon's inputs are taken modulo it, so a value at or above it
+    ///         would alias a smaller one.
+    uint256 public constant FIELD_MODULUS =
+        21888242871839275222246405745257275088548364400416034343698204186575808495617;
 
     SuperblockLog public immutable superblockLog;
     IPoseidon2 public immutable poseidon2;
@@ -99,6 +103,8 @@ contract SolvencyRegistry is Ownable {
     /// @notice The contracts whose balances count as reserves on each rollup (users' money, not the
     ///         operator's own accounts).
     mapping(uint64 chainId => mapping(address holder => bool)) public holderListed;
+    /// @notice Each rollup's block in the newest epoch: heights never go backwards between epochs.
+    mapping(uint64 chainId => uint64) public lastBlockOf;
     /// @notice Whether a zk proof showed every leaf of the asset's tree in range and its total covered.
     mapping(uint64 epoch => mapping(bytes32 asset => bool)) public rangeProven;
     /// @notice How many (rollup, token) pairs count as each asset; an asset with any is listed.
@@ -123,6 +129,11 @@ contract SolvencyRegistry is Ownable {
     error UnknownSuperblock(uint64 height);
     /// @notice An epoch must be taken at a later superblock than the previous one.
     error StaleSuperblock(uint64 height, uint64 previous);
+    /// @notice The superblock's block of `chainId` is older than the one a previous epoch was taken at.
+    error RollupHeightBackwards(uint64 chainId, uint64 previous, uint64 got);
+    /// @notice A leaf's saltedId is 0 (padding) or not below the field modulus, or a sibling hash is not:
+    ///         Poseidon would read it modulo p, so one leaf would have two encodings.
+    error NotAFieldElement(uint256 value);
     /// @notice A reserve was read at another block than the superblock's block of its rollup.
     error HeightMismatch(uint64 chainId, uint64 expected, uint64 got);
     /// @notice A reserve's rollup is not in the superblock.
@@ -218,6 +229,12 @@ contract SolvencyRegistry is Ownable {
         }
         uint64 previous = epochs[epochCount].superblockHeight;
         if (height <= previous) revert StaleSuperblock(height, previous);
+        for (uint256 i = 0; i < blocks.length; i++) {
+            uint64 chainId = blocks[i].chainId;
+            uint64 last = lastBlockOf[chainId];
+            if (blocks[i].blockNumber < last) revert RollupHeightBackwards(chainId, last, blocks[i].blockNumber);
+            lastBlockOf[chainId] = blocks[i].blockNumber;
+        }
         epoch = epochCount + 1;
         epochCount = epoch;
         epochs[epoch] = Epoch(height, uint64(block.timestamp), uint32(liabilities.length));
@@ -296,7 +313,9 @@ contract SolvencyRegistry is Ownable {
 
     /// @notice Checks that the leaf (saltedId, balance) at position `index` of `asset`'s tree in `epoch`
     ///         leads, through the siblings' hashes and sums (leaf level first), to the published root
-    ///         and total. Reverts with the reason otherwise.
+    ///         and total. Reverts with the reason otherwise. `saltedId` must be in (0, p) and every
+    ///         sibling hash below p, as in the TypeScript twin: no second encoding of a leaf, and the
+    ///         padding leaf (0, 0) is nobody's.
     function verifyInclusion(
         uint64 epoch,
         bytes32 asset,
@@ -312,10 +331,12 @@ contract SolvencyRegistry is Ownable {
             revert InvalidPath(index, siblingHashes.length, siblingSums.length);
         }
         if (balance >= BALANCE_BOUND) revert BalanceOutOfRange(balance);
+        if (saltedId == 0 || saltedId >= FIELD_MODULUS) revert NotAFieldElement(saltedId);
         uint256 hash = poseidon2.poseidon([saltedId, balance]);
         uint256 sum = balance;
         for (uint256 level = 0; level < depth; level++) {
             uint256 siblingSum = siblingSums[level];
+            if (siblingHashes[level] >= FIELD_MODULUS) revert NotAFieldElement(siblingHashes[level]);
             if (siblingSum >= SUM_BOUND) revert SumOutOfRange(siblingSum);
             if (sum + siblingSum >= SUM_BOUND) revert SumOutOfRange(sum + siblingSum);
             if ((index >> level) & 1 == 1) {
