@@ -2,7 +2,7 @@
 // liability sources, each reading one app's state from its events and views at the instant's block of
 // each rollup. A new app (e.g. the order book's gateways) adds one LiabilitySource and its holders in
 // reserves.ts; nothing else changes.
-import { type Address, erc20Abi, getAbiItem, type Hex, zeroHash } from "viem";
+import { type Address, erc20Abi, getAbiItem, type Hex, zeroAddress, zeroHash } from "viem";
 import type { JunctionPublicClient } from "../chain/clients.js";
 import { blockRanges } from "../chain/events.js";
 import type { Manifest } from "../chain/manifest.js";
@@ -139,9 +139,23 @@ export const intentEscrows: LiabilitySource = {
           args: [orderId],
           blockNumber,
         });
-        if (escrow.state !== OPEN) continue;
         const asset = context.assetOf(rollup.chainId, escrow.inputToken);
         if (!asset) continue;
+        if (escrow.state !== OPEN) {
+          // A closed order whose payout (repayment or refund) was refused stays in the settler, owed to
+          // the payout's receiver until `completePayout`; a pool's own is still in its `outstanding`.
+          const payout = await client.readContract({
+            address: log.address,
+            abi: intentSettlerAbi,
+            functionName: "payoutOf",
+            args: [orderId],
+            blockNumber,
+          });
+          if (payout.pending && !pools.has(payout.to.toLowerCase())) {
+            owed.push({ source: `${this.name}-payout`, user: payout.to, asset, amount: escrow.inputAmount });
+          }
+          continue;
+        }
         const path = settlers.find(([, address]) => address.toLowerCase() === log.address.toLowerCase())?.[0];
         const destination = rollups.find((entry) => BigInt(entry.chainId) === escrow.destinationChainId);
         const twin = path === undefined ? undefined : destination?.contracts.settlers[path];
@@ -323,6 +337,51 @@ export const bridgeLockedAssets: LiabilitySource = {
   },
 };
 
+const paymentOwedEvent = getAbiItem({ abi: tokenBridgeAbi, name: "PaymentOwed" });
+
+/**
+ * Native ETH a holding contract owes an account that refused a direct payment (SafePayments' `owed`,
+ * pulled with `withdrawOwed`): the TokenBridge's releases, the settlers' native payouts, the margin
+ * vault's and engine's. It stays in the contract, so it is in the reserves and must be a liability too.
+ * Accounts are found by their PaymentOwed events; the amount is `owed(account)` at the instant.
+ */
+export const safePaymentsOwed: LiabilitySource = {
+  name: "owed",
+  async collect(context) {
+    const owed: Liability[] = [];
+    const { margin } = context.manifest;
+    for (const rollup of context.manifest.rollups) {
+      const asset = context.assetOf(rollup.chainId, zeroAddress);
+      if (!asset) continue;
+      const payers: Address[] = [
+        rollup.contracts.tokenBridge,
+        ...Object.values(rollup.contracts.settlers),
+        margin.vault,
+        ...(rollup.chainId === margin.hubChainId ? [margin.engine] : []),
+      ];
+      const client = context.clientOf(rollup.chainId);
+      const blockNumber = blockAt(context.instant, rollup.chainId);
+      const logs = await logsUntil(context, rollup.chainId, [...new Set(payers)], paymentOwedEvent);
+      const seen = new Set<string>();
+      for (const log of logs) {
+        const account = log.args.account as Address;
+        const key = `${log.address.toLowerCase()}:${account.toLowerCase()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const amount = await client.readContract({
+          address: log.address,
+          abi: tokenBridgeAbi,
+          functionName: "owed",
+          args: [account],
+          blockNumber,
+        });
+        if (amount > 0n) owed.push({ source: this.name, user: account, asset, amount });
+      }
+    }
+    return owed;
+  },
+};
+
 /** The asset a token sent from `chainId` stands for: a locked token itself, or a wrapper's home token. */
 async function lockedAssetOf(
   context: SourceContext,
@@ -347,6 +406,7 @@ export const DEFAULT_LIABILITY_SOURCES: readonly LiabilitySource[] = [
   intentEscrows,
   marginCollateral,
   bridgeLockedAssets,
+  safePaymentsOwed,
 ];
 
 /** Runs every source at the instant and returns their liabilities, each source's list in order. */

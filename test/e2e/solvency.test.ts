@@ -16,6 +16,7 @@ import {
   keccak256,
   pad,
   parseEther,
+  parseEventLogs,
   toHex,
   zeroAddress,
 } from "viem";
@@ -25,7 +26,13 @@ import { SolvencyPublisher } from "../../src/agents/solvency/publisher.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rpcCall } from "../../src/chain/json-rpc.js";
 import { rollupOf } from "../../src/chain/manifest.js";
-import { liquidityPoolAbi, solvencyRegistryAbi } from "../../src/contracts/generated/index.js";
+import {
+  etherRefuserAbi,
+  etherRefuserBytecode,
+  liquidityPoolAbi,
+  solvencyRegistryAbi,
+  tokenBridgeAbi,
+} from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
 import { createAgents } from "../../src/devnet/devnet.js";
 import { silentLogger } from "../../src/log.js";
@@ -42,6 +49,7 @@ import {
   lockAndBridge,
   openIntent,
   requestSlowFill,
+  waitForDelivery,
 } from "../../src/sdk/index.js";
 import { clientOf } from "../../src/sdk/network.js";
 import {
@@ -477,6 +485,64 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.notEqual(lenient.code, 0);
     assert.match(lenient.stderr, /is not a holding contract of this network/);
     await assert.rejects(auditEpochReserves(manifest, { epoch }), UnlistedHolderError);
+  });
+
+  it("native ETH a bridge owes a receiver that refused it is a liability (review M2: SafePayments owed)", async () => {
+    const { manifest } = devnet;
+    const a = rollupOf(manifest, 901);
+    const b = rollupOf(manifest, 902);
+    const userA = walletClientFor(a, manifest.accounts.user.privateKey);
+    const userB = walletClientFor(b, manifest.accounts.user.privateKey);
+    const deployerA = walletClientFor(a, manifest.accounts.deployer.privateKey);
+    const deployed = await deployerA.deployContract({
+      abi: etherRefuserAbi,
+      bytecode: etherRefuserBytecode,
+      args: [],
+    });
+    const refuser = (await clientOf(a).waitForTransactionReceipt({ hash: deployed }))
+      .contractAddress as Address;
+    // Relay for a while: the lock to 902, then its wrapper bridged back to a receiver that refuses ETH.
+    const agents = createAgents(manifest, { dataDir: devnet.dataDir }, silentLogger);
+    for (const agent of agents) await agent.start();
+    try {
+      const sent = await lockAndBridge(userA, manifest, { amount: parseEther("1"), destinationChainId: 902 });
+      await waitForDelivery(manifest, { id: sent.messageId, timeoutMs: 120_000 });
+      const hash = await userB.writeContract({
+        address: b.contracts.tokenBridge,
+        abi: tokenBridgeAbi,
+        functionName: "bridge",
+        args: [sent.wrappedToken, parseEther("1"), 901n, refuser],
+      });
+      const receipt = await clientOf(b).waitForTransactionReceipt({ hash });
+      const [back] = parseEventLogs({ abi: tokenBridgeAbi, logs: receipt.logs, eventName: "TransferSent" });
+      await waitForDelivery(manifest, {
+        id: (back as { args: { messageId: Hex } }).args.messageId,
+        timeoutMs: 120_000,
+      });
+    } finally {
+      for (const agent of agents) await agent.stop();
+    }
+    const owedByBridge = await clientOf(a).readContract({
+      address: a.contracts.tokenBridge,
+      abi: tokenBridgeAbi,
+      functionName: "owed",
+      args: [refuser],
+    });
+    assert.equal(owedByBridge, parseEther("1"));
+    const { archive, trees } = await takeEpoch(
+      manifest,
+      await postedSuperblockAfterNow(),
+      publisherSecret(devnet.dataDir),
+    );
+    assert.equal(
+      archive.users.find((entry) => entry.user === getAddress(refuser))?.balances.ETH,
+      parseEther("1"),
+    );
+    // The bridge still holds the refused ETH: now it is owed as well, and ETH's reserves match its liabilities.
+    const ethReserves = archive.reserves
+      .filter((reserve) => reserve.token === zeroAddress)
+      .reduce((sum, reserve) => sum + reserve.amount, 0n);
+    assert.equal((trees.get("ETH") as SumTree).root.sum, ethReserves);
   });
 });
 
