@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { type Address, type Hex, parseGwei, toFunctionSelector } from "viem";
 import type { Agent } from "../../src/agents/agent.js";
 import type { Matcher } from "../../src/agents/matcher/matcher.js";
-import { publicClientFor } from "../../src/chain/clients.js";
+import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
@@ -348,5 +348,81 @@ describe("order book review fixes: the matcher", () => {
     assert.equal(status?.fills.failed, 1, "the skipped fill is recorded as failed");
     assert.equal(status?.fills.batched ?? 0, 0);
     assert.equal(status?.nextBatch["901"], "1");
+  });
+
+  it("a batch another sender landed under the matcher's stored batch id is not taken for its own", async () => {
+    const m = devnet.manifest;
+    await agent?.stop();
+    agent = undefined;
+    const alice = await orderbookTrader(m, [901]);
+    const carol = await orderbookTrader(m, [901]);
+    const sell = await place(m, carol, 901, "sell", price("2000"), amount("1"));
+    const buy = await place(m, alice, 901, "buy", price("2000"), amount("1"));
+    const rollup = rollupOf(m, 901);
+    const client = publicClientFor(rollup);
+    const key = m.accounts.matcher.privateKey;
+    const batchId = await client.readContract({
+      address: m.orderbook?.gateway as Address,
+      abi: orderGatewayAbi,
+      functionName: "nextBatchId",
+    });
+    const start = () => {
+      agent = createMatcher(m, devnet.dataDir, createLogger("silent"), {
+        settings: { intervalMs: 100 },
+        onStart: (running) => {
+          matcher = running;
+        },
+      });
+      return agent.start();
+    };
+    // The matcher stores and sends its batch; before it lands, a second sender with the same key (a second
+    // matcher instance) replaces it in the mempool with another batch of that id: half the amount.
+    await client.request({ method: "evm_setAutomine" as never, params: [false] as never });
+    try {
+      await start();
+      await waitUntil(
+        () => client.request({ method: "txpool_status" as never }) as Promise<{ pending: Hex }>,
+        (pool) => BigInt(pool.pending) >= 1n,
+        "the matcher's batch waits in the mempool",
+      );
+      await (agent as MatcherAgent | undefined)?.stop();
+      agent = undefined;
+      const wallet = walletClientFor(rollup, key);
+      await wallet.writeContract({
+        address: m.orderbook?.gateway as Address,
+        abi: gatewayAbi,
+        functionName: "settle",
+        args: [batchId, [{ order: buy, counter: sell, price: price("2000"), amount: amount("0.5") }]],
+        nonce: await client.getTransactionCount({ address: wallet.account.address, blockTag: "latest" }),
+        gas: 1_000_000n,
+        maxPriorityFeePerGas: parseGwei("100"),
+        maxFeePerGas: parseGwei("200"),
+      });
+      await client.request({ method: "evm_mine" as never });
+    } finally {
+      await client.request({ method: "evm_setAutomine" as never, params: [true] as never });
+    }
+    assert.equal((await getOrder(m, { orderId: buy })).filled, amount("0.5"), "the other batch landed");
+    await start();
+    // The stored batch is not marked landed: its fill goes back; matched again, the gateway skips it (the
+    // buy has 0.5 left, not 1) and the matcher drops the buy. Nothing is counted settled that did not land.
+    await waitUntil(
+      async () =>
+        ((await (agent as MatcherAgent | undefined)?.status())?.recent ?? []).filter(
+          (fill) => fill.buy === buy,
+        ),
+      (fills) => fills.length >= 2 && fills.every((fill) => fill.state === "failed"),
+      "the stored batch's fill given back and its re-match skipped",
+    );
+    assert.equal(matcher.book.get(buy), undefined);
+    assert.equal(
+      (await getOrder(m, { orderId: buy })).filled,
+      amount("0.5"),
+      "filled once, by the other batch",
+    );
+    assert.equal(
+      (await (agent as MatcherAgent | undefined)?.status())?.nextBatch["901"],
+      String(batchId + 2n),
+    );
   });
 });

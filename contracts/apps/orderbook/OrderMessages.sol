@@ -5,9 +5,15 @@ pragma solidity ^0.8.28;
 /// @notice The bodies OrderGateways exchange to settle a fill whose two orders live on two rollups. A fill
 ///         is `abi.encode(FILL, marketId, fromOrder, fromOwner, fromIsBuy, toOrder, price, amount, auction)`
 ///         (`auction`: a sealed-order round + 1, 0 for the continuous book); an
-///         answer is `abi.encode(kind, fillMessageId, reason, receiver)` with kind CONFIRM (receiver: the
-///         counterparty's owner, paid the reserved leg) or REJECT. The TypeScript
-///         twin is `src/protocol/orderbook.ts`.
+///         answer is `abi.encode(kind, fillMessageId, reason, receiver)` — four fields — with kind CONFIRM
+///         (reason 0, receiver: the counterparty's owner, paid the reserved leg) or REJECT (reason: the
+///         refusal's selector, receiver 0). Only the gateways encode and decode these bodies; TypeScript
+///         has no encoder for them (`src/protocol/orderbook.ts` is the twin of order ids, escrows and
+///         quotes only).
+/// @dev A fill message expires after the gateway's `fillTtl`: it must exceed the slowest trust path the
+///      gateway chose for its peers (a fill proven later than that is released unpaid, never paid twice).
+///      The devnet's tokens have no transfer hooks; a listed token with hooks could re-enter the Inbox
+///      from a payout (the gateway's own entry points are nonReentrant).
 library OrderMessages {
     /// @notice First gateway -> the counterparty's gateway: check your order, pay your leg, answer.
     uint8 internal constant FILL = 1;

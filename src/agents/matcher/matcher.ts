@@ -13,7 +13,7 @@
 //      next batch reuses the id.
 // Every step is stored before the next is taken, so a restart neither loses nor repeats a fill.
 import type { Address, Hex, Log } from "viem";
-import { parseEventLogs, toFunctionSelector } from "viem";
+import { decodeFunctionData, parseEventLogs, toFunctionSelector } from "viem";
 import {
   type JunctionPublicClient,
   type JunctionWalletClient,
@@ -169,8 +169,15 @@ export class Matcher extends PollingAgent {
     });
   }
 
-  /** The events of the transaction that settled `batchId` on `chainId` (found by its BatchSettled). */
-  async #batchLogs(chainId: number, batchId: bigint): Promise<GatewayLog[]> {
+  /**
+   * The transaction that settled `batchId` on `chainId` (found by its BatchSettled): its events, and
+   * whether it is the batch the matcher stored (`fills`, sent by its key) or another one under that id.
+   */
+  async #landedBatch(
+    chainId: number,
+    batchId: bigint,
+    fills: FillRecord[],
+  ): Promise<{ logs: GatewayLog[]; own: boolean }> {
     const client = this.#clients.get(chainId) as JunctionPublicClient;
     const rollup = this.#rollups.find((entry) => entry.chainId === chainId) as RollupEntry;
     const [settled] = await client.getContractEvents({
@@ -183,7 +190,54 @@ export class Matcher extends PollingAgent {
     if (!settled)
       throw new ConfigError(`batch ${batchId} on ${chainId} is below nextBatchId but has no event`);
     const receipt = await client.getTransactionReceipt({ hash: settled.transactionHash });
-    return parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs });
+    const tx = await client.getTransaction({ hash: settled.transactionHash });
+    return {
+      logs: parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs }),
+      own: this.#isOwnBatch(tx.from, tx.input, fills),
+    };
+  }
+
+  /** True when a settle/settleAuction call (`from`, `input`) carries exactly `fills`, from this matcher. */
+  #isOwnBatch(from: Address, input: Hex, batch: FillRecord[]): boolean {
+    if (from.toLowerCase() !== this.address.toLowerCase()) return false;
+    let entries: readonly { order: bigint; counter: bigint; price: bigint; amount: bigint }[];
+    try {
+      const call = decodeFunctionData({ abi: gatewayAbi, data: input });
+      if (call.functionName === "settle") entries = call.args[1];
+      else if (call.functionName === "settleAuction") entries = call.args[4];
+      else return false;
+    } catch {
+      return false;
+    }
+    const fills = [...batch].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    return (
+      entries.length === fills.length &&
+      fills.every((fill, i) => {
+        const entry = entries[i];
+        return (
+          entry !== undefined &&
+          entry.order === fill.taker &&
+          entry.counter === fill.maker &&
+          entry.price === fill.price &&
+          entry.amount === fill.amount
+        );
+      })
+    );
+  }
+
+  /**
+   * Another batch than the stored one holds its id (a second matcher with this key, or a replaced
+   * transaction): the stored fills never landed. They go back to the book (an order the other batch
+   * filled is then skipped by its gateway and dropped), and the batch sequence is read again.
+   */
+  async #foreignBatch(chainId: number, batchId: bigint, fills: FillRecord[]): Promise<void> {
+    this.#logger.error(
+      "Matcher#batch",
+      "another batch landed under this matcher's batch id: its fills are not ours; is a second matcher using this key?",
+      { chainId, batchId: batchId.toString(), fills: fills.length },
+    );
+    this.#giveBack(fills, "failed", "foreign batch under this id");
+    this.#nextBatch.set(chainId, await this.#readNextBatch(chainId));
   }
 
   // ---------------------------------------------------------------------- scan
@@ -381,7 +435,9 @@ export class Matcher extends PollingAgent {
       const fills = batched.filter((fill) => fill.batchId === pending);
       const next = await this.#readNextBatch(chainId);
       if (pending < next) {
-        await this.#landed(chainId, pending, fills, await this.#batchLogs(chainId, pending));
+        const { logs, own } = await this.#landedBatch(chainId, pending, fills);
+        if (own) await this.#landed(chainId, pending, fills, logs);
+        else await this.#foreignBatch(chainId, pending, fills);
         return;
       }
       return this.#send(chainId, pending, fills);
@@ -430,6 +486,16 @@ export class Matcher extends PollingAgent {
               args: [batchId, fills[0]?.marketId as Hex, round, fills[0]?.price as bigint, entries],
             });
       const receipt = await client.waitForTransactionReceipt({ hash });
+      if (receipt.transactionHash !== hash) {
+        // Replaced in the mempool by another transaction of this key: check what landed under the id.
+        const next = await this.#readNextBatch(chainId);
+        if (batchId < next) {
+          const { logs, own } = await this.#landedBatch(chainId, batchId, fills);
+          if (own) await this.#landed(chainId, batchId, fills, logs);
+          else await this.#foreignBatch(chainId, batchId, fills);
+        }
+        return;
+      }
       if (receipt.status === "success") {
         await this.#landed(
           chainId,
