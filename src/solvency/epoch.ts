@@ -81,21 +81,63 @@ export function leavesOf(h: SumTreeHasher, users: readonly EpochUser[], asset: s
  */
 export const MIN_TREE_DEPTH = 3;
 
-/** One tree per asset, each audited against what the users are owed (the collection step's check). */
+/** Per asset, what the sources owe each user (by saltedId): summed straight from the liabilities. */
+export type OwedBySource = ReadonlyMap<string, ReadonlyMap<bigint, bigint>>;
+
+/**
+ * What the liability sources owe, per asset and saltedId, computed from their raw entries and not from
+ * `aggregateLiabilities`' output, so the collection audit compares two independent computations.
+ */
+export function owedBySource(
+  h: SumTreeHasher,
+  liabilities: readonly Liability[],
+  secret: Hex,
+  superblockHeight: bigint,
+): OwedBySource {
+  const sums = new Map<string, Map<string, bigint>>();
+  for (const { user, asset, amount } of liabilities) {
+    const perUser = sums.get(asset) ?? new Map<string, bigint>();
+    const key = user.toLowerCase();
+    perUser.set(key, (perUser.get(key) ?? 0n) + amount);
+    sums.set(asset, perUser);
+  }
+  const owed = new Map<string, Map<bigint, bigint>>();
+  for (const [asset, perUser] of sums) {
+    const bySalted = new Map<bigint, bigint>();
+    for (const [user, amount] of perUser) {
+      if (amount === 0n) continue;
+      const salt = saltOf(secret, superblockHeight, getAddress(user));
+      bySalted.set(h.saltedId(hexToBigInt(user as Hex), salt), amount);
+    }
+    owed.set(asset, bySalted);
+  }
+  return owed;
+}
+
+/**
+ * One tree per asset, each audited (`auditSumTree`) against what the users are owed: `owed` when given
+ * (the publisher passes `owedBySource` of the raw liabilities, so a user dropped or a balance changed
+ * between the sources and the tree is named), otherwise the archive's own balances (rebuilding a
+ * published epoch's trees from its archive, where only the leaves' order and uniqueness are at stake).
+ */
 export function buildEpochTrees(
   h: SumTreeHasher,
   archive: Pick<EpochArchive, "assets" | "users">,
+  owed?: OwedBySource,
 ): Map<string, SumTree> {
   const trees = new Map<string, SumTree>();
   for (const asset of archive.assets) {
     const tree = buildSumTree(h, leavesOf(h, archive.users, asset), MIN_TREE_DEPTH);
-    // What the users are owed, straight from the aggregate: the tree must hold each exactly once.
-    const owed = new Map<bigint, bigint>();
-    for (const user of archive.users) {
-      const balance = user.balances[asset] ?? 0n;
-      if (balance > 0n) owed.set(h.saltedId(hexToBigInt(user.user), user.salt), balance);
+    let expected = owed?.get(asset) ?? (owed ? new Map<bigint, bigint>() : undefined);
+    if (!expected) {
+      const fromArchive = new Map<bigint, bigint>();
+      for (const user of archive.users) {
+        const balance = user.balances[asset] ?? 0n;
+        if (balance > 0n) fromArchive.set(h.saltedId(hexToBigInt(user.user), user.salt), balance);
+      }
+      expected = fromArchive;
     }
-    auditSumTree(tree, owed);
+    auditSumTree(tree, expected);
     trees.set(asset, tree);
   }
   return trees;

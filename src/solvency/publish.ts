@@ -13,6 +13,7 @@ import {
   buildEpochTrees,
   type EpochArchive,
   liabilitiesArgument,
+  owedBySource,
   saveArchive,
 } from "./epoch.js";
 import { getPostedSuperblock, type Instant } from "./instant.js";
@@ -78,7 +79,9 @@ export async function takeEpoch(
     users: aggregateLiabilities(liabilities, secret, instant.superblockHeight),
     reserves,
   };
-  return { archive, trees: buildEpochTrees(await sumTreeHasher(), archive) };
+  const h = await sumTreeHasher();
+  const owed = owedBySource(h, liabilities, secret, instant.superblockHeight);
+  return { archive, trees: buildEpochTrees(h, archive, owed) };
 }
 
 export type PublishEpochResult =

@@ -26,6 +26,8 @@ import {
   UserNotIncludedError,
   verifySumProof,
 } from "../../src/protocol/sum-tree.js";
+import { aggregateLiabilities, buildEpochTrees, owedBySource } from "../../src/solvency/epoch.js";
+import type { Liability } from "../../src/solvency/sources.js";
 
 let h: SumTreeHasher;
 type User = { id: bigint; salt: bigint; balance: bigint };
@@ -154,5 +156,39 @@ describe("sum tree", () => {
     const other = sumProof(h, tree, 0);
     assert.throws(() => checkUserInclusion(h, other, tree.root, dropped), UserNotIncludedError);
     auditSumTree(buildSumTree(h, all), owed);
+  });
+});
+
+describe("the collection step's audit (review L3)", () => {
+  const secret = `0x${"5a".repeat(32)}` as const;
+  const liabilities: Liability[] = [
+    {
+      source: "liquidity-pool",
+      user: "0x00000000000000000000000000000000000000a1",
+      asset: "JUSD",
+      amount: 70n,
+    },
+    { source: "margin", user: "0x00000000000000000000000000000000000000A1", asset: "JUSD", amount: 30n },
+    { source: "margin", user: "0x00000000000000000000000000000000000000b2", asset: "JUSD", amount: 5n },
+    { source: "bridge", user: "0x00000000000000000000000000000000000000b2", asset: "ETH", amount: 9n },
+  ];
+
+  it("compares the trees with the sources' raw entries, so a balance changed or a user dropped after aggregation is named", async () => {
+    const h = await sumTreeHasher();
+    const owed = owedBySource(h, liabilities, secret, 7n);
+    const archive = { assets: ["ETH", "JUSD"], users: aggregateLiabilities(liabilities, secret, 7n) };
+    assert.equal(buildEpochTrees(h, archive, owed).get("JUSD")?.root.sum, 105n);
+    const lowered = {
+      ...archive,
+      users: archive.users.map((user) =>
+        user.balances.JUSD === 100n ? { ...user, balances: { ...user.balances, JUSD: 99n } } : user,
+      ),
+    };
+    // Audited against the archive itself (as before the fix) the change cannot show…
+    buildEpochTrees(h, lowered);
+    // … against the sources it does.
+    assert.throws(() => buildEpochTrees(h, lowered, owed), BalanceMismatchError);
+    const dropped = { ...archive, users: archive.users.filter((user) => user.balances.ETH === undefined) };
+    assert.throws(() => buildEpochTrees(h, dropped, owed), UserNotIncludedError);
   });
 });
