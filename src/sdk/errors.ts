@@ -66,3 +66,12 @@ export class IntentNotOpenError extends JunctionError {
 export class MarginHubError extends JunctionError {
   override name = "MarginHubError" as const;
 }
+
+/**
+ * The order's owner address has code on the order's rollup (a contract wallet): fills pay it on the
+ * counterparty's rollup at the same address, which it may not control there. Pass
+ * `allowContractOwner: true` to placeOrder if it does.
+ */
+export class OrderOwnerIsContractError extends JunctionError {
+  override name = "OrderOwnerIsContractError" as const;
+}

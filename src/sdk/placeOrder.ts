@@ -3,7 +3,7 @@ import { type Address, type Hex, parseEventLogs } from "viem";
 import type { JunctionWalletClient } from "../chain/clients.js";
 import { orderGatewayAbi } from "../contracts/generated/index.js";
 import { escrowFor } from "../protocol/orderbook.js";
-import { SendMessageError } from "./errors.js";
+import { OrderOwnerIsContractError, SendMessageError } from "./errors.js";
 import { clientOf, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
 import { gatewayAbi, type OrderbookNetwork, orderbookOf } from "./orderGateway.js";
@@ -16,13 +16,24 @@ export type PlaceOrderParameters = {
   amount: bigint;
   /** Default: the network's market. */
   marketId?: Hex;
+  /**
+   * Place even though the owner address has code on this rollup (a contract wallet). Fills pay the owner
+   * on the counterparty's rollup, at the same address: only set this when that address is yours there too.
+   */
+  allowContractOwner?: boolean;
 };
+
+/** EIP-7702 delegation designator: an EOA whose key still controls the address on every rollup. */
+const DELEGATION_PREFIX = "0xef0100";
 
 export type PlaceOrderReturnType = { orderId: bigint; txHash: Hex; escrow: bigint; token: Address };
 
 /**
  * Approves the gateway for the escrow if needed (a buy: amount x price in quote; a sell: the base
- * amount) and places the order; the matcher sees it from the gateway's `OrderPlaced` event.
+ * amount) and places the order; the matcher sees it from the gateway's `OrderPlaced` event. A fill's
+ * proceeds are paid on the counterparty's rollup to the same address: when that address has code here (a
+ * contract wallet, not an EIP-7702 delegated EOA) this throws OrderOwnerIsContractError before anything
+ * is sent, unless `allowContractOwner` is set.
  *
  * @example
  * const { orderId } = await placeOrder(walletOn901, network, { side: "buy", price: parseEther("3000"), amount: parseEther("1") });
@@ -30,11 +41,23 @@ export type PlaceOrderReturnType = { orderId: bigint; txHash: Hex; escrow: bigin
 export async function placeOrder(
   wallet: JunctionWalletClient,
   network: OrderbookNetwork,
-  { side, price, amount, marketId }: PlaceOrderParameters,
+  { side, price, amount, marketId, allowContractOwner = false }: PlaceOrderParameters,
 ): Promise<PlaceOrderReturnType> {
   const orderbook = orderbookOf(network);
   const rollup = rollupOf(network, wallet.chain.id);
   const client = clientOf(rollup);
+  if (!allowContractOwner) {
+    const code = await client.getCode({ address: wallet.account.address });
+    if (code && code !== "0x" && !code.toLowerCase().startsWith(DELEGATION_PREFIX)) {
+      throw new OrderOwnerIsContractError(
+        `${wallet.account.address} has code on ${rollup.chainId}: fills pay it on other rollups at the same address`,
+        {
+          details:
+            "a contract wallet may not exist or belong to you there; pass allowContractOwner: true if it does",
+        },
+      );
+    }
+  }
   const market = marketId ?? orderbook.marketId;
   const [base, quote] = await client.readContract({
     address: orderbook.gateway,

@@ -17,8 +17,9 @@ import { createAgents } from "../../src/devnet/devnet.js";
 import { createMatcher, type MatcherAgent } from "../../src/devnet/orderbook-agents.js";
 import { createLogger } from "../../src/log.js";
 import { gatewayOrderId, quoteFor } from "../../src/protocol/orderbook.js";
+import { OrderOwnerIsContractError } from "../../src/sdk/errors.js";
 import { gatewayAbi, getOrder } from "../../src/sdk/orderGateway.js";
-import { cancelOrder } from "../../src/sdk/placeOrder.js";
+import { cancelOrder, placeOrder } from "../../src/sdk/placeOrder.js";
 import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import {
@@ -254,6 +255,24 @@ describe("order book review fixes", () => {
         `chain ${rollup.chainId}`,
       );
     }
+  });
+
+  it("F3: placeOrder refuses an owner address with code on the order's rollup (typed), unless told", async () => {
+    const m = devnet.manifest;
+    const dave = await orderbookTrader(m, [901]);
+    const client = publicClientFor(rollupOf(m, 901));
+    const setCode = (code: Hex) =>
+      client.request({ method: "anvil_setCode" as never, params: [dave.address, code] as never });
+    const order = { side: "sell", price: price("3000"), amount: amount("0.1") } as const;
+    await setCode("0x60006000fd"); // a contract wallet's address (any code)
+    await assert.rejects(placeOrder(dave.wallet(901), m, order), (error: unknown) => {
+      assert.ok(error instanceof OrderOwnerIsContractError, String(error));
+      return true;
+    });
+    // An EIP-7702 delegated EOA (its key controls the address everywhere) is not refused.
+    await setCode(`0xef0100${"11".repeat(20)}`);
+    const { orderId } = await placeOrder(dave.wallet(901), m, order);
+    await cancelOrder(dave.wallet(901), m, { orderId });
   });
 });
 
