@@ -33,8 +33,9 @@ junction orders fills [--order ID] [--data-dir DIR | --manifest FILE]
   One order book over every rollup for the devnet's market (test ETH priced in JUSD). place: a limit
   order on CHAIN's gateway for N whole ETH at P JUSD each, escrowing N x P JUSD (a buy) or N ETH (a
   sell) until filled or cancelled; prints its id. The matcher fills it against orders of any rollup;
-  the proceeds arrive on the counterparty's rollup, at the same address. cancel: returns what is left
-  of the escrow, on the order's rollup alone, whenever no fill of it waits for its answer. book: the
+  the proceeds arrive on the counterparty's rollup, at the same address (an address with code is
+  refused). cancel: at any time, on the order's rollup alone; returns the escrow except what fills
+  waiting for their answer may pay, which comes back if they are rejected or expire. book: the
   resting orders, aggregated by price. fills: the legs the gateways paid (one per order and fill). seal:
   a sealed order for the current round (only the deposits show; by default N ETH and N x P JUSD, deposit
   more of both to hide the side); prints its id, round and salt — keep them. reveal: in the round's
