@@ -274,6 +274,35 @@ describe("order book review fixes", () => {
     const { orderId } = await placeOrder(dave.wallet(901), m, order);
     await cancelOrder(dave.wallet(901), m, { orderId });
   });
+
+  it("F6: the owner sets a minimum order size per market; smaller orders are refused by name", async () => {
+    const m = devnet.manifest;
+    const rollup = rollupOf(m, 901);
+    const client = publicClientFor(rollup);
+    const at = { address: m.orderbook?.gateway as Address, abi: gatewayAbi } as const;
+    const marketId = m.orderbook?.marketId as Hex;
+    const setMin = async (key: Hex, value: bigint) => {
+      const hash = await walletClientFor(rollup, key).writeContract({
+        ...at,
+        functionName: "setMinAmount",
+        args: [marketId, value],
+      });
+      assert.equal((await client.waitForTransactionReceipt({ hash })).status, "success");
+    };
+    await rejects(setMin(alice.key, amount("0.001")), "OwnableUnauthorizedAccount");
+    await setMin(m.accounts.deployer.privateKey, amount("0.001"));
+    try {
+      assert.equal(
+        await client.readContract({ ...at, functionName: "minAmount", args: [marketId] }),
+        amount("0.001"),
+      );
+      await rejects(place(m, alice, 901, "sell", price("3000"), amount("0.0009")), "OrderTooSmall");
+      const orderId = await place(m, alice, 901, "sell", price("3000"), amount("0.001"));
+      await cancelOrder(alice.wallet(901), m, { orderId });
+    } finally {
+      await setMin(m.accounts.deployer.privateKey, 0n);
+    }
+  });
 });
 
 describe("order book review fixes: the matcher", () => {

@@ -120,12 +120,15 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @notice Sealed orders committed here so far.
     uint64 public sealedCount;
     mapping(uint256 sealedId => Sealed) public sealedOrders;
+    /// @notice The least base amount an order of a market may have (0: none); set by the owner.
+    mapping(bytes32 marketId => uint256) public minAmount;
     /// @notice The clearing price of a market's auction in a round, fixed by its first fill here.
     mapping(bytes32 marketId => mapping(uint64 round => uint256)) public clearingPrice;
 
     event MarketListed(bytes32 indexed marketId, address base, address quote);
     event PeerSet(uint64 indexed chainId, bool trusted);
     event MatcherSet(address indexed matcher);
+    event MinAmountSet(bytes32 indexed marketId, uint256 minAmount);
     event OrderPlaced(
         uint256 indexed orderId,
         address indexed owner,
@@ -200,6 +203,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     error SameSide(uint256 orderId);
     /// @notice A zero amount or price.
     error ZeroAmount();
+    /// @notice The order is smaller than its market's minimum (dust costs the matcher a fill each).
+    error OrderTooSmall(uint256 amount, uint256 minAmount);
     /// @notice No market with this id is listed here.
     error UnknownMarket(bytes32 marketId);
     /// @notice A market id is listed once, for good (its tokens back escrows).
@@ -275,6 +280,13 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     function setPeer(uint64 chainId, bool trusted) external onlyOwner {
         peerChain[chainId] = trusted;
         emit PeerSet(chainId, trusted);
+    }
+
+    /// @notice Sets the least base amount of a new order of `marketId` (orders placed before keep theirs).
+    function setMinAmount(bytes32 marketId, uint256 minAmount_) external onlyOwner {
+        _market(marketId);
+        minAmount[marketId] = minAmount_;
+        emit MinAmountSet(marketId, minAmount_);
     }
 
     /// @notice Names the matcher. It can only propose fills; every fill is checked here.
@@ -693,6 +705,7 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         returns (uint256 orderId, uint256 escrow)
     {
         if (price == 0 || amount == 0) revert ZeroAmount();
+        if (amount < minAmount[marketId]) revert OrderTooSmall(amount, minAmount[marketId]);
         escrow = isBuy ? Math.mulDiv(amount, price, PRICE_SCALE, Math.Rounding.Ceil) : amount;
         orderId = (block.chainid << 64) | ++orderCount;
         _orders[orderId] = Order({
