@@ -1,127 +1,77 @@
 // CLI entry: dispatches `junction <command>` and turns errors into one clear line and an exit code.
 import { JunctionError } from "../errors.js";
-import * as agent from "./agent.js";
-import * as api from "./api.js";
-import * as bridge from "./bridge.js";
-import * as bundle from "./bundle.js";
-import * as devnet from "./devnet.js";
-import * as filler from "./filler.js";
-import * as intent from "./intent.js";
-import * as keeper from "./keeper.js";
-import * as margin from "./margin.js";
-import * as matcher from "./matcher.js";
 import { UsageError } from "./options.js";
-import * as orders from "./orders.js";
-import * as pool from "./pool.js";
-import * as prices from "./prices.js";
-import * as rebalancer from "./rebalancer.js";
-import * as send from "./send.js";
-import * as sequencer from "./sequencer.js";
-import * as solvency from "./solvency.js";
-import * as status from "./status.js";
-import * as swap from "./swap.js";
 
-const help = [
-  "Usage: junction <command> [flags]   (junction <command> --help for its flags)",
-  "",
-  devnet.usage,
-  "",
-  send.usage,
-  "",
-  status.usage,
-  "",
-  bridge.usage,
-  "",
-  bundle.usage,
-  "",
-  swap.usage,
-  "",
-  intent.usage,
-  "",
-  pool.usage,
-  "",
-  filler.usage,
-  "",
-  rebalancer.usage,
-  "",
-  margin.usage,
-  "",
-  keeper.usage,
-  "",
-  prices.usage,
-  "",
-  orders.usage,
-  "",
-  matcher.usage,
-  "",
-  agent.usage,
-  "",
-  sequencer.usage,
-  "",
-  solvency.usage,
-  "",
-  api.usage,
-].join("\n");
+type Command = { usage: string; run: (argv: string[], env: NodeJS.ProcessEnv) => Promise<number> };
+
+/**
+ * Every command's module, loaded only when it runs (or for `junction help`): one command's start does not
+ * load every other command's dependencies (the zk prover, the API server, …). In the order of the help.
+ */
+const commands: Record<string, () => Promise<Command>> = {
+  devnet: async () => {
+    const { usage, run } = await import("./devnet.js");
+    return { usage, run };
+  },
+  send: async () => plain(await import("./send.js")),
+  status: async () => plain(await import("./status.js")),
+  bridge: async () => plain(await import("./bridge.js")),
+  bundle: async () => plain(await import("./bundle.js")),
+  swap: async () => plain(await import("./swap.js")),
+  intent: async () => plain(await import("./intent.js")),
+  pool: async () => plain(await import("./pool.js")),
+  filler: async () => plain(await import("./filler.js")),
+  rebalancer: async () => plain(await import("./rebalancer.js")),
+  margin: async () => plain(await import("./margin.js")),
+  keeper: async () => plain(await import("./keeper.js")),
+  prices: async () => plain(await import("./prices.js")),
+  orders: async () => plain(await import("./orders.js")),
+  matcher: async () => plain(await import("./matcher.js")),
+  sequencer: async () => plain(await import("./sequencer.js")),
+  solvency: async () => plain(await import("./solvency.js")),
+  api: async () => plain(await import("./api.js")),
+};
+
+/** `junction relayer|proposer|…`: the agents, one module for all of them. */
+async function agentCommand(name: string): Promise<Command | undefined> {
+  const agent = await import("./agent.js");
+  const found = agent.agentNames.find((candidate) => candidate === name);
+  return found && { usage: agent.usage, run: (argv, env) => agent.run(found, argv, env) };
+}
+
+function plain(module: { usage: string; run: (argv: string[]) => Promise<number> }): Command {
+  return { usage: module.usage, run: (argv) => module.run(argv) };
+}
+
+async function helpText(): Promise<string> {
+  const usages = await Promise.all(Object.values(commands).map(async (load) => (await load()).usage));
+  // The agents' usage after the order book's, as before.
+  usages.splice(usages.length - 3, 0, (await import("./agent.js")).usage);
+  return ["Usage: junction <command> [flags]   (junction <command> --help for its flags)", ...usages].join(
+    "\n\n",
+  );
+}
 
 /** `env` is read here and nowhere below: commands get what they need from it as arguments. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case "devnet":
-        return await devnet.run(rest, env);
-      case "api":
-        return await api.run(rest);
-      case "send":
-        return await send.run(rest);
-      case "status":
-        return await status.run(rest);
-      case "swap":
-        return await swap.run(rest);
-      case "bridge":
-        return await bridge.run(rest);
-      case "bundle":
-        return await bundle.run(rest);
-      case "intent":
-        return await intent.run(rest);
-      case "pool":
-        return await pool.run(rest);
-      case "filler":
-        return await filler.run(rest);
-      case "rebalancer":
-        return await rebalancer.run(rest);
-      case "margin":
-        return await margin.run(rest);
-      case "keeper":
-        return await keeper.run(rest);
-      case "orders":
-        return await orders.run(rest);
-      case "matcher":
-        return await matcher.run(rest);
-      case "prices":
-        return await prices.run(rest);
-      case "sequencer":
-        return await sequencer.run(rest);
-      case "solvency":
-        return await solvency.run(rest);
-      case "relayer":
-      case "proposer":
-      case "root-importer":
-      case "attester":
-      case "watchtower":
-      case "prover":
-        return await agent.run(command, rest, env);
       case undefined:
       case "help":
       case "--help":
       case "-h":
-        console.log(help);
+        console.log(await helpText());
         return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"`, {
-          details: "run `junction help` for the commands",
-        });
     }
+    const load = Object.hasOwn(commands, command) ? commands[command] : undefined;
+    const found = load ? await load() : await agentCommand(command);
+    if (!found) {
+      throw new UsageError(`unknown command "${command}"`, {
+        details: "run `junction help` for the commands",
+      });
+    }
+    return await found.run(rest, env);
   } catch (error) {
     return report(error);
   }
