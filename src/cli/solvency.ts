@@ -7,6 +7,7 @@ import { releaseProvingThreads } from "../agents/prover/groth16.js";
 import { SolvencyPublisher } from "../agents/solvency/publisher.js";
 import { walletClientFor } from "../chain/clients.js";
 import { solvencyPublisherAccount } from "../devnet/accounts.js";
+import { UserNotIncludedError } from "../protocol/sum-tree.js";
 import {
   auditEpochReserves,
   getOwedBalances,
@@ -180,13 +181,31 @@ async function verify(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.proof && !values.user) throw new UsageError("verify needs --proof FILE or --user ADDRESS");
-  const proof: SolvencyProof = values.proof
-    ? (JSON.parse(readFileSync(values.proof, "utf8"), reviveBigints) as SolvencyProof)
-    : await proofOf(values);
   const manifest = manifestOf(values);
+  const skip = values["skip-balances"] === true;
+  let proof: SolvencyProof;
+  if (values.proof) {
+    proof = JSON.parse(readFileSync(values.proof, "utf8"), reviveBigints) as SolvencyProof;
+  } else {
+    try {
+      proof = await proofOf(values);
+    } catch (error) {
+      if (skip || !(error instanceof UserNotIncludedError)) throw error;
+      // No leaf at all: fine only if the chains say nothing was owed to the user then.
+      const user = addressFlag("user", values.user as string) as Address;
+      const epoch = values.epoch === undefined ? undefined : BigInt(intFlag("epoch", values.epoch, 1, 1));
+      const owed = Object.entries(await getOwedBalances(manifest, { epoch, user })).filter(([, v]) => v > 0n);
+      if (owed.length > 0) {
+        throw new UserNotIncludedError(`the epoch has no leaf for ${user}`, {
+          details: `the apps owed ${owed.map(([asset, amount]) => `${amount} ${asset}`).join(", ")} then`,
+        });
+      }
+      throw error;
+    }
+  }
   // The user's own expectation, from the chains at the epoch's instant: catches a dropped asset or a
   // lowered balance, which the path checks alone cannot.
-  const balances = values["skip-balances"]
+  const balances = skip
     ? undefined
     : await getOwedBalances(manifest, { epoch: proof.epoch, user: proof.user });
   const result = await verifySolvencyProof(manifest, proof, { balances });

@@ -99,17 +99,24 @@ export async function getSolvencyEpoch(
   return { epoch: wanted, superblockHeight, publishedAt, assets };
 }
 
-/** A user's proof from the publisher's archive of the epoch (one proof per asset the user is owed). */
+/**
+ * A user's proof from the publisher's archive of the epoch (one proof per asset the user is owed);
+ * `UserNotIncludedError` when the archive has no leaf for the user.
+ */
 export async function proveSolvency(
   archive: EpochArchive,
   { epoch, user }: { epoch: bigint; user: Address },
 ): Promise<SolvencyProof> {
   const h = await sumTreeHasher();
   const entry = archive.users.find((candidate) => candidate.user === getAddress(user));
-  if (!entry)
-    throw new SolvencyEpochNotFoundError(
-      `nothing was owed to ${user} at superblock ${archive.superblockHeight}`,
+  if (!entry) {
+    throw new UserNotIncludedError(
+      `the epoch at superblock ${archive.superblockHeight} has no leaf for ${user}`,
+      {
+        details: "the publisher counted nothing owed to this address",
+      },
     );
+  }
   const trees = buildEpochTrees(h, archive);
   const proofs: Record<string, SumProof> = {};
   for (const [asset, tree] of trees) {

@@ -413,15 +413,19 @@ describe("proof of solvency on a sequenced devnet", () => {
     const { archive } = await takeEpoch(manifest, instant, publisherSecret(devnet.dataDir));
     const honest = Object.fromEntries(archive.users.map((entry) => [entry.user, { ...entry.balances }]));
     assert.equal(honest[user]?.ETH, parseEther("1"));
-    // A dishonest publisher leaves the user out of the ETH tree and counts the filler 1 wei short.
+    // A dishonest publisher leaves the user out of the ETH tree, counts the filler 1 wei short, and
+    // leaves the deployer (an LP) out altogether.
+    const deployerAddress = manifest.accounts.deployer.address;
     const lie = {
       ...archive,
-      users: archive.users.map((entry) => {
-        const balances = { ...entry.balances };
-        if (entry.user === user) delete balances.ETH;
-        if (entry.user === filler) balances.JUSD = (balances.JUSD as bigint) - 1n;
-        return { ...entry, balances };
-      }),
+      users: archive.users
+        .filter((entry) => entry.user !== deployerAddress)
+        .map((entry) => {
+          const balances = { ...entry.balances };
+          if (entry.user === user) delete balances.ETH;
+          if (entry.user === filler) balances.JUSD = (balances.JUSD as bigint) - 1n;
+          return { ...entry, balances };
+        }),
     };
     saveArchive(devnet.dataDir, lie);
     const trees = buildEpochTrees(await sumTreeHasher(), lie);
@@ -472,6 +476,18 @@ describe("proof of solvency on a sequenced devnet", () => {
     const cli = await runCli(["solvency", "verify", "--user", user, "--data-dir", devnet.dataDir]);
     assert.notEqual(cli.code, 0);
     assert.match(cli.stderr, /the proof has no ETH leaf/);
+    // A user with no leaf at all learns it from what the chains say they were owed.
+    const absent = await runCli([
+      "solvency",
+      "verify",
+      "--user",
+      deployerAddress,
+      "--data-dir",
+      devnet.dataDir,
+    ]);
+    assert.notEqual(absent.code, 0);
+    assert.match(absent.stderr, /has no leaf for 0x[0-9a-fA-F]{40}/);
+    assert.match(absent.stderr, /the apps owed \d+ JUSD then/);
     const lenient = await runCli([
       "solvency",
       "verify",
