@@ -213,6 +213,7 @@ async function verify(argv: string[]): Promise<number> {
   printJson({
     epoch: result.epoch,
     superblockHeight: result.superblockHeight,
+    superblocksBehind: result.superblocksBehind,
     user: proof.user,
     included: result.included,
     reservesAudited: audit.reserves,
@@ -230,6 +231,11 @@ async function status(argv: string[]): Promise<number> {
   const epoch = await getSolvencyEpoch(manifestOf(values), {
     epoch: values.epoch === undefined ? undefined : BigInt(intFlag("epoch", values.epoch, 1, 1)),
   });
-  printJson({ epoch: epoch.epoch, superblockHeight: epoch.superblockHeight, solvency: ratios(epoch.assets) });
+  printJson({
+    epoch: epoch.epoch,
+    superblockHeight: epoch.superblockHeight,
+    superblocksBehind: epoch.superblocksBehind,
+    solvency: ratios(epoch.assets),
+  });
   return 0;
 }

@@ -1,7 +1,7 @@
 // Proof of solvency in the SDK: read an epoch (liabilities, reserves, ratio per asset), turn the
 // publisher's archive into a user's proof, and check a proof both here and with the L1's verifyInclusion.
 import { type Address, erc20Abi, getAbiItem, getAddress, hexToBigInt, zeroAddress } from "viem";
-import { solvencyRegistryAbi } from "../contracts/generated/index.js";
+import { solvencyRegistryAbi, superblockLogAbi } from "../contracts/generated/index.js";
 import { JunctionError } from "../errors.js";
 import {
   checkUserInclusion,
@@ -33,6 +33,9 @@ export type GetSolvencyEpochReturnType = {
   epoch: bigint;
   superblockHeight: bigint;
   publishedAt: bigint;
+  /** The newest superblock on the L1 when read, and how many superblocks the epoch is behind it. */
+  latestSuperblock: bigint;
+  superblocksBehind: bigint;
   assets: SolvencyAsset[];
 };
 
@@ -96,7 +99,20 @@ export async function getSolvencyEpoch(
       };
     }),
   );
-  return { epoch: wanted, superblockHeight, publishedAt, assets };
+  // Staleness: the registry only refuses heights going backwards, not an old superblock.
+  const latestSuperblock = await client.readContract({
+    address: network.l1.contracts.superblockLog,
+    abi: superblockLogAbi,
+    functionName: "latestHeight",
+  });
+  return {
+    epoch: wanted,
+    superblockHeight,
+    publishedAt,
+    latestSuperblock,
+    superblocksBehind: latestSuperblock - superblockHeight,
+    assets,
+  };
 }
 
 /**

@@ -343,6 +343,11 @@ describe("proof of solvency on a sequenced devnet", () => {
     await assert.rejects(auditEpochReserves(manifest, { epoch: 3n }), ReserveMismatchError);
     const status = await runCli(["solvency", "status", "--epoch", "2", "--data-dir", devnet.dataDir]);
     assert.equal(status.code, 0, status.stderr);
+    // Epoch 2 is older than epoch 3, so the L1 has superblocks past it: the CLI shows how many.
+    const second = await getSolvencyEpoch(manifest, { epoch: 2n });
+    assert.equal(second.superblocksBehind, second.latestSuperblock - second.superblockHeight);
+    assert.ok(second.superblocksBehind > 0n);
+    assert.ok(BigInt(JSON.parse(status.stdout).superblocksBehind) > 0n);
     assert.equal(
       JSON.parse(status.stdout).solvency.find((entry: { asset: string }) => entry.asset === "JUSD").solvent,
       false,
