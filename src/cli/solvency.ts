@@ -52,7 +52,8 @@ junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
   chains, not the publisher) and requires a leaf with exactly that balance for every asset owed
   (--skip-balances: only the path checks); re-reads every reserve at its block (whose hash must be the
   superblock's, whose holder a holding contract of the manifest), and prints each asset's
-  liabilities, reserves and ratio. status: the ratios alone.`;
+  liabilities, reserves and ratio. status: the ratios alone, and superblocksBehind (how many
+  superblocks the L1 has past the epoch's).`;
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
