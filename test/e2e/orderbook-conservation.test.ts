@@ -116,12 +116,17 @@ describe(`Order book conservation: ${OPS} seeded orders and cancels over 3 rollu
       }
       traders.push(trader);
     }
-    agent = createMatcher(m, devnet.dataDir, createLogger("silent"), {
-      settings: { intervalMs: 100 },
-      onStart: (running) => {
-        matcher = running;
+    agent = createMatcher(
+      m,
+      devnet.dataDir,
+      createLogger(process.env.JUNCTION_TEST_LOG === "1" ? "debug" : "silent"),
+      {
+        settings: { intervalMs: 100 },
+        onStart: (running) => {
+          matcher = running;
+        },
       },
-    });
+    );
     await agent.start();
   });
 
@@ -220,7 +225,7 @@ describe(`Order book conservation: ${OPS} seeded orders and cancels over 3 rollu
     assert.deepEqual(
       legs.map(key).sort(),
       model.fills.map(key).sort(),
-      "the gateways paid exactly the model's fills",
+      `the gateways paid exactly the model's fills (the matcher's fills by state: ${JSON.stringify((await agent.status())?.fills)})`,
     );
     assert.ok(model.fills.length > OPS / 10, `enough fills to mean something (${model.fills.length})`);
 
