@@ -6,7 +6,7 @@ import { createFiller } from "../devnet/router-agents.js";
 import { INTENT_PATHS, type IntentPath } from "../protocol/intents.js";
 import {
   dataDirOf,
-  intFlag,
+  intervalFlag,
   keyFlag,
   loggerOf,
   manifestOf,
@@ -51,8 +51,7 @@ export async function run(argv: string[]): Promise<number> {
         : parseEther(String(numberFlag("gas-token-price", values["gas-token-price"], 0))),
     priorityFeeWei: weiFlag("priority-fee-wei", values["priority-fee-wei"]),
     paths: values.paths === undefined ? undefined : pathsFlag(values.paths),
-    intervalMs:
-      values["interval-ms"] === undefined ? undefined : intFlag("interval-ms", values["interval-ms"], 0, 1),
+    intervalMs: intervalFlag(values["interval-ms"]),
   });
   const manifest = manifestOf(values);
   const logger = loggerOf(values);

@@ -5,7 +5,7 @@ import { parseKeeperSettings } from "../agents/keeper/config.js";
 import { createKeeper } from "../devnet/margin-agents.js";
 import {
   dataDirOf,
-  intFlag,
+  intervalFlag,
   keyFlag,
   loggerOf,
   manifestOf,
@@ -41,8 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const maxRepay = values["max-repay"];
   const settings = parseKeeperSettings({
     maxRepay: maxRepay === undefined ? undefined : parseEther(String(numberFlag("max-repay", maxRepay, 0))),
-    intervalMs:
-      values["interval-ms"] === undefined ? undefined : intFlag("interval-ms", values["interval-ms"], 0, 1),
+    intervalMs: intervalFlag(values["interval-ms"]),
   });
   const manifest = manifestOf(values);
   const logger = loggerOf(values);

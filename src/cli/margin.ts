@@ -17,6 +17,7 @@ import {
   addressFlag,
   intFlag,
   keyFlag,
+  keyFlags,
   manifestOf,
   networkFlags,
   parseFlags,
@@ -61,8 +62,6 @@ export async function run(argv: string[]): Promise<number> {
       });
   }
 }
-
-const keyFlags = { ...networkFlags, "private-key": { type: "string" } } as const;
 
 /** Whole token units (18 decimals), positive; `signed` allows a negative size. */
 function unitsFlag(name: string, value: string | undefined, signed = false): bigint {

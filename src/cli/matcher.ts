@@ -4,7 +4,7 @@ import { parseMatcherSettings } from "../agents/matcher/config.js";
 import { createMatcher } from "../devnet/orderbook-agents.js";
 import {
   dataDirOf,
-  intFlag,
+  intervalFlag,
   keyFlag,
   loggerOf,
   manifestOf,
@@ -37,8 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const settings = parseMatcherSettings({
-    intervalMs:
-      values["interval-ms"] === undefined ? undefined : intFlag("interval-ms", values["interval-ms"], 0, 1),
+    intervalMs: intervalFlag(values["interval-ms"]),
   });
   const manifest = manifestOf(values);
   const logger = loggerOf(values);

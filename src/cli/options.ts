@@ -21,6 +21,9 @@ export const networkFlags = {
   help: { type: "boolean", short: "h" },
 } as const satisfies FlagSpec;
 
+/** The network flags and a signing key: every command that sends a transaction. */
+export const keyFlags = { ...networkFlags, "private-key": { type: "string" } } as const satisfies FlagSpec;
+
 export function parseFlags<T extends FlagSpec>(argv: string[], options: T, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
@@ -67,6 +70,11 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
   if (!Number.isInteger(parsed) || parsed < min)
     throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${value}`);
   return parsed;
+}
+
+/** An agent's `--interval-ms` (at least 1): undefined when absent, so the agent's default applies. */
+export function intervalFlag(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : intFlag("interval-ms", value, 0, 1);
 }
 
 export function numberFlag(name: string, value: string | undefined, fallback: number): number {

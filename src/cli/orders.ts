@@ -16,6 +16,7 @@ import {
   hexFlag,
   intFlag,
   keyFlag,
+  keyFlags,
   manifestOf,
   networkFlags,
   parseFlags,
@@ -68,8 +69,6 @@ export async function run(argv: string[]): Promise<number> {
       });
   }
 }
-
-const keyFlags = { ...networkFlags, "private-key": { type: "string" } } as const;
 
 /** Whole units (18 decimals), positive. */
 function unitsFlag(name: string, value: string | undefined): bigint {

@@ -3,6 +3,7 @@
 import { namedPrices } from "../agents/prices/price-agent.js";
 import { createPriceAgent } from "../devnet/margin-agents.js";
 import {
+  intervalFlag,
   intFlag,
   keyFlag,
   loggerOf,
@@ -48,8 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     settings: {
       volatility:
         values.volatility === undefined ? undefined : numberFlag("volatility", values.volatility, 0),
-      intervalMs:
-        values["interval-ms"] === undefined ? undefined : intFlag("interval-ms", values["interval-ms"], 0, 1),
+      intervalMs: intervalFlag(values["interval-ms"]),
       seed: values.seed === undefined ? undefined : intFlag("seed", values.seed, 0),
       walk: values.walk?.split(",").map((asset) => asset.trim().toUpperCase()),
     },

@@ -3,7 +3,7 @@
 import { parseRebalancerSettings } from "../agents/rebalancer/config.js";
 import { createRebalancer } from "../devnet/router-agents.js";
 import {
-  intFlag,
+  intervalFlag,
   keyFlag,
   loggerOf,
   manifestOf,
@@ -47,8 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     windowMs:
       values.window === undefined ? undefined : Math.round(numberFlag("window", values.window, 0) * 1000),
     minMove: minMove === undefined ? undefined : BigInt(minMove),
-    intervalMs:
-      values["interval-ms"] === undefined ? undefined : intFlag("interval-ms", values["interval-ms"], 0, 1),
+    intervalMs: intervalFlag(values["interval-ms"]),
   });
   const manifest = manifestOf(values);
   const logger = loggerOf(values);
