@@ -83,12 +83,25 @@ export class OrderBook {
 
   /** Gives back `amount` of a matched order (its fill was released unpaid) and matches again. */
   restore(id: bigint, amount: bigint): BookFill[] {
-    const order = this.#orders.get(id);
-    if (!order || amount <= 0n) return [];
-    order.open += amount;
-    if (order.open > order.amount) order.open = order.amount;
-    if (!this.#resting.has(id)) this.#insert(order);
-    return this.match(order.marketId);
+    return this.restoreAll([{ id, amount }]);
+  }
+
+  /**
+   * Gives back every leg first, then matches once: both legs of a fill given back are in the book again
+   * before either crosses anything (restoring one and matching at once would let it cross an order
+   * behind the other leg in time).
+   */
+  restoreAll(legs: readonly { id: bigint; amount: bigint }[]): BookFill[] {
+    const markets = new Set<Hex>();
+    for (const { id, amount } of legs) {
+      const order = this.#orders.get(id);
+      if (!order || amount <= 0n) continue;
+      order.open += amount;
+      if (order.open > order.amount) order.open = order.amount;
+      if (!this.#resting.has(id)) this.#insert(order);
+      markets.add(order.marketId);
+    }
+    return [...markets].flatMap((marketId) => this.match(marketId));
   }
 
   /** Crosses the market's best bid and ask while they cross. */

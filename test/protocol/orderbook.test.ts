@@ -115,6 +115,21 @@ describe("OrderBook (price-time priority over every rollup)", () => {
     assert.deepEqual(book.restore(gatewayOrderId(999, 1n), unit), [], "an unknown order is ignored");
   });
 
+  it("a fill given back returns both legs before matching: the buy takes its own sell again, not a later one", () => {
+    const book = new OrderBook();
+    book.add(order(902, 1, "sell", 10, 1, 1));
+    book.add(order(903, 1, "sell", 10, 1, 2));
+    const [fill] = book.add(order(901, 1, "buy", 10, 1, 3));
+    assert.deepEqual(brief(fill ? [fill] : []), [["901:1", "902:1", 10, 1]]);
+    // Restoring the buy alone first would cross 903's later sell at the same price.
+    const again = book.restoreAll([
+      { id: gatewayOrderId(901, 1n), amount: unit },
+      { id: gatewayOrderId(902, 1n), amount: unit },
+    ]);
+    assert.deepEqual(brief(again), [["901:1", "902:1", 10, 1]]);
+    assert.equal(book.get(gatewayOrderId(903, 1n))?.open, unit);
+  });
+
   it("the twin rounds as the gateway: escrow up, fills down", () => {
     assert.equal(escrowFor(true, 3n, unit / 2n), 2n);
     assert.equal(quoteFor(3n, unit / 2n), 1n);

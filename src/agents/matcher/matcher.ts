@@ -28,6 +28,7 @@ import type { Logger } from "../../log.js";
 import { chainOfOrder, localFillId } from "../../protocol/orderbook.js";
 import { type BookFill, type BookOrder, OrderBook } from "../../protocol/orderbook-book.js";
 import { gatewayAbi } from "../../sdk/orderGateway.js";
+import { gasWithHeadroom } from "../../sdk/outboxGas.js";
 import type { FillRecord, MatcherStep, StoredOrder } from "../../store/sqlite/matcher-sqlite-store.js";
 import { PollingAgent } from "../agent.js";
 import { AuctionDesk, type AuctionTiming } from "./auctions.js";
@@ -405,13 +406,13 @@ export class Matcher extends PollingAgent {
 
   /** Gives both legs of `fills` back to the book, and stores that with whatever they match anew. */
   #giveBack(fills: FillRecord[], state: "failed" | "released", reason: string): void {
-    const matched: BookFill[] = [];
-    for (const fill of fills) {
-      matched.push(
-        ...this.#book.restore(fill.buy, fill.amount),
-        ...this.#book.restore(fill.sell, fill.amount),
-      );
-    }
+    // Every leg back before anything matches, so a leg cannot cross an order behind its own counterparty.
+    const matched = this.#book.restoreAll(
+      fills.flatMap((fill) => [
+        { id: fill.buy, amount: fill.amount },
+        { id: fill.sell, amount: fill.amount },
+      ]),
+    );
     const step = this.#step(
       matched,
       fills.flatMap((fill) => [fill.buy, fill.sell]),
@@ -462,29 +463,37 @@ export class Matcher extends PollingAgent {
     const wallet = this.#wallets.get(chainId) as JunctionWalletClient;
     const client = this.#clients.get(chainId) as JunctionPublicClient;
     const started = Date.now();
+    const entries = fills.map((fill) => ({
+      order: fill.taker,
+      counter: fill.maker,
+      price: fill.price,
+      amount: fill.amount,
+    }));
+    const round = fills[0]?.round;
+    // Either call (viem's types take one function name at a time, hence the casts where it is used).
+    const call =
+      round === undefined
+        ? ({
+            address: this.#gateway,
+            abi: gatewayAbi,
+            functionName: "settle",
+            args: [batchId, entries],
+          } as const)
+        : ({
+            address: this.#gateway,
+            abi: gatewayAbi,
+            functionName: "settleAuction",
+            args: [batchId, fills[0]?.marketId as Hex, round, fills[0]?.price as bigint, entries],
+          } as const);
     let reverted: unknown;
     try {
-      const entries = fills.map((fill) => ({
-        order: fill.taker,
-        counter: fill.maker,
-        price: fill.price,
-        amount: fill.amount,
-      }));
-      const round = fills[0]?.round;
-      const hash =
-        round === undefined
-          ? await wallet.writeContract({
-              address: this.#gateway,
-              abi: gatewayAbi,
-              functionName: "settle",
-              args: [batchId, entries],
-            })
-          : await wallet.writeContract({
-              address: this.#gateway,
-              abi: gatewayAbi,
-              functionName: "settleAuction",
-              args: [batchId, fills[0]?.marketId as Hex, round, fills[0]?.price as bigint, entries],
-            });
+      // A batch's gas depends on what lands before it (each cross-rollup fill appends to the Outbox, whose
+      // carry grows with every message sent in between; a reservation from zero costs a fresh write): an
+      // exact estimate can run out of gas, and that revert is no refusal of the gateway's.
+      const gas = gasWithHeadroom(
+        await client.estimateContractGas({ ...call, account: wallet.account } as never),
+      );
+      const hash = await wallet.writeContract({ ...call, gas } as never);
       const receipt = await client.waitForTransactionReceipt({ hash });
       if (receipt.transactionHash !== hash) {
         // Replaced in the mempool by another transaction of this key: check what landed under the id.
@@ -511,7 +520,30 @@ export class Matcher extends PollingAgent {
         });
         return;
       }
-      reverted = new ConfigError(`batch ${batchId} reverted on chain ${chainId}`, { details: `tx ${hash}` });
+      // A mined revert names no reason. Only a refusal the gateway still makes gives the fills back:
+      // giving them back on anything else (out of gas) would re-match them behind orders that arrived
+      // since, breaking price-time priority. Ask the gateway now; if it takes the batch, send it again as
+      // it was (same id, same fills: it stays stored as batched for the next tick).
+      try {
+        await client.simulateContract({ ...call, account: wallet.account } as never);
+      } catch (error) {
+        if (revertName(error) === undefined) throw error;
+        reverted = error;
+      }
+      if (reverted === undefined) {
+        this.#logger.warn(
+          "Matcher#batch",
+          "a batch reverted on chain but the gateway takes it now; sent again",
+          {
+            chainId,
+            batchId: batchId.toString(),
+            tx: hash,
+            gas: gas.toString(),
+            gasUsed: receipt.gasUsed.toString(),
+          },
+        );
+        return;
+      }
     } catch (error) {
       // Only the gateway's refusal gives the fills back; anything else (a node down, a stop) leaves the
       // batch stored, to be found landed or sent again.
