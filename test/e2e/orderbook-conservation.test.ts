@@ -183,6 +183,11 @@ describe(`Order book conservation: ${OPS} seeded orders and cancels over 3 rollu
         args: [m.orderbook?.marketId as Hex, isBuy, price, amount],
       });
       const receipt = await client.waitForTransactionReceipt({ hash });
+      assert.equal(
+        receipt.status,
+        "success",
+        `op ${op}: place reverted on ${chainId} (gas used ${receipt.gasUsed}, tx ${hash})`,
+      );
       const [placed] = parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs, eventName: "OrderPlaced" });
       const id = placed?.args.orderId as bigint;
       owners.set(id, trader);
