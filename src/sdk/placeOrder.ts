@@ -7,6 +7,7 @@ import { OrderOwnerIsContractError, SendMessageError } from "./errors.js";
 import { clientOf, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
 import { gatewayAbi, type OrderbookNetwork, orderbookOf } from "./orderGateway.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type PlaceOrderParameters = {
   side: "buy" | "sell";
@@ -69,12 +70,16 @@ export async function placeOrder(
   const token = isBuy ? quote : base;
   const escrow = escrowFor(isBuy, amount, price);
   await ensureAllowance(wallet, network, token, orderbook.gateway, escrow);
-  const txHash = await wallet.writeContract({
+  const request = {
     address: orderbook.gateway,
     abi: gatewayAbi,
     functionName: "place",
     args: [market, isBuy, price, amount],
-  });
+  } as const;
+  // Headroom: a payout that empties the gateway's balance of the token first makes the escrow's transfer
+  // a fresh (dearer) storage write than the estimate saw.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
   const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [placed] = parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs, eventName: "OrderPlaced" });
   if (receipt.status !== "success" || !placed) {

@@ -9,6 +9,7 @@ import { SendMessageError } from "./errors.js";
 import { clientOf, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
 import { gatewayAbi, type OrderbookNetwork, orderbookOf } from "./orderGateway.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type SealedOrderParameters = {
   side: "buy" | "sell";
@@ -67,12 +68,15 @@ export async function commitSealedOrder(
   });
   if (baseDeposit > 0n) await ensureAllowance(wallet, network, base, orderbook.gateway, baseDeposit);
   if (quoteDeposit > 0n) await ensureAllowance(wallet, network, quote, orderbook.gateway, quoteDeposit);
-  const txHash = await wallet.writeContract({
+  const request = {
     address: orderbook.gateway,
     abi: gatewayAbi,
     functionName: "commitSealed",
     args: [marketId, commitment, baseDeposit, quoteDeposit],
-  });
+  } as const;
+  // Headroom, as for placeOrder: the deposits' transfers may be fresh storage writes by the time it lands.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
   const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [committed] = parseEventLogs({
     abi: orderGatewayAbi,
