@@ -66,7 +66,9 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   });
   const rpcUrl = `http://127.0.0.1:${options.port}`;
   try {
-    await waitForRpc(rpcUrl, child, options.startTimeoutMs ?? 15_000);
+    // 60 s: on a 2-core machine where a Groth16 prover's workers hold every core, a starting node was
+    // seen not to answer for 15 s (the previous bound) while alive; a node that exits fails at once.
+    await waitForRpc(rpcUrl, child, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     await stopChild(child);
     throw new AnvilStartError(`anvil (chain ${options.chainId}) did not start on port ${options.port}`, {
