@@ -152,8 +152,9 @@ export async function getDeliveryEvents(
   inbox: Address,
   id: Hex,
   fromBlock: bigint,
+  toBlock?: bigint,
 ): Promise<DeliveryEvent[]> {
-  const toBlock = await client.getBlockNumber();
+  toBlock ??= await client.getBlockNumber();
   const events: DeliveryEvent[] = [];
   for (const [start, end] of blockRanges(fromBlock, toBlock)) {
     const [delivered, failed] = await Promise.all([

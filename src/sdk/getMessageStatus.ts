@@ -43,20 +43,31 @@ export async function getMessageStatus(
   const { rollup: source, sent } = found;
   const destination = rollupOf(network, sent.message.destinationChainId);
   const destinationClient = clientOf(destination);
+  // Status and events are read at one block: read apart, a failure mined between them showed
+  // "failed" with no failure in the list.
+  const head = await destinationClient.getBlockNumber();
   const [onChain, verifier, events, sourceBlock] = await Promise.all([
     destinationClient.readContract({
       address: destination.contracts.inbox,
       abi: inboxAbi,
       functionName: "status",
       args: [id],
+      blockNumber: head,
     }),
     destinationClient.readContract({
       address: destination.contracts.inbox,
       abi: inboxAbi,
       functionName: "verifierFor",
       args: [sent.message.recipient, sent.message.sourceChainId],
+      blockNumber: head,
     }),
-    getDeliveryEvents(destinationClient, destination.contracts.inbox, id, BigInt(destination.deployBlock)),
+    getDeliveryEvents(
+      destinationClient,
+      destination.contracts.inbox,
+      id,
+      BigInt(destination.deployBlock),
+      head,
+    ),
     clientOf(source).getBlock({ blockNumber: sent.blockNumber }),
   ]);
   const deliveredEvent = events.find((event) => event.kind === "delivered");

@@ -259,14 +259,18 @@ describe("token bridge", () => {
     await admin(902, "setPaused", [token, 901n, false, true]);
     const before902 = await balance(902);
     const sent = await bridge(901, 902, 7n * UNIT);
-    const failed = await waitUntil(
-      () => getMessageStatus(devnet.manifest, { id: sent.messageId }),
-      (status) => status.status === "failed",
-      "the failed mint",
-    );
-    assert.equal(failed.failures.length >= 1, true);
-    assert.equal(await balance(902), before902);
-    await admin(902, "setPaused", [token, 901n, false, false]);
+    try {
+      const failed = await waitUntil(
+        () => getMessageStatus(devnet.manifest, { id: sent.messageId }),
+        (status) => status.status === "failed",
+        "the failed mint",
+      );
+      assert.equal(failed.failures.length >= 1, true);
+      assert.equal(await balance(902), before902);
+    } finally {
+      // Reopened even when an assertion fails, so the later tests do not time out behind it.
+      await admin(902, "setPaused", [token, 901n, false, false]);
+    }
     const delivered = await waitForDelivery(devnet.manifest, { id: sent.messageId, timeoutMs: 60_000 });
     assert.equal(delivered.status, "delivered");
     assert.equal(await balance(902), before902 + 7n * UNIT);
