@@ -1,16 +1,17 @@
-// Deploys the cross-rollup margin engine after everything else: on every rollup, at the same nonces (so
-// the same addresses), a test collateral token (a devnet asset priced as ETH that only the deployer can
-// mint: never list a token anyone mints) and the CollateralVault; on the hub (the first rollup) the
-// PriceOracle and the MarginEngine too, while the other rollups spend those two nonces on empty
-// transactions, so the vault names one engine address everywhere and later deployments stay aligned.
+// Deploys the cross-rollup margin engine after everything else: on every rollup, through the "margin"
+// step's factory (so the same addresses), a test collateral token (a devnet asset priced as ETH that only
+// the deployer can mint: never list a token anyone mints) and the CollateralVault; on the hub (the first
+// rollup) the PriceOracle and the MarginEngine too, as the factory's third and fourth contracts, so the
+// vault names one engine address everywhere.
 // Then the hub lists every rollup's JUSD and test token as collateral, opens the ETH perpetual and
 // prices both assets; each vault enables both tokens and trusts the hub over the canonical path.
-import { type Address, getContractAddress, type Hex } from "viem";
+import type { Address, Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, RollupContracts } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { assetId, WAD } from "../protocol/margin.js";
-import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
+import { confirmAll, DeploymentError, deployAll, factoryAddress, plannedAddress } from "./deploy-steps.js";
 
 export type MarginContracts = NonNullable<Manifest["margin"]>;
 
@@ -47,31 +48,26 @@ export async function deployMargin(
 ): Promise<MarginContracts> {
   const hub = rollups[0];
   if (!hub) throw new DeploymentError("the margin engine needs at least one rollup");
-  const hubChainId = hub.chainId;
-  const deployed = await Promise.all(
-    rollups.map((rollup, i) =>
-      deployOn(rollup, deployerKey, contracts[i] as MarginDeployOptions["contracts"][number], hubChainId),
-    ),
-  );
-  const first = deployed[0] as MarginContracts;
-  if (deployed.some((entry) => entry.vault !== first.vault || entry.testAsset !== first.testAsset)) {
-    throw new DeploymentError("the margin vault's address differs between rollups", {
-      details: "the deployer's nonce differed; deploy the margin engine on fresh chains",
-    });
-  }
+  const factory = factoryAddress("margin", privateKeyToAccount(deployerKey).address);
   const margin: MarginContracts = {
-    hubChainId,
-    vault: first.vault,
-    testAsset: first.testAsset,
-    oracle: first.oracle,
-    engine: first.engine,
+    hubChainId: hub.chainId,
+    testAsset: plannedAddress(factory, 0),
+    vault: plannedAddress(factory, 1),
+    oracle: plannedAddress(factory, 2),
+    engine: plannedAddress(factory, 3),
   };
   const vaultRollups = rollups.slice(0, MARGIN_DEFAULTS.maxVaultRollups);
-  await configureHub(hub, deployerKey, margin, vaultRollups, contracts, feeders);
   await Promise.all(
-    vaultRollups.map((rollup, i) =>
-      configureVault(rollup, deployerKey, margin, contracts[i] as MarginDeployOptions["contracts"][number]),
-    ),
+    rollups.map((rollup, i) => {
+      const messaging = contracts[i] as MarginDeployOptions["contracts"][number];
+      const configure = async () => {
+        if (rollup.chainId === hub.chainId) {
+          await configureHub(hub, deployerKey, margin, vaultRollups, contracts, feeders);
+        }
+        if (i < vaultRollups.length) await configureVault(rollup, deployerKey, margin, messaging);
+      };
+      return deployOn(rollup, deployerKey, messaging, margin, configure);
+    }),
   );
   return margin;
 }
@@ -80,52 +76,48 @@ async function deployOn(
   endpoint: Endpoint,
   deployerKey: Hex,
   messaging: MarginDeployOptions["contracts"][number],
-  hubChainId: number,
-): Promise<MarginContracts> {
-  const client = publicClientFor(endpoint);
-  const wallet = walletClientFor(endpoint, deployerKey);
-  const from = wallet.account.address;
-  const start = await client.getTransactionCount({ address: from, blockTag: "pending" });
-  // Nonces start … start+3: test token, vault, oracle, engine (the last two on the hub only).
-  const plannedVault = getContractAddress({ from, nonce: BigInt(start + 1) });
-  const oracle = getContractAddress({ from, nonce: BigInt(start + 2) });
-  const engine = getContractAddress({ from, nonce: BigInt(start + 3) });
-  const isHub = endpoint.chainId === hubChainId;
-  const { addresses } = await deployAll(endpoint, deployerKey, (_at, deployer) => [
-    { abi: artifacts.ownedTestTokenAbi, bytecode: artifacts.ownedTestTokenBytecode, args: [deployer] },
-    {
-      abi: artifacts.collateralVaultAbi,
-      bytecode: artifacts.collateralVaultBytecode,
-      args: [deployer, messaging.outbox, messaging.inbox, BigInt(hubChainId), engine],
-    },
-    ...(isHub
-      ? [
-          {
-            abi: artifacts.priceOracleAbi,
-            bytecode: artifacts.priceOracleBytecode,
-            args: [deployer, BigInt(MARGIN_DEFAULTS.priceMaxAge)],
-          },
-          {
-            abi: artifacts.marginEngineAbi,
-            bytecode: artifacts.marginEngineBytecode,
-            args: [deployer, messaging.outbox, messaging.inbox, oracle, plannedVault, messaging.bridgedToken],
-          },
-        ]
-      : []),
-  ]);
-  const [testAsset, vault] = addresses as [Address, Address];
-  if (vault !== plannedVault || (isHub && addresses[3] !== engine)) {
+  margin: MarginContracts,
+  configure: () => Promise<void>,
+): Promise<void> {
+  const isHub = endpoint.chainId === margin.hubChainId;
+  const { addresses } = await deployAll(
+    endpoint,
+    deployerKey,
+    "margin",
+    (_at, deployer) => [
+      { abi: artifacts.ownedTestTokenAbi, bytecode: artifacts.ownedTestTokenBytecode, args: [deployer] },
+      {
+        abi: artifacts.collateralVaultAbi,
+        bytecode: artifacts.collateralVaultBytecode,
+        args: [deployer, messaging.outbox, messaging.inbox, BigInt(margin.hubChainId), margin.engine],
+      },
+      ...(isHub
+        ? [
+            {
+              abi: artifacts.priceOracleAbi,
+              bytecode: artifacts.priceOracleBytecode,
+              args: [deployer, BigInt(MARGIN_DEFAULTS.priceMaxAge)],
+            },
+            {
+              abi: artifacts.marginEngineAbi,
+              bytecode: artifacts.marginEngineBytecode,
+              args: [
+                deployer,
+                messaging.outbox,
+                messaging.inbox,
+                margin.oracle,
+                margin.vault,
+                messaging.bridgedToken,
+              ],
+            },
+          ]
+        : []),
+    ],
+    configure,
+  );
+  if (addresses[1] !== margin.vault || (isHub && addresses[3] !== margin.engine)) {
     throw new DeploymentError(`margin vault on chain ${endpoint.chainId} is not at its planned address`);
   }
-  if (!isHub) {
-    // Spend the oracle's and the engine's nonces, so every rollup's deployer stays at the same nonce.
-    const hashes = [
-      await wallet.sendTransaction({ to: from, value: 0n, nonce: start + 2 }),
-      await wallet.sendTransaction({ to: from, value: 0n, nonce: start + 3 }),
-    ];
-    await confirmAll(client, hashes, `aligning the deployer's nonce on chain ${endpoint.chainId} failed`);
-  }
-  return { hubChainId, vault, testAsset, oracle, engine };
 }
 
 async function configureHub(

@@ -1,14 +1,14 @@
-// Deploys the unified order book after the margin engine: an OrderGateway on every rollup at the same
-// nonce (so the same address), listing the devnet's market (the margin test ETH priced in JUSD, both at
+// Deploys the unified order book after the margin engine: an OrderGateway on every rollup through the
+// "orderbook" step's factory (so the same address), listing the devnet's market (the margin test ETH priced in JUSD, both at
 // one address on every rollup), trusting every other rollup's gateway over the canonical path (pinned with
 // chooseVerifier, so a change of the Inbox's default verifier does not change the gateways' trust), and naming
 // the devnet's matcher. The deployer mints test ETH to the user on every rollup so orders can be tried.
-import { type Address, getContractAddress, type Hex, parseEther } from "viem";
+import { type Address, type Hex, parseEther } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, RollupContracts } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { DEVNET_MARKET, marketIdOf } from "../protocol/orderbook.js";
-import { confirmAll, DeploymentError } from "./deploy-steps.js";
+import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
 
 export type OrderbookContracts = NonNullable<Manifest["orderbook"]>;
 
@@ -35,41 +35,14 @@ export async function deployOrderbook(
   deployerKey: Hex,
   options: OrderbookDeployOptions,
 ): Promise<OrderbookContracts> {
-  // The margin engine's configuration spent more of the deployer's nonces on the hub: catch the other
-  // rollups up with empty transactions, so one nonce (one address) is free everywhere.
-  const nonces = await Promise.all(
-    options.rollups.map((rollup) => {
-      const from = walletClientFor(rollup, deployerKey).account.address;
-      return publicClientFor(rollup).getTransactionCount({ address: from, blockTag: "pending" });
-    }),
-  );
-  const target = Math.max(...nonces);
-  await Promise.all(
-    options.rollups.map((rollup, i) => alignNonce(rollup, deployerKey, nonces[i] as number, target)),
-  );
   const gateways = await Promise.all(
     options.rollups.map((rollup, i) => deployOn(rollup, deployerKey, options, i)),
   );
   const gateway = gateways[0] as Address;
   if (gateways.some((entry) => entry !== gateway)) {
-    throw new DeploymentError("the order gateway's address differs between rollups", {
-      details: "the deployer's nonce differed; deploy the order book on fresh chains",
-    });
+    throw new DeploymentError("the order gateway's address differs between rollups");
   }
   return { gateway, market: DEVNET_MARKET, marketId: marketIdOf(DEVNET_MARKET) };
-}
-
-async function alignNonce(endpoint: Endpoint, deployerKey: Hex, from: number, to: number): Promise<void> {
-  const wallet = walletClientFor(endpoint, deployerKey);
-  const hashes: Hex[] = [];
-  for (let nonce = from; nonce < to; nonce++) {
-    hashes.push(await wallet.sendTransaction({ to: wallet.account.address, value: 0n, nonce }));
-  }
-  await confirmAll(
-    publicClientFor(endpoint),
-    hashes,
-    `aligning the deployer's nonce on ${endpoint.chainId} failed`,
-  );
 }
 
 async function deployOn(
@@ -78,39 +51,48 @@ async function deployOn(
   options: OrderbookDeployOptions,
   index: number,
 ): Promise<Address> {
-  const client = publicClientFor(endpoint);
-  const wallet = walletClientFor(endpoint, deployerKey);
-  const from = wallet.account.address;
   const messaging = options.contracts[index] as OrderbookDeployOptions["contracts"][number];
-  const nonce = await client.getTransactionCount({ address: from, blockTag: "pending" });
-  const gateway = getContractAddress({ from, nonce: BigInt(nonce) });
-  const deployHash = await wallet.deployContract({
-    abi: artifacts.orderGatewayAbi,
-    bytecode: artifacts.orderGatewayBytecode,
-    args: [
-      from,
-      messaging.outbox,
-      messaging.inbox,
-      options.matcher,
-      BigInt(options.fillTtl ?? DEVNET_FILL_TTL),
-      BigInt(DEVNET_AUCTION_PERIOD),
-      BigInt(DEVNET_REVEAL_PERIOD),
+  const { addresses } = await deployAll(
+    endpoint,
+    deployerKey,
+    "orderbook",
+    (_at, deployer) => [
+      {
+        abi: artifacts.orderGatewayAbi,
+        bytecode: artifacts.orderGatewayBytecode,
+        args: [
+          deployer,
+          messaging.outbox,
+          messaging.inbox,
+          options.matcher,
+          BigInt(options.fillTtl ?? DEVNET_FILL_TTL),
+          BigInt(DEVNET_AUCTION_PERIOD),
+          BigInt(DEVNET_REVEAL_PERIOD),
+        ],
+      },
     ],
-    nonce,
-    gas: 6_000_000n,
-  });
+    ([gateway]) => configureGateway(endpoint, deployerKey, options, messaging, gateway as Address),
+  );
+  return addresses[0] as Address;
+}
+
+async function configureGateway(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  options: OrderbookDeployOptions,
+  messaging: OrderbookDeployOptions["contracts"][number],
+  gateway: Address,
+): Promise<void> {
+  const wallet = walletClientFor(endpoint, deployerKey);
   const at = { address: gateway, abi: artifacts.orderGatewayAbi } as const;
   const hashes: Hex[] = [
-    deployHash,
     await wallet.writeContract({
       ...at,
       functionName: "listMarket",
       args: [marketIdOf(DEVNET_MARKET), options.testAsset, messaging.bridgedToken],
-      nonce: nonce + 1,
       gas: 200_000n,
     }),
   ];
-  let next = nonce + 2;
   for (const peer of options.rollups) {
     if (peer.chainId === endpoint.chainId) continue;
     hashes.push(
@@ -118,7 +100,6 @@ async function deployOn(
         ...at,
         functionName: "setPeer",
         args: [BigInt(peer.chainId), true],
-        nonce: next++,
         gas: 100_000n,
       }),
       // The canonical path, chosen explicitly (the sequenced devnet re-routes to the sequencer's later).
@@ -126,7 +107,6 @@ async function deployOn(
         ...at,
         functionName: "chooseVerifier",
         args: [BigInt(peer.chainId), messaging.canonicalVerifier],
-        nonce: next++,
         gas: 100_000n,
       }),
     );
@@ -137,12 +117,14 @@ async function deployOn(
       abi: artifacts.ownedTestTokenAbi,
       functionName: "mint",
       args: [options.user, USER_TEST_ETH],
-      nonce: next++,
       gas: 100_000n,
     }),
   );
-  await confirmAll(client, hashes, `deploying the order gateway on chain ${endpoint.chainId} failed`);
-  return gateway;
+  await confirmAll(
+    publicClientFor(endpoint),
+    hashes,
+    `configuring the order gateway on chain ${endpoint.chainId} failed`,
+  );
 }
 
 /**

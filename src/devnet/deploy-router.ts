@@ -1,5 +1,5 @@
-// Deploys the liquidity router on one rollup, right after the messaging contracts (same nonce sequence
-// on every rollup, so the same addresses): one ERC-7683 IntentSettler per trust path, each told its
+// Deploys the liquidity router on one rollup, right after the messaging contracts (its own factory step,
+// so the same addresses on every rollup): one ERC-7683 IntentSettler per trust path, each told its
 // path's verifier for every peer and opened to every peer as a destination, and the JUSD LiquidityPool,
 // trusting each settler up to a cap, seeded by the deployer as its first LP.
 import type { Address, Hex } from "viem";
@@ -51,7 +51,7 @@ export async function deployRouter(
     poolSeed,
   }: RouterDeployOptions,
 ): Promise<RouterContracts> {
-  const { addresses } = await deployAll(endpoint, deployerKey, (_at, deployer) => [
+  const plan = (_at: Address[], deployer: Address) => [
     ...INTENT_PATHS.map((path) => ({
       abi: artifacts.intentSettlerAbi,
       bytecode: artifacts.intentSettlerBytecode,
@@ -77,10 +77,31 @@ export async function deployRouter(
         profitUnlockPeriod,
       ],
     },
-  ]);
+  ];
+  const configure = (at: Address[]) =>
+    configureRouter(endpoint, deployerKey, at, { messaging, peers, rebalancer, settlerCaps, poolSeed });
+  const { addresses } = await deployAll(endpoint, deployerKey, "router", plan, configure);
   const [canonical, optimistic, sequencer, zk, liquidityPool] = addresses;
   if (!canonical || !optimistic || !sequencer || !zk || !liquidityPool) {
     throw new DeploymentError(`expected 5 router contracts, deployed ${addresses.length}`);
+  }
+  return { settlers: { canonical, optimistic, sequencer, zk }, liquidityPool };
+}
+
+async function configureRouter(
+  endpoint: Endpoint,
+  deployerKey: Hex,
+  [canonical, optimistic, sequencer, zk, liquidityPool]: Address[],
+  {
+    messaging,
+    peers,
+    rebalancer,
+    settlerCaps,
+    poolSeed,
+  }: Pick<RouterDeployOptions, "messaging" | "peers" | "rebalancer" | "settlerCaps" | "poolSeed">,
+): Promise<void> {
+  if (!canonical || !optimistic || !sequencer || !zk || !liquidityPool) {
+    throw new DeploymentError("expected 5 router contracts");
   }
   const settlers = { canonical, optimistic, sequencer, zk };
   const wallet = walletClientFor(endpoint, deployerKey);
@@ -148,5 +169,4 @@ export async function deployRouter(
     hashes,
     `configuring the liquidity router on chain ${endpoint.chainId} failed`,
   );
-  return { settlers, liquidityPool };
 }

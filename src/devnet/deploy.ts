@@ -1,5 +1,7 @@
 // Deploys Junction's contracts: the hub on L1, and the same contracts at the same addresses on every
-// rollup (one deployer, same nonce sequence). Transactions are pipelined by nonce, then awaited.
+// rollup (each step's contracts created by its CREATE2-placed factory, see deploy-steps.ts, so the
+// deployer's nonce does not matter). Transactions are pipelined by nonce, then awaited. A step found
+// complete on a chain is verified, not redeployed or reconfigured.
 import { type Address, type Hex, zeroAddress } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, OptimisticSettings, RollupContracts, ZkSettings } from "../chain/manifest.js";
@@ -16,7 +18,7 @@ import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
 
 export { DeploymentError } from "./deploy-steps.js";
 
-export type RollupDeployment = { contracts: RollupContracts; deployBlock: number; deployerNonce: number };
+export type RollupDeployment = { contracts: RollupContracts; deployBlock: number };
 
 export type RollupDeployOptions = {
   /** The account allowed to import global roots. */
@@ -40,88 +42,116 @@ export async function deployRollup(
   deployerKey: Hex,
   { system, peers, attester, sequencer, committee, optimistic, token, router }: RollupDeployOptions,
 ): Promise<RollupDeployment> {
-  const result = await deployAll(endpoint, deployerKey, (at, deployer) => {
-    const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
-    return [
-      { abi: artifacts.globalRootOracleAbi, bytecode: artifacts.globalRootOracleBytecode, args: [system] },
-      { abi: artifacts.canonicalVerifierAbi, bytecode: artifacts.canonicalVerifierBytecode, args: [oracle] },
-      { abi: artifacts.outboxAbi, bytecode: artifacts.outboxBytecode, args: [] },
-      { abi: artifacts.inboxAbi, bytecode: artifacts.inboxBytecode, args: [deployer, outbox, verifier] },
+  const configure = async (at: Address[]) => {
+    const [tokenBridge, bridgedToken] = [at[11] as Address, at[12] as Address];
+    await configureBridge(endpoint, deployerKey, { tokenBridge, bridgedToken }, peers, token.capPerHour);
+    await configurePaths(
+      endpoint,
+      deployerKey,
       {
-        abi: artifacts.junctionGatewayAbi,
-        bytecode: artifacts.junctionGatewayBytecode,
-        args: [outbox, inbox],
+        optimisticVerifier: at[8] as Address,
+        optimisticRecorder: at[9] as Address,
+        sequencerVerifier: at[13] as Address,
+        sequencerRecorder: at[14] as Address,
+        zkVerifier: at[16] as Address,
+        zkRecorder: at[17] as Address,
       },
-      {
-        abi: artifacts.crossRollupGreeterAbi,
-        bytecode: artifacts.crossRollupGreeterBytecode,
-        args: [outbox, inbox],
-      },
-      {
-        abi: artifacts.messageRecorderAbi,
-        bytecode: artifacts.messageRecorderBytecode,
-        args: [inbox, deployer],
-      },
-      {
-        abi: artifacts.bondManagerAbi,
-        bytecode: artifacts.bondManagerBytecode,
-        args: [outbox, at[8], BigInt(optimistic.withdrawalDelay), peers.map(BigInt)],
-      },
-      {
-        abi: artifacts.optimisticVerifierAbi,
-        bytecode: artifacts.optimisticVerifierBytecode,
-        args: [
-          deployer,
-          inbox,
-          at[7],
-          BigInt(optimistic.challengeWindow),
-          BigInt(optimistic.challengeBond),
-          BigInt(optimistic.minBond),
-          BigInt(optimistic.settlementTimeout),
-          verifier,
-        ],
-      },
-      {
-        abi: artifacts.messageRecorderAbi,
-        bytecode: artifacts.messageRecorderBytecode,
-        args: [inbox, deployer],
-      },
-      { abi: artifacts.hashedTimelockAbi, bytecode: artifacts.hashedTimelockBytecode, args: [] },
-      {
-        abi: artifacts.tokenBridgeAbi,
-        bytecode: artifacts.tokenBridgeBytecode,
-        args: [deployer, outbox, inbox, token.guardian],
-      },
-      {
-        abi: artifacts.crosschainTokenAbi,
-        bytecode: artifacts.crosschainTokenBytecode,
-        args: [
-          "Junction Dollar",
-          "JUSD",
-          at[11],
-          token.genesis.map((entry) => entry.holder),
-          token.genesis.map((entry) => entry.amount),
-        ],
-      },
-      {
-        abi: artifacts.sequencerVerifierAbi,
-        bytecode: artifacts.sequencerVerifierBytecode,
-        args: [deployer, at[8], BigInt(optimistic.minBond), sequencer],
-      },
-      {
-        abi: artifacts.messageRecorderAbi,
-        bytecode: artifacts.messageRecorderBytecode,
-        args: [inbox, deployer],
-      },
-      { abi: artifacts.groth16VerifierAbi, bytecode: artifacts.groth16VerifierBytecode, args: [] },
-      { abi: artifacts.zkVerifierAbi, bytecode: artifacts.zkVerifierBytecode, args: [deployer, at[15]] },
-      {
-        abi: artifacts.messageRecorderAbi,
-        bytecode: artifacts.messageRecorderBytecode,
-        args: [inbox, deployer],
-      },
-    ];
-  });
+      peers,
+      { attester, committee },
+    );
+  };
+  const result = await deployAll(
+    endpoint,
+    deployerKey,
+    "messaging",
+    (at, deployer) => {
+      const [oracle, verifier, outbox, inbox] = [at[0], at[1], at[2], at[3]];
+      return [
+        { abi: artifacts.globalRootOracleAbi, bytecode: artifacts.globalRootOracleBytecode, args: [system] },
+        {
+          abi: artifacts.canonicalVerifierAbi,
+          bytecode: artifacts.canonicalVerifierBytecode,
+          args: [oracle],
+        },
+        { abi: artifacts.outboxAbi, bytecode: artifacts.outboxBytecode, args: [] },
+        { abi: artifacts.inboxAbi, bytecode: artifacts.inboxBytecode, args: [deployer, outbox, verifier] },
+        {
+          abi: artifacts.junctionGatewayAbi,
+          bytecode: artifacts.junctionGatewayBytecode,
+          args: [outbox, inbox],
+        },
+        {
+          abi: artifacts.crossRollupGreeterAbi,
+          bytecode: artifacts.crossRollupGreeterBytecode,
+          args: [outbox, inbox],
+        },
+        {
+          abi: artifacts.messageRecorderAbi,
+          bytecode: artifacts.messageRecorderBytecode,
+          args: [inbox, deployer],
+        },
+        {
+          abi: artifacts.bondManagerAbi,
+          bytecode: artifacts.bondManagerBytecode,
+          args: [outbox, at[8], BigInt(optimistic.withdrawalDelay), peers.map(BigInt)],
+        },
+        {
+          abi: artifacts.optimisticVerifierAbi,
+          bytecode: artifacts.optimisticVerifierBytecode,
+          args: [
+            deployer,
+            inbox,
+            at[7],
+            BigInt(optimistic.challengeWindow),
+            BigInt(optimistic.challengeBond),
+            BigInt(optimistic.minBond),
+            BigInt(optimistic.settlementTimeout),
+            verifier,
+          ],
+        },
+        {
+          abi: artifacts.messageRecorderAbi,
+          bytecode: artifacts.messageRecorderBytecode,
+          args: [inbox, deployer],
+        },
+        { abi: artifacts.hashedTimelockAbi, bytecode: artifacts.hashedTimelockBytecode, args: [] },
+        {
+          abi: artifacts.tokenBridgeAbi,
+          bytecode: artifacts.tokenBridgeBytecode,
+          args: [deployer, outbox, inbox, token.guardian],
+        },
+        {
+          abi: artifacts.crosschainTokenAbi,
+          bytecode: artifacts.crosschainTokenBytecode,
+          args: [
+            "Junction Dollar",
+            "JUSD",
+            at[11],
+            token.genesis.map((entry) => entry.holder),
+            token.genesis.map((entry) => entry.amount),
+          ],
+        },
+        {
+          abi: artifacts.sequencerVerifierAbi,
+          bytecode: artifacts.sequencerVerifierBytecode,
+          args: [deployer, at[8], BigInt(optimistic.minBond), sequencer],
+        },
+        {
+          abi: artifacts.messageRecorderAbi,
+          bytecode: artifacts.messageRecorderBytecode,
+          args: [inbox, deployer],
+        },
+        { abi: artifacts.groth16VerifierAbi, bytecode: artifacts.groth16VerifierBytecode, args: [] },
+        { abi: artifacts.zkVerifierAbi, bytecode: artifacts.zkVerifierBytecode, args: [deployer, at[15]] },
+        {
+          abi: artifacts.messageRecorderAbi,
+          bytecode: artifacts.messageRecorderBytecode,
+          args: [inbox, deployer],
+        },
+      ];
+    },
+    configure,
+  );
   const [
     globalRootOracle,
     canonicalVerifier,
@@ -164,14 +194,6 @@ export async function deployRollup(
   ) {
     throw new DeploymentError(`expected 18 rollup contracts, deployed ${result.addresses.length}`);
   }
-  await configureBridge(endpoint, deployerKey, { tokenBridge, bridgedToken }, peers, token.capPerHour);
-  await configurePaths(
-    endpoint,
-    deployerKey,
-    { optimisticVerifier, optimisticRecorder, sequencerVerifier, sequencerRecorder, zkVerifier, zkRecorder },
-    peers,
-    { attester, committee },
-  );
   const { settlers, liquidityPool } = await deployRouter(endpoint, deployerKey, {
     ...router,
     messaging: {
@@ -210,7 +232,6 @@ export async function deployRollup(
       liquidityPool,
     },
     deployBlock: result.deployBlock,
-    deployerNonce: result.nonce,
   };
 }
 
@@ -336,28 +357,35 @@ export async function deployHub(
 ): Promise<{ rollupHub: Address; superblockLog: Address; deployBlock: number }> {
   const wallet = walletClientFor(endpoint, deployerKey);
   const client = publicClientFor(endpoint);
-  const { addresses } = await deployAll(endpoint, deployerKey, () => [
-    { abi: artifacts.rollupHubAbi, bytecode: artifacts.rollupHubBytecode, args: [wallet.account.address] },
-    {
-      abi: artifacts.superblockLogAbi,
-      bytecode: artifacts.superblockLogBytecode,
-      args: [sequencer, FORCED_INCLUSION_DELAY, rollupChainIds.map(BigInt)],
-    },
-  ]);
+  const register = async ([rollupHub]: Address[]) => {
+    const hashes: Hex[] = [];
+    for (const chainId of rollupChainIds) {
+      hashes.push(
+        await wallet.writeContract({
+          address: rollupHub as Address,
+          abi: artifacts.rollupHubAbi,
+          functionName: "registerRollup",
+          args: [BigInt(chainId), proposer],
+        }),
+      );
+    }
+    await confirmAll(client, hashes, "registering rollups on the hub failed");
+  };
+  const { addresses, deployBlock } = await deployAll(
+    endpoint,
+    deployerKey,
+    "hub",
+    (_at, deployer) => [
+      { abi: artifacts.rollupHubAbi, bytecode: artifacts.rollupHubBytecode, args: [deployer] },
+      {
+        abi: artifacts.superblockLogAbi,
+        bytecode: artifacts.superblockLogBytecode,
+        args: [sequencer, FORCED_INCLUSION_DELAY, rollupChainIds.map(BigInt)],
+      },
+    ],
+    register,
+  );
   const [rollupHub, superblockLog] = addresses as [Address, Address];
-  const hashes: Hex[] = [];
-  for (const chainId of rollupChainIds) {
-    hashes.push(
-      await wallet.writeContract({
-        address: rollupHub,
-        abi: artifacts.rollupHubAbi,
-        functionName: "registerRollup",
-        args: [BigInt(chainId), proposer],
-      }),
-    );
-  }
-  const receipts = await confirmAll(client, hashes, "registering rollups on the hub failed");
-  const deployBlock = Number(receipts[receipts.length - 1]?.blockNumber ?? 0n);
   return { rollupHub, superblockLog, deployBlock };
 }
 
@@ -455,12 +483,6 @@ export async function deployNetwork({
       }),
     ),
   ]);
-  const nonces = new Set(deployed.map((entry) => entry.deployerNonce));
-  if (nonces.size > 1) {
-    throw new DeploymentError("the deployer's nonce differs between rollups, so addresses would differ", {
-      details: "Junction's gateway and example apps need the same address on every rollup; use fresh chains",
-    });
-  }
   // Last, after every rollup's other contracts: the hub is the first rollup.
   const margin = await deployMargin(deployer, {
     rollups,
