@@ -72,6 +72,10 @@ contract Inbox is Ownable {
     /// @notice This rollup's Outbox, which carries expiry notices back to senders.
     Outbox public immutable outbox;
     IVerifier public defaultVerifier;
+    /// @notice Whether only sources in the dependency set are delivered from (false: every chain).
+    bool public sourcesRestricted;
+    /// @notice The dependency set: sources delivered from while `sourcesRestricted`.
+    mapping(uint64 chainId => bool allowed) public sourceInDependencySet;
     mapping(address recipient => mapping(uint64 sourceChainId => IVerifier)) private _verifiers;
     mapping(bytes32 id => Status) public status;
     /// @notice The verifier that proved a failed message (kept for its retries, which prove nothing).
@@ -94,6 +98,10 @@ contract Inbox is Ownable {
     /// @notice A message of a batch was not delivered; `reason` is the selector of the error `deliver`
     ///         would have raised (e.g. MessageAlreadyProcessed when another relayer was first).
     event MessageSkipped(bytes32 indexed id, bytes4 reason);
+    /// @notice The owner added `chainId` to the sources of the dependency set (`allowed`) or removed it.
+    event SourceDependencyChanged(uint64 indexed chainId, bool allowed);
+    /// @notice The owner turned the sources' dependency set on or off.
+    event SourcesRestrictedSet(bool restricted);
 
     /// @notice The message is addressed to another chain.
     error WrongDestination(uint64 destinationChainId, uint256 thisChainId);
@@ -123,6 +131,8 @@ contract Inbox is Ownable {
     error InvalidBatch(uint256 messages, uint256 paths);
     /// @notice Every message of a batch comes from the same source.
     error MixedSources(uint64 first, uint64 other);
+    /// @notice The source is outside this rollup's dependency set, so nothing it vouches for is delivered.
+    error SourceNotInDependencySet(uint64 sourceChainId);
 
     /// @notice The handler's target has no code, so nothing could handle the message. Used as a failure reason.
     error RecipientHasNoCode(address recipient);
@@ -171,6 +181,9 @@ contract Inbox is Ownable {
             bytes4 refusal = _refusal(id, message, proof.count, proof.root, proof.paths[i]);
             IVerifier verifier = verifierFor(message.recipient, source);
             if (refusal == bytes4(0) && address(verifier) == address(0)) refusal = NoVerifier.selector;
+            if (refusal == bytes4(0) && !acceptsFrom(source, message.sender)) {
+                refusal = SourceNotInDependencySet.selector;
+            }
             if (refusal != bytes4(0)) {
                 outcomes[i] = BatchOutcome.Skipped;
                 emit MessageSkipped(id, refusal);
@@ -235,6 +248,28 @@ contract Inbox is Ownable {
         emit DefaultVerifierSet(address(verifier));
     }
 
+    /// @notice Adds sources to the dependency set (`allowed`) or removes them.
+    function setSourceDependencies(uint64[] calldata chainIds, bool allowed) external onlyOwner {
+        for (uint256 i = 0; i < chainIds.length; i++) {
+            sourceInDependencySet[chainIds[i]] = allowed;
+            emit SourceDependencyChanged(chainIds[i], allowed);
+        }
+    }
+
+    /// @notice Turns the sources' dependency set on (only its chains are delivered from) or off.
+    function setSourcesRestricted(bool restricted) external onlyOwner {
+        sourcesRestricted = restricted;
+        emit SourcesRestrictedSet(restricted);
+    }
+
+    /// @notice Whether a message from `sourceChainId` sent by `sender` may be delivered here. Outside the
+    ///         set, only an expiry notice (sent by the Inbox, at the same address on every rollup) from a
+    ///         chain this rollup may send to passes: it answers a message sent from here.
+    function acceptsFrom(uint64 sourceChainId, address sender) public view returns (bool) {
+        if (!sourcesRestricted || sourceInDependencySet[sourceChainId]) return true;
+        return sender == address(this) && outbox.maySendTo(sourceChainId);
+    }
+
     /// @notice The verifier that proves messages from `sourceChainId` to `recipient`.
     function verifierFor(address recipient, uint64 sourceChainId) public view returns (IVerifier verifier) {
         verifier = _verifiers[recipient][sourceChainId];
@@ -275,12 +310,17 @@ contract Inbox is Ownable {
         view
         returns (IVerifier verifier)
     {
+        _checkSource(message);
         if (message.nonce >= proof.count) revert NonceNotCovered(message.nonce, proof.count);
         if (proof.path.length != MerkleTree.DEPTH) revert InvalidPathLength(proof.path.length, MerkleTree.DEPTH);
         if (MerkleTree.computeRoot(id, message.nonce, proof.path) != proof.root) revert MessageNotInRoot(id, proof.root);
         verifier = verifierFor(message.recipient, message.sourceChainId);
         if (address(verifier) == address(0)) revert NoVerifier(message.recipient, message.sourceChainId);
         verifier.verifyRoot(message.sourceChainId, proof.count, proof.root, proof.verifierData);
+    }
+
+    function _checkSource(Message calldata message) private view {
+        if (!acceptsFrom(message.sourceChainId, message.sender)) revert SourceNotInDependencySet(message.sourceChainId);
     }
 
     /// @dev EIP-150 passes at most 63/64 of what is left to a call; this is what the handler really

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Message, MessageLib} from "./Message.sol";
 import {MerkleTree} from "./MerkleTree.sol";
 
 /// @title Outbox
 /// @notice Source side of Junction messaging on one rollup: stamps each message with a nonce, appends its
 ///         id to an incremental Merkle tree and keeps the root after every append, so any verifier can
-///         later be asked about `rootAt(count)` for any past count.
-contract Outbox {
+///         later be asked about `rootAt(count)` for any past count. Its owner may restrict the chains it
+///         sends to (the rollup's dependency set); by default every chain is a destination.
+contract Outbox is Ownable {
     using MerkleTree for MerkleTree.Tree;
 
     /// @notice Largest gas limit a message may ask its destination handler to receive.
@@ -18,6 +20,14 @@ contract Outbox {
 
     MerkleTree.Tree private _tree;
     mapping(uint256 count => bytes32 root) private _roots;
+
+    /// @notice Whether `send` accepts only destinations in the dependency set (false: every chain).
+    bool public restricted;
+    /// @notice This rollup's Inbox: its expiry notices go back to a message's source whatever the set says,
+    ///         so a refund is never lost to a one-way dependency set.
+    address public inbox;
+    /// @notice The dependency set: destinations `send` accepts while `restricted`.
+    mapping(uint64 chainId => bool allowed) public inDependencySet;
 
     /// @notice A message was appended to the tree. `root` is the Outbox root right after it.
     event MessageSent(
@@ -38,9 +48,43 @@ contract Outbox {
     error BodyTooLarge(uint256 size, uint256 max);
     /// @notice `rootAt` was asked about a count the Outbox has not reached.
     error CountOutOfRange(uint256 requested, uint256 current);
+    /// @notice The destination is outside this rollup's dependency set.
+    error DestinationNotInDependencySet(uint64 destinationChainId);
 
-    constructor() {
+    /// @notice The owner added `chainId` to the dependency set (`allowed`) or removed it.
+    event DependencySetChanged(uint64 indexed chainId, bool allowed);
+    /// @notice The owner turned the dependency set on (`restricted`) or off (every chain a destination).
+    event RestrictionSet(bool restricted);
+    /// @notice The owner named this rollup's Inbox (whose expiry notices bypass the dependency set).
+    event InboxSet(address inbox);
+
+    constructor(address initialOwner) Ownable(initialOwner) {
         _roots[0] = _tree.root();
+    }
+
+    /// @notice Adds destinations to the dependency set (`allowed`) or removes them.
+    function setDependencySet(uint64[] calldata chainIds, bool allowed) external onlyOwner {
+        for (uint256 i = 0; i < chainIds.length; i++) {
+            inDependencySet[chainIds[i]] = allowed;
+            emit DependencySetChanged(chainIds[i], allowed);
+        }
+    }
+
+    /// @notice Turns the dependency set on (only its chains are destinations) or off (every chain is).
+    function setRestricted(bool restricted_) external onlyOwner {
+        restricted = restricted_;
+        emit RestrictionSet(restricted_);
+    }
+
+    /// @notice Names this rollup's Inbox, whose expiry notices go to any source.
+    function setInbox(address inbox_) external onlyOwner {
+        inbox = inbox_;
+        emit InboxSet(inbox_);
+    }
+
+    /// @notice Whether `send` accepts `destinationChainId` from an ordinary sender.
+    function maySendTo(uint64 destinationChainId) public view returns (bool) {
+        return !restricted || inDependencySet[destinationChainId];
     }
 
     /// @notice Sends `body` to `recipient` on `destinationChainId`.
@@ -56,6 +100,9 @@ contract Outbox {
     {
         if (destinationChainId == 0) revert InvalidDestinationChain();
         if (destinationChainId == block.chainid) revert DestinationIsSourceChain(destinationChainId);
+        if (!maySendTo(destinationChainId) && msg.sender != inbox) {
+            revert DestinationNotInDependencySet(destinationChainId);
+        }
         if (recipient == address(0)) revert ZeroRecipient();
         if (deadline <= block.timestamp) revert DeadlineInPast(deadline, block.timestamp);
         if (gasLimit == 0 || gasLimit > MAX_GAS_LIMIT) revert InvalidGasLimit(gasLimit, MAX_GAS_LIMIT);

@@ -155,6 +155,8 @@ contract BondManager {
         bytes memory body =
             BondMessages.bondUpdate(attester, activeBond, ++_bondVersion[attester], slashed, withdrawalDelay);
         for (uint256 i = 0; i < _destinations.length; i++) {
+            // A rollup outside this one's dependency set takes no messages from here, so needs no bond.
+            if (!outbox.maySendTo(_destinations[i])) continue;
             outbox.send(_destinations[i], remoteVerifier, body, MESSAGE_GAS_LIMIT, NEVER_EXPIRES);
         }
     }

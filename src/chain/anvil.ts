@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { type Address, createTestClient, type Hex, http } from "viem";
 import { JunctionError } from "../errors.js";
 import type { BlockControl } from "./block-control.js";
@@ -22,12 +23,16 @@ export type AnvilOptions = {
   blockTime?: number;
   /** Give up waiting for the node after this many milliseconds. */
   startTimeoutMs?: number;
+  /** Start from a state file written by `dumpAnvilState` (accounts, blocks, receipts, height). */
+  loadState?: string;
 };
 
 export type AnvilNode = {
   chainId: number;
   port: number;
   rpcUrl: string;
+  /** anvil answers JSON-RPC over websockets on the same port. */
+  wsUrl: string;
   pid: number;
   stop(): Promise<void>;
 };
@@ -59,6 +64,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     "fifo",
   ];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  if (options.loadState) args.push("--load-state", options.loadState);
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -80,6 +86,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     chainId: options.chainId,
     port: options.port,
     rpcUrl,
+    wsUrl: `ws://127.0.0.1:${options.port}`,
     pid: child.pid ?? -1,
     stop: () => stopChild(child),
   };
@@ -135,6 +142,15 @@ export async function setBalance(endpoint: Endpoint, address: Address, value: bi
     transport: http(endpoint.rpcUrl),
   });
   await client.setBalance({ address, value });
+}
+
+/**
+ * anvil-only: the node's whole chain as JSON (accounts and storage, every block, transaction and receipt,
+ * the height and the block environment), which `startAnvil({ loadState })` starts from.
+ */
+export async function dumpAnvilState(rpcUrl: string): Promise<Buffer> {
+  const gzipped = await nodeRpcCall<Hex>(rpcUrl, "anvil_dumpState", []);
+  return gunzipSync(Buffer.from(gzipped.slice(2), "hex"));
 }
 
 type CallFrame = { output?: Hex; error?: string };

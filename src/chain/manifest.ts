@@ -39,7 +39,7 @@ const rollupContracts = z.object({
   liquidityPool: address,
 });
 
-const optimisticSettings = z
+export const optimisticSettings = z
   .object({
     /** Seconds a checkpoint stays challengeable. */
     challengeWindow: z.number().int().positive(),
@@ -106,6 +106,8 @@ export const manifestSchema = z.object({
   l1: z.object({
     chainId: z.number().int().positive(),
     rpcUrl: z.string().url(),
+    /** JSON-RPC over websockets (eth_subscribe); absent in manifests written before it was listed. */
+    wsUrl: z.string().url().optional(),
     blockTime: z.number().nonnegative(),
     deployBlock: z.number().int().nonnegative(),
     contracts: z.object({ rollupHub: address, superblockLog: address }),
@@ -116,6 +118,8 @@ export const manifestSchema = z.object({
         chainId: z.number().int().positive(),
         /** Where wallets and agents send requests: the sequencer's endpoint when one sequences the rollup. */
         rpcUrl: z.string().url(),
+        /** `rpcUrl` over websockets (eth_subscribe newHeads / logs), through the sequencer when it has one. */
+        wsUrl: z.string().url().optional(),
         /** The node itself, behind the sequencer; absent when the rollup mines on its own. */
         nodeRpcUrl: z.string().url().optional(),
         blockTime: z.number().nonnegative(),
@@ -135,6 +139,8 @@ export const manifestSchema = z.object({
   solvency: solvencyContracts.optional(),
   /** Absent in manifests written before the order book existed. */
   orderbook: orderbookContracts.optional(),
+  /** Source chain id → the rollups it may message, when the devnet restricts them (every pair otherwise). */
+  dependencySet: z.record(z.string().regex(/^\d+$/), z.array(z.number().int().positive())).optional(),
   accounts: z.object({
     deployer: account,
     proposer: account,

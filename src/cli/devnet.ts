@@ -5,7 +5,13 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Manifest } from "../chain/manifest.js";
 import { withStopSignal } from "../chain/stop-signal.js";
-import { DEFAULT_L1_PORT, DEFAULT_SUPERBLOCK_TIME_MS, startDevnet } from "../devnet/devnet.js";
+import { readDependencySet } from "../devnet/dependency-set.js";
+import {
+  DEFAULT_L1_PORT,
+  DEFAULT_SUPERBLOCK_TIME_MS,
+  FIRST_ROLLUP_CHAIN_ID,
+  startDevnet,
+} from "../devnet/devnet.js";
 import type { Logger } from "../log.js";
 import {
   databaseUrlOf,
@@ -22,7 +28,8 @@ import {
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
                [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer] [--no-keeper] [--no-prices] [--no-matcher]
-               [--api-port P | --no-api] [--verbose] [--log-level L] [--log-format json|pretty]
+               [--api-port P | --no-api] [--dependency-set FILE] [--dump-state DIR] [--load-state DIR]
+               [--verbose] [--log-level L] [--log-format json|pretty]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
   watchtower, filler, rebalancer, price agent, keeper, matcher) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
@@ -41,7 +48,14 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   accounts under health 1; --no-prices / --no-keeper leave them out (to push prices by hand, or run your
   own keeper). The order book's matcher (state in DIR/matcher.sqlite) settles crossing orders of
   every rollup; --no-matcher leaves it out. The API and the dashboard listen on http://127.0.0.1:P/ (default BASE+3000; --no-api
-  leaves them out). The agents log to DIR/devnet.log, so the table stays readable; --verbose shows the
+  leaves them out). --dependency-set FILE ({"901": [902], "902": [901, 903]}: who may message whom; a
+  rollup that is no key messages nobody) restricts every Outbox and Inbox to it; others are refused by
+  name (DestinationNotInDependencySet, SourceNotInDependencySet). --dump-state DIR saves every chain,
+  the agents' SQLite stores and the manifest to DIR when the devnet stops; --load-state DIR starts from
+  them (nothing redeployed: same addresses, balances and messages; the agents carry on from their
+  stores; the saved rollup count, sequencing and dependency set). Neither works with --database-url.
+  Every rollup also answers JSON-RPC over websockets on its rpc port (ws://…, eth_subscribe newHeads
+  and logs; the manifest's wsUrl). The agents log to DIR/devnet.log, so the table stays readable; --verbose shows the
   log lines on stderr too (readable lines on a terminal, JSON otherwise or with --log-format json).
   Defaults: 2 rollups, 0.5 s superblocks, 2 s L1 blocks, a 4 s optimistic challenge window, 1 relayer,
   BASE 8545, DIR .junction.`;
@@ -70,6 +84,9 @@ export async function run(
     "no-matcher": { type: "boolean" },
     "api-port": { type: "string" },
     "no-api": { type: "boolean" },
+    "dependency-set": { type: "string" },
+    "dump-state": { type: "string" },
+    "load-state": { type: "string" },
     verbose: { type: "boolean" },
   });
   if (values.help) {
@@ -109,6 +126,22 @@ export async function run(
         : `--api-port must be at most 65535, got ${apiPort}`,
     );
   }
+  const loadState = values["load-state"];
+  if (loadState !== undefined && values["dependency-set"] !== undefined) {
+    throw new UsageError("--dependency-set applies to new chains; a saved devnet keeps its own");
+  }
+  // A saved devnet brings its own rollups; --rollups may only confirm their number.
+  const rollups =
+    loadState !== undefined && values.rollups === undefined
+      ? undefined
+      : intFlag("rollups", values.rollups, 2, 1);
+  const dependencySet =
+    values["dependency-set"] === undefined
+      ? undefined
+      : readDependencySet(
+          values["dependency-set"],
+          Array.from({ length: rollups ?? 2 }, (_, i) => FIRST_ROLLUP_CHAIN_ID + i),
+        );
   const dataDir = dataDirOf(values);
   const { logger, logFile, close: closeLog } = devnetLogger(values, dataDir);
   const stopping = untilStopped();
@@ -121,7 +154,10 @@ export async function run(
   void stopping.then(() => startup.abort(new Error("stopped while starting")));
   const devnet = await withStopSignal(startup.signal, () =>
     startDevnet({
-      rollups: intFlag("rollups", values.rollups, 2, 1),
+      rollups,
+      dependencySet,
+      dumpState: values["dump-state"],
+      loadState,
       blockTime: numberFlag("block-time", values["block-time"], 1),
       l1BlockTime: numberFlag("l1-block-time", values["l1-block-time"], 2),
       challengeWindow: intFlag("challenge-window", values["challenge-window"], 4, 1),

@@ -3,7 +3,7 @@
 // all of it, also when start-up fails halfway.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { type Hex, parseEther } from "viem";
+import { type Address, type Hex, parseEther } from "viem";
 import type { Agent } from "../agents/agent.js";
 import { Attester } from "../agents/attester/attester.js";
 import { Proposer } from "../agents/proposer/proposer.js";
@@ -14,6 +14,7 @@ import type { Sequencer } from "../agents/sequencer/sequencer.js";
 import { Watchtower } from "../agents/watchtower/watchtower.js";
 import { ApiServer } from "../api/server.js";
 import { type AnvilNode, setBalance, startAnvil } from "../chain/anvil.js";
+import { publicClientFor } from "../chain/clients.js";
 import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -23,6 +24,7 @@ import { clearPostgresStores, isPostgresUrl, openRelayerStore, openWatchtowerSto
 import type { RelayerStore } from "../store/store.js";
 import type { WatchtowerStore } from "../store/watchtower-store.js";
 import { devnetAccounts, extraRelayerAccounts, solvencyPublisherAccount } from "./accounts.js";
+import { applyDependencySet, type DependencySet, parseDependencySet } from "./dependency-set.js";
 import { deployNetwork } from "./deploy.js";
 import { routeMarginMessages } from "./deploy-margin.js";
 import { routeOrderbookMessages } from "./deploy-orderbook.js";
@@ -30,6 +32,14 @@ import { createKeeper, createPriceAgent, keeperDatabase } from "./margin-agents.
 import { createMatcher, matcherDatabase } from "./orderbook-agents.js";
 import { createFiller, createRebalancer, fillerDatabase, provenPaths } from "./router-agents.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
+import {
+  assertStateSupported,
+  chainStatePath,
+  readDevnetState,
+  rebaseManifest,
+  restoreStores,
+  saveDevnetState,
+} from "./state.js";
 
 export const L1_CHAIN_ID = 900;
 export const FIRST_ROLLUP_CHAIN_ID = 901;
@@ -90,6 +100,21 @@ export type DevnetOptions = {
    * goes into the manifest. Off when absent; `junction devnet` turns it on.
    */
   api?: { port: number };
+  /**
+   * Which rollups may message which (see src/devnet/dependency-set.ts), enforced by every Outbox and
+   * Inbox; every rollup may message every other when absent.
+   */
+  dependencySet?: DependencySet;
+  /**
+   * On stop, save every chain, the agents' SQLite stores and the manifest to this directory (see
+   * src/devnet/state.ts); not with `databaseUrl`.
+   */
+  dumpState?: string;
+  /**
+   * Start from a devnet saved with `dumpState`: its chains (nothing redeployed, same addresses) and its
+   * agents' stores. Its rollup count, sequencing and dependency set are the saved ones.
+   */
+  loadState?: string;
   sequencer?: {
     superblockTimeMs: number;
     nodePort?: number;
@@ -128,7 +153,9 @@ export type Devnet = {
 };
 
 export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
-  const rollupCount = options.rollups ?? 2;
+  const saved = options.loadState === undefined ? undefined : savedDevnet(options.loadState, options);
+  if (options.dumpState !== undefined) assertStateSupported(options.databaseUrl, "--dump-state");
+  const rollupCount = saved?.rollups.length ?? options.rollups ?? 2;
   if (!Number.isInteger(rollupCount) || rollupCount < 1 || rollupCount > 64) {
     throw new ConfigError(`--rollups must be an integer from 1 to 64, got ${options.rollups}`);
   }
@@ -147,10 +174,20 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const progress = (what: string) => options.progress?.({ step: ++step, of: steps, what });
   const agents: Agent[] = [];
   let sequencer: Sequencer | undefined;
+  let devnet: Devnet | undefined;
   const stop = async () => {
     await Promise.allSettled(agents.map((agent) => agent.stop()));
     await sequencer?.stop();
-    await Promise.allSettled(nodes.map((node) => node.stop()));
+    try {
+      // Only a devnet that started is saved: a half-deployed one would be loaded as if whole.
+      if (devnet && options.dumpState !== undefined) {
+        const stores = agentStoreFiles(options.dataDir);
+        await saveDevnetState(options.dumpState, { manifest: devnet.manifest, nodes: devnet.nodes, stores });
+        options.logger.info("Devnet#stop", "saved the devnet", { dir: options.dumpState });
+      }
+    } finally {
+      await Promise.allSettled(nodes.map((node) => node.stop()));
+    }
   };
   try {
     const l1Port = options.l1Port ?? DEFAULT_L1_PORT;
@@ -159,9 +196,20 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     const blockTime = options.blockTime ?? 0;
     const nodePort = options.sequencer ? (options.sequencer.nodePort ?? DEFAULT_NODE_PORT) : rollupPort;
     progress(`starting ${rollupCount + 1} anvil nodes (L1 and ${rollupCount} rollups)`);
-    nodes.push(await startAnvil({ chainId: L1_CHAIN_ID, port: l1Port, blockTime: l1BlockTime }));
+    const l1ChainId = saved?.l1.chainId ?? L1_CHAIN_ID;
+    const loadState = (chainId: number) =>
+      options.loadState === undefined ? undefined : chainStatePath(options.loadState, chainId);
+    nodes.push(
+      await startAnvil({
+        chainId: l1ChainId,
+        port: l1Port,
+        blockTime: l1BlockTime,
+        loadState: loadState(l1ChainId),
+      }),
+    );
     for (let i = 0; i < rollupCount; i++) {
-      nodes.push(await startAnvil({ chainId: FIRST_ROLLUP_CHAIN_ID + i, port: nodePort + i, blockTime }));
+      const chainId = saved?.rollups[i]?.chainId ?? FIRST_ROLLUP_CHAIN_ID + i;
+      nodes.push(await startAnvil({ chainId, port: nodePort + i, blockTime, loadState: loadState(chainId) }));
     }
     const [l1Node, ...rollupNodes] = nodes as [AnvilNode, ...AnvilNode[]];
     const accounts = devnetAccounts();
@@ -176,35 +224,25 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         accounts.matcher,
         ...extraRelayers,
       ]) {
-        await setBalance(node, account.address, parseEther("10000"));
+        await fund(node, account.address, saved !== undefined);
       }
     }
     // The solvency publisher's key lies beyond them too; it publishes on the L1.
-    await setBalance(l1Node, solvencyPublisherAccount().address, parseEther("10000"));
-    progress(`deploying the contracts on ${rollupCount + 1} chains`);
-    let manifest = await deployNetwork({
-      l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },
-      rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),
-      accounts,
-      optimistic: devnetOptimisticSettings(options.challengeWindow),
-      zk: { committeeKeys: devCommitteeKeys("genesis"), threshold: DEVNET_COMMITTEE_THRESHOLD },
-    });
+    await fund(l1Node, solvencyPublisherAccount().address, saved !== undefined);
+    progress(
+      saved
+        ? `restoring the saved devnet of ${options.loadState} (${saved.createdAt})`
+        : `deploying the contracts on ${rollupCount + 1} chains`,
+    );
+    let manifest = saved
+      ? rebaseManifest(
+          saved,
+          withWs(l1Node, l1BlockTime),
+          rollupNodes.map((node) => withWs(node, blockTime)),
+        )
+      : await deployContracts(options, l1Node, rollupNodes, { l1BlockTime, blockTime });
     if (options.sequencer) {
-      // Margin messages take the sequencer path (set while the nodes still mine on their own).
-      await routeMarginMessages(
-        manifest.rollups,
-        accounts.deployer.privateKey,
-        manifest.margin,
-        "sequencerVerifier",
-      );
-      if (manifest.orderbook) {
-        await routeOrderbookMessages(
-          manifest.rollups,
-          accounts.deployer.privateKey,
-          manifest.orderbook,
-          "sequencerVerifier",
-        );
-      }
+      if (!saved) await routeSequencedApps(manifest);
       // Wallets and agents reach the rollups through the sequencer's endpoints on the rollup ports.
       manifest = sequencedManifest(manifest, rollupPort, options.sequencer.superblockTimeMs);
       if (options.sequencer.run ?? true) {
@@ -214,15 +252,20 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       }
     }
     const manifestFile = manifestPath(options.dataDir);
-    // The chains are new, so agent databases left by an earlier devnet describe chains that are gone;
-    // their cursors would skip the new chains' first blocks.
     const storage = { dataDir: options.dataDir, databaseUrl: options.databaseUrl };
-    if (storage.databaseUrl) {
-      options.logger.info("Devnet#start", "emptying the relayer and watchtower tables (new chains)", {
-        database: withoutPassword(storage.databaseUrl),
-      });
+    if (options.loadState !== undefined) {
+      // The agents carry on from the stores saved with the chains.
+      restoreStores(options.loadState, agentStoreFiles(options.dataDir));
+    } else {
+      // The chains are new, so agent databases left by an earlier devnet describe chains that are gone;
+      // their cursors would skip the new chains' first blocks.
+      if (storage.databaseUrl) {
+        options.logger.info("Devnet#start", "emptying the relayer and watchtower tables (new chains)", {
+          database: withoutPassword(storage.databaseUrl),
+        });
+      }
+      await clearAgentStores(storage);
     }
-    await clearAgentStores(storage);
     if (options.api) manifest = { ...manifest, api: { url: `http://127.0.0.1:${options.api.port}` } };
     saveManifest(manifestFile, manifest);
     if (runAgents) {
@@ -257,10 +300,83 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       agents.push(api);
       await api.start();
     }
-    return { manifest, manifestFile, nodes, agents, sequencer, stop };
+    devnet = { manifest, manifestFile, nodes, agents, sequencer, stop };
+    return devnet;
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** The saved devnet `loadState` names, checked against the options it is loaded with. */
+function savedDevnet(dir: string, options: DevnetOptions): Manifest {
+  assertStateSupported(options.databaseUrl, "--load-state");
+  const saved = readDevnetState(dir);
+  if (options.rollups !== undefined && options.rollups !== saved.rollups.length) {
+    throw new ConfigError(`the saved devnet has ${saved.rollups.length} rollups, not ${options.rollups}`, {
+      details: "leave out --rollups when loading a saved devnet",
+    });
+  }
+  if ((saved.sequencer !== undefined) !== (options.sequencer !== undefined)) {
+    throw new ConfigError(
+      saved.sequencer
+        ? "the saved devnet's rollups are sequenced: load it without --no-sequencer"
+        : "the saved devnet's rollups mine on their own: load it with --no-sequencer",
+    );
+  }
+  if (options.dependencySet !== undefined) {
+    throw new ConfigError("a saved devnet keeps the dependency set it was deployed with", {
+      details: "leave out --dependency-set when loading a saved devnet",
+    });
+  }
+  return saved;
+}
+
+/** anvil funds the mnemonic's first ten accounts; a loaded chain already funded the others. */
+async function fund(node: AnvilNode, address: Address, loaded: boolean): Promise<void> {
+  if (loaded && (await publicClientFor(node).getBalance({ address })) > 0n) return;
+  await setBalance(node, address, parseEther("10000"));
+}
+
+function withWs(node: AnvilNode, blockTime: number) {
+  return { chainId: node.chainId, rpcUrl: node.rpcUrl, wsUrl: node.wsUrl, blockTime };
+}
+
+/** Deploys Junction on new chains and restricts messaging to the dependency set, if any. */
+async function deployContracts(
+  options: DevnetOptions,
+  l1Node: AnvilNode,
+  rollupNodes: AnvilNode[],
+  { l1BlockTime, blockTime }: { l1BlockTime: number; blockTime: number },
+): Promise<Manifest> {
+  const accounts = devnetAccounts();
+  const deployed = await deployNetwork({
+    l1: { chainId: l1Node.chainId, rpcUrl: l1Node.rpcUrl, blockTime: l1BlockTime },
+    rollups: rollupNodes.map((node) => ({ chainId: node.chainId, rpcUrl: node.rpcUrl, blockTime })),
+    accounts,
+    optimistic: devnetOptimisticSettings(options.challengeWindow),
+    zk: { committeeKeys: devCommitteeKeys("genesis"), threshold: DEVNET_COMMITTEE_THRESHOLD },
+  });
+  let manifest: Manifest = {
+    ...deployed,
+    l1: { ...deployed.l1, wsUrl: l1Node.wsUrl },
+    rollups: deployed.rollups.map((rollup, i) => ({ ...rollup, wsUrl: rollupNodes[i]?.wsUrl })),
+  };
+  if (options.dependencySet) {
+    const rollupIds = rollupNodes.map((node) => node.chainId);
+    const set = parseDependencySet(options.dependencySet, rollupIds);
+    await applyDependencySet(manifest.rollups, accounts.deployer.privateKey, set);
+    manifest = { ...manifest, dependencySet: set };
+  }
+  return manifest;
+}
+
+/** Margin and order book messages take the sequencer path (set while the nodes still mine on their own). */
+async function routeSequencedApps(manifest: Manifest): Promise<void> {
+  const deployer = manifest.accounts.deployer.privateKey;
+  await routeMarginMessages(manifest.rollups, deployer, manifest.margin, "sequencerVerifier");
+  if (manifest.orderbook) {
+    await routeOrderbookMessages(manifest.rollups, deployer, manifest.orderbook, "sequencerVerifier");
   }
 }
 
@@ -338,17 +454,23 @@ export function watchtowerDatabase(dataDir: string): string {
   return join(dataDir, "watchtower.sqlite");
 }
 
+/** Every SQLite store the devnet's agents and API may keep in `dataDir`. */
+function agentStoreFiles(dataDir: string): string[] {
+  return [
+    fillerDatabase(dataDir),
+    keeperDatabase(dataDir),
+    matcherDatabase(dataDir),
+    apiDatabase(dataDir),
+    relayerDatabase(dataDir),
+    watchtowerDatabase(dataDir),
+  ];
+}
+
 /** The chains are new, so what agents stored about earlier chains is gone: SQLite files or PostgreSQL rows. */
 async function clearAgentStores(storage: AgentStorage): Promise<void> {
-  // The filler, the keeper and the matcher keep SQLite either way.
-  const files = [
-    fillerDatabase(storage.dataDir),
-    keeperDatabase(storage.dataDir),
-    matcherDatabase(storage.dataDir),
-    apiDatabase(storage.dataDir),
-  ];
+  // The filler, the keeper, the matcher and the API keep SQLite either way.
+  const files = agentStoreFiles(storage.dataDir);
   if (storage.databaseUrl) await clearPostgresStores(storage.databaseUrl);
-  else files.push(relayerDatabase(storage.dataDir), watchtowerDatabase(storage.dataDir));
   for (const file of files) {
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
   }

@@ -13,6 +13,7 @@ export function sequencedManifest(manifest: Manifest, port: number, superblockTi
     rollups: manifest.rollups.map((rollup, i) => ({
       ...rollup,
       rpcUrl: `http://127.0.0.1:${port + i}`,
+      wsUrl: `ws://127.0.0.1:${port + i}`,
       nodeRpcUrl: rollup.rpcUrl,
       blockTime: superblockTimeMs / 1000,
     })),

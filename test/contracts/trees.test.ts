@@ -53,7 +53,7 @@ describe("trees against the contracts", () => {
   });
 
   it("message ids and Outbox roots match the TypeScript tree after every append", async () => {
-    const outbox = await deploy(outboxAbi, outboxBytecode, []);
+    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address]);
     const ids: Hex[] = [];
     assert.equal(
       await client.readContract({ address: outbox, abi: outboxAbi, functionName: "rootAt", args: [0n] }),

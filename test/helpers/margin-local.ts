@@ -42,7 +42,7 @@ export async function deployLocalMargin(node: AnvilNode) {
   const eth = await deploy(testTokenAbi, testTokenBytecode, []);
   const old = await deploy(testTokenAbi, testTokenBytecode, []);
   const jusd = await deploy(testTokenAbi, testTokenBytecode, []);
-  const outbox = await deploy(outboxAbi, outboxBytecode, []);
+  const outbox = await deploy(outboxAbi, outboxBytecode, [from]);
   // The deployer stands in for the default verifier: nothing is ever proven on this one chain.
   const inbox = await deploy(inboxAbi, inboxBytecode, [from, outbox, from]);
   const oracle = await deploy(priceOracleAbi, priceOracleBytecode, [from, BigInt(LOCAL_PRICE_MAX_AGE)]);

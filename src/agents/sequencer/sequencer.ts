@@ -12,7 +12,7 @@ import { untilUnreachable } from "../../chain/json-rpc.js";
 import type { Manifest, RollupEntry } from "../../chain/manifest.js";
 import { nodeRpcCall } from "../../chain/node-rpc.js";
 import { withStopSignal } from "../../chain/stop-signal.js";
-import { inboxAbi, optimisticVerifierAbi } from "../../contracts/generated/index.js";
+import { inboxAbi, optimisticVerifierAbi, outboxAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import type { Agent } from "../agent.js";
 import { topUpBond } from "../bond.js";
@@ -251,6 +251,7 @@ export class Sequencer implements Agent {
       for (const block of dropped.blocks) this.#heightOfBlock.delete(`${block.chainId}:${block.blockNumber}`);
     }
     this.#poster.enqueue(superblock);
+    this.#server.announce();
     return superblock;
   }
 
@@ -366,6 +367,14 @@ export class Sequencer implements Agent {
     for (const destination of this.#rollups) {
       for (const source of this.#rollups) {
         if (source === destination) continue;
+        // Outside the source's dependency set the destination takes no messages from it, nor its bond.
+        const linked = await source.client.readContract({
+          address: source.contracts.outbox,
+          abi: outboxAbi,
+          functionName: "maySendTo",
+          args: [BigInt(destination.chainId)],
+        });
+        if (!linked) continue;
         const bond = await destination.client.readContract({
           address: destination.contracts.optimisticVerifier,
           abi: optimisticVerifierAbi,

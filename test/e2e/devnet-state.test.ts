@@ -1,0 +1,191 @@
+// Saving and loading a devnet, its dependency set and its websocket endpoints, on two devnet start-ups:
+// the first (a shared sequencer, rollup 901 may message 902 but 902 nobody) delivers a message and a
+// bridge transfer while a websocket client behind the sequencer watches blocks and logs, refuses a
+// message outside the set by name at both ends, and is saved on stop; the second starts from the saved
+// state and still has the old message, the balances and the set, and delivers a new message.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { createPublicClient, type Hex, toHex, webSocket, zeroHash } from "viem";
+import { chainOf, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
+import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
+import { consecutiveFreePorts, freePort } from "../../src/chain/ports.js";
+import { junctionErrorsAbi } from "../../src/contracts/errors.js";
+import { crosschainTokenAbi, inboxAbi } from "../../src/contracts/generated/index.js";
+import { type DevnetOptions, startDevnet } from "../../src/devnet/devnet.js";
+import { chainStatePath } from "../../src/devnet/state.js";
+import { ConfigError } from "../../src/errors.js";
+import { silentLogger } from "../../src/log.js";
+import { MESSAGE_VERSION } from "../../src/protocol/message.js";
+import { bridgeTokens, getMessageStatus, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import { rejects, waitUntil } from "../helpers/chain.js";
+
+const UNIT = 10n ** 18n;
+
+describe("devnet --dump-state / --load-state, --dependency-set, websockets", () => {
+  const dirs = ["data-1", "data-2", "state"].map((name) => mkdtempSync(join(tmpdir(), `junction-${name}-`)));
+  const [firstData, secondData, stateDir] = dirs as [string, string, string];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const send = (manifest: Manifest, from: number, to: number, text: string) =>
+    sendMessage(walletClientFor(rollupOf(manifest, from), manifest.accounts.user.privateKey), manifest, {
+      destinationChainId: to,
+      recipient: rollupOf(manifest, to).contracts.recorder,
+      body: toHex(text),
+    });
+  const jusd = (manifest: Manifest, chainId: number) => {
+    const rollup = rollupOf(manifest, chainId);
+    return publicClientFor(rollup).readContract({
+      address: rollup.contracts.bridgedToken,
+      abi: crosschainTokenAbi,
+      functionName: "balanceOf",
+      args: [manifest.accounts.user.address],
+    });
+  };
+  /** 902 may message nobody: its Outbox refuses 901 by name, nothing is sent. */
+  const assertRefusedOutsideSet = async (manifest: Manifest) => {
+    await rejects(send(manifest, 902, 901, "outside the set"), "DestinationNotInDependencySet");
+    // A forged checkpoint of 902 could vouch for any message; 901's Inbox refuses the source first.
+    const inbox = rollupOf(manifest, 901).contracts.inbox;
+    const forged = {
+      version: MESSAGE_VERSION,
+      nonce: 0n,
+      sourceChainId: 902n,
+      sender: manifest.accounts.user.address,
+      destinationChainId: 901n,
+      recipient: rollupOf(manifest, 901).contracts.recorder,
+      gasLimit: 100_000n,
+      deadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
+      body: "0x" as Hex,
+    };
+    await rejects(
+      publicClientFor(rollupOf(manifest, 901)).simulateContract({
+        address: inbox,
+        abi: [...inboxAbi, ...junctionErrorsAbi],
+        functionName: "deliver",
+        args: [forged, { count: 1n, root: zeroHash, path: [], verifierData: "0x" }],
+        account: manifest.accounts.relayer.address,
+      }),
+      "SourceNotInDependencySet",
+    );
+  };
+
+  it("refuses to save or load PostgreSQL stores, and loads only a complete saved devnet", async () => {
+    const base = { dataDir: firstData, logger: silentLogger, databaseUrl: "postgres://x@127.0.0.1:1/db" };
+    await assert.rejects(startDevnet({ ...base, dumpState: stateDir }), ConfigError);
+    await assert.rejects(startDevnet({ ...base, loadState: stateDir }), ConfigError);
+    await assert.rejects(
+      startDevnet({ dataDir: firstData, logger: silentLogger, loadState: stateDir }),
+      /holds no saved devnet/,
+    );
+  });
+
+  it("saves on stop and loads: old message, balances, set and heights survive; a new message is delivered", async () => {
+    const ports = {
+      l1Port: await freePort(),
+      rollupPort: await consecutiveFreePorts(2),
+      sequencer: { superblockTimeMs: 250, nodePort: await consecutiveFreePorts(2) },
+    };
+    const options: DevnetOptions = { logger: silentLogger, dataDir: firstData, ...ports };
+    const first = await startDevnet({ ...options, dependencySet: { "901": [902] }, dumpState: stateDir });
+    let saved: { id: Hex; bridged: Hex; balances: bigint[]; heads: { number: bigint; timestamp: bigint }[] };
+    try {
+      const { manifest } = first;
+      const rollup902 = rollupOf(manifest, 902);
+      assert.equal(rollup902.wsUrl, `ws://127.0.0.1:${ports.rollupPort + 1}`, "the sequencer's endpoint");
+      assert.equal(manifest.l1.wsUrl, `ws://127.0.0.1:${ports.l1Port}`);
+      assert.deepEqual(manifest.dependencySet, { "901": [902] });
+
+      // A websocket client behind the sequencer, subscribed to 902's new blocks and Inbox logs.
+      const ws = createPublicClient({
+        chain: chainOf(rollup902),
+        transport: webSocket(rollup902.wsUrl, { reconnect: false }),
+      });
+      const heads: bigint[] = [];
+      const delivered: Hex[] = [];
+      const unwatchBlocks = ws.watchBlocks({ poll: false, onBlock: (block) => heads.push(block.number) });
+      const unwatchLogs = ws.watchContractEvent({
+        address: rollup902.contracts.inbox,
+        abi: inboxAbi,
+        eventName: "MessageDelivered",
+        poll: false,
+        onLogs: (logs) => delivered.push(...logs.map((log) => log.args.id as Hex)),
+      });
+      try {
+        const { id } = await send(manifest, 901, 902, "before the save");
+        assert.equal((await waitForDelivery(manifest, { id, timeoutMs: 60_000 })).status, "delivered");
+        await waitUntil(
+          async () => delivered,
+          (ids) => ids.includes(id),
+          "the delivery over eth_subscribe logs",
+        );
+        // Heads arrive in order, one per block (a read over HTTP sees the same blocks).
+        await waitUntil(
+          async () => heads.length,
+          (count) => count >= 3,
+          "three new heads",
+        );
+        for (let i = 1; i < heads.length; i++) assert.equal(heads[i], (heads[i - 1] as bigint) + 1n);
+        const lastHead = heads[heads.length - 1] as bigint;
+        assert.ok((await publicClientFor(rollup902).getBlockNumber()) >= lastHead);
+        // Ordinary requests over the same socket go through the sequencer's rules too.
+        assert.equal(await ws.getChainId(), 902);
+
+        await assertRefusedOutsideSet(manifest);
+
+        const bridged = await bridgeTokens(
+          walletClientFor(rollupOf(manifest, 901), manifest.accounts.user.privateKey),
+          manifest,
+          { amount: 7n * UNIT, destinationChainId: 902 },
+        );
+        await waitForDelivery(manifest, { id: bridged.messageId, timeoutMs: 60_000 });
+        const balances = [await jusd(manifest, 901), await jusd(manifest, 902)];
+        assert.equal(balances[1], 7n * UNIT);
+        const heads2 = await Promise.all(
+          manifest.rollups.map((rollup) => publicClientFor(rollup).getBlock({ blockTag: "latest" })),
+        );
+        saved = {
+          id,
+          bridged: bridged.messageId,
+          balances,
+          heads: heads2.map((block) => ({ number: block.number, timestamp: block.timestamp })),
+        };
+      } finally {
+        unwatchBlocks();
+        unwatchLogs();
+        await ws.transport.getRpcClient().then((socket) => socket.close());
+      }
+    } finally {
+      await first.stop();
+    }
+    for (const chainId of [900, 901, 902]) assert.ok(existsSync(chainStatePath(stateDir, chainId)));
+
+    const second = await startDevnet({ ...options, dataDir: secondData, loadState: stateDir });
+    try {
+      const { manifest } = second;
+      assert.deepEqual(
+        manifest.rollups.map((rollup) => rollup.contracts),
+        first.manifest.rollups.map((rollup) => rollup.contracts),
+        "nothing redeployed",
+      );
+      assert.equal((await getMessageStatus(manifest, { id: saved.id })).status, "delivered");
+      assert.equal((await getMessageStatus(manifest, { id: saved.bridged })).status, "delivered");
+      assert.deepEqual([await jusd(manifest, 901), await jusd(manifest, 902)], saved.balances);
+      for (const [i, rollup] of manifest.rollups.entries()) {
+        const head = await publicClientFor(rollup).getBlock({ blockTag: "latest" });
+        const before = saved.heads[i] as { number: bigint; timestamp: bigint };
+        assert.ok(head.number >= before.number, `chain ${rollup.chainId} kept its height`);
+        assert.ok(head.timestamp >= before.timestamp, `chain ${rollup.chainId}'s clock did not go back`);
+      }
+      await assertRefusedOutsideSet(manifest);
+      const { id } = await send(manifest, 901, 902, "after the load");
+      assert.equal((await waitForDelivery(manifest, { id, timeoutMs: 60_000 })).status, "delivered");
+    } finally {
+      await second.stop();
+    }
+  });
+});
