@@ -13,6 +13,14 @@ const commands: Record<string, () => Promise<Command>> = {
     const { usage, run } = await import("./devnet.js");
     return { usage, run };
   },
+  deploy: async () => {
+    const { usage, run } = await import("./deploy.js");
+    return { usage, run };
+  },
+  agents: async () => {
+    const { usage, run } = await import("./agents.js");
+    return { usage, run };
+  },
   send: async () => plain(await import("./send.js")),
   status: async () => plain(await import("./status.js")),
   bridge: async () => plain(await import("./bridge.js")),

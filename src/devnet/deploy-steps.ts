@@ -192,15 +192,23 @@ async function verifyAll(
 ): Promise<void> {
   await Promise.all(
     addresses.map(async (address, i) => {
+      // The simulated creation must not collide with the contract already there: its address is
+      // emptied (no code, nonce 0, no storage) for the call.
       const [actual, simulated] = await Promise.all([
         client.getCode({ address }),
-        client.call({
-          account: factory,
-          data: initCodes[i],
-          stateOverride: [{ address: factory, nonce: i + 1 }],
+        client.request({
+          method: "eth_call",
+          params: [
+            { from: factory, data: initCodes[i] },
+            "latest",
+            {
+              [factory]: { nonce: toHex(i + 1) },
+              [address]: { code: "0x", nonce: "0x0", state: {} },
+            },
+          ],
         }),
       ]);
-      if (!actual || !simulated.data || keccak256(actual) !== keccak256(simulated.data)) {
+      if (!actual || actual === "0x" || keccak256(actual) !== keccak256(simulated)) {
         throw new DeploymentMismatchError(
           `${where}: the code at ${address} (contract ${i}) is not the planned one`,
           {

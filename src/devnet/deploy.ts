@@ -423,6 +423,8 @@ export type DeployNetworkOptions = {
   accounts: Manifest["accounts"];
   optimistic: OptimisticSettings;
   zk: ZkSettings;
+  /** Who publishes proof-of-solvency epochs on the L1 (default: the devnet's publisher account). */
+  solvencyPublisher?: Address;
 };
 
 /** Deploys everything and returns the manifest describing it. */
@@ -432,6 +434,7 @@ export async function deployNetwork({
   accounts,
   optimistic,
   zk,
+  solvencyPublisher,
 }: DeployNetworkOptions): Promise<Manifest> {
   const deployer = accounts.deployer.privateKey;
   const committee = { root: (await buildCommittee(zk.committeeKeys)).root, threshold: zk.threshold };
@@ -507,7 +510,7 @@ export async function deployNetwork({
   };
   const solvency = await deploySolvency(l1, deployer, {
     superblockLog: hub.superblockLog,
-    publisher: solvencyPublisherAccount().address,
+    publisher: solvencyPublisher ?? solvencyPublisherAccount().address,
     tokens: reserveTokens(holding),
     holders: listedHolders(holding),
   });

@@ -1,0 +1,47 @@
+// `junction deploy --config network.json`: deploys Junction to chains you already run, or verifies an
+// earlier deployment there, and writes the manifest the other commands and `junction agents` read.
+import { chmodSync, existsSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+import { loadManifest, type Manifest, manifestPath, saveManifest } from "../chain/manifest.js";
+import { loadNetworkConfig } from "../deploy/config.js";
+import { deployToNetwork } from "../deploy/network.js";
+import { dataDirOf, parseFlags, printJson, requiredFlag } from "./options.js";
+
+export const usage = `junction deploy --config FILE [--data-dir DIR | --manifest FILE]
+  Deploys Junction to the L1 and rollups FILE names (any EVM JSON-RPC endpoints), each contract at the
+  same address on every chain (CREATE2 through the deterministic deployment proxy, then the step's own
+  factory), and writes the manifest (default DIR/devnet.json, DIR default .junction; readable by its owner
+  only: it holds the roles' keys). Run it again and it verifies what is deployed, sends no transaction and
+  leaves the manifest as it was. Keys in FILE are hex or {"env": "NAME"}. See README "Deploying to your chains".`;
+
+export async function run(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<number> {
+  const { values } = parseFlags(argv, {
+    config: { type: "string" },
+    "data-dir": { type: "string" },
+    manifest: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const network = loadNetworkConfig(requiredFlag("config", values.config), env);
+  const file = values.manifest ?? manifestPath(dataDirOf(values));
+  const { manifest, transactions } = await deployToNetwork(network);
+  const previous = existsSync(file) ? loadManifest(file) : undefined;
+  const unchanged = previous !== undefined && isDeepStrictEqual(withoutDate(previous), withoutDate(manifest));
+  if (!unchanged) {
+    saveManifest(file, manifest);
+    chmodSync(file, 0o600);
+  }
+  printJson({ manifest: file, written: !unchanged, transactions });
+  return 0;
+}
+
+function withoutDate(manifest: Manifest): Omit<Manifest, "createdAt"> {
+  const { createdAt: _, ...rest } = manifest;
+  return rest;
+}
