@@ -251,6 +251,15 @@ function describe(manifest: Manifest, manifestFile: string, logFile: string | un
     "",
     table,
     "",
+    "Each rpc above also speaks JSON-RPC over websockets on the same port (ws://…, eth_subscribe newHeads and logs).",
+    ...(manifest.dependencySet
+      ? [
+          `Dependency set (source: destinations): ${Object.entries(manifest.dependencySet)
+            .map(([source, destinations]) => `${source}: ${destinations.join(", ") || "none"}`)
+            .join("; ")}; every other pair is refused.`,
+        ]
+      : []),
+    "",
     ...(manifest.sequencer
       ? [
           `Shared sequencer: a superblock every ${manifest.sequencer.superblockTimeMs} ms; the rpc above is its`,

@@ -184,6 +184,19 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
       await assertRefusedOutsideSet(manifest);
       const { id } = await send(manifest, 901, 902, "after the load");
       assert.equal((await waitForDelivery(manifest, { id, timeoutMs: 60_000 })).status, "delivered");
+      // The paths that count time (a challenge window) and bonds (the sequencer's) work on the loaded chains.
+      const wallet = walletClientFor(rollupOf(manifest, 901), manifest.accounts.user.privateKey);
+      for (const path of ["optimistic", "sequencer"] as const) {
+        const recorder = path === "optimistic" ? "optimisticRecorder" : "sequencerRecorder";
+        const sent = await sendMessage(wallet, manifest, {
+          destinationChainId: 902,
+          recipient: rollupOf(manifest, 902).contracts[recorder],
+          body: toHex(`after the load, ${path} path`),
+          path,
+        });
+        const status = await waitForDelivery(manifest, { id: sent.id, timeoutMs: 60_000 });
+        assert.equal(status.status, "delivered", path);
+      }
     } finally {
       await second.stop();
     }
