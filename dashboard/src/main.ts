@@ -273,6 +273,33 @@ async function refreshPools(): Promise<void> {
   );
 }
 
+async function refreshOrderbook(): Promise<void> {
+  const response = await fetch("/v1/orderbook");
+  if (response.status === 404) return; // no gateways on this network: the note stays
+  if (!response.ok) throw new Error(`order book: ${response.status}`);
+  const book = (await response.json()) as { market: string; bids: Json[]; asks: Json[] };
+  byId("orderbook-market").textContent = `${book.market}: resting orders of every rollup's gateway`;
+  // Asks from the highest down to the best, then bids from the best down: the spread sits in the middle.
+  const rows = [
+    ...[...book.asks].reverse().map((level) => ["ask", level] as const),
+    ...book.bids.map((level) => ["bid", level] as const),
+  ];
+  byId("orderbook").replaceChildren(
+    ...rows.map(([side, level]) => {
+      const tr = document.createElement("tr");
+      tr.dataset.side = side;
+      tr.dataset.price = String(level.price);
+      tr.append(
+        cell(side, { class: `state state-${side}` }),
+        cell(ether(String(level.price))),
+        cell(ether(String(level.amount))),
+        cell(String(level.orders)),
+      );
+      return tr;
+    }),
+  );
+}
+
 async function refreshSolvency(): Promise<void> {
   const response = await fetch("/v1/solvency/epochs/latest");
   if (response.status === 404) return; // none published yet (or no registry): the note stays
@@ -388,5 +415,6 @@ follow(undefined, () => {
 every(1000, refreshChains);
 every(5000, refreshPools);
 every(5000, refreshSolvency);
+every(2000, refreshOrderbook);
 setInterval(renderCheckpoints, 250);
 setUpMarginLookup();

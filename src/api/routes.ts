@@ -5,9 +5,12 @@ import type { FastifyInstance } from "fastify";
 import type { Address, Hex } from "viem";
 import type { Manifest } from "../chain/manifest.js";
 import { liquidityPoolAbi } from "../contracts/generated/index.js";
+import { chainOfOrder } from "../protocol/orderbook.js";
+import { getBook, getFills } from "../sdk/getBook.js";
 import { getIntent } from "../sdk/getIntent.js";
 import { getMarginAccount } from "../sdk/getMarginAccount.js";
 import { clientOf } from "../sdk/network.js";
+import { getOrder } from "../sdk/orderGateway.js";
 import { getSolvencyEpoch, SolvencyEpochNotFoundError } from "../sdk/solvency.js";
 import { type IndexStore, MESSAGE_STATUSES, type MessageFilter } from "./index-store.js";
 import type { Indexer } from "./indexer.js";
@@ -23,6 +26,8 @@ const notFound = {
   properties: { error: { type: "string" }, message: { type: "string" } },
 } as const;
 const anyObject = { type: "object", additionalProperties: true } as const;
+/** An order id: the rollup's chain id in the high bits, its sequence in the low 64 (decimal). */
+const orderIdParam = { type: "string", pattern: "^[1-9][0-9]{0,39}$" } as const;
 
 export type RouteContext = { network: Manifest; store: IndexStore; indexer: Indexer };
 
@@ -286,6 +291,7 @@ export function registerRoutes(app: FastifyInstance, { network, store, indexer }
   );
 
   registerFinanceRoutes(app, network);
+  registerOrderbookRoutes(app, network);
 }
 
 /** The finance apps' state, read from their contracts per request (a handful of calls each). */
@@ -417,6 +423,77 @@ function registerFinanceRoutes(app: FastifyInstance, network: Manifest): void {
         });
       }
       return plain(intent);
+    },
+  );
+}
+
+/** The unified order book, read from every rollup's gateway per request. */
+function registerOrderbookRoutes(app: FastifyInstance, network: Manifest): void {
+  const noBook = { error: "not found", message: "this network has no order book" };
+
+  app.get(
+    "/v1/orderbook",
+    {
+      schema: {
+        summary: "The unified order book: resting bids and asks of every rollup's gateway, by price",
+        response: { 200: anyObject, 404: notFound },
+      },
+    },
+    async (_request, reply) => {
+      if (!network.orderbook) return reply.code(404).send(noBook);
+      const book = await getBook(network);
+      return plain({ market: network.orderbook.market, ...book });
+    },
+  );
+
+  app.get<{ Params: { orderId: string } }>(
+    "/v1/orderbook/orders/:orderId",
+    {
+      schema: {
+        summary:
+          "An order as its gateway holds it: price, amount, filled, reserved by fills in flight, escrow",
+        params: { type: "object", required: ["orderId"], properties: { orderId: orderIdParam } },
+        response: { 200: anyObject, 400: anyObject, 404: notFound },
+      },
+    },
+    async (request, reply) => {
+      if (!network.orderbook) return reply.code(404).send(noBook);
+      const orderId = BigInt(request.params.orderId);
+      const chain = chainOfOrder(orderId);
+      if (!network.rollups.some((rollup) => rollup.chainId === chain)) {
+        return reply.code(400).send({
+          error: "invalid parameter",
+          parameter: "orderId",
+          message: `order ${orderId} names chain ${chain}, not a rollup of this network`,
+        });
+      }
+      const order = await getOrder(network, { orderId });
+      if (/^0x0{40}$/.test(order.owner)) {
+        return reply.code(404).send({ error: "not found", message: `no order ${orderId} on ${chain}` });
+      }
+      return plain(order);
+    },
+  );
+
+  app.get<{ Querystring: { order?: string } }>(
+    "/v1/orderbook/fills",
+    {
+      schema: {
+        summary:
+          "The legs the gateways paid, oldest first per rollup (one per order and fill); ?order= filters",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { order: orderIdParam },
+        },
+        response: { 200: anyObject, 404: notFound },
+      },
+    },
+    async (request, reply) => {
+      if (!network.orderbook) return reply.code(404).send(noBook);
+      const { order } = request.query;
+      const fills = await getFills(network, { orderId: order === undefined ? undefined : BigInt(order) });
+      return plain({ fills });
     },
   );
 }

@@ -17,7 +17,14 @@ import { bondManagerAbi, optimisticVerifierAbi } from "../../src/contracts/gener
 import { silentLogger } from "../../src/log.js";
 import { MESSAGE_TREE_DEPTH, merkleRoot } from "../../src/protocol/merkle.js";
 import { type Message, messageId } from "../../src/protocol/message.js";
-import { fillIntent, openIntent, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import {
+  cancelOrder,
+  fillIntent,
+  openIntent,
+  placeOrder,
+  sendMessage,
+  waitForDelivery,
+} from "../../src/sdk/index.js";
 import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { outboxIds, submitCheckpoint } from "../helpers/optimistic.js";
@@ -333,6 +340,66 @@ describe("API", () => {
     assert.equal(account.body.cash, "0");
   });
 
+  it("GET /v1/orderbook, /v1/orderbook/orders/:id and /fills read every rollup's gateway", async () => {
+    // No matcher runs in this devnet: the orders rest (the filler's account holds JUSD on every rollup). Two bids at one price on two rollups are one level.
+    const { manifest } = devnet;
+    const bid = async (chainId: number, amount: string) =>
+      placeOrder(
+        walletClientFor(rollupOf(manifest, chainId), manifest.accounts.filler.privateKey),
+        manifest,
+        {
+          side: "buy",
+          price: parseEther("1234"),
+          amount: parseEther(amount),
+        },
+      );
+    const first = await bid(901, "0.5");
+    const second = await bid(902, "0.25");
+    const book = (await get(`${base}/v1/orderbook`)).body;
+    const level = (book.bids as Json[]).find((entry) => entry.price === parseEther("1234").toString());
+    assert.deepEqual(level, {
+      price: parseEther("1234").toString(),
+      amount: parseEther("0.75").toString(),
+      orders: 2,
+    });
+
+    const order = await get(`${base}/v1/orderbook/orders/${second.orderId}`);
+    assert.equal(order.status, 200);
+    assert.equal(order.body.chainId, 902);
+    assert.equal(order.body.owner, manifest.accounts.filler.address);
+    assert.equal(order.body.isBuy, true);
+    assert.equal(order.body.filled, "0");
+
+    await cancelOrder(
+      walletClientFor(rollupOf(manifest, 901), manifest.accounts.filler.privateKey),
+      manifest,
+      {
+        orderId: first.orderId,
+      },
+    );
+    const after = (await get(`${base}/v1/orderbook`)).body;
+    const left = (after.bids as Json[]).find((entry) => entry.price === parseEther("1234").toString());
+    assert.deepEqual(left, {
+      price: parseEther("1234").toString(),
+      amount: parseEther("0.25").toString(),
+      orders: 1,
+    });
+    assert.equal((await get(`${base}/v1/orderbook/orders/${first.orderId}`)).body.cancelled, true);
+    assert.deepEqual((await get(`${base}/v1/orderbook/fills?order=${second.orderId}`)).body, { fills: [] });
+
+    const unknown = (901n << 64n) + 999_999n;
+    assert.equal((await get(`${base}/v1/orderbook/orders/${unknown}`)).status, 404);
+    for (const [path, parameter] of [
+      ["/v1/orderbook/orders/0x12", "orderId"],
+      [`/v1/orderbook/orders/${(77n << 64n) + 1n}`, "orderId"],
+      ["/v1/orderbook/fills?order=-3", "order"],
+    ] as const) {
+      const { status, body } = await get(`${base}${path}`);
+      assert.equal(status, 400, path);
+      assert.equal(body.parameter, parameter, path);
+    }
+  });
+
   it("serves an OpenAPI 3.1 document describing every route and its parameters", async () => {
     const { status, body } = await get(`${base}/v1/openapi.json`);
     assert.equal(status, 200);
@@ -350,6 +417,9 @@ describe("API", () => {
       "/v1/intents/{orderId}",
       "/v1/intents",
       "/v1/solvency/epochs/{epoch}",
+      "/v1/orderbook",
+      "/v1/orderbook/orders/{orderId}",
+      "/v1/orderbook/fills",
       "/v1/stream",
     ]) {
       const operation = paths[path]?.get;

@@ -12,7 +12,7 @@ import { DASHBOARD_DIR } from "../../src/api/server.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { freePort } from "../../src/chain/ports.js";
-import { fillIntent, openIntent, sendMessage } from "../../src/sdk/index.js";
+import { fillIntent, openIntent, placeOrder, sendMessage } from "../../src/sdk/index.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -115,6 +115,28 @@ describe("dashboard in chromium", () => {
       },
     );
     await row.locator('td[data-state="repaid"]').waitFor();
+  });
+
+  it("shows a bid placed during the test in the order book, aggregated over rollups", async () => {
+    const { manifest } = devnet;
+    const price = parseEther("1111");
+    for (const [chainId, amount] of [
+      [901, "0.5"],
+      [902, "0.25"],
+    ] as const) {
+      await placeOrder(
+        walletClientFor(rollupOf(manifest, chainId), manifest.accounts.filler.privateKey),
+        manifest,
+        {
+          side: "buy",
+          price,
+          amount: parseEther(amount),
+        },
+      );
+    }
+    const row = page.locator(`#orderbook tr[data-side="bid"][data-price="${price}"]`);
+    await row.filter({ hasText: "0.75" }).waitFor();
+    assert.equal(await row.locator("td").nth(3).textContent(), "2");
   });
 
   it("shows an optimistic checkpoint's challenge window counting down", async () => {
