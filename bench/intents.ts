@@ -6,6 +6,7 @@
 // opening one order after another, as independent users would), gives the offered rate and the
 // intents filled per second. Writes bench/results/<date>-<commit>-intents.{json,md}. Measures; never
 // asserts timings.
+
 import { parseArgs } from "node:util";
 import { erc20Abi, type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
@@ -16,6 +17,7 @@ import { intentSettlerAbi } from "../src/contracts/generated/index.js";
 import type { IntentPath } from "../src/protocol/intents.js";
 import { bridgeTokens, ensureAllowance, openIntent, waitForDelivery } from "../src/sdk/index.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
+import { seenAt, sleep } from "./poll.js";
 import { type Stats, stats } from "./report.js";
 import { runStamp, writeResults } from "./results-file.js";
 
@@ -63,18 +65,6 @@ type RollupRun = { rollups: number; paths: PathRun[] };
 const started = performance.now();
 const progress = (what: string) =>
   process.stderr.write(`bench:intents: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` every 10 ms until it holds; returns when it was first seen. */
-async function seenAt(read: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (await read()) return performance.now();
-    await sleep(10);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function fillState(manifest: Manifest, path: IntentPath, destination: number, orderId: Hex) {
   const rollup = rollupOf(manifest, destination);

@@ -12,6 +12,7 @@
 // contracts are called directly (as depositCollateral / requestWithdrawal do) so the SDK's 100 ms receipt
 // wait does not blur the start of a measurement. Writes bench/results/<date>-<commit>-margin.{json,md}.
 // Measures; never asserts timings.
+
 import { parseArgs } from "node:util";
 import {
   type Address,
@@ -32,6 +33,7 @@ import { assetId, engineAbi, oracleAbi, superblockOf, vaultAbi } from "../src/sd
 import { startTestDevnet, type TestDevnet } from "../test/helpers/devnet.js";
 import { liquidatable, liquidationsSince } from "../test/helpers/keeper.js";
 import { type MarginKit, marginKit, type Trader } from "../test/helpers/margin.js";
+import { seenAt, sleep } from "./poll.js";
 import { type Stats, stats } from "./report.js";
 import { runStamp, writeResults } from "./results-file.js";
 
@@ -109,18 +111,6 @@ type RunResult = {
 const started = performance.now();
 const progress = (what: string) =>
   process.stderr.write(`bench:margin: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` every 10 ms until it holds; returns when it was first seen. */
-async function seenAt(read: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (await read()) return performance.now();
-    await sleep(10);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /**
  * Polls the receipt every 10 ms (the clients poll every 100 ms): when the transaction was first seen
@@ -372,7 +362,7 @@ async function crash(kit: MarginKit, traders: Trader[], sequenced: boolean) {
       return [...expected].every((account) => seen.has(account));
     },
     "every unhealthy account liquidated",
-    300_000,
+    { timeoutMs: 300_000 },
   );
   // Every seize message of those liquidations, delivered on its vault's rollup.
   const seizes = [...seen.values()]
@@ -407,7 +397,7 @@ async function crash(kit: MarginKit, traders: Trader[], sequenced: boolean) {
       return seizes.every((seize) => delivered.has(seize.id));
     },
     "every seizure paid",
-    300_000,
+    { timeoutMs: 300_000 },
   );
   await sleep(1_500); // a few keeper ticks more: anything liquidated that should not have been
   seen = await liquidationsSince(kit, from);

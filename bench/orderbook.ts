@@ -16,6 +16,7 @@
 // beforehand) so the SDK's 100 ms receipt wait does not blur the start. The matcher's own timestamps
 // (matched, batch landed, legs paid; seen on its 200 ms ticks) break the paced latency down.
 // Writes bench/results/<date>-<commit>-orderbook.{json,md}. Measures; never asserts timings.
+
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import {
@@ -46,6 +47,7 @@ import { type BookOrder, OrderBook } from "../src/protocol/orderbook-book.js";
 import { seededRandom } from "../src/protocol/prng.js";
 import { gatewayAbi } from "../src/sdk/orderGateway.js";
 import { startTestDevnet, type TestDevnet } from "../test/helpers/devnet.js";
+import { seenAt, sleep } from "./poll.js";
 import { type Stats, stats } from "./report.js";
 import { runStamp, writeResults } from "./results-file.js";
 
@@ -140,9 +142,11 @@ type DevnetResult = {
 const started = performance.now();
 const progress = (what: string) =>
   process.stderr.write(`bench:orderbook: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Unix ms with sub-ms precision (comparable with the matcher's Date.now() stamps). */
 const now = () => performance.timeOrigin + performance.now();
+/** `seenAt` on the Unix-ms clock the matcher's timestamps use. */
+const seenNow = (read: () => Promise<boolean>, what: string, everyMs?: number, timeoutMs?: number) =>
+  seenAt(read, what, { everyMs, timeoutMs, clock: now });
 
 // --------------------------------------------------------------------------------------------- engine
 
@@ -366,16 +370,6 @@ async function traders(kit: Kit, count: number): Promise<Trader[]> {
   });
 }
 
-/** Polls `read` every `everyMs` until it holds; returns when it was first seen (Unix ms). */
-async function seenAt(read: () => Promise<boolean>, what: string, everyMs = 10, timeoutMs = 120_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (await read()) return now();
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 async function paced(kit: Kit, pool: Trader[], placement: Placement): Promise<PacedResult> {
   const chains = CHAINS[placement];
   const samples = {
@@ -390,15 +384,15 @@ async function paced(kit: Kit, pool: Trader[], placement: Placement): Promise<Pa
     const sell = kit.orderIdOf(
       (await kit.minedAt(chains.sell, await kit.place(seller, chains.sell, false))).receipt,
     );
-    await seenAt(async () => kit.matcher.book.get(sell) !== undefined, `the matcher reads ${sell}`);
+    await seenNow(async () => kit.matcher.book.get(sell) !== undefined, `the matcher reads ${sell}`);
     const { at: minedAt, receipt } = await kit.minedAt(chains.buy, await kit.place(buyer, chains.buy, true));
     const buy = kit.orderIdOf(receipt);
-    const settledAt = await seenAt(
+    const settledAt = await seenNow(
       async () => (await kit.settledOnChain(buy)) && (await kit.settledOnChain(sell)),
       `${buy} and ${sell} settled`,
     );
     samples.settled.push(settledAt - minedAt);
-    const fill = await seenAt(async () => kit.settled.has(buy), `the matcher sees ${buy} settled`, 20).then(
+    const fill = await seenNow(async () => kit.settled.has(buy), `the matcher sees ${buy} settled`, 20).then(
       () => kit.settled.get(buy) as SettledFill,
     );
     samples.matched.push(fill.matchedAt - minedAt);
@@ -462,7 +456,7 @@ async function burst(kit: Kit, pool: Trader[], placement: Placement): Promise<Bu
     return { sentAt, mined };
   };
   const sells = (await send(sellers, chains.sell, false)).mined.map(({ receipt }) => kit.orderIdOf(receipt));
-  await seenAt(
+  await seenNow(
     async () => sells.every((id) => kit.matcher.book.get(id) !== undefined),
     "the matcher reads every resting sell",
     20,
@@ -475,7 +469,7 @@ async function burst(kit: Kit, pool: Trader[], placement: Placement): Promise<Bu
   const settledAt = new Map<Hex, number>();
   const reservedIn = new Map<Hex, Hex>(); // cross-rollup fill → its settle transaction (FillReserved)
   let next = new Map(from);
-  await seenAt(
+  await seenNow(
     async () => {
       for (const chainId of [901, 902]) {
         const head = await kit.client(chainId).getBlockNumber();
