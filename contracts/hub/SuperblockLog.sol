@@ -56,6 +56,11 @@ contract SuperblockLog {
     /// @notice The posted superblocks up to `height` handled the queue up to (excluding) `handled`.
     event ForcedTransactionsHandled(uint64 indexed height, uint256 handled);
 
+    /// @notice A rollup joined the sequencing domain after deployment.
+    event RollupAdded(uint64 indexed chainId);
+
+    /// @notice The chain is already in the domain, or is zero.
+    error RollupAlreadyInDomain(uint64 chainId);
     /// @notice Only the sequencer posts.
     error NotSequencer(address caller);
     /// @notice Superblocks are posted in order, without gaps.
@@ -78,6 +83,15 @@ contract SuperblockLog {
         sequencer = sequencer_;
         inclusionDelay = inclusionDelay_;
         for (uint256 i = 0; i < chainIds.length; i++) inDomain[chainIds[i]] = true;
+    }
+
+    /// @notice Adds a rollup to the domain (the sequencer took its node over): from now on anyone may
+    ///         queue transactions for it. Only the sequencer may, as it alone must then include them.
+    function addRollup(uint64 chainId) external {
+        if (msg.sender != sequencer) revert NotSequencer(msg.sender);
+        if (chainId == 0 || inDomain[chainId]) revert RollupAlreadyInDomain(chainId);
+        inDomain[chainId] = true;
+        emit RollupAdded(chainId);
     }
 
     /// @notice Queues a signed transaction for `chainId`; the sequencer must include it within

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Outbox} from "../messaging/Outbox.sol";
 import {CheckpointSignature} from "../verifiers/CheckpointSignature.sol";
 import {BondMessages} from "./BondMessages.sol";
@@ -10,8 +11,9 @@ import {BondMessages} from "./BondMessages.sol";
 ///         their checkpoints of this rollup's Outbox are accepted elsewhere. Anyone who shows a signed
 ///         checkpoint that disagrees with `Outbox.rootAt` gets the signer's bond slashed: PROVER_SHARE_BPS
 ///         to the prover, the rest burned. Bond changes and true roots travel to the other rollups'
-///         OptimisticVerifiers as canonical messages.
-contract BondManager {
+///         OptimisticVerifiers as canonical messages. The owner may add a destination (a rollup that
+///         joined later); anyone may then re-announce a bond so the newcomer learns it.
+contract BondManager is Ownable {
     /// @notice Share of a slashed bond paid to the fraud prover, in basis points.
     uint256 public constant PROVER_SHARE_BPS = 5_000;
     /// @notice Where the unpaid part of a slashed bond goes.
@@ -20,6 +22,8 @@ contract BondManager {
     /// @notice Bond updates and root reports never expire: a slash notice that could be expired would
     ///         leave a destination trusting the old bond forever.
     uint64 public constant NEVER_EXPIRES = type(uint64).max;
+    /// @notice Most destinations: keeps every broadcast's loop bounded.
+    uint256 public constant MAX_DESTINATIONS = 64;
     /// @notice Longest withdrawal delay (keeps `now + withdrawalDelay` far inside uint64).
     uint256 public constant MAX_WITHDRAWAL_DELAY = 365 days;
 
@@ -45,6 +49,8 @@ contract BondManager {
         address indexed attester, address indexed prover, uint256 count, bytes32 root, uint256 reward, uint256 burned
     );
     event RootReported(uint64 indexed destinationChainId, uint256 count, bytes32 root, bytes32 messageId);
+    event DestinationAdded(uint64 indexed chainId);
+    event BondAnnounced(address indexed attester, uint256 activeBond, bool slashed);
 
     /// @notice Bonding needs a positive value.
     error ZeroBond();
@@ -64,8 +70,21 @@ contract BondManager {
     error TransferFailed(address to, uint256 amount);
     /// @notice The withdrawal delay is zero or longer than MAX_WITHDRAWAL_DELAY.
     error InvalidWithdrawalDelay(uint256 withdrawalDelay);
+    /// @notice The chain is already a destination, is this rollup, or is zero.
+    error InvalidDestination(uint64 chainId);
+    /// @notice Adding the destination would pass MAX_DESTINATIONS.
+    error TooManyDestinations(uint256 max);
+    /// @notice The attester never bonded here: there is nothing to announce.
+    error NoBondToAnnounce(address attester);
 
-    constructor(Outbox outbox_, address remoteVerifier_, uint256 withdrawalDelay_, uint64[] memory destinations_) {
+    constructor(
+        address initialOwner,
+        Outbox outbox_,
+        address remoteVerifier_,
+        uint256 withdrawalDelay_,
+        uint64[] memory destinations_
+    ) Ownable(initialOwner) {
+        if (destinations_.length > MAX_DESTINATIONS) revert TooManyDestinations(MAX_DESTINATIONS);
         if (withdrawalDelay_ == 0 || withdrawalDelay_ > MAX_WITHDRAWAL_DELAY) {
             revert InvalidWithdrawalDelay(withdrawalDelay_);
         }
@@ -139,6 +158,27 @@ contract BondManager {
             NEVER_EXPIRES
         );
         emit RootReported(destinationChainId, count, root, messageId);
+    }
+
+    /// @notice Adds a rollup that joined after deployment to the destinations of bond changes and root
+    ///         reports. Bonds made before it are not sent there until someone calls `announceBond`.
+    function addDestination(uint64 chainId) external onlyOwner {
+        if (chainId == 0 || chainId == block.chainid || _isDestination(chainId)) revert InvalidDestination(chainId);
+        if (_destinations.length >= MAX_DESTINATIONS) revert TooManyDestinations(MAX_DESTINATIONS);
+        _destinations.push(chainId);
+        emit DestinationAdded(chainId);
+    }
+
+    /// @notice Sends `attester`'s current bond state to every destination again (a newer version, so no
+    ///         destination takes it for a late update). Anyone may call it: it only repeats what is true
+    ///         here, so a destination added later learns bonds made before it.
+    function announceBond(address attester) external {
+        Bond storage entry = _bonds[attester];
+        if (_bondVersion[attester] == 0) revert NoBondToAnnounce(attester);
+        bool active = !entry.slashed && entry.withdrawableAt == 0;
+        uint256 activeBond = active ? entry.amount : 0;
+        emit BondAnnounced(attester, activeBond, entry.slashed);
+        _broadcastBond(attester, activeBond, entry.slashed);
     }
 
     /// @notice An attester's bond.

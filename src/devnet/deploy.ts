@@ -93,7 +93,7 @@ export async function deployRollup(
         {
           abi: artifacts.bondManagerAbi,
           bytecode: artifacts.bondManagerBytecode,
-          args: [outbox, at[8], BigInt(optimistic.withdrawalDelay), peers.map(BigInt)],
+          args: [deployer, outbox, at[8], BigInt(optimistic.withdrawalDelay), peers.map(BigInt)],
         },
         {
           abi: artifacts.optimisticVerifierAbi,

@@ -261,7 +261,7 @@ describe("payments that never lock funds", () => {
     const selector = toFunctionSelector("InvalidWithdrawalDelay(uint256)");
     for (const delay of [2n ** 64n, 0n]) {
       await assert.rejects(
-        deploy(bondManagerAbi, bondManagerBytecode, [outbox, outbox, delay, [PEER]]),
+        deploy(bondManagerAbi, bondManagerBytecode, [wallet.account.address, outbox, outbox, delay, [PEER]]),
         (error) => String(error).includes(selector),
       );
     }
