@@ -25,6 +25,13 @@ export type AnvilOptions = {
   startTimeoutMs?: number;
   /** Start from a state file written by `dumpAnvilState` (accounts, blocks, receipts, height). */
   loadState?: string;
+  /**
+   * Run the node in its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) then
+   * reaches only its parent, which can still read the node (save its state) before stopping it.
+   */
+  ownProcessGroup?: boolean;
+  /** Leave out the deterministic deployment proxy anvil has from genesis: a chain that lacks it. */
+  withoutCreate2Proxy?: boolean;
 };
 
 export type AnvilNode = {
@@ -64,8 +71,12 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     "fifo",
   ];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  if (options.withoutCreate2Proxy) args.push("--disable-default-create2-deployer");
   if (options.loadState) args.push("--load-state", options.loadState);
-  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(anvilBinary(), args, {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: options.ownProcessGroup === true,
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

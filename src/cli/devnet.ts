@@ -21,6 +21,7 @@ import {
   networkFlags,
   numberFlag,
   parseFlags,
+  type StopReason,
   UsageError,
   untilStopped,
 } from "./options.js";
@@ -144,7 +145,15 @@ export async function run(
         );
   const dataDir = dataDirOf(values);
   const { logger, logFile, close: closeLog } = devnetLogger(values, dataDir);
-  const stopping = untilStopped();
+  // With --dump-state the nodes outlive a closed terminal's SIGHUP (their own process group), so the
+  // devnet must stop on it too: save them, then stop them.
+  const stopping =
+    values["dump-state"] === undefined
+      ? untilStopped()
+      : Promise.race([
+          untilStopped(),
+          new Promise<StopReason>((resolve) => process.once("SIGHUP", () => resolve("SIGHUP"))),
+        ]);
   const startedAt = Date.now();
   // A stop during start-up (Ctrl-C kills the nodes with us) must end the deployment's waits at once,
   // not after viem's 180 s receipt timeout; startDevnet then stops what it started.

@@ -197,19 +197,20 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     const nodePort = options.sequencer ? (options.sequencer.nodePort ?? DEFAULT_NODE_PORT) : rollupPort;
     progress(`starting ${rollupCount + 1} anvil nodes (L1 and ${rollupCount} rollups)`);
     const l1ChainId = saved?.l1.chainId ?? L1_CHAIN_ID;
-    const loadState = (chainId: number) =>
-      options.loadState === undefined ? undefined : chainStatePath(options.loadState, chainId);
-    nodes.push(
-      await startAnvil({
-        chainId: l1ChainId,
-        port: l1Port,
-        blockTime: l1BlockTime,
-        loadState: loadState(l1ChainId),
-      }),
-    );
+    const node = (chainId: number, port: number, blockTime: number) =>
+      startAnvil({
+        chainId,
+        port,
+        blockTime,
+        loadState: options.loadState === undefined ? undefined : chainStatePath(options.loadState, chainId),
+        // A terminal's Ctrl-C must leave the nodes alive until they are saved.
+        ownProcessGroup: options.dumpState !== undefined,
+      });
+    nodes.push(await node(l1ChainId, l1Port, l1BlockTime));
     for (let i = 0; i < rollupCount; i++) {
-      const chainId = saved?.rollups[i]?.chainId ?? FIRST_ROLLUP_CHAIN_ID + i;
-      nodes.push(await startAnvil({ chainId, port: nodePort + i, blockTime, loadState: loadState(chainId) }));
+      nodes.push(
+        await node(saved?.rollups[i]?.chainId ?? FIRST_ROLLUP_CHAIN_ID + i, nodePort + i, blockTime),
+      );
     }
     const [l1Node, ...rollupNodes] = nodes as [AnvilNode, ...AnvilNode[]];
     const accounts = devnetAccounts();
