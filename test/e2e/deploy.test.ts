@@ -1,6 +1,6 @@
 // `junction deploy` and `junction agents` against chains someone else runs: three bare anvil nodes this
 // test starts itself (no `junction devnet`, no anvil-only RPC), the L1 with 12 s blocks and the rollups
-// with 1 s blocks. Deploys through the CLI, re-runs it (nothing changes, no transaction), runs the
+// with 1 s blocks, one of them without the deterministic deployment proxy. Deploys through the CLI, re-runs it (nothing changes, no transaction), runs the
 // agents with `junction agents` and delivers one message over the canonical path and one over the
 // optimistic path between the two rollups.
 import assert from "node:assert/strict";
@@ -33,7 +33,10 @@ describe("junction deploy and junction agents on bare nodes", () => {
     const port = await consecutiveFreePorts(3);
     nodes.push(await startAnvil({ chainId: L1, port, blockTime: 12 }));
     nodes.push(await startAnvil({ chainId: ROLLUP_A, port: port + 1, blockTime: 1 }));
-    nodes.push(await startAnvil({ chainId: ROLLUP_B, port: port + 2, blockTime: 1 }));
+    // The second rollup lacks the deterministic deployment proxy (anvil has it from genesis otherwise).
+    nodes.push(
+      await startAnvil({ chainId: ROLLUP_B, port: port + 2, blockTime: 1, withoutCreate2Proxy: true }),
+    );
     const [l1, a, b] = nodes as [AnvilNode, AnvilNode, AnvilNode];
     const config = {
       l1: { chainId: L1, rpcUrl: l1.rpcUrl, blockTime: 12 },
@@ -99,17 +102,19 @@ describe("junction deploy and junction agents on bare nodes", () => {
   let manifest: Manifest;
 
   it("deploys to every chain at the same addresses and writes the manifest", async () => {
-    // The nodes are anvil, which has the deterministic deployment proxy from genesis; a chain without it
-    // gets the proxy's published keyless transaction first (deploy-steps.ts).
-    const proxy = await publicClientFor(nodes[0] as AnvilNode).getCode({
-      address: DETERMINISTIC_DEPLOYMENT_PROXY,
-    });
-    assert.ok(proxy && proxy !== "0x");
+    // anvil has the deterministic deployment proxy from genesis; the second rollup was started without
+    // it, so deploy sends the proxy's published keyless transaction there first.
+    const proxyCode = (node: AnvilNode) =>
+      publicClientFor(node).getCode({ address: DETERMINISTIC_DEPLOYMENT_PROXY });
+    const [withProxy, withoutProxy] = [nodes[0], nodes[2]] as [AnvilNode, AnvilNode];
+    assert.ok(((await proxyCode(withProxy)) ?? "0x").length > 2);
+    assert.equal((await proxyCode(withoutProxy)) ?? "0x", "0x");
     const deployed = await deploy();
     assert.equal(deployed.code, 0, deployed.stderr);
     const report = JSON.parse(deployed.stdout);
     assert.equal(report.written, true);
     for (const chainId of [L1, ROLLUP_A, ROLLUP_B]) assert.ok(report.transactions[chainId] > 0);
+    assert.equal(await proxyCode(withoutProxy), await proxyCode(withProxy), "the proxy was deployed");
     manifest = loadManifest(manifestFile);
     const [a, b] = manifest.rollups as [Manifest["rollups"][number], Manifest["rollups"][number]];
     assert.deepEqual(a.contracts, b.contracts, "every rollup contract at one address");
