@@ -2,6 +2,8 @@
 // and retried after a growing pause; the loop never overlaps itself. `stop` aborts the tick in flight:
 // its requests and receipt waits end at once (chain/stop-signal.ts), so a stop takes a moment even when
 // the nodes died, not viem's 180 s receipt timeout.
+
+import type { RollupEntry } from "../chain/manifest.js";
 import { withStopSignal } from "../chain/stop-signal.js";
 import type { Logger } from "../log.js";
 
@@ -9,6 +11,12 @@ export interface Agent {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Takes a rollup added to the network while the agent runs (`junction devnet add-rollup`): from its
+   * next tick on, the agent serves it as it serves the others. A rollup it already serves is ignored.
+   * Agents without it know only the rollups they were started with.
+   */
+  addRollup?(rollup: RollupEntry): void;
 }
 
 export type LoopOptions = { name: string; intervalMs: number; logger: Logger; tick: () => Promise<void> };

@@ -133,6 +133,11 @@ export const manifestSchema = z.object({
   sequencer: sequencerSettings.optional(),
   /** The devnet's HTTP/WebSocket API and dashboard (`junction api`, src/api), when it runs one. */
   api: z.object({ url: z.string().url() }).optional(),
+  /**
+   * The running devnet's admin endpoint on 127.0.0.1 (`junction devnet add-rollup` posts to it), when it
+   * serves one.
+   */
+  admin: z.object({ url: z.string().url() }).optional(),
   zk: zkSettings,
   margin: marginContracts,
   /** Absent in manifests written before proof of solvency existed. */

@@ -29,7 +29,7 @@ import {
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
                [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer] [--no-keeper] [--no-prices] [--no-matcher]
-               [--api-port P | --no-api] [--dependency-set FILE] [--dump-state DIR] [--load-state DIR]
+               [--api-port P | --no-api] [--admin-port P] [--dependency-set FILE] [--dump-state DIR] [--load-state DIR]
                [--verbose] [--log-level L] [--log-format json|pretty]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
@@ -55,6 +55,8 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   the agents' SQLite stores and the manifest to DIR when the devnet stops; --load-state DIR starts from
   them (nothing redeployed: same addresses, balances and messages; the agents carry on from their
   stores; the saved rollup count, sequencing and dependency set). Neither works with --database-url.
+  The admin endpoint on http://127.0.0.1:P (default BASE+3001) takes \`junction devnet add-rollup\`,
+  which adds a rollup while the devnet runs (see \`junction devnet add-rollup --help\`).
   Every rollup also answers JSON-RPC over websockets on its rpc port (ws://…, eth_subscribe newHeads
   and logs; the manifest's wsUrl). The agents log to DIR/devnet.log, so the table stays readable; --verbose shows the
   log lines on stderr too (readable lines on a terminal, JSON otherwise or with --log-format json).
@@ -65,6 +67,10 @@ export async function run(
   argv: string[],
   env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<number> {
+  if (argv[0] === "add-rollup") {
+    const addRollup = await import("./devnet-add-rollup.js");
+    return addRollup.run(argv.slice(1));
+  }
   const { values } = parseFlags(argv, {
     ...networkFlags,
     rollups: { type: "string" },
@@ -85,6 +91,7 @@ export async function run(
     "no-matcher": { type: "boolean" },
     "api-port": { type: "string" },
     "no-api": { type: "boolean" },
+    "admin-port": { type: "string" },
     "dependency-set": { type: "string" },
     "dump-state": { type: "string" },
     "load-state": { type: "string" },
@@ -126,6 +133,10 @@ export async function run(
         ? `the API's port would be BASE+3000 = ${apiPort}, above 65535: pass --api-port P or --no-api`
         : `--api-port must be at most 65535, got ${apiPort}`,
     );
+  }
+  const adminPort = intFlag("admin-port", values["admin-port"], base + 3001, 1);
+  if (adminPort > 65_535) {
+    throw new UsageError(`the admin endpoint's port ${adminPort} is above 65535: pass --admin-port P`);
   }
   const loadState = values["load-state"];
   if (loadState !== undefined && values["dependency-set"] !== undefined) {
@@ -180,6 +191,7 @@ export async function run(
       databaseUrl,
       dataDir,
       api: apiPort === undefined ? undefined : { port: apiPort },
+      admin: { port: adminPort },
       l1Port: base,
       rollupPort: base + 1000,
       sequencer: sequenced
@@ -292,6 +304,9 @@ function describe(manifest: Manifest, manifestFile: string, logFile: string | un
         ]
       : []),
     `manifest: ${manifestFile}`,
+    ...(manifest.admin
+      ? [`admin:    ${manifest.admin.url}  (junction devnet add-rollup adds a rollup)`]
+      : []),
     ...(logFile ? [`logs:     ${logFile}  (--verbose shows them here)`] : []),
     "Press Ctrl-C to stop.",
   ];

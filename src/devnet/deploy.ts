@@ -239,7 +239,7 @@ export async function deployRollup(
  * Registers the attester and the zk genesis committee for every peer, and points the optimistic,
  * sequencer and zk recorders at their paths for every peer.
  */
-async function configurePaths(
+export async function configurePaths(
   endpoint: Endpoint,
   ownerKey: Hex,
   contracts: Pick<
@@ -298,7 +298,7 @@ async function configurePaths(
  * Opens routes to and from every peer for the bridged token, native ETH, and the wrapped ETH of every
  * peer, each with an outbound and an inbound cap per hour.
  */
-async function configureBridge(
+export async function configureBridge(
   endpoint: Endpoint,
   ownerKey: Hex,
   contracts: { tokenBridge: Address; bridgedToken: Address },
@@ -417,6 +417,52 @@ export function jusdTotalSupply(rollups: number): bigint {
   );
 }
 
+/**
+ * What a devnet rollup is deployed with: its peers, the devnet's accounts in their roles, and its JUSD
+ * genesis (the user's supply and the keeper's on the `first` rollup only; every rollup seeds its filler
+ * and its pool). A rollup added to a running devnet (add-rollup.ts) is deployed with the same.
+ */
+export function rollupDeployOptions({
+  accounts,
+  optimistic,
+  committee,
+  peers,
+  first,
+}: {
+  accounts: Manifest["accounts"];
+  optimistic: OptimisticSettings;
+  committee: { root: bigint; threshold: number };
+  peers: readonly number[];
+  first: boolean;
+}): RollupDeployOptions {
+  return {
+    system: accounts.system.address,
+    peers,
+    attester: accounts.attester.address,
+    sequencer: accounts.sequencer.address,
+    committee,
+    optimistic,
+    token: {
+      genesis: [
+        { holder: accounts.user.address, amount: first ? BRIDGED_TOKEN_GENESIS_SUPPLY : 0n },
+        { holder: accounts.filler.address, amount: FILLER_GENESIS_JUSD },
+        { holder: accounts.keeper.address, amount: first ? KEEPER_GENESIS_JUSD : 0n },
+        { holder: accounts.deployer.address, amount: POOL_SEED_JUSD },
+      ],
+      guardian: accounts.deployer.address,
+      capPerHour: BRIDGED_TOKEN_GENESIS_SUPPLY / 10n,
+    },
+    router: {
+      repaymentDelays: { canonical: 5, optimistic: optimistic.challengeWindow, sequencer: 1, zk: 10 },
+      rebalancer: accounts.rebalancer.address,
+      poolFeeBps: POOL_FEE_BPS,
+      profitUnlockPeriod: POOL_PROFIT_UNLOCK_SECONDS,
+      settlerCaps: POOL_SETTLER_CAPS,
+      poolSeed: POOL_SEED_JUSD,
+    },
+  };
+}
+
 export type DeployNetworkOptions = {
   l1: Endpoint & { blockTime: number };
   rollups: (Endpoint & { blockTime: number })[];
@@ -447,43 +493,17 @@ export async function deployNetwork({
       accounts.sequencer.address,
     ),
     ...rollups.map((rollup) =>
-      deployRollup(rollup, deployer, {
-        system: accounts.system.address,
-        peers: rollups.filter((peer) => peer.chainId !== rollup.chainId).map((peer) => peer.chainId),
-        attester: accounts.attester.address,
-        sequencer: accounts.sequencer.address,
-        committee,
-        optimistic,
-        token: {
-          genesis: [
-            {
-              holder: accounts.user.address,
-              amount: rollup.chainId === rollups[0]?.chainId ? BRIDGED_TOKEN_GENESIS_SUPPLY : 0n,
-            },
-            { holder: accounts.filler.address, amount: FILLER_GENESIS_JUSD },
-            {
-              holder: accounts.keeper.address,
-              amount: rollup.chainId === rollups[0]?.chainId ? KEEPER_GENESIS_JUSD : 0n,
-            },
-            { holder: accounts.deployer.address, amount: POOL_SEED_JUSD },
-          ],
-          guardian: accounts.deployer.address,
-          capPerHour: BRIDGED_TOKEN_GENESIS_SUPPLY / 10n,
-        },
-        router: {
-          repaymentDelays: {
-            canonical: 5,
-            optimistic: optimistic.challengeWindow,
-            sequencer: 1,
-            zk: 10,
-          },
-          rebalancer: accounts.rebalancer.address,
-          poolFeeBps: POOL_FEE_BPS,
-          profitUnlockPeriod: POOL_PROFIT_UNLOCK_SECONDS,
-          settlerCaps: POOL_SETTLER_CAPS,
-          poolSeed: POOL_SEED_JUSD,
-        },
-      }),
+      deployRollup(
+        rollup,
+        deployer,
+        rollupDeployOptions({
+          accounts,
+          optimistic,
+          committee,
+          peers: rollups.filter((peer) => peer.chainId !== rollup.chainId).map((peer) => peer.chainId),
+          first: rollup.chainId === rollups[0]?.chainId,
+        }),
+      ),
     ),
   ]);
   // Last, after every rollup's other contracts: the hub is the first rollup.

@@ -15,7 +15,13 @@ import { Watchtower } from "../agents/watchtower/watchtower.js";
 import { ApiServer } from "../api/server.js";
 import { type AnvilNode, setBalance, startAnvil } from "../chain/anvil.js";
 import { publicClientFor } from "../chain/clients.js";
-import { type Manifest, manifestPath, type OptimisticSettings, saveManifest } from "../chain/manifest.js";
+import {
+  type Manifest,
+  manifestPath,
+  type OptimisticSettings,
+  type RollupEntry,
+  saveManifest,
+} from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { devCommitteeKeys } from "../protocol/committee.js";
@@ -24,6 +30,7 @@ import { clearPostgresStores, isPostgresUrl, openRelayerStore, openWatchtowerSto
 import type { RelayerStore } from "../store/store.js";
 import type { WatchtowerStore } from "../store/watchtower-store.js";
 import { devnetAccounts, extraRelayerAccounts, solvencyPublisherAccount } from "./accounts.js";
+import { DevnetStoppingError, growDevnet, startAdminServer } from "./add-rollup.js";
 import { applyDependencySet, type DependencySet, parseDependencySet } from "./dependency-set.js";
 import { deployNetwork } from "./deploy.js";
 import { routeMarginMessages } from "./deploy-margin.js";
@@ -101,6 +108,12 @@ export type DevnetOptions = {
    */
   api?: { port: number };
   /**
+   * Serve the admin endpoint on 127.0.0.1:`port` (0: any free port; `junction devnet add-rollup` posts
+   * to it, see src/devnet/add-rollup.ts); its URL goes into the manifest. Off when absent; `Devnet.addRollup`
+   * works either way.
+   */
+  admin?: { port: number };
+  /**
    * Which rollups may message which (see src/devnet/dependency-set.ts), enforced by every Outbox and
    * Inbox; every rollup may message every other when absent.
    */
@@ -147,8 +160,13 @@ export type Devnet = {
   manifestFile: string;
   nodes: AnvilNode[];
   agents: Agent[];
-  /** The shared sequencer, when the devnet runs one. */
+  /** The shared sequencer, when the devnet runs one (a new one after `addRollup`). */
   sequencer?: Sequencer;
+  /**
+   * Adds a rollup while the devnet runs (see src/devnet/add-rollup.ts): `manifest`, `nodes`, the
+   * manifest file and the agents take it. One at a time; refused once the devnet is stopping.
+   */
+  addRollup(): Promise<RollupEntry>;
   stop(): Promise<void>;
 };
 
@@ -175,7 +193,11 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const agents: Agent[] = [];
   let sequencer: Sequencer | undefined;
   let devnet: Devnet | undefined;
+  let stopping = false;
+  let adding: Promise<unknown> = Promise.resolve();
   const stop = async () => {
+    stopping = true;
+    await adding.catch(() => undefined);
     await Promise.allSettled(agents.map((agent) => agent.stop()));
     await sequencer?.stop();
     try {
@@ -217,16 +239,15 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     // anvil funds the mnemonic's first ten accounts; the rebalancer's, keeper's, feeder's and the extra
     // relayers' keys lie beyond them.
     const extraRelayers = extraRelayerAccounts(relayerCount - 1);
+    const funded = [
+      accounts.rebalancer,
+      accounts.keeper,
+      accounts.feeder,
+      accounts.matcher,
+      ...extraRelayers,
+    ].map((account) => account.address);
     for (const node of rollupNodes) {
-      for (const account of [
-        accounts.rebalancer,
-        accounts.keeper,
-        accounts.feeder,
-        accounts.matcher,
-        ...extraRelayers,
-      ]) {
-        await fund(node, account.address, saved !== undefined);
-      }
+      for (const address of funded) await fund(node, address, saved !== undefined);
     }
     // The solvency publisher's key lies beyond them too; it publishes on the L1.
     await fund(l1Node, solvencyPublisherAccount().address, saved !== undefined);
@@ -268,6 +289,35 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       await clearAgentStores(storage);
     }
     if (options.api) manifest = { ...manifest, api: { url: `http://127.0.0.1:${options.api.port}` } };
+    const addRollup = (): Promise<RollupEntry> => {
+      const run = async () => {
+        if (stopping || !devnet)
+          throw new DevnetStoppingError("the devnet is starting or stopping: it takes no new rollup");
+        const grown = await growDevnet({
+          manifest: devnet.manifest,
+          nodes,
+          agents,
+          sequencer,
+          blockTime,
+          fund: funded,
+          reservedPorts: [options.api?.port, options.admin?.port].filter((port) => port !== undefined),
+          logger: options.logger,
+        });
+        sequencer = grown.sequencer;
+        devnet.sequencer = grown.sequencer;
+        devnet.manifest = grown.manifest;
+        saveManifest(manifestFile, grown.manifest);
+        return grown.rollup;
+      };
+      const result = adding.then(run, run);
+      adding = result;
+      return result;
+    };
+    if (options.admin) {
+      const admin = await startAdminServer(options.admin.port, addRollup, options.logger);
+      agents.push(admin);
+      manifest = { ...manifest, admin: { url: admin.url } };
+    }
     saveManifest(manifestFile, manifest);
     if (runAgents) {
       const selection = {
@@ -301,7 +351,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       agents.push(api);
       await api.start();
     }
-    devnet = { manifest, manifestFile, nodes, agents, sequencer, stop };
+    devnet = { manifest, manifestFile, nodes, agents, sequencer, addRollup, stop };
     return devnet;
   } catch (error) {
     await stop();
@@ -495,8 +545,14 @@ export function createWatchtower(
   privateKey?: Hex,
 ): Agent {
   let running: { watchtower: Watchtower; store: WatchtowerStore } | undefined;
+  // Rollups added while it runs; a restart of this agent serves them too.
+  const added: RollupEntry[] = [];
   return {
     name: "Watchtower",
+    addRollup: (rollup) => {
+      added.push(rollup);
+      running?.watchtower.addRollup(rollup);
+    },
     start: async () => {
       const store = await openWatchtowerStore({
         database: storage.databaseUrl ?? watchtowerDatabase(storage.dataDir),
@@ -507,6 +563,7 @@ export function createWatchtower(
         store,
         logger,
       });
+      for (const rollup of added) watchtower.addRollup(rollup);
       running = { watchtower, store };
       await watchtower.start();
     },
@@ -536,8 +593,14 @@ export function createRelayer(
   options: RelayerAgentOptions = {},
 ): Agent {
   let running: { relayer: Relayer; store: RelayerStore } | undefined;
+  // Rollups added while it runs; a restart of this agent serves them too.
+  const added: RollupEntry[] = [];
   return {
     name: "Relayer",
+    addRollup: (rollup) => {
+      added.push(rollup);
+      running?.relayer.addRollup(rollup);
+    },
     start: async () => {
       const store = await openRelayerStore({
         database: storage.databaseUrl ?? relayerDatabase(storage.dataDir),
@@ -550,6 +613,7 @@ export function createRelayer(
         relayerId: options.relayerId,
         leaseMs: options.leaseMs,
       });
+      for (const rollup of added) relayer.addRollup(rollup);
       running = { relayer, store };
       await relayer.start();
     },

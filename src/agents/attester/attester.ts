@@ -25,18 +25,24 @@ export type AttesterConfig = {
 type Rollup = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
 
 export class Attester extends PollingAgent {
-  readonly #rollups: Rollup[];
+  readonly #rollups: Rollup[] = [];
   /** Highest count submitted to a destination, per `${source}:${destination}`. */
   readonly #submitted = new Map<string, bigint>();
   readonly #bonded = new Set<number>();
 
   constructor(private readonly config: AttesterConfig) {
     super("Attester", config.intervalMs ?? 250, config.logger);
-    this.#rollups = config.network.rollups.map((entry) => ({
+    for (const entry of config.network.rollups) this.addRollup(entry);
+  }
+
+  /** A new rollup: the attester bonds there and attests it to the others, and the others to it. */
+  addRollup(entry: RollupEntry): void {
+    if (this.#rollups.some((rollup) => rollup.entry.chainId === entry.chainId)) return;
+    this.#rollups.push({
       entry,
       client: publicClientFor(entry),
-      wallet: walletClientFor(entry, config.privateKey),
-    }));
+      wallet: walletClientFor(entry, this.config.privateKey),
+    });
   }
 
   async tick(): Promise<void> {

@@ -7,7 +7,7 @@ import {
   publicClientFor,
   walletClientFor,
 } from "../../chain/clients.js";
-import type { Manifest } from "../../chain/manifest.js";
+import type { Manifest, RollupEntry } from "../../chain/manifest.js";
 import { outboxAbi, rollupHubAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import { PollingAgent } from "../agent.js";
@@ -24,18 +24,23 @@ export type ProposerConfig = {
 export class Proposer extends PollingAgent {
   readonly #l1: JunctionPublicClient;
   readonly #wallet: JunctionWalletClient;
-  readonly #rollups: { chainId: bigint; outbox: Hex; client: JunctionPublicClient }[];
+  readonly #rollups: { chainId: bigint; outbox: Hex; client: JunctionPublicClient }[] = [];
 
   constructor(private readonly config: ProposerConfig) {
     super("Proposer", config.intervalMs ?? 250, config.logger);
     const { l1, rollups } = config.network;
     this.#l1 = publicClientFor(l1);
     this.#wallet = walletClientFor(l1, config.privateKey);
-    this.#rollups = rollups.map((rollup) => ({
+    for (const rollup of rollups) this.addRollup(rollup);
+  }
+
+  addRollup(rollup: RollupEntry): void {
+    if (this.#rollups.some((known) => known.chainId === BigInt(rollup.chainId))) return;
+    this.#rollups.push({
       chainId: BigInt(rollup.chainId),
       outbox: rollup.contracts.outbox,
       client: publicClientFor(rollup),
-    }));
+    });
   }
 
   /** Posts a checkpoint for every rollup whose Outbox grew since the hub's latest one. */

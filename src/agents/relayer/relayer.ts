@@ -67,31 +67,37 @@ type Chain = {
 const FINAL_ERRORS = new Set(["WrongDestination", "UnsupportedVersion"]);
 
 export class Relayer extends PollingAgent {
-  readonly #chains: Map<number, Chain>;
+  readonly #chains = new Map<number, Chain>();
+  /** The chains in order, shared with the proof sources (a rollup added later reaches them too). */
+  readonly #chainList: Chain[] = [];
   readonly #proofSources: ProofSource[];
   readonly #id: string;
 
   constructor(private readonly config: RelayerConfig) {
     super("Relayer", config.intervalMs ?? 200, config.logger);
-    this.#chains = new Map(
-      config.network.rollups.map((entry) => {
-        const client = publicClientFor(entry);
-        const wallet = walletClientFor(entry, config.privateKey);
-        const key = new RelayerKey(
-          { chainId: entry.chainId, client, wallet },
-          config.logger,
-          config.receiptTimeoutMs ?? 60_000,
-        );
-        return [entry.chainId, { entry, client, wallet, key }];
-      }),
-    );
-    const chains = [...this.#chains.values()];
+    for (const entry of config.network.rollups) this.addRollup(entry);
+    const chains = this.#chainList;
     this.#proofSources = [
       new CanonicalProofSource(config.network, publicClientFor(config.network.l1), config.store),
       optimisticProofSource(chains, config.store),
       zkProofSource(chains, config.store),
     ];
     this.#id = config.relayerId ?? `relayer-${[...this.#chains.values()][0]?.wallet.account.address ?? "0x"}`;
+  }
+
+  /** A new rollup: its Outbox is indexed from its deploy block, and messages to it are delivered. */
+  addRollup(entry: RollupEntry): void {
+    if (this.#chains.has(entry.chainId)) return;
+    const client = publicClientFor(entry);
+    const wallet = walletClientFor(entry, this.config.privateKey);
+    const key = new RelayerKey(
+      { chainId: entry.chainId, client, wallet },
+      this.config.logger,
+      this.config.receiptTimeoutMs ?? 60_000,
+    );
+    const chain = { entry, client, wallet, key };
+    this.#chains.set(entry.chainId, chain);
+    this.#chainList.push(chain);
   }
 
   /** Per destination: fee bump level and funds, for operators and tests (a metric's source). */

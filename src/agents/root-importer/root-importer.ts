@@ -7,7 +7,7 @@ import {
   publicClientFor,
   walletClientFor,
 } from "../../chain/clients.js";
-import type { Manifest } from "../../chain/manifest.js";
+import type { Manifest, RollupEntry } from "../../chain/manifest.js";
 import { globalRootOracleAbi, rollupHubAbi } from "../../contracts/generated/index.js";
 import type { Logger } from "../../log.js";
 import { PollingAgent } from "../agent.js";
@@ -26,17 +26,22 @@ type Target = { chainId: number; oracle: Hex; client: JunctionPublicClient; wall
 
 export class RootImporter extends PollingAgent {
   readonly #l1: JunctionPublicClient;
-  readonly #targets: Target[];
+  readonly #targets: Target[] = [];
 
   constructor(private readonly config: RootImporterConfig) {
     super("RootImporter", config.intervalMs ?? 250, config.logger);
     this.#l1 = publicClientFor(config.network.l1);
-    this.#targets = config.network.rollups.map((rollup) => ({
+    for (const rollup of config.network.rollups) this.addRollup(rollup);
+  }
+
+  addRollup(rollup: RollupEntry): void {
+    if (this.#targets.some((target) => target.chainId === rollup.chainId)) return;
+    this.#targets.push({
       chainId: rollup.chainId,
       oracle: rollup.contracts.globalRootOracle,
       client: publicClientFor(rollup),
-      wallet: walletClientFor(rollup, config.privateKey),
-    }));
+      wallet: walletClientFor(rollup, this.config.privateKey),
+    });
   }
 
   async tick(): Promise<void> {

@@ -35,16 +35,20 @@ const CHALLENGED = 2;
 const REJECTED = 4;
 
 export class Watchtower extends PollingAgent {
-  readonly #rollups: Map<number, Rollup>;
+  readonly #rollups = new Map<number, Rollup>();
 
   constructor(private readonly config: WatchtowerConfig) {
     super("Watchtower", config.intervalMs ?? 250, config.logger);
-    this.#rollups = new Map(
-      config.network.rollups.map((entry) => [
-        entry.chainId,
-        { entry, client: publicClientFor(entry), wallet: walletClientFor(entry, config.privateKey) },
-      ]),
-    );
+    for (const entry of config.network.rollups) this.addRollup(entry);
+  }
+
+  addRollup(entry: RollupEntry): void {
+    if (this.#rollups.has(entry.chainId)) return;
+    this.#rollups.set(entry.chainId, {
+      entry,
+      client: publicClientFor(entry),
+      wallet: walletClientFor(entry, this.config.privateKey),
+    });
   }
 
   async tick(): Promise<void> {
