@@ -13,6 +13,7 @@ import {
   startDevnet,
 } from "../devnet/devnet.js";
 import type { Logger } from "../log.js";
+import { usage as addRollupUsage } from "./devnet-add-rollup.js";
 import {
   databaseUrlOf,
   dataDirOf,
@@ -61,7 +62,8 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   and logs; the manifest's wsUrl). The agents log to DIR/devnet.log, so the table stays readable; --verbose shows the
   log lines on stderr too (readable lines on a terminal, JSON otherwise or with --log-format json).
   Defaults: 2 rollups, 0.5 s superblocks, 2 s L1 blocks, a 4 s optimistic challenge window, 1 relayer,
-  BASE 8545, DIR .junction.`;
+  BASE 8545, DIR .junction.
+${addRollupUsage}`;
 
 export async function run(
   argv: string[],

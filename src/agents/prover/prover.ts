@@ -39,18 +39,24 @@ export type ProverConfig = {
 type Rollup = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
 
 export class Prover extends PollingAgent {
-  readonly #rollups: Rollup[];
+  readonly #rollups: Rollup[] = [];
   #committee: Promise<Committee> | undefined;
   /** Proving times of this process, for logs and benchmarks. */
   readonly provingMs: number[] = [];
 
   constructor(private readonly config: ProverConfig) {
     super("Prover", config.intervalMs ?? 250, config.logger);
-    this.#rollups = config.network.rollups.map((entry) => ({
+    for (const entry of config.network.rollups) this.addRollup(entry);
+  }
+
+  /** A new rollup: its checkpoints are proved to the others, and the others' to it. */
+  addRollup(entry: RollupEntry): void {
+    if (this.#rollups.some((rollup) => rollup.entry.chainId === entry.chainId)) return;
+    this.#rollups.push({
       entry,
       client: publicClientFor(entry),
-      wallet: walletClientFor(entry, config.privateKey),
-    }));
+      wallet: walletClientFor(entry, this.config.privateKey),
+    });
   }
 
   override async stop(): Promise<void> {
