@@ -8,18 +8,25 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { createPublicClient, type Hex, toHex, webSocket, zeroHash } from "viem";
+import { createPublicClient, encodeFunctionData, type Hex, toHex, webSocket, zeroHash } from "viem";
 import { chainOf, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { consecutiveFreePorts, freePort } from "../../src/chain/ports.js";
 import { junctionErrorsAbi } from "../../src/contracts/errors.js";
-import { crosschainTokenAbi, inboxAbi } from "../../src/contracts/generated/index.js";
+import { crosschainTokenAbi, inboxAbi, outboxAbi } from "../../src/contracts/generated/index.js";
 import { type DevnetOptions, startDevnet } from "../../src/devnet/devnet.js";
 import { chainStatePath } from "../../src/devnet/state.js";
 import { ConfigError } from "../../src/errors.js";
 import { silentLogger } from "../../src/log.js";
 import { MESSAGE_VERSION } from "../../src/protocol/message.js";
-import { bridgeTokens, getMessageStatus, sendMessage, waitForDelivery } from "../../src/sdk/index.js";
+import {
+  BundleRefusedError,
+  bridgeTokens,
+  getMessageStatus,
+  sendBundle,
+  sendMessage,
+  waitForDelivery,
+} from "../../src/sdk/index.js";
 import { rejects, waitUntil } from "../helpers/chain.js";
 
 const UNIT = 10n ** 18n;
@@ -105,9 +112,12 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
         chain: chainOf(rollup902),
         transport: webSocket(rollup902.wsUrl, { reconnect: false }),
       });
-      const heads: bigint[] = [];
+      const heads: { number: bigint; hash: Hex }[] = [];
       const delivered: Hex[] = [];
-      const unwatchBlocks = ws.watchBlocks({ poll: false, onBlock: (block) => heads.push(block.number) });
+      const unwatchBlocks = ws.watchBlocks({
+        poll: false,
+        onBlock: (block) => heads.push({ number: block.number, hash: block.hash }),
+      });
       const unwatchLogs = ws.watchContractEvent({
         address: rollup902.contracts.inbox,
         abi: inboxAbi,
@@ -123,17 +133,58 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
           (ids) => ids.includes(id),
           "the delivery over eth_subscribe logs",
         );
-        // Heads arrive in order, one per block (a read over HTTP sees the same blocks).
-        await waitUntil(
-          async () => heads.length,
-          (count) => count >= 3,
-          "three new heads",
+        // A bundle whose 901 leg fails is refused (its blocks, if mined, are undone within the seal).
+        const user = manifest.accounts.user.privateKey;
+        const refused = await sendBundle(manifest, {
+          transactions: [
+            {
+              wallet: walletClientFor(rollup902, user),
+              to: rollup902.contracts.bridgedToken,
+              data: encodeFunctionData({
+                abi: crosschainTokenAbi,
+                functionName: "transfer",
+                args: [manifest.accounts.filler.address, 1n],
+              }),
+              gas: 100_000n,
+            },
+            {
+              wallet: walletClientFor(rollupOf(manifest, 901), user),
+              to: rollupOf(manifest, 901).contracts.outbox,
+              data: encodeFunctionData({
+                abi: outboxAbi,
+                functionName: "send",
+                args: [0n, manifest.accounts.user.address, "0x", 100_000n, 4_000_000_000n],
+              }),
+              gas: 200_000n,
+            },
+          ],
+        }).then(
+          () => undefined,
+          (error: unknown) => error,
         );
-        for (let i = 1; i < heads.length; i++) assert.equal(heads[i], (heads[i - 1] as bigint) + 1n);
-        const lastHead = heads[heads.length - 1] as bigint;
-        assert.ok((await publicClientFor(rollup902).getBlockNumber()) >= lastHead);
-        // Ordinary requests over the same socket go through the sequencer's rules too.
+        assert.ok(refused instanceof BundleRefusedError, String(refused));
+        const { id: later } = await send(manifest, 901, 902, "after the refused bundle");
+        await waitForDelivery(manifest, { id: later, timeoutMs: 60_000 });
+        await waitUntil(
+          async () => delivered,
+          (ids) => ids.includes(later),
+          "the second delivery over logs",
+        );
+        // Heads arrive in order, one per block, each the block a read over HTTP finds at its height (the
+        // wait for an undoable seal is tested deterministically in test/agents/sequencer-subscriptions).
+        assert.ok(heads.length >= 3, `${heads.length} heads`);
+        const http902 = publicClientFor(rollup902);
+        for (const [i, head] of heads.entries()) {
+          if (i > 0) assert.equal(head.number, (heads[i - 1]?.number as bigint) + 1n);
+          assert.equal((await http902.getBlock({ blockNumber: head.number })).hash, head.hash);
+        }
+        // Ordinary requests over the same socket follow the sequencer's rules; subscriptions are two kinds.
         assert.equal(await ws.getChainId(), 902);
+        await assert.rejects(ws.request({ method: "evm_mine" } as never), /produced by the shared sequencer/);
+        await assert.rejects(
+          ws.request({ method: "eth_subscribe", params: ["newPendingTransactions"] } as never),
+          /newHeads and logs/,
+        );
 
         await assertRefusedOutsideSet(manifest);
 
