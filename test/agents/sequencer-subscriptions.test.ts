@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createPublicClient, type Hex, webSocket } from "viem";
 import { SequencerRpcServer } from "../../src/agents/sequencer/rpc-server.js";
+import { MAX_SUBSCRIPTIONS_PER_SOCKET } from "../../src/agents/sequencer/subscriptions.js";
 import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
 import { chainOf, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { nodeRpcCall } from "../../src/chain/node-rpc.js";
@@ -140,6 +141,16 @@ describe("sequencer websocket subscriptions", () => {
       assert.match(id, /^0x[0-9a-f]{32}$/);
       assert.equal(await ws.request({ method: "eth_unsubscribe", params: [id] } as never), true);
       assert.equal(await ws.request({ method: "eth_unsubscribe", params: [id] } as never), false);
+      const ids: unknown[] = [];
+      for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_SOCKET; i++) {
+        ids.push(await ws.request({ method: "eth_subscribe", params: ["newHeads"] } as never));
+      }
+      await assert.rejects(
+        ws.request({ method: "eth_subscribe", params: ["logs", {}] } as never),
+        /may hold 64 subscriptions/,
+      );
+      assert.equal(await ws.request({ method: "eth_unsubscribe", params: [ids[0]] } as never), true);
+      await ws.request({ method: "eth_subscribe", params: ["logs", {}] } as never);
     } finally {
       await ws.transport.getRpcClient().then((socket) => socket.close());
     }

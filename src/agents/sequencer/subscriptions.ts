@@ -18,6 +18,8 @@ type Subscription = {
 
 /** How often the follower looks at the node's head when no seal announced a new block. */
 const POLL_MS = 200;
+/** Most live subscriptions one socket may hold: each costs reads of the node every new block. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 64;
 
 type Block = Record<string, unknown> & { number: string };
 
@@ -44,6 +46,12 @@ export class HeadFollower {
       address?: unknown;
       topics?: unknown;
     };
+    const held = [...this.#subscriptions.values()].filter((entry) => entry.socket === socket).length;
+    if (held >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+      throw new SequencerRequestError(
+        `a socket may hold ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions; eth_unsubscribe one first`,
+      );
+    }
     if (this.#last === undefined) {
       await this.sealed();
       this.#last = BigInt(await nodeRpcCall<string>(this.nodeRpcUrl, "eth_blockNumber"));
