@@ -7,7 +7,7 @@ pragma solidity ^0.8.24;
 ///         every chain (given its owner and salt), and so does its n-th contract: addresses never depend on
 ///         the owner's nonce, and contracts that name each other (in either direction) can be planned
 ///         before the first is created. Once the owner has configured the list, `seal` marks it complete,
-///         so a later run verifies it instead of deploying again.
+///         so a later run verifies it (the init code of every contract, by hash) instead of deploying again.
 contract DeploymentFactory {
     /// @notice The only account that may create contracts here or seal the list.
     address public immutable owner;
@@ -15,8 +15,9 @@ contract DeploymentFactory {
     /// @notice Set once the list is deployed and configured; nothing can be created afterwards.
     bool public complete;
 
-    /// @notice Contracts created so far (the n-th is at the factory's CREATE address for nonce n).
-    uint256 public created;
+    /// @notice keccak256 of each created contract's init code, in order (the n-th contract is at the
+    ///         factory's CREATE address for nonce n + 1): what a later run verifies its plan against.
+    bytes32[] public initCodeHashes;
 
     /// @notice The caller is not the owner.
     error NotOwner(address caller);
@@ -42,9 +43,9 @@ contract DeploymentFactory {
         assembly ("memory-safe") {
             deployed := create(0, add(code, 0x20), mload(code))
         }
-        uint256 index = created;
+        uint256 index = initCodeHashes.length;
         if (deployed == address(0) || deployed.code.length == 0) revert CreationFailed(index);
-        created = index + 1;
+        initCodeHashes.push(keccak256(initCode));
         emit Created(index, deployed);
     }
 
@@ -53,6 +54,11 @@ contract DeploymentFactory {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         if (complete) revert AlreadySealed();
         complete = true;
-        emit Sealed(created);
+        emit Sealed(initCodeHashes.length);
+    }
+
+    /// @notice Contracts created so far.
+    function created() external view returns (uint256) {
+        return initCodeHashes.length;
     }
 }

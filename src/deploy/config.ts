@@ -13,7 +13,9 @@ const privateKey = z.custom<Hex>(
   (value) => typeof value === "string" && isHex(value) && value.length === 66,
   "not a 32-byte 0x-prefixed hex key",
 );
-const keySource = z.union([privateKey, z.object({ env: z.string().min(1) }).strict()]);
+const keySource = z.union([privateKey, z.object({ env: z.string().min(1) }).strict()], {
+  error: 'expected a 32-byte 0x-prefixed hex key or { "env": "NAME" }',
+});
 
 const chain = z
   .object({
@@ -101,11 +103,13 @@ export function loadNetworkConfig(
 export function resolveNetworkConfig(
   json: unknown,
   env: Readonly<Record<string, string | undefined>>,
-  source = "the network config",
+  source?: string,
 ): ResolvedNetwork {
   const parsed = networkConfigSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(`invalid network config ${source}`, { details: z.prettifyError(parsed.error) });
+    throw new ConfigError(`invalid network config${source ? ` ${source}` : ""}`, {
+      details: z.prettifyError(parsed.error),
+    });
   }
   const config = parsed.data;
   const resolve = (value: KeySource, field: string): Hex => {

@@ -3,7 +3,7 @@
 // factory's address depends only on the step's label and the deployer's address, and its n-th contract
 // is at the factory's CREATE address for nonce n + 1, so every address is known before the first
 // transaction and is the same on every chain whatever the deployer's nonce. A run that finds a step
-// complete (its factory sealed) verifies the code at every address and sends nothing.
+// complete (its factory sealed) verifies every contract's init code and sends nothing.
 import {
   type Abi,
   type Address,
@@ -87,7 +87,7 @@ export type DeployAllResult = {
 
 /**
  * Deploys the step `label`'s planned contracts on one chain, runs `configure` on them and seals the step;
- * or, when the step is already sealed, verifies the code at every planned address and sends nothing.
+ * or, when the step is already sealed, verifies every planned contract's init code and sends nothing.
  */
 export async function deployAll(
   endpoint: Endpoint,
@@ -179,9 +179,9 @@ async function factoryState(
 }
 
 /**
- * The code at each planned address must be what its init code leaves there: the creation is simulated
- * from the factory at that contract's nonce (so `address(this)` in immutables matches), and the code
- * hashes compared. Only the factory's owner can have created anything at those addresses.
+ * Each planned contract must have been created from its planned init code (creation code and
+ * constructor arguments, so storage set by the constructor too): the factory records every init code's
+ * hash, and only its owner can create there. Its code must still be there.
  */
 async function verifyAll(
   client: JunctionPublicClient,
@@ -192,30 +192,26 @@ async function verifyAll(
 ): Promise<void> {
   await Promise.all(
     addresses.map(async (address, i) => {
-      // The simulated creation must not collide with the contract already there: its address is
-      // emptied (no code, nonce 0, no storage) for the call.
-      const [actual, simulated] = await Promise.all([
-        client.getCode({ address }),
-        client.request({
-          method: "eth_call",
-          params: [
-            { from: factory, data: initCodes[i] },
-            "latest",
-            {
-              [factory]: { nonce: toHex(i + 1) },
-              [address]: { code: "0x", nonce: "0x0", state: {} },
-            },
-          ],
+      const [recorded, code] = await Promise.all([
+        client.readContract({
+          address: factory,
+          abi: deploymentFactoryAbi,
+          functionName: "initCodeHashes",
+          args: [BigInt(i)],
         }),
+        client.getCode({ address }),
       ]);
-      if (!actual || actual === "0x" || keccak256(actual) !== keccak256(simulated)) {
+      if (recorded !== keccak256(initCodes[i] as Hex)) {
         throw new DeploymentMismatchError(
-          `${where}: the code at ${address} (contract ${i}) is not the planned one`,
+          `${where}: contract ${i} (${address}) was created from other init code`,
           {
             details:
-              "the chain holds another version of Junction, or the configuration changed a constructor argument",
+              "the chain holds another version of Junction, or the configuration changed a constructor argument (a role, a setting)",
           },
         );
+      }
+      if (!code || code === "0x") {
+        throw new DeploymentMismatchError(`${where}: contract ${i} (${address}) has no code`);
       }
     }),
   );
