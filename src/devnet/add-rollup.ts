@@ -16,6 +16,7 @@ import { ConfigError, JunctionError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { buildCommittee } from "../protocol/committee.js";
 import { INTENT_PATHS, type IntentPath } from "../protocol/intents.js";
+import { applyDependencySet } from "./dependency-set.js";
 import { configureBridge, configurePaths, deployRollup, rollupDeployOptions } from "./deploy.js";
 import { confirmAll } from "./deploy-steps.js";
 import { sequencerOf } from "./sequencer.js";
@@ -109,11 +110,6 @@ export type GrownDevnet = { manifest: Manifest; rollup: RollupEntry; sequencer?:
  */
 export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevnet> {
   const { manifest, logger } = options;
-  if (manifest.dependencySet) {
-    throw new ConfigError("this devnet has a dependency set: a rollup added now would be in no one's set", {
-      details: "start the devnet without --dependency-set to add rollups while it runs",
-    });
-  }
   if (manifest.sequencer && !options.sequencer) {
     throw new ConfigError(
       "this devnet's sequencer runs as `junction sequencer`: it cannot take a new rollup",
@@ -149,6 +145,12 @@ export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevne
     deployer,
     settings(peers),
   );
+  if (manifest.dependencySet) {
+    // In no rollup's set, it messages nobody and nobody messages it until the owner changes the set;
+    // restricted before anyone bonds there (bond updates follow the set).
+    const newcomer = { chainId: plan.chainId, rpcUrl: node.rpcUrl, contracts: deployed.contracts };
+    await applyDependencySet([newcomer], deployer, manifest.dependencySet);
+  }
   await registerAtHub(manifest, plan.chainId);
   // Every existing rollup learns the newcomer on every path (through the running sequencer, if any).
   await Promise.all(

@@ -5,12 +5,14 @@
 // the agents that were running before it existed. The zk path is left out: the devnet runs no prover
 // by default (`--zk`), and its proving takes tens of seconds of CPU. The refusals are named: a full
 // devnet or a port out of range (RollupLimitError), and a devnet that is stopping (DevnetStoppingError).
+// A second devnet (no sequencer, a dependency set) takes two rollups asked for at once, one after the
+// other, each outside the set: its Outbox refuses to send to the others and theirs to it, by name.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { toHex } from "viem";
+import { type Hex, toHex } from "viem";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { loadManifest, type Manifest, type RollupEntry, rollupOf } from "../../src/chain/manifest.js";
 import { consecutiveFreePorts, freePort } from "../../src/chain/ports.js";
@@ -25,6 +27,7 @@ import {
 import { type Devnet, startDevnet } from "../../src/devnet/devnet.js";
 import { silentLogger } from "../../src/log.js";
 import { sendMessage, type TrustPath, waitForDelivery } from "../../src/sdk/index.js";
+import { rejects } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 
 const NEW_ROLLUP = 903;
@@ -156,5 +159,55 @@ describe("junction devnet add-rollup", () => {
     await stopping;
     await assert.rejects(requestAddRollup(adminUrl), DevnetStoppingError);
     assert.equal(devnet.nodes.length, 4, "the added node was stopped with the others");
+  });
+});
+
+describe("devnet.addRollup on a devnet without a sequencer, with a dependency set", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "junction-add-rollup-set-"));
+  let devnet: Devnet | undefined;
+
+  after(async () => {
+    await devnet?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("adds two rollups asked for at once, one after the other, each outside the set", async () => {
+    const rollupPort = await consecutiveFreePorts(4);
+    devnet = await startDevnet({
+      rollups: 2,
+      dataDir,
+      l1Port: await freePort(),
+      rollupPort,
+      dependencySet: { "901": [902], "902": [901] },
+      logger: silentLogger,
+    });
+    const added = await Promise.all([devnet.addRollup(), devnet.addRollup()]);
+    assert.deepEqual(
+      added.map((rollup) => [rollup.chainId, rollup.rpcUrl, rollup.nodeRpcUrl]),
+      [
+        [903, `http://127.0.0.1:${rollupPort + 2}`, undefined],
+        [904, `http://127.0.0.1:${rollupPort + 3}`, undefined],
+      ],
+    );
+    const manifest = devnet.manifest;
+    assert.deepEqual(
+      loadManifest(devnet.manifestFile).rollups.map((rollup) => rollup.chainId),
+      [901, 902, 903, 904],
+    );
+    assert.deepEqual(manifest.dependencySet, { "901": [902], "902": [901] });
+    const user = manifest.accounts.user.privateKey;
+    const send = (from: number, to: number) =>
+      sendMessage(walletClientFor(rollupOf(manifest, from), user), manifest, {
+        destinationChainId: to,
+        recipient: rollupOf(manifest, to).contracts.recorder as Hex,
+        body: toHex(`${from} to ${to}`),
+      });
+    for (const [from, to] of [
+      [903, 901],
+      [901, 903],
+      [903, 904],
+    ] as const) {
+      await rejects(send(from, to), "DestinationNotInDependencySet");
+    }
   });
 });
