@@ -251,5 +251,11 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
     } finally {
       await second.stop();
     }
+    // The saved devnet decides its shape: nothing starts when the options contradict it.
+    const load = (extra: Partial<DevnetOptions>) =>
+      startDevnet({ ...options, dataDir: secondData, loadState: stateDir, ...extra });
+    await assert.rejects(load({ sequencer: undefined }), /rollups are sequenced/);
+    await assert.rejects(load({ rollups: 3 }), /has 2 rollups, not 3/);
+    await assert.rejects(load({ dependencySet: { "902": [901] } }), /keeps the dependency set/);
   });
 });
