@@ -1,9 +1,10 @@
-// On-chain gas of importing one checkpoint through a committee light client, as the committee grows:
-// the MultisigVerifier baseline (ECDSA, checked one by one) for committees of 4 to 64 members with a
-// two-thirds threshold, against ZkVerifier (one Groth16 proof, whatever the committee size; one proof
-// may carry two sources' checkpoints). Runs on its own anvil node.
+// On-chain gas of importing checkpoints through a committee light client, as the committee grows: the
+// MultisigVerifier baseline (ECDSA, checked one by one) for committees of 4 to 64 members with a
+// two-thirds threshold, against ZkVerifier (one Groth16 proof, whatever the committee size), and the
+// zk path's gas per destination per epoch as the number of rollups in the epoch grows (one proof for
+// all of them). Runs on its own anvil node.
 import type { Address, Hex } from "viem";
-import { keccak256, toHex } from "viem";
+import { encodeFunctionData, keccak256, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { proveStatement, releaseProvingThreads } from "../src/agents/prover/groth16.js";
 import { startAnvil } from "../src/chain/anvil.js";
@@ -18,17 +19,22 @@ import {
   zkVerifierBytecode,
 } from "../src/contracts/generated/index.js";
 import { devnetAccounts } from "../src/devnet/accounts.js";
+import type { Checkpoint } from "../src/protocol/checkpoint.js";
 import { checkpointTypedData } from "../src/protocol/checkpoint-signature.js";
-import { buildCommittee, checkpointStatement, devCommitteeKeys } from "../src/protocol/committee.js";
+import { buildCommittee, devCommitteeKeys, epochStatement } from "../src/protocol/committee.js";
+import { EpochTree, encodeEpochEvidence } from "../src/protocol/epoch.js";
 import { type Stats, stats } from "./report.js";
 
 export type CommitteeGasRow = { members: number; threshold: number; multisigGas: number };
+/** One epoch of `rollups` checkpoints imported by one proof on one destination. */
+export type EpochGasRow = { rollups: number; gas: number; verifyRootGas: number };
 export type CommitteeGasResult = {
   multisig: CommitteeGasRow[];
   zk: {
-    /** Gas of submitCheckpoints with one checkpoint, and per checkpoint when a proof carries two. */
+    /** Gas of submitEpoch with one checkpoint (what the multisig rows compare against). */
     oneCheckpointGas: number;
-    twoCheckpointsGasEach: number;
+    /** Gas per destination per epoch by the number of rollups in it, and a message's verifyRoot. */
+    epochGas: EpochGasRow[];
     constraints: number;
     provingMs: Stats;
   };
@@ -41,6 +47,7 @@ const root = (label: string): Hex => keccak256(toHex(label));
 export async function measureCommitteeGas(
   sizes: readonly number[],
   constraints: number,
+  epochSizes: readonly number[] = [1, 2, 4, 8, 16],
 ): Promise<CommitteeGasResult> {
   const node = await startAnvil({ chainId: 999, port: await freePort() });
   try {
@@ -99,7 +106,8 @@ export async function measureCommitteeGas(
     const groth16 = await deploy(groth16VerifierAbi, groth16VerifierBytecode, []);
     const zk = await deploy(zkVerifierAbi, zkVerifierBytecode, [wallet.account.address, groth16]);
     const committee = await buildCommittee(devCommitteeKeys("genesis"));
-    for (const source of [1n, 2n, 3n]) {
+    const sources = Math.max(...epochSizes);
+    for (let source = 1n; source <= BigInt(sources); source++) {
       await gasOf(
         await wallet.writeContract({
           address: zk,
@@ -109,30 +117,63 @@ export async function measureCommitteeGas(
         }),
       );
     }
-    const empty = { sourceChainId: 0n, count: 0n, root: `0x${"00".repeat(32)}` as Hex };
-    const one = [{ sourceChainId: 1n, count: 1n, root: root("one") }];
-    const two = [
-      { sourceChainId: 2n, count: 1n, root: root("two") },
-      { sourceChainId: 3n, count: 1n, root: root("three") },
-    ];
     const provingMs: number[] = [];
-    const submit = async (slots: typeof one) => {
-      const proof = await proveStatement(committee, checkpointStatement(slots), [0, 1, 2]);
+    const epochGas: EpochGasRow[] = [];
+    for (const rollups of epochSizes) {
+      const tree = new EpochTree(
+        Array.from({ length: rollups }, (_, i) => ({
+          chainId: BigInt(i + 1),
+          count: BigInt(rollups),
+          root: root(`checkpoint ${i + 1} in an epoch of ${rollups}`),
+        })),
+      );
+      const proof = await proveStatement(committee, epochStatement(tree.root), [0, 1, 2]);
       provingMs.push(proof.provingMs);
-      return gasOf(
+      const gas = await gasOf(
         await wallet.writeContract({
           address: zk,
           abi: zkVerifierAbi,
-          functionName: "submitCheckpoints",
-          args: [proof.proof, proof.committeeRoot, proof.signerCount, [slots[0] ?? empty, slots[1] ?? empty]],
+          functionName: "submitEpoch",
+          args: [
+            proof.proof,
+            proof.committeeRoot,
+            proof.signerCount,
+            tree.checkpoints.map(({ chainId, count, root: value }) => ({
+              sourceChainId: chainId,
+              count,
+              root: value,
+            })),
+          ],
         }),
       );
-    };
-    const oneCheckpointGas = await submit(one);
-    const twoCheckpointsGasEach = (await submit(two)) / 2;
+      // What a message's delivery adds on this path: verifyRoot with the checkpoint's path in the epoch.
+      const [last] = tree.checkpoints.slice(-1) as [Checkpoint];
+      const verifyRootGas = await client.estimateGas({
+        account: wallet.account,
+        to: zk,
+        data: encodeFunctionData({
+          abi: zkVerifierAbi,
+          functionName: "verifyRoot",
+          args: [
+            last.chainId,
+            last.count,
+            last.root,
+            encodeEpochEvidence({
+              epochRoot: tree.root,
+              committeeRoot: proof.committeeRoot,
+              signerCount: proof.signerCount,
+              path: tree.path(last.chainId) ?? [],
+            }),
+          ],
+        }),
+      });
+      epochGas.push({ rollups, gas, verifyRootGas: Number(verifyRootGas) - 21_000 });
+    }
+    const oneCheckpointGas =
+      epochGas.find((row) => row.rollups === 1)?.gas ?? (epochGas[0] as EpochGasRow).gas;
     return {
       multisig: rows,
-      zk: { oneCheckpointGas, twoCheckpointsGasEach, constraints, provingMs: stats(provingMs) },
+      zk: { oneCheckpointGas, epochGas, constraints, provingMs: stats(provingMs) },
       crossoverSigners: crossover(rows, oneCheckpointGas),
     };
   } finally {

@@ -143,7 +143,7 @@ async function hubCheckpoints(manifest: Manifest, from: bigint, to: bigint): Pro
   return logs.length;
 }
 
-/** Gas of every checkpoint the path posted so far: L1 hub checkpoints, or optimistic submissions. */
+/** Gas of every checkpoint the path posted so far: L1 hub checkpoints, optimistic submissions, zk epochs. */
 async function checkpointGas(manifest: Manifest, path: PathName): Promise<number[]> {
   if (path === "canonical") {
     const l1 = publicClientFor(manifest.l1);
@@ -162,12 +162,14 @@ async function checkpointGas(manifest: Manifest, path: PathName): Promise<number
   const gas: number[] = [];
   for (const rollup of manifest.rollups) {
     const client = publicClientFor(rollup);
+    // Zk: one EpochImported per submitEpoch, carrying every rollup's checkpoint: the gas per destination
+    // per epoch. Optimistic: one submission per checkpoint.
     const logs =
       path === "zk"
         ? await client.getContractEvents({
             address: rollup.contracts.zkVerifier,
             abi: zkVerifierAbi,
-            eventName: "CheckpointVerified",
+            eventName: "EpochImported",
             fromBlock: 0n,
           })
         : await client.getContractEvents({
@@ -176,12 +178,8 @@ async function checkpointGas(manifest: Manifest, path: PathName): Promise<number
             eventName: "CheckpointSubmitted",
             fromBlock: 0n,
           });
-    // A zk proof may import two checkpoints: its gas counts half for each.
-    const perTx = new Map<Hex, number>();
-    for (const log of logs) perTx.set(log.transactionHash, (perTx.get(log.transactionHash) ?? 0) + 1);
-    for (const [hash, checkpoints] of perTx) {
-      const used = Number((await client.getTransactionReceipt({ hash })).gasUsed);
-      for (let i = 0; i < checkpoints; i++) gas.push(used / checkpoints);
+    for (const hash of new Set<Hex>(logs.map((log) => log.transactionHash))) {
+      gas.push(Number((await client.getTransactionReceipt({ hash })).gasUsed));
     }
   }
   return gas;

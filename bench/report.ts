@@ -51,7 +51,12 @@ export type Report = {
   runs: RunResult[];
   committeeGas?: {
     multisig: { members: number; threshold: number; multisigGas: number }[];
-    zk: { oneCheckpointGas: number; twoCheckpointsGasEach: number; constraints: number; provingMs: Stats };
+    zk: {
+      oneCheckpointGas: number;
+      epochGas: { rollups: number; gas: number; verifyRootGas: number }[];
+      constraints: number;
+      provingMs: Stats;
+    };
     crossoverSigners: number;
   };
 };
@@ -228,7 +233,7 @@ function seedTable(report: Report, first: RunResult): string[] {
 function committeeTable(gas: NonNullable<Report["committeeGas"]>): string[] {
   const zk = Math.round(gas.zk.oneCheckpointGas);
   return [
-    `Gas to import one checkpoint through a committee light client (ZkVerifier: one Groth16 proof, ${gas.zk.constraints} constraints, proving p50 ${f(gas.zk.provingMs.p50)} ms; ${Math.round(gas.zk.twoCheckpointsGasEach)} per checkpoint when one proof carries two sources):`,
+    `Gas to import one checkpoint through a committee light client (ZkVerifier: one Groth16 proof, ${gas.zk.constraints} constraints, proving p50 ${f(gas.zk.provingMs.p50)} ms):`,
     "",
     "| committee | threshold | multisig (ECDSA one by one) | zk (Groth16) | cheaper |",
     "| --- | --- | --- | --- | --- |",
@@ -238,6 +243,24 @@ function committeeTable(gas: NonNullable<Report["committeeGas"]>): string[] {
     ),
     "",
     `The lines cross at about ${gas.crossoverSigners} signers; the zk cost does not depend on the committee size (a larger committee needs a larger circuit: more proving time, the same verification gas).`,
+    "",
+    ...epochGasTable(gas.zk.epochGas),
+  ];
+}
+
+/** The zk path's gas per destination per epoch (one proof for every rollup in it). */
+export function epochGasTable(
+  rows: readonly { rollups: number; gas: number; verifyRootGas: number }[],
+): string[] {
+  return [
+    "Gas per destination per epoch on the zk path (one `submitEpoch`, one proof for every rollup's checkpoint), and what a message's `verifyRoot` costs with its path in the epoch tree:",
+    "",
+    "| rollups in the epoch | submitEpoch gas | per rollup | verifyRoot gas |",
+    "| --- | --- | --- | --- |",
+    ...rows.map(
+      (row) =>
+        `| ${row.rollups} | ${row.gas} | ${Math.round(row.gas / row.rollups)} | ${row.verifyRootGas} |`,
+    ),
   ];
 }
 

@@ -7,16 +7,13 @@
 // bench/results/<date>-<commit>.json and .md. Measures; never asserts timings.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import type { Address, Hex } from "viem";
 import { Prover } from "../src/agents/prover/prover.js";
 import { Relayer } from "../src/agents/relayer/relayer.js";
-import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
-import { type Manifest, rollupOf } from "../src/chain/manifest.js";
-import { testRecipientAbi, testRecipientBytecode } from "../src/contracts/generated/index.js";
 import { relayerDatabase } from "../src/devnet/devnet.js";
 import { createLogger } from "../src/log.js";
 import { SqliteStore } from "../src/store/sqlite/sqlite-store.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
+import { measureBaseline } from "./baseline.js";
 import { type BatchGasResult, measureBatchGas } from "./batch-gas.js";
 import { measureCommitteeGas } from "./committee-gas.js";
 import { measurePath, type PathName, type PathResult } from "./paths.js";
@@ -38,6 +35,7 @@ const { values } = parseArgs({
     "superblock-time": { type: "string", default: "0.2" },
     bundles: { type: "string", default: "50" },
     committees: { type: "string", default: "4,8,16,32,64" },
+    epochs: { type: "string", default: "1,2,4,8,16" },
     out: { type: "string", default: "bench/results" },
   },
 });
@@ -54,60 +52,13 @@ const config = {
   superblockTime: Number(values["superblock-time"]),
   bundles: Number(values.bundles),
   committees: values.committees.split(",").map(Number),
+  epochs: values.epochs.split(",").map(Number),
 };
 
 const benchStarted = performance.now();
 
 function progress(what: string): void {
   process.stderr.write(`bench: ${what} (${((performance.now() - benchStarted) / 1000).toFixed(0)} s)\n`);
-}
-
-async function baseline(manifest: Manifest) {
-  const rollup = rollupOf(manifest, 901);
-  const client = publicClientFor(rollup);
-  const wallet = walletClientFor(rollup, manifest.accounts.deployer.privateKey);
-  const hash = await wallet.deployContract({
-    abi: testRecipientAbi,
-    bytecode: testRecipientBytecode,
-    args: [rollup.contracts.inbox],
-  });
-  const target = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
-  const latencies: number[] = [];
-  const started = performance.now();
-  for (let i = 0; i < config.baseline; i++) {
-    const t0 = performance.now();
-    const tx = await wallet.writeContract({
-      address: target,
-      abi: testRecipientAbi,
-      functionName: "setFailing",
-      args: [false],
-    });
-    await client.waitForTransactionReceipt({ hash: tx, pollingInterval: 5 });
-    latencies.push(performance.now() - t0);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  // Pipelined: every transaction sent before any receipt is awaited.
-  const pipelineStarted = performance.now();
-  const hashes: Hex[] = [];
-  for (let i = 0; i < config.baseline; i++) {
-    hashes.push(
-      await wallet.writeContract({
-        address: target,
-        abi: testRecipientAbi,
-        functionName: "setFailing",
-        args: [false],
-        gas: 100_000n,
-      }),
-    );
-  }
-  await Promise.all(hashes.map((tx) => client.waitForTransactionReceipt({ hash: tx, pollingInterval: 20 })));
-  const pipelinedSeconds = (performance.now() - pipelineStarted) / 1000;
-  return {
-    calls: config.baseline,
-    perSecond: config.baseline / seconds,
-    pipelinedPerSecond: config.baseline / pipelinedSeconds,
-    latencyMs: stats(latencies),
-  };
 }
 
 /** What every devnet of the run shares. */
@@ -124,7 +75,7 @@ async function runFor(rollups: number): Promise<RunResult> {
   let base: RunResult["baseline"];
   const paths = {} as Record<PathName, PathResult>;
   try {
-    base = await baseline(devnet.manifest);
+    base = await measureBaseline(devnet.manifest, config.baseline);
     for (const path of ["canonical", "optimistic"] as const) {
       paths[path] = await measurePath(devnet, path, config, base.perSecond);
       progress(`${rollups} rollups, ${path} done`);
@@ -219,7 +170,7 @@ async function main() {
   const runs: RunResult[] = [];
   for (const rollups of config.rollups) runs.push(await runFor(rollups));
   const setup = JSON.parse(readFileSync(new URL("../circuits/build/setup.json", import.meta.url), "utf8"));
-  const committeeGas = await measureCommitteeGas(config.committees, setup.constraints);
+  const committeeGas = await measureCommitteeGas(config.committees, setup.constraints, config.epochs);
   progress("committee gas done");
   const result = {
     ...runStamp(),

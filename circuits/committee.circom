@@ -3,9 +3,10 @@ pragma circom 2.1.0;
 // Junction's zk trust path: proves that `signerCount` distinct members of a committee signed one
 // statement with EdDSA over Baby Jubjub (Poseidon), against the committee's commitment — the Poseidon
 // Merkle root of its members' public keys — without revealing who signed. The statement is
-// Poseidon(fields); ZkVerifier.sol gives the fields their meaning (a batch of Outbox checkpoints of
-// several source rollups, or the hand-over to the next committee) and checks signerCount against the
-// committee's threshold. Every line here is Junction's; the gadgets come from circomlib.
+// Poseidon(fields); ZkVerifier.sol gives the fields their meaning (an epoch's commitment to the Outbox
+// checkpoints of every rollup, or the hand-over to the next committee) and checks signerCount against
+// the committee's threshold. The number of rollups never reaches the circuit: they are folded into the
+// commitment, so one proof per epoch covers all of them. Every line here is Junction's; the gadgets come from circomlib.
 
 include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/eddsaposeidon.circom";
@@ -104,6 +105,7 @@ template CommitteeSignatures(depth, slots, nFields) {
     signerCount === count;
 }
 
-// 4 members (depth 2), up to 3 signatures, statement of 9 fields: a kind and two checkpoint slots of
-// (sourceChainId, count, rootHigh128, rootLow128), or a committee hand-over.
-component main {public [committeeRoot, signerCount, fields]} = CommitteeSignatures(2, 3, 9);
+// 4 members (depth 2), up to 3 signatures, statement of 6 fields: [1, epochRootHigh128, epochRootLow128,
+// 0, 0, 0] for an epoch's checkpoints, or [2, sourceChainId, nextRoot, nextThreshold, epoch, currentRoot]
+// for a committee hand-over.
+component main {public [committeeRoot, signerCount, fields]} = CommitteeSignatures(2, 3, 6);

@@ -1,17 +1,17 @@
 // The zk path's committee: members hold Baby Jubjub EdDSA keys (Poseidon flavour, as circomlib's
 // EdDSAPoseidonVerifier checks), the committee is committed to by the Poseidon Merkle root of its
-// members' public keys, and members sign statements of 9 field elements: a batch of Outbox checkpoints
-// or the hand-over to the next committee. Twin of circuits/committee.circom and ZkVerifier.sol.
+// members' public keys, and members sign statements of 6 field elements: the root of an epoch's tree of
+// every rollup's checkpoint (protocol/epoch.ts) or the hand-over to the next committee. Twin of
+// circuits/committee.circom and ZkVerifier.sol.
 import { buildEddsa, buildPoseidon, type Eddsa, type Poseidon } from "circomlibjs";
 import { type Hex, hexToBigInt, hexToBytes, keccak256, toHex } from "viem";
 
-/** Circuit constants: 4 members (depth 2), up to 3 signatures, 9 statement fields, 2 checkpoint slots. */
+/** Circuit constants: 4 members (depth 2), up to 3 signatures, 6 statement fields. */
 export const COMMITTEE_DEPTH = 2;
 export const COMMITTEE_SIZE = 2 ** COMMITTEE_DEPTH;
 export const SIGNATURE_SLOTS = 3;
-export const STATEMENT_FIELDS = 9;
-export const CHECKPOINT_SLOTS = 2;
-export const STATEMENT_CHECKPOINTS = 1n;
+export const STATEMENT_FIELDS = 6;
+export const STATEMENT_EPOCH = 1n;
 export const STATEMENT_ROTATION = 2n;
 
 const LOW_128 = (1n << 128n) - 1n;
@@ -27,7 +27,6 @@ export function zkCrypto(): Promise<Crypto> {
 
 export type Member = { privateKey: Hex; Ax: bigint; Ay: bigint };
 export type Committee = { members: Member[]; leaves: bigint[]; levels: bigint[][]; root: bigint };
-export type CheckpointStatement = { sourceChainId: bigint; count: bigint; root: Hex };
 export type MemberSignature = { memberIndex: number; R8x: bigint; R8y: bigint; S: bigint };
 
 export class CommitteeError extends Error {
@@ -71,23 +70,9 @@ export function splitRoot(root: Hex): [bigint, bigint] {
   return [value >> 128n, value & LOW_128];
 }
 
-/** Statement of up to two checkpoints (of any sources); an empty slot is all zeros. */
-export function checkpointStatement(checkpoints: readonly CheckpointStatement[]): bigint[] {
-  if (checkpoints.length === 0 || checkpoints.length > CHECKPOINT_SLOTS) {
-    throw new CommitteeError(
-      `a statement carries 1 to ${CHECKPOINT_SLOTS} checkpoints, got ${checkpoints.length}`,
-    );
-  }
-  const fields = [STATEMENT_CHECKPOINTS];
-  for (let slot = 0; slot < CHECKPOINT_SLOTS; slot++) {
-    const checkpoint = checkpoints[slot];
-    if (!checkpoint) {
-      fields.push(0n, 0n, 0n, 0n);
-      continue;
-    }
-    fields.push(checkpoint.sourceChainId, checkpoint.count, ...splitRoot(checkpoint.root));
-  }
-  return fields;
+/** Statement of one epoch: the root of its tree of every rollup's checkpoint (protocol/epoch.ts). */
+export function epochStatement(epochRoot: Hex): bigint[] {
+  return [STATEMENT_EPOCH, ...splitRoot(epochRoot), 0n, 0n, 0n];
 }
 
 /**
@@ -102,7 +87,7 @@ export function rotationStatement(rotation: {
   epoch: bigint;
 }): bigint[] {
   const { sourceChainId, currentRoot, nextRoot, nextThreshold, epoch } = rotation;
-  return [STATEMENT_ROTATION, sourceChainId, nextRoot, nextThreshold, epoch, currentRoot, 0n, 0n, 0n];
+  return [STATEMENT_ROTATION, sourceChainId, nextRoot, nextThreshold, epoch, currentRoot];
 }
 
 export async function signStatement(

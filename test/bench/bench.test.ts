@@ -72,6 +72,8 @@ describe("npm run bench (tiny)", () => {
         "3",
         "--committees",
         "4,8",
+        "--epochs",
+        "1,2",
         "--out",
         out,
       ],
@@ -133,6 +135,11 @@ describe("npm run bench (tiny)", () => {
     );
     assert.ok(report.committeeGas.multisig.every((row: { multisigGas: number }) => row.multisigGas > 21_000));
     assert.ok(report.committeeGas.zk.oneCheckpointGas > 100_000);
+    assert.deepEqual(
+      report.committeeGas.zk.epochGas.map((row: { rollups: number }) => row.rollups),
+      [1, 2],
+    );
+    assert.ok(report.committeeGas.zk.epochGas.every((row: { gas: number }) => row.gas > 100_000));
     assert.ok(report.committeeGas.zk.constraints > 0);
     const { superblock, bundles } = run.paths.sequencer;
     assert.ok(superblock.targetMs > 0);

@@ -1,15 +1,18 @@
 // The committee light clients on a real anvil node: ZkVerifier with real Groth16 proofs of real
-// EdDSA-Poseidon signatures, and the MultisigVerifier baseline with ECDSA, through the same cases —
-// a checkpoint accepted, then refused when replayed, tampered, short of signers, for another root,
-// after a hand-over to the next committee (which then works); a destination set up after a hand-over
-// follows the next one; a hand-over statement replayed against another committee is refused.
+// EdDSA-Poseidon signatures — one proof per epoch imports four rollups' checkpoints, an epoch that omits
+// a rollup does not verify for it, a wrong committee or too few signers yields no usable proof, refusals
+// for replays and tampering, hand-overs — and the MultisigVerifier baseline with ECDSA through its cases.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { type Address, type Hex, keccak256, toHex } from "viem";
+import { groth16 as snark } from "snarkjs";
+import { type Address, type Hex, keccak256, parseEventLogs, toHex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { circuitHash } from "../../scripts/zk-setup.js";
 import {
+  CIRCUIT_WASM,
+  CIRCUIT_ZKEY,
+  proveSignatures,
   proveStatement,
   releaseProvingThreads,
   type StatementProof,
@@ -31,20 +34,24 @@ import {
   zkVerifierBytecode,
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
+import type { Checkpoint } from "../../src/protocol/checkpoint.js";
 import { checkpointTypedData, rotationTypedData } from "../../src/protocol/checkpoint-signature.js";
 import {
   buildCommittee,
   type Committee,
-  checkpointStatement,
   devCommitteeKeys,
+  epochStatement,
   rotationStatement,
+  signStatement,
+  witnessInput,
 } from "../../src/protocol/committee.js";
+import { EpochTree, encodeEpochEvidence } from "../../src/protocol/epoch.js";
+import { seededRandom } from "../../src/protocol/prng.js";
 import { rejects } from "../helpers/chain.js";
 
 const A = 901n;
 const B = 902n;
 const root = (label: string): Hex => keccak256(toHex(label));
-const empty = { sourceChainId: 0n, count: 0n, root: `0x${"00".repeat(32)}` as Hex };
 /** The source Outbox the signatures are bound to (no Outbox runs here; only its address matters). */
 const OUTBOX = "0x000000000000000000000000000000000000b0c5" as Address;
 
@@ -79,38 +86,58 @@ describe("committee verifiers", () => {
     assert.equal(setup.circuitHash, circuitHash(), "circuits/committee.circom changed: run npm run zk:setup");
   });
 
-  describe("ZkVerifier (Groth16)", () => {
+  describe("ZkVerifier (Groth16, one proof per epoch)", () => {
     let zk: Address;
     let groth16: Address;
     let genesis: Committee;
     let next: Committee;
     let first: StatementProof;
-    const checkpoints = [
-      { sourceChainId: A, count: 3n, root: root("A after 3") },
-      { sourceChainId: B, count: 7n, root: root("B after 7") },
-    ] as const;
+    const C = 904n;
+    const D = 905n;
+    const four = [
+      { chainId: A, count: 3n, root: root("A after 3") },
+      { chainId: B, count: 7n, root: root("B after 7") },
+      { chainId: C, count: 1n, root: root("C after 1") },
+      { chainId: D, count: 12n, root: root("D after 12") },
+    ];
+    const epoch = new EpochTree(four);
 
-    const submit = (
-      proof: StatementProof,
-      slots: readonly { sourceChainId: bigint; count: bigint; root: Hex }[],
-    ) =>
-      wallet.writeContract({
-        address: zk,
-        abi: zkVerifierAbi,
-        functionName: "submitCheckpoints",
-        args: [proof.proof, proof.committeeRoot, proof.signerCount, [slots[0] ?? empty, slots[1] ?? empty]],
-        gas: 1_000_000n,
-      });
-    const simulate = (
-      proof: StatementProof,
-      slots: readonly { sourceChainId: bigint; count: bigint; root: Hex }[],
-    ) =>
+    const asArgs = (checkpoints: readonly { chainId: bigint; count: bigint; root: Hex }[]) =>
+      checkpoints.map(({ chainId, count, root: value }) => ({ sourceChainId: chainId, count, root: value }));
+    const simulate = (proof: StatementProof, checkpoints: readonly Checkpoint[]) =>
       client.simulateContract({
         account: wallet.account,
         address: zk,
         abi: zkVerifierAbi,
-        functionName: "submitCheckpoints",
-        args: [proof.proof, proof.committeeRoot, proof.signerCount, [slots[0] ?? empty, slots[1] ?? empty]],
+        functionName: "submitEpoch",
+        args: [proof.proof, proof.committeeRoot, proof.signerCount, asArgs(checkpoints)],
+      });
+    const submit = async (proof: StatementProof, checkpoints: readonly Checkpoint[]) => {
+      const { request } = await simulate(proof, checkpoints);
+      return client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) });
+    };
+    /** verifyRoot of one checkpoint with the evidence of `tree` (or another path). */
+    const verify = (
+      checkpoint: Checkpoint,
+      tree: EpochTree,
+      proof: StatementProof,
+      path = tree.path(checkpoint.chainId) ?? [],
+    ) =>
+      client.readContract({
+        address: zk,
+        abi: zkVerifierAbi,
+        functionName: "verifyRoot",
+        args: [
+          checkpoint.chainId,
+          checkpoint.count,
+          checkpoint.root,
+          encodeEpochEvidence({
+            epochRoot: tree.root,
+            committeeRoot: proof.committeeRoot,
+            signerCount: proof.signerCount,
+            path,
+          }),
+        ],
       });
 
     before(async () => {
@@ -118,7 +145,7 @@ describe("committee verifiers", () => {
       zk = await deploy(zkVerifierAbi, zkVerifierBytecode, [wallet.account.address, groth16]);
       genesis = await buildCommittee(devCommitteeKeys("genesis"));
       next = await buildCommittee(devCommitteeKeys("next"));
-      for (const source of [A, B]) {
+      for (const source of [A, B, C, D]) {
         const hash = await wallet.writeContract({
           address: zk,
           abi: zkVerifierAbi,
@@ -127,50 +154,122 @@ describe("committee verifiers", () => {
         });
         await client.waitForTransactionReceipt({ hash });
       }
-      first = await proveStatement(genesis, checkpointStatement(checkpoints), [0, 1, 3]);
+      first = await proveStatement(genesis, epochStatement(epoch.root), [0, 1, 3]);
     });
 
-    it("imports two sources' checkpoints with one proof of three signatures", async () => {
-      const receipt = await client.waitForTransactionReceipt({ hash: await submit(first, checkpoints) });
-      assert.equal(receipt.status, "success");
-      for (const checkpoint of checkpoints) {
-        await client.readContract({
+    it("the epoch tree's TypeScript twin matches the contract on random lists", async () => {
+      const random = seededRandom(18);
+      const int = (below: number) => Math.floor(random() * below);
+      for (let n = 1; n <= 9; n++) {
+        let chainId = 0n;
+        const checkpoints = Array.from({ length: n }, (_, i) => {
+          chainId += BigInt(1 + int(1000));
+          return { chainId, count: BigInt(int(1 << 20)), root: root(`random ${n} ${i}`) };
+        });
+        const tree = new EpochTree(checkpoints);
+        const onChain = await client.readContract({
           address: zk,
           abi: zkVerifierAbi,
-          functionName: "verifyRoot",
-          args: [checkpoint.sourceChainId, checkpoint.count, checkpoint.root, "0x"],
+          functionName: "epochRootOf",
+          args: [asArgs(checkpoints)],
         });
+        assert.equal(onChain, tree.root, `${n} checkpoints`);
       }
     });
 
-    it("refuses a replay, a tampered input, another checkpoint's root and too few signers", async () => {
-      await rejects(simulate(first, checkpoints), "CheckpointAlreadyVerified");
-      const tampered = [{ ...checkpoints[0], count: 4n }, checkpoints[1]];
-      await rejects(simulate(first, tampered), "InvalidProof");
-      await rejects(
-        client.readContract({
-          address: zk,
-          abi: zkVerifierAbi,
-          functionName: "verifyRoot",
-          args: [A, 3n, root("not A's root"), "0x"],
-        }),
-        "RootMismatch",
-      );
-      await rejects(
-        client.readContract({
-          address: zk,
-          abi: zkVerifierAbi,
-          functionName: "verifyRoot",
-          args: [A, 4n, root("x"), "0x"],
-        }),
-        "CheckpointNotVerified",
-      );
-      const later = [{ sourceChainId: A, count: 5n, root: root("A after 5") }];
-      const twoSigners = await proveStatement(genesis, checkpointStatement(later), [1, 2]);
-      await rejects(simulate(twoSigners, later), "NotEnoughSigners");
+    it("one proof of three signatures imports four rollups' checkpoints; each verifies with its path", async () => {
+      const receipt = await submit(first, four);
+      assert.equal(receipt.status, "success");
+      const [imported] = parseEventLogs({
+        abi: zkVerifierAbi,
+        logs: receipt.logs,
+        eventName: "EpochImported",
+      });
+      assert.equal(imported?.args.epochRoot, epoch.root);
+      assert.equal(imported?.args.checkpoints.length, 4);
+      for (const checkpoint of four) await verify(checkpoint, epoch, first);
     });
 
-    it("hands over to the next committee: the old one is refused, the new one accepted", async () => {
+    it("an epoch that omits a rollup's checkpoint does not verify for it", async () => {
+      // Signed and imported without D's checkpoint: D's messages find no leaf in it, whatever path.
+      const withoutD = new EpochTree(four.slice(0, 3));
+      const proof = await proveStatement(genesis, epochStatement(withoutD.root), [0, 1, 2]);
+      assert.equal((await submit(proof, withoutD.checkpoints)).status, "success");
+      const d = four[3] as Checkpoint;
+      await rejects(verify(d, withoutD, proof, []), "CheckpointNotInEpoch");
+      await rejects(verify(d, withoutD, proof, withoutD.path(C) ?? []), "CheckpointNotInEpoch");
+      // Another root, or another count, for a rollup that is in it: no leaf either.
+      await rejects(
+        verify({ ...(four[0] as Checkpoint), root: root("forged") }, withoutD, proof),
+        "CheckpointNotInEpoch",
+      );
+      await rejects(
+        verify({ ...(four[1] as Checkpoint), count: 8n }, withoutD, proof),
+        "CheckpointNotInEpoch",
+      );
+      // Still good in the epoch that has it.
+      await verify(d, epoch, first);
+    });
+
+    it("refuses a replay, a tampered list, an unsorted or empty one, missing or unknown evidence", async () => {
+      await rejects(simulate(first, four), "EpochAlreadyImported");
+      const tampered = four.map((checkpoint, i) => (i === 2 ? { ...checkpoint, count: 2n } : checkpoint));
+      await rejects(simulate(first, tampered), "InvalidProof");
+      await rejects(simulate(first, [four[1], four[0]] as Checkpoint[]), "UnsortedCheckpoints");
+      await rejects(simulate(first, [four[0], four[0]] as Checkpoint[]), "UnsortedCheckpoints");
+      await rejects(simulate(first, []), "InvalidCheckpointCount");
+      await rejects(
+        client.readContract({
+          address: zk,
+          abi: zkVerifierAbi,
+          functionName: "verifyRoot",
+          args: [A, 3n, root("A after 3"), "0x"],
+        }),
+        "MissingEpochEvidence",
+      );
+      await rejects(
+        verify(four[0] as Checkpoint, new EpochTree([four[0] as Checkpoint]), first),
+        "EpochNotImported",
+      );
+    });
+
+    it("a wrong committee or a set below the threshold cannot produce a proof the destination takes", async () => {
+      const later = new EpochTree([{ chainId: A, count: 5n, root: root("A after 5") }]);
+      const fields = epochStatement(later.root);
+      // Two real signatures claimed as three: the circuit has no witness for it.
+      const two = await Promise.all([0, 1].map((index) => signStatement(genesis, index, fields)));
+      await assert.rejects(
+        snark.fullProve(
+          { ...witnessInput(genesis, fields, two), signerCount: "3" },
+          CIRCUIT_WASM,
+          CIRCUIT_ZKEY,
+        ),
+      );
+      // Strangers' keys against the genesis committee's root: no member path, no witness.
+      const stranger = await buildCommittee(devCommitteeKeys("stranger"));
+      const strangers = await Promise.all([0, 1, 2].map((index) => signStatement(stranger, index, fields)));
+      await assert.rejects(
+        snark.fullProve(
+          { ...witnessInput(stranger, fields, strangers), committeeRoot: genesis.root.toString() },
+          CIRCUIT_WASM,
+          CIRCUIT_ZKEY,
+        ),
+      );
+      // Members' signatures over another statement: they do not verify for this one.
+      const elsewhere = await Promise.all(
+        [0, 1, 2].map((index) => signStatement(genesis, index, epochStatement(root("another epoch")))),
+      );
+      await assert.rejects(
+        snark.fullProve(witnessInput(genesis, fields, elsewhere), CIRCUIT_WASM, CIRCUIT_ZKEY),
+      );
+      // Honest proofs of what they are: two signers, or a committee no source has, are refused by name.
+      const twoSigners = await proveSignatures(genesis, fields, two);
+      await rejects(simulate(twoSigners, later.checkpoints), "EpochBelowQuorum");
+      const byStranger = await proveSignatures(stranger, fields, strangers);
+      await rejects(simulate(byStranger, later.checkpoints), "UnknownCommittee");
+    });
+
+    it("hands over to the next committee: the old one no longer vouches for that source, the new one does", async () => {
       const rotation = await proveStatement(
         genesis,
         rotationStatement({
@@ -182,13 +281,13 @@ describe("committee verifiers", () => {
         }),
         [0, 2, 3],
       );
-      const rotate = (epoch: bigint) =>
+      const rotate = (epochNumber: bigint) =>
         client.simulateContract({
           account: wallet.account,
           address: zk,
           abi: zkVerifierAbi,
           functionName: "rotateCommittee",
-          args: [rotation.proof, A, rotation.committeeRoot, rotation.signerCount, next.root, 2n, epoch],
+          args: [rotation.proof, A, rotation.committeeRoot, rotation.signerCount, next.root, 2n, epochNumber],
         });
       await rejects(rotate(2n), "WrongEpoch");
       const { request } = await rotate(1n);
@@ -198,14 +297,18 @@ describe("committee verifiers", () => {
       );
       await rejects(rotate(1n), "StaleCommittee");
 
-      const later = [{ sourceChainId: A, count: 9n, root: root("A after 9") }];
-      const byOld = await proveStatement(genesis, checkpointStatement(later), [0, 1, 2]);
-      await rejects(simulate(byOld, later), "StaleCommittee");
-      const byNew = await proveStatement(next, checkpointStatement(later), [1, 3]);
-      assert.equal(
-        (await client.waitForTransactionReceipt({ hash: await submit(byNew, later) })).status,
-        "success",
-      );
+      // The genesis epoch no longer vouches for A (its committee handed over), still for B.
+      await rejects(verify(four[0] as Checkpoint, epoch, first), "StaleCommittee");
+      await verify(four[1] as Checkpoint, epoch, first);
+      const later = new EpochTree([{ chainId: A, count: 9n, root: root("A after 9") }]);
+      const byNew = await proveStatement(next, epochStatement(later.root), [1, 3]);
+      assert.equal((await submit(byNew, later.checkpoints)).status, "success");
+      await verify(later.checkpoints[0] as Checkpoint, later, byNew);
+      // B's committee is still genesis (threshold 3): two signers of `next` do not vouch for B.
+      const forB = new EpochTree([{ chainId: B, count: 9n, root: root("B after 9") }]);
+      const nextForB = await proveStatement(next, epochStatement(forB.root), [0, 1]);
+      assert.equal((await submit(nextForB, forB.checkpoints)).status, "success");
+      await rejects(verify(forB.checkpoints[0] as Checkpoint, forB, nextForB), "StaleCommittee");
     });
 
     it("a destination set up after a hand-over takes the epoch at genesis and accepts the next hand-over", async () => {
@@ -266,11 +369,11 @@ describe("committee verifiers", () => {
           address: zk,
           abi: zkVerifierAbi,
           functionName: "setGenesisCommittee",
-          args: [905n, sibling.root, 3n, 0n],
+          args: [907n, sibling.root, 3n, 0n],
         }),
       });
       const signedForGenesis = rotationStatement({
-        sourceChainId: 905n,
+        sourceChainId: 907n,
         currentRoot: genesis.root,
         nextRoot: next.root,
         nextThreshold: 2n,
@@ -283,7 +386,7 @@ describe("committee verifiers", () => {
           address: zk,
           abi: zkVerifierAbi,
           functionName: "rotateCommittee",
-          args: [replay.proof, 905n, replay.committeeRoot, replay.signerCount, next.root, 2n, 1n],
+          args: [replay.proof, 907n, replay.committeeRoot, replay.signerCount, next.root, 2n, 1n],
         }),
         "InvalidProof",
       );

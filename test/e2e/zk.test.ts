@@ -1,7 +1,8 @@
-// The zk path on a devnet with the prover running: a message to a recipient on the zk path is
-// delivered as soon as a Groth16 proof of the committee's signatures over its checkpoint is imported —
-// no challenge window, no bond — a restarted prover picks up what is missing, and `--path zk` refuses
-// recipients on other paths.
+// The zk path on a four-rollup devnet with the prover running: one Groth16 proof per epoch covers every
+// rollup's checkpoint, and one import on a destination carries all four; messages to a recipient on the
+// zk path are delivered as soon as an epoch covering them is imported — no challenge window, no bond —
+// each proving its source's checkpoint with a path in the epoch tree. A restarted prover picks up what
+// is missing, and `--path zk` refuses recipients on other paths.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { toHex } from "viem";
@@ -11,56 +12,115 @@ import type { RollupEntry } from "../../src/chain/manifest.js";
 import { zkVerifierAbi } from "../../src/contracts/generated/index.js";
 import { createProver } from "../../src/devnet/devnet.js";
 import { silentLogger } from "../../src/log.js";
+import { EpochTree, encodeEpochEvidence } from "../../src/protocol/epoch.js";
 import { sendMessage, TrustPathMismatchError, waitForDelivery } from "../../src/sdk/index.js";
+import { rejects } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 describe("zk trust path", () => {
   let devnet: TestDevnet;
 
   before(async () => {
-    devnet = await startTestDevnet({ zk: true });
+    devnet = await startTestDevnet({ zk: true, rollups: 4 });
   });
 
   after(async () => {
     await devnet?.stop();
   });
 
-  it("delivers once the proof of the committee's signatures is imported, without a window", async () => {
-    const [a, b] = devnet.manifest.rollups as [RollupEntry, RollupEntry];
-    const wallet = walletClientFor(a, devnet.manifest.accounts.user.privateKey);
-    const sent = await sendMessage(wallet, devnet.manifest, {
-      destinationChainId: b.chainId,
-      recipient: b.contracts.zkRecorder,
-      body: toHex("proven, not trusted"),
-      path: "zk",
-    });
-    const delivered = await waitForDelivery(devnet.manifest, {
-      id: sent.id,
-      sourceChainId: BigInt(a.chainId),
-      timeoutMs: 90_000,
-    });
-    assert.equal(delivered.status, "delivered");
-    assert.equal(delivered.path, "zk");
-    const client = publicClientFor(b);
-    const imported = await client.getContractEvents({
-      address: b.contracts.zkVerifier,
+  it("one proof imports four rollups' checkpoints on a destination; messages are delivered without a window", async () => {
+    const [a, b, c, d] = devnet.manifest.rollups as [RollupEntry, RollupEntry, RollupEntry, RollupEntry];
+    const send = (from: RollupEntry, to: RollupEntry, body: string) =>
+      sendMessage(walletClientFor(from, devnet.manifest.accounts.user.privateKey), devnet.manifest, {
+        destinationChainId: to.chainId,
+        recipient: to.contracts.zkRecorder,
+        body: toHex(body),
+        path: "zk",
+      });
+    const delivered = (from: RollupEntry, id: `0x${string}`) =>
+      waitForDelivery(devnet.manifest, { id, sourceChainId: BigInt(from.chainId), timeoutMs: 120_000 });
+
+    // d has a checkpoint of its own first; then a, b and c each send one message to d.
+    const first = await send(d, a, "d first");
+    assert.equal((await delivered(d, first.id)).status, "delivered");
+    const sent = [
+      { from: a, message: await send(a, d, "from a") },
+      { from: b, message: await send(b, d, "from b") },
+      { from: c, message: await send(c, d, "from c") },
+    ];
+    for (const { from, message } of sent) {
+      const status = await delivered(from, message.id);
+      assert.equal(status.status, "delivered");
+      assert.equal(status.path, "zk");
+    }
+
+    const client = publicClientFor(d);
+    const epochs = await client.getContractEvents({
+      address: d.contracts.zkVerifier,
       abi: zkVerifierAbi,
-      eventName: "CheckpointVerified",
-      args: { sourceChainId: BigInt(a.chainId) },
+      eventName: "EpochImported",
       fromBlock: 0n,
       strict: true,
     });
-    const covering = imported.find((log) => log.args.count > sent.message.nonce);
-    assert.ok(covering, "a proven checkpoint covers the message");
-    const deliveryBlock = delivered.delivery?.block ?? 0n;
+    const covers = (log: (typeof epochs)[number], from: RollupEntry, nonce: bigint) =>
+      log.args.checkpoints.some(
+        (checkpoint) => checkpoint.sourceChainId === BigInt(from.chainId) && checkpoint.count > nonce,
+      );
+    // One import on d whose single proof carries all four rollups' checkpoints, covering every message.
+    const all = epochs.find(
+      (log) =>
+        log.args.checkpoints.length === 4 &&
+        sent.every(({ from, message }) => covers(log, from, message.message.nonce)),
+    );
+    assert.ok(all, "an epoch imported on d covers the checkpoints of all four rollups");
+    assert.equal(
+      epochs.filter((log) => log.transactionHash === all.transactionHash).length,
+      1,
+      "one submitEpoch, one proof",
+    );
+    const tree = new EpochTree(
+      all.args.checkpoints.map(({ sourceChainId, count, root }) => ({ chainId: sourceChainId, count, root })),
+    );
+    assert.equal(tree.root, all.args.epochRoot);
+    // Every other rollup's checkpoint verifies on d with its path; d's own is no source of d's.
+    for (const checkpoint of tree.checkpoints) {
+      const check = client.readContract({
+        address: d.contracts.zkVerifier,
+        abi: zkVerifierAbi,
+        functionName: "verifyRoot",
+        args: [
+          checkpoint.chainId,
+          checkpoint.count,
+          checkpoint.root,
+          encodeEpochEvidence({
+            epochRoot: tree.root,
+            committeeRoot: all.args.committeeRoot,
+            signerCount: all.args.signerCount,
+            path: tree.path(checkpoint.chainId) ?? [],
+          }),
+        ],
+      });
+      if (checkpoint.chainId === BigInt(d.chainId)) await rejects(check, "UnknownSource");
+      else await check;
+    }
+
+    // Final at once: no window between the first import covering a message and its delivery beyond
+    // the relayer's next tick.
+    const { from, message } = sent[0] as (typeof sent)[number];
+    const covering = epochs.find((log) => covers(log, from, message.message.nonce));
+    assert.ok(covering);
+    const deliveryBlock = (await delivered(from, message.id)).delivery?.block ?? 0n;
     assert.ok(deliveryBlock >= covering.blockNumber, "delivered after the proof, not before");
     const [proofBlock, deliveredAt] = await Promise.all([
       client.getBlock({ blockNumber: covering.blockNumber }),
       client.getBlock({ blockNumber: deliveryBlock }),
     ]);
-    // Final at once: no window between the import and the delivery beyond the relayer's next tick.
     assert.ok(deliveredAt.timestamp - proofBlock.timestamp <= 2n, "no challenge window on the zk path");
+  });
 
+  it("a restarted prover proves what is missing; --path zk refuses other recipients", async () => {
+    const [a, b] = devnet.manifest.rollups as [RollupEntry, RollupEntry];
+    const wallet = walletClientFor(a, devnet.manifest.accounts.user.privateKey);
     // A prover that stopped and a new one that starts: the chains are its state, nothing is lost.
     const [first] = devnet.agents.filter((agent) => agent instanceof Prover);
     assert.ok(first);
@@ -77,7 +137,7 @@ describe("zk trust path", () => {
       const late = await waitForDelivery(devnet.manifest, {
         id: again.id,
         sourceChainId: BigInt(a.chainId),
-        timeoutMs: 90_000,
+        timeoutMs: 120_000,
       });
       assert.equal(late.status, "delivered");
     } finally {

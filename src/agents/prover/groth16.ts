@@ -8,6 +8,7 @@ import {
   signStatement,
   witnessInput,
 } from "../../protocol/committee.js";
+import { ProvingPool } from "./pool.js";
 
 export const CIRCUIT_WASM = fileURLToPath(new URL("../../../circuits/build/committee.wasm", import.meta.url));
 export const CIRCUIT_ZKEY = fileURLToPath(new URL("../../../circuits/build/committee.zkey", import.meta.url));
@@ -40,25 +41,33 @@ export function toSolidityProof(proof: Groth16Proof): SolidityProof {
   };
 }
 
-/** Proves that the given members' signatures over `fields` are valid and from `committee`. */
+/**
+ * Proves that the given members' signatures over `fields` are valid and from `committee`: in a worker of
+ * `pool` when one is given (the agent's thread stays free), else on this thread.
+ */
 export async function proveSignatures(
   committee: Committee,
   fields: readonly bigint[],
   signatures: readonly MemberSignature[],
+  pool?: ProvingPool,
 ): Promise<StatementProof> {
   const started = performance.now();
-  const { proof, publicSignals } = await groth16.fullProve(
-    witnessInput(committee, fields, signatures),
-    CIRCUIT_WASM,
-    CIRCUIT_ZKEY,
-  );
+  const input = witnessInput(committee, fields, signatures);
+  const { proof, publicSignals, provingMs } = pool
+    ? await pool.prove(input)
+    : { ...(await groth16.fullProve(input, CIRCUIT_WASM, CIRCUIT_ZKEY)), provingMs: undefined };
   return {
     proof: toSolidityProof(proof),
     committeeRoot: committee.root,
     signerCount: BigInt(signatures.length),
     publicSignals: publicSignals.map(BigInt),
-    provingMs: performance.now() - started,
+    provingMs: provingMs ?? performance.now() - started,
   };
+}
+
+/** A pool of proving threads for the committee circuit. */
+export function committeeProvingPool(size?: number): ProvingPool {
+  return new ProvingPool(CIRCUIT_WASM, CIRCUIT_ZKEY, size);
 }
 
 /** Has the first `signers` members sign `fields`, then proves it: the devnet stands in for the committee. */
@@ -66,9 +75,10 @@ export async function proveStatement(
   committee: Committee,
   fields: readonly bigint[],
   signers: readonly number[],
+  pool?: ProvingPool,
 ): Promise<StatementProof> {
   const signatures = await Promise.all(signers.map((index) => signStatement(committee, index, fields)));
-  return proveSignatures(committee, fields, signatures);
+  return proveSignatures(committee, fields, signatures, pool);
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   zkVerifierAbi,
 } from "../../contracts/generated/index.js";
 import { HubHistory } from "../../protocol/checkpoint.js";
+import { EpochTree, encodeEpochEvidence } from "../../protocol/epoch.js";
 import { IncrementalTree, MESSAGE_TREE_DEPTH } from "../../protocol/merkle.js";
 import {
   encodeCanonicalVerifierData,
@@ -123,7 +124,8 @@ export class CanonicalProofSource implements ProofSource {
   }
 }
 
-type Submitted = { count: bigint; root: Hex };
+/** A recorded checkpoint, with the evidence its verifier wants beside it (zk: the epoch and path). */
+type Submitted = { count: bigint; root: Hex; verifierData?: Hex };
 type RollupClient = { entry: RollupEntry; client: JunctionPublicClient };
 type ReadCheckpoints = (
   rollup: RollupClient,
@@ -152,16 +154,16 @@ class CheckpointEvents {
     if (state.cursor > head) return;
     for (const checkpoint of await this.read(rollup, state.cursor, head)) {
       const list = state.bySource.get(checkpoint.sourceChainId) ?? [];
-      list.push({ count: checkpoint.count, root: checkpoint.root });
+      list.push({ count: checkpoint.count, root: checkpoint.root, verifierData: checkpoint.verifierData });
       state.bySource.set(checkpoint.sourceChainId, list);
     }
     state.cursor = head + 1n;
   }
 
-  /** Newest first. */
+  /** Newest first (at one count, the latest recorded first). */
   on(destination: RollupEntry, sourceChainId: bigint): Submitted[] {
     const submitted = this.#seen.get(destination.chainId)?.bySource.get(sourceChainId) ?? [];
-    return [...submitted].sort((a, b) => (a.count > b.count ? -1 : 1));
+    return [...submitted].reverse().sort((a, b) => (a.count === b.count ? 0 : a.count > b.count ? -1 : 1));
   }
 }
 
@@ -207,7 +209,8 @@ class RecordedCheckpointSource implements ProofSource {
         : true;
       if (!final) continue;
       try {
-        return await this.#trees.prover(sourceChainId, checkpoint.count, checkpoint.root, "0x");
+        const { count, root, verifierData } = checkpoint;
+        return await this.#trees.prover(sourceChainId, count, root, verifierData ?? "0x");
       } catch (error) {
         // A final checkpoint our own index contradicts: never prove against it.
         if (error instanceof ProofInputError) continue;
@@ -255,7 +258,10 @@ export function optimisticProofSource(rollups: RollupClient[], store: RelayerSto
   });
 }
 
-/** Zk path: the newest checkpoint a proof imported into the destination's ZkVerifier (final at once). */
+/**
+ * Zk path: the newest checkpoint of the source in an epoch the destination's ZkVerifier imported (final at
+ * once); the message carries the epoch and the checkpoint's path in its tree.
+ */
 export function zkProofSource(rollups: RollupClient[], store: RelayerStore): ProofSource {
   return new RecordedCheckpointSource({
     path: "zk",
@@ -266,12 +272,27 @@ export function zkProofSource(rollups: RollupClient[], store: RelayerStore): Pro
       const logs = await client.getContractEvents({
         address: entry.contracts.zkVerifier,
         abi: zkVerifierAbi,
-        eventName: "CheckpointVerified",
+        eventName: "EpochImported",
         fromBlock,
         toBlock,
         strict: true,
       });
-      return logs.map((log) => log.args);
+      return logs.flatMap(({ args: { epochRoot, committeeRoot, signerCount, checkpoints } }) => {
+        const tree = new EpochTree(
+          checkpoints.map(({ sourceChainId, count, root }) => ({ chainId: sourceChainId, count, root })),
+        );
+        return tree.checkpoints.map(({ chainId, count, root }) => ({
+          sourceChainId: chainId,
+          count,
+          root,
+          verifierData: encodeEpochEvidence({
+            epochRoot,
+            committeeRoot,
+            signerCount,
+            path: tree.path(chainId) ?? [],
+          }),
+        }));
+      });
     },
   });
 }
