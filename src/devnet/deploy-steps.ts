@@ -116,13 +116,16 @@ export async function deployAll(
     await verifyAll(client, factory, addresses, initCodes, where);
     return { addresses, deployBlock: await creationBlock(client, factory), fresh: false };
   }
-  if (existing && existing.created > 0) {
-    throw new IncompleteDeploymentError(
-      `${where} stopped halfway (${existing.created} of ${count} created)`,
-      {
-        details: `factory ${factory} was never sealed; deploy with another deployer key`,
-      },
-    );
+  // A run that stopped while creating resumes after the contracts it created, once they check out; one
+  // that created everything may have configured part of it, which is not safe to repeat.
+  const resumeAt = existing?.created ?? 0;
+  if (resumeAt >= count && count > 0) {
+    throw new IncompleteDeploymentError(`${where} stopped during its configuration`, {
+      details: `factory ${factory} holds every contract but was never sealed; deploy with another deployer key`,
+    });
+  }
+  if (resumeAt > 0) {
+    await verifyAll(client, factory, addresses.slice(0, resumeAt), initCodes.slice(0, resumeAt), where);
   }
   await ensureProxy(client, wallet);
   let nonce = await client.getTransactionCount({ address: from, blockTag: "pending" });
@@ -137,7 +140,7 @@ export async function deployAll(
       }),
     );
   }
-  for (const initCode of initCodes) {
+  for (const initCode of initCodes.slice(resumeAt)) {
     hashes.push(
       await wallet.writeContract({
         address: factory,

@@ -3,7 +3,7 @@
 // argument refused by name, a step that stopped halfway refused, and a factory only its owner can use.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Address, Hex } from "viem";
+import { type Address, type Hex, zeroAddress } from "viem";
 import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { consecutiveFreePorts } from "../../src/chain/ports.js";
@@ -86,7 +86,7 @@ describe("deployment steps through CREATE2-placed factories", () => {
     });
   });
 
-  it("refuses a step that stopped halfway (created, never sealed)", async () => {
+  it("refuses a step that stopped during its configuration (everything created, never sealed)", async () => {
     const [a] = nodes as [AnvilNode];
     const plan = tokens([accounts.user.address]);
     await assert.rejects(
@@ -96,6 +96,42 @@ describe("deployment steps through CREATE2-placed factories", () => {
       /configuration interrupted/,
     );
     await assert.rejects(deployAll(a, deployerKey, "halfway", plan), { name: "IncompleteDeploymentError" });
+  });
+
+  it("resumes a step that stopped while creating, after the contracts it created", async () => {
+    const [a] = nodes as [AnvilNode];
+    // Ownable refuses the zero owner: the second creation reverts and the run stops after the first.
+    await assert.rejects(deployAll(a, deployerKey, "resume", tokens([accounts.user.address, zeroAddress])), {
+      name: "DeploymentError",
+    });
+    const factory = factoryAddress("resume", accounts.deployer.address);
+    const client = publicClientFor(a);
+    assert.equal(
+      await client.readContract({ address: factory, abi: deploymentFactoryAbi, functionName: "created" }),
+      1n,
+    );
+    // A first contract other than the one created is refused; the created one is kept and the rest follows.
+    await assert.rejects(
+      deployAll(a, deployerKey, "resume", tokens([accounts.keeper.address, accounts.filler.address])),
+      { name: "DeploymentMismatchError" },
+    );
+    const resumed = await deployAll(
+      a,
+      deployerKey,
+      "resume",
+      tokens([accounts.user.address, accounts.filler.address]),
+    );
+    assert.equal(resumed.fresh, true);
+    const owner = await client.readContract({
+      address: resumed.addresses[1] as Address,
+      abi: ownedTestTokenAbi,
+      functionName: "owner",
+    });
+    assert.equal(owner, accounts.filler.address);
+    assert.equal(
+      await client.readContract({ address: factory, abi: deploymentFactoryAbi, functionName: "complete" }),
+      true,
+    );
   });
 
   it("lets only the factory's owner create or seal", async () => {
