@@ -110,7 +110,9 @@ export function rebaseManifest(
       const { nodeRpcUrl: _behindSequencer, ...entry } = rollup;
       return { ...entry, rpcUrl: node.rpcUrl, wsUrl: node.wsUrl, blockTime: node.blockTime };
     }),
+    // This run's servers put their own URLs back.
     sequencer: undefined,
     api: undefined,
+    admin: undefined,
   };
 }
