@@ -11,6 +11,7 @@ import type { Sequencer } from "../agents/sequencer/sequencer.js";
 import { type AnvilNode, setBalance, startAnvil } from "../chain/anvil.js";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, RollupEntry } from "../chain/manifest.js";
+import { PortInUseError } from "../chain/ports.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { ConfigError, JunctionError } from "../errors.js";
 import type { Logger } from "../log.js";
@@ -348,7 +349,9 @@ export async function startAdminServer(
     void handle(request, response, addRollup, logger);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error),
+    );
     server.listen(port, "127.0.0.1", () => resolve());
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

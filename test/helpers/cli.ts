@@ -72,12 +72,13 @@ export async function waitFor(
 /**
  * A `--port` base for `junction devnet` (two rollups) whose every port is free: the L1 on base, the
  * sequencer's rollup endpoints on base+1000 and base+1001, the rollup nodes behind it on base+2000 and
- * base+2001, the API on base+3000 — all below the ephemeral range, where clients' ports come from.
+ * base+2001, the API on base+3000, the admin endpoint on base+3001 — all below the ephemeral range,
+ * where clients' ports come from.
  */
 export async function devnetPorts(): Promise<{ base: number; ports: number[] }> {
   for (;;) {
     const base = await consecutiveFreePorts(1, 10_000, ephemeralLow() - 3_002);
-    const ports = [base, base + 1000, base + 1001, base + 2000, base + 2001, base + 3000];
+    const ports = [base, base + 1000, base + 1001, base + 2000, base + 2001, base + 3000, base + 3001];
     if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return { base, ports };
   }
 }
