@@ -38,8 +38,8 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   BASE+2000, BASE+2001, ... and mine only when the sequencer seals a superblock; wallets use the
   sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
   BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
-  but the sequencer runs as \`junction sequencer\`. --zk runs the zk prover (Groth16 proofs of the
-  devnet committee's signatures, a few seconds of CPU per checkpoint). --relayers N runs N relayers,
+  but the sequencer runs as \`junction sequencer\`. --zk runs the zk prover (one Groth16 proof of the
+  devnet committee's signatures per epoch of every rollup's checkpoint, seconds of CPU each, in worker threads). --relayers N runs N relayers,
   each with its own funded key, sharing one store and leasing each message before sending it. The
   relayers and the watchtower keep their state in SQLite files in DIR, or in PostgreSQL with
   --database-url postgres://… (default: the DATABASE_URL environment variable); either way a new

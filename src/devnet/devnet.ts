@@ -100,7 +100,7 @@ export type DevnetOptions = {
    * One sequencing domain under the shared sequencer: the rollup nodes listen on `nodePort`, … and mine
    * only when it seals a superblock; `rollupPort`, … are the sequencer's endpoints. Off when absent.
    */
-  /** Run the zk path's prover (it proves a checkpoint of every source that changes; CPU-heavy). */
+  /** Run the zk path's prover (one proof per epoch of every rollup's checkpoint, in worker threads; CPU-heavy). */
   zk?: boolean;
   /**
    * Run the HTTP/WebSocket API and dashboard on 127.0.0.1:`port` (index in `dataDir`/api.sqlite); its URL
