@@ -32,8 +32,16 @@ import { rejects, waitUntil } from "../helpers/chain.js";
 const UNIT = 10n ** 18n;
 
 describe("devnet --dump-state / --load-state, --dependency-set, websockets", () => {
-  const dirs = ["data-1", "data-2", "state"].map((name) => mkdtempSync(join(tmpdir(), `junction-${name}-`)));
-  const [firstData, secondData, stateDir] = dirs as [string, string, string];
+  const dirs = ["data-1", "data-2", "state", "plain-data", "plain-state"].map((name) =>
+    mkdtempSync(join(tmpdir(), `junction-${name}-`)),
+  );
+  const [firstData, secondData, stateDir, plainData, plainState] = dirs as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   after(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -257,5 +265,42 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
     await assert.rejects(load({ sequencer: undefined }), /rollups are sequenced/);
     await assert.rejects(load({ rollups: 3 }), /has 2 rollups, not 3/);
     await assert.rejects(load({ dependencySet: { "902": [901] } }), /keeps the dependency set/);
+  });
+
+  it("saves and loads a devnet without a sequencer, its rollups on their own nodes (and websockets)", async () => {
+    const options: DevnetOptions = {
+      logger: silentLogger,
+      l1Port: await freePort(),
+      rollupPort: await consecutiveFreePorts(2),
+      dataDir: plainData,
+    };
+    const first = await startDevnet({ ...options, dumpState: plainState });
+    let id: Hex;
+    try {
+      ({ id } = await send(first.manifest, 902, 901, "unsequenced"));
+      assert.equal((await waitForDelivery(first.manifest, { id, timeoutMs: 60_000 })).status, "delivered");
+    } finally {
+      await first.stop();
+    }
+    const second = await startDevnet({ ...options, loadState: plainState });
+    try {
+      const rollup = rollupOf(second.manifest, 901);
+      assert.equal(rollup.nodeRpcUrl, undefined);
+      assert.equal(rollup.wsUrl, `ws://127.0.0.1:${options.rollupPort}`, "anvil's own websocket");
+      const ws = createPublicClient({ chain: chainOf(rollup), transport: webSocket(rollup.wsUrl) });
+      try {
+        assert.equal(await ws.getBlockNumber(), await publicClientFor(rollup).getBlockNumber());
+      } finally {
+        await ws.transport.getRpcClient().then((socket) => socket.close());
+      }
+      assert.equal((await getMessageStatus(second.manifest, { id })).status, "delivered");
+      const { id: next } = await send(second.manifest, 902, 901, "unsequenced, after the load");
+      assert.equal(
+        (await waitForDelivery(second.manifest, { id: next, timeoutMs: 60_000 })).status,
+        "delivered",
+      );
+    } finally {
+      await second.stop();
+    }
   });
 });
