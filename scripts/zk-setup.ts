@@ -4,6 +4,8 @@
 // circuits/build/setup.json recording which circuit and which powers of tau they came from.
 // `npm run zk:setup -- --circuit solvency` does the same for proof of solvency's batch circuit
 // (circuits/solvency.circom → circuits/build/solvency.*, contracts/verifiers/zk/SolvencyBatchVerifier.sol);
+// `npm run zk:setup -- --circuit solvency-fold` builds the fold that combines eight proven nodes into their
+// ancestor (circuits/solvency-fold.circom → contracts/verifiers/zk/SolvencyFoldVerifier.sol);
 // each circuit's artifacts are written only by its own run.
 //
 // DEVELOPMENT SETUP: without --ptau, the powers of tau are generated here with one contribution of
@@ -49,6 +51,15 @@ export const CIRCUITS = {
     setup: "solvency.setup.json",
     verifier: "SolvencyBatchVerifier",
     command: "npm run zk:setup -- --circuit solvency",
+  },
+  "solvency-fold": {
+    power: 13,
+    wasm: "solvency-fold.wasm",
+    zkey: "solvency-fold.zkey",
+    verificationKey: "solvency-fold.verification_key.json",
+    setup: "solvency-fold.setup.json",
+    verifier: "SolvencyFoldVerifier",
+    command: "npm run zk:setup -- --circuit solvency-fold",
   },
 } as const;
 export type CircuitName = keyof typeof CIRCUITS;

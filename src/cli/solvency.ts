@@ -18,7 +18,7 @@ import {
 } from "../sdk/solvency.js";
 import { loadArchive, publisherSecret } from "../solvency/epoch.js";
 import { publishEpoch } from "../solvency/publish.js";
-import { proveEpochRanges } from "../solvency/zk.js";
+import { proveEpochRanges } from "../solvency/zk-epoch.js";
 import {
   addressFlag,
   dataDirOf,
@@ -44,8 +44,8 @@ junction solvency status [--epoch N] [--data-dir DIR | --manifest FILE]
   collateral net of debt, deposits in flight) and what the holding contracts hold on every rollup at
   its blocks, and publishes each asset's Merkle-sum root and total and the reserves to the
   SolvencyRegistry; archives the epoch (balances and salts, private) in DIR/solvency/. The key
-  defaults to the devnet's solvency publisher; --zk then proves every tree of at most 8 users in range
-  with the zk circuit and records it on the L1 (proveRange). prove: prints USER's proof of inclusion for the epoch
+  defaults to the devnet's solvency publisher; --zk then proves every covered tree in range with the zk
+  circuits, batches of 8 users folded into the root, and records it on the L1 (proveBatch, proveFold). prove: prints USER's proof of inclusion for the epoch
   (default the newest) from that archive. verify: checks a proof (a file from prove, or USER's proof
   built from the archive) against the published roots, in TypeScript and with the registry's
   verifyInclusion; recomputes what the apps owed the proof's user at the epoch's blocks (from the

@@ -1,5 +1,5 @@
 // Deploys proof of solvency on the L1: circomlibjs's two Poseidon contracts (2 and 4 inputs, the hashes of
-// the Merkle-sum tree's leaves and nodes), the zk batch circuit's SolvencyBatchVerifier, and the
+// the Merkle-sum tree's leaves and nodes), the zk circuits' SolvencyBatchVerifier and SolvencyFoldVerifier, and the
 // SolvencyRegistry bound to the SuperblockLog, with the devnet's reserve tokens listed as their assets
 // on every rollup and the publisher named.
 import { poseidonContract } from "circomlibjs";
@@ -41,15 +41,20 @@ export async function deploySolvency(
         args: [],
       },
       {
+        abi: artifacts.solvencyFoldVerifierAbi,
+        bytecode: artifacts.solvencyFoldVerifierBytecode,
+        args: [],
+      },
+      {
         abi: artifacts.solvencyRegistryAbi,
         bytecode: artifacts.solvencyRegistryBytecode,
-        args: [deployer, superblockLog, at[0], at[1], at[2]],
+        args: [deployer, superblockLog, at[0], at[1], at[2], at[3]],
       },
     ],
-    ([, , , registry]) =>
+    ([, , , , registry]) =>
       configureRegistry(l1, deployerKey, registry as Address, { publisher, tokens, holders }),
   );
-  const [poseidon2, poseidon4, , registry] = addresses as [Address, Address, Address, Address];
+  const [poseidon2, poseidon4, , , registry] = addresses as [Address, Address, Address, Address, Address];
   return { registry, poseidon2, poseidon4, publisher };
 }
 

@@ -14,6 +14,7 @@ import {
   type SumLeaf,
   type SumTree,
   type SumTreeHasher,
+  sumTreeDepth,
 } from "../protocol/sum-tree.js";
 import { assetId } from "./assets.js";
 import type { RollupBlock } from "./instant.js";
@@ -77,9 +78,18 @@ export function leavesOf(h: SumTreeHasher, users: readonly EpochUser[], asset: s
 
 /**
  * Trees are at least this deep: a tree of up to 8 users is then exactly one batch of the zk circuit
- * (circuits/solvency.circom, depth 3), so its root can be proven in range (SolvencyRegistry.proveRange).
+ * (circuits/solvency.circom, depth 3), so its root can be proven in range (SolvencyRegistry.proveBatch).
  */
 export const MIN_TREE_DEPTH = 3;
+
+/**
+ * An epoch tree's depth: the smallest multiple of 3 (at least MIN_TREE_DEPTH) that holds `leafCount`
+ * leaves, so that batches of 8 leaves fold eight at a time exactly into the root
+ * (circuits/solvency-fold.circom). At most 30 levels: 2^30 users per asset.
+ */
+export function epochTreeDepth(leafCount: number): number {
+  return Math.max(MIN_TREE_DEPTH, 3 * Math.ceil(sumTreeDepth(leafCount) / 3));
+}
 
 /** Per asset, what the sources owe each user (by saltedId): summed straight from the liabilities. */
 export type OwedBySource = ReadonlyMap<string, ReadonlyMap<bigint, bigint>>;
@@ -127,7 +137,8 @@ export function buildEpochTrees(
 ): Map<string, SumTree> {
   const trees = new Map<string, SumTree>();
   for (const asset of archive.assets) {
-    const tree = buildSumTree(h, leavesOf(h, archive.users, asset), MIN_TREE_DEPTH);
+    const leaves = leavesOf(h, archive.users, asset);
+    const tree = buildSumTree(h, leaves, epochTreeDepth(leaves.length));
     let expected = owed?.get(asset) ?? (owed ? new Map<bigint, bigint>() : undefined);
     if (!expected) {
       const fromArchive = new Map<bigint, bigint>();

@@ -1,18 +1,13 @@
 // Proof of solvency's private batch check (circuits/solvency.circom, artifacts from
 // `npm run zk:setup -- --circuit solvency`): a Groth16 proof that up to 8 leaves form the Merkle-sum
 // subtree with a given root hash, every balance below 2^96 and their total at most `reserves`, revealing
-// neither the balances nor the total. Verified on chain by the generated SolvencyBatchVerifier.
+// neither the balances nor the total. Verified on chain by the generated SolvencyBatchVerifier. Larger
+// trees fold their batches into the root (zk-fold.ts); zk-epoch.ts proves an epoch's tree on the L1.
 import { fileURLToPath } from "node:url";
 import { groth16 } from "snarkjs";
-import type { Hex } from "viem";
 import { type SolidityProof, toSolidityProof } from "../agents/prover/groth16.js";
-import { type JunctionWalletClient, publicClientFor } from "../chain/clients.js";
-import { solvencyRegistryAbi } from "../contracts/generated/index.js";
 import { JunctionError } from "../errors.js";
-import { type SumLeaf, sumTreeHasher } from "../protocol/sum-tree.js";
-import { assetId } from "./assets.js";
-import { type EpochArchive, leavesOf } from "./epoch.js";
-import { type SolvencyNetwork, solvencyOf } from "./publish.js";
+import type { SumLeaf } from "../protocol/sum-tree.js";
 
 export const SOLVENCY_WASM = fileURLToPath(new URL("../../circuits/build/solvency.wasm", import.meta.url));
 export const SOLVENCY_ZKEY = fileURLToPath(new URL("../../circuits/build/solvency.zkey", import.meta.url));
@@ -86,75 +81,4 @@ export async function proveBatch(
       cause,
     });
   }
-}
-
-/**
- * Proves an epoch's tree of `asset` in range with the publisher's archive — every balance below 2^96 and
- * the total at most the reserves the registry recorded — and submits the proof (`proveRange`). Only a
- * tree of at most BATCH_SIZE users is one batch; an insolvent epoch cannot be proven (BatchNotProvableError).
- *
- * @example
- * await proveEpochRange(wallet, manifest, archive, { epoch: 1n, asset: "JUSD" });
- */
-export async function proveEpochRange(
-  wallet: JunctionWalletClient,
-  network: SolvencyNetwork,
-  archive: EpochArchive,
-  { epoch, asset }: { epoch: bigint; asset: string },
-): Promise<{ transactionHash: Hex; provingMs: number }> {
-  const h = await sumTreeHasher();
-  const leaves = leavesOf(h, archive.users, asset);
-  const registry = { address: solvencyOf(network).registry, abi: solvencyRegistryAbi } as const;
-  const client = publicClientFor(network.l1);
-  const [root, , reserves] = await client.readContract({
-    ...registry,
-    functionName: "solvencyOf",
-    args: [epoch, assetId(asset)],
-  });
-  const batch = await proveBatch(leaves, root, reserves);
-  const transactionHash = await wallet.writeContract({
-    ...registry,
-    functionName: "proveRange",
-    args: [epoch, assetId(asset), batch.proof.a, batch.proof.b, batch.proof.c],
-  });
-  const receipt = await client.waitForTransactionReceipt({ hash: transactionHash });
-  if (receipt.status !== "success") throw new BatchNotProvableError(`proveRange ${transactionHash} reverted`);
-  return { transactionHash, provingMs: batch.provingMs };
-}
-
-export type EpochRangeResult = { proven: string[]; skipped: { asset: string; reason: string }[] };
-
-/**
- * After a publish: proves every asset of the epoch whose tree is one batch (at most BATCH_SIZE users)
- * and whose reserves cover it; the others are skipped with the reason (an insolvent asset has no proof).
- */
-export async function proveEpochRanges(
-  wallet: JunctionWalletClient,
-  network: SolvencyNetwork,
-  archive: EpochArchive,
-  epoch: bigint,
-): Promise<EpochRangeResult> {
-  const h = await sumTreeHasher();
-  const result: EpochRangeResult = { proven: [], skipped: [] };
-  const client = publicClientFor(network.l1);
-  for (const asset of archive.assets) {
-    const users = leavesOf(h, archive.users, asset).length;
-    if (users > BATCH_SIZE) {
-      result.skipped.push({ asset, reason: `${users} users: more than one batch (folding is not built)` });
-      continue;
-    }
-    const solvent = await client.readContract({
-      address: solvencyOf(network).registry,
-      abi: solvencyRegistryAbi,
-      functionName: "isSolvent",
-      args: [epoch, assetId(asset)],
-    });
-    if (!solvent) {
-      result.skipped.push({ asset, reason: "insolvent: no proof exists" });
-      continue;
-    }
-    await proveEpochRange(wallet, network, archive, { epoch, asset });
-    result.proven.push(asset);
-  }
-  return result;
 }

@@ -71,7 +71,8 @@ import {
 } from "../../src/solvency/epoch.js";
 import { blockAt, getPostedSuperblock } from "../../src/solvency/instant.js";
 import { takeEpoch } from "../../src/solvency/publish.js";
-import { BatchNotProvableError, proveBatch, proveEpochRange } from "../../src/solvency/zk.js";
+import { BatchNotProvableError, proveBatch } from "../../src/solvency/zk.js";
+import { proveEpochRange } from "../../src/solvency/zk-epoch.js";
 import { fundedKey, rejects, waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
@@ -181,7 +182,7 @@ describe("proof of solvency on a sequenced devnet", () => {
       [manifest.accounts.user.address]: { JUSD: jusd("1500"), ETH: parseEther("1") },
       [manifest.accounts.filler.address]: { JUSD: jusd("300") },
     });
-    // The JUSD tree (3 users) is one batch of the zk circuit: its range and coverage proven on the L1.
+    // The JUSD tree (3 users) is one batch of the zk circuit (depth 3): its range and coverage proven on the L1.
     const prover = walletClientFor(manifest.l1, manifest.accounts.prover.privateKey);
     assert.equal(
       await clientOf(manifest.l1).readContract({
@@ -192,9 +193,10 @@ describe("proof of solvency on a sequenced devnet", () => {
       }),
       true,
     );
-    await rejects(
-      proveEpochRange(prover, manifest, archive, { epoch: 1n, asset: "JUSD" }),
-      "RangeAlreadyProven",
+    // Already proven: proving again submits nothing.
+    assert.deepEqual(
+      (await proveEpochRange(prover, manifest, archive, { epoch: 1n, asset: "JUSD" })).transactionHashes,
+      [],
     );
     for (const entry of archive.users) {
       const proof = await proveSolvency(archive, { epoch: epoch.epoch, user: entry.user });
@@ -310,8 +312,8 @@ describe("proof of solvency on a sequenced devnet", () => {
       prover.writeContract({
         address: (manifest.solvency as NonNullable<typeof manifest.solvency>).registry,
         abi: solvencyRegistryAbi,
-        functionName: "proveRange",
-        args: [2n, assetId("JUSD"), batch.proof.a, batch.proof.b, batch.proof.c],
+        functionName: "proveBatch",
+        args: [2n, assetId("JUSD"), jusdTree.root.hash, batch.proof.a, batch.proof.b, batch.proof.c],
       }),
       "InvalidRangeProof",
     );

@@ -24,6 +24,17 @@ interface ISolvencyBatchVerifier {
     ) external view returns (bool);
 }
 
+/// @notice The generated verifier of circuits/solvency-fold.circom (public signals: 8 child hashes, the
+///         parent's hash, reserves).
+interface ISolvencyFoldVerifier {
+    function verifyProof(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[10] calldata publicSignals
+    ) external view returns (bool);
+}
+
 /// @title SolvencyRegistry
 /// @notice On the L1: every epoch's proof of solvency. The publisher posts, per asset, the root and total
 ///         of the Merkle-sum tree of what Junction's apps owe their users, and the reserves the holding
@@ -41,9 +52,12 @@ interface ISolvencyBatchVerifier {
 ///      every total is in range. What it cannot check: that a reserve amount is the holder's real balance
 ///      at that block (anyone can, with eth_getProof against the posted block hash) and that the tree
 ///      holds every user (each user checks their own leaf).
-///      `proveRange` adds, for a tree of at most 8 leaves (one batch of the circuit), a Groth16 proof that
-///      every balance in it is below 2^96 and its total is at most the recorded reserves, revealing no
-///      balance; larger trees would need batches folded into the root, which is not built.
+///      Range proofs (zk, no balance revealed): `proveBatch` records a Groth16 proof that 8 leaves, every
+///      balance below 2^96, hash to a node of height 3; `proveFold` one that 8 nodes of height h, each
+///      proven before or the public padding node of that height, hash to their ancestor at h + 3 (every
+///      sum below 2^128). Each also shows its subtree's total at most the asset's recorded reserves. When
+///      a proven node is the published root, the whole tree is proven in range and covered
+///      (`rangeProven`): Poseidon binds the root to every node below it, so no node of another tree fits.
 contract SolvencyRegistry is Ownable {
     /// @notice One asset's liabilities tree.
     struct Liabilities {
@@ -91,6 +105,7 @@ contract SolvencyRegistry is Ownable {
     IPoseidon2 public immutable poseidon2;
     IPoseidon4 public immutable poseidon4;
     ISolvencyBatchVerifier public immutable batchVerifier;
+    ISolvencyFoldVerifier public immutable foldVerifier;
     /// @notice The only account that publishes epochs.
     address public publisher;
     /// @notice Epochs published so far; epoch numbers start at 1.
@@ -107,6 +122,11 @@ contract SolvencyRegistry is Ownable {
     mapping(uint64 chainId => uint64) public lastBlockOf;
     /// @notice Whether a zk proof showed every leaf of the asset's tree in range and its total covered.
     mapping(uint64 epoch => mapping(bytes32 asset => bool)) public rangeProven;
+    /// @notice The height of a node of `asset`'s tree in `epoch` that a batch or fold proof showed in
+    ///         range and covered (0: not proven). Batches prove height 3, folds 6, 9, ….
+    mapping(uint64 epoch => mapping(bytes32 asset => mapping(uint256 nodeHash => uint256))) public provenHeight;
+    /// @dev Hashes of all-padding subtrees by height, computed on demand (0: not yet).
+    mapping(uint256 height => uint256) private _paddingHash;
     /// @notice How many (rollup, token) pairs count as each asset; an asset with any is listed.
     mapping(bytes32 asset => uint256) public tokensListedAs;
     /// @dev The listed assets (those with a listed token): every epoch must report exactly these, so an
@@ -122,6 +142,8 @@ contract SolvencyRegistry is Ownable {
     event HolderListed(uint64 indexed chainId, address indexed holder, bool listed);
     /// @notice A zk proof showed every leaf of `asset`'s tree in `epoch` in range and its total covered.
     event RangeProven(uint64 indexed epoch, bytes32 indexed asset);
+    /// @notice A batch or fold proof showed the node `nodeHash` at `height` of `asset`'s tree in range.
+    event NodeProven(uint64 indexed epoch, bytes32 indexed asset, uint256 height, uint256 nodeHash);
 
     /// @notice Only the publisher posts epochs.
     error NotPublisher(address caller);
@@ -168,18 +190,27 @@ contract SolvencyRegistry is Ownable {
     error InvalidRangeProof(uint64 epoch, bytes32 asset);
     /// @notice The asset's tree in that epoch was already proven in range.
     error RangeAlreadyProven(uint64 epoch, bytes32 asset);
+    /// @notice That node was already proven for this epoch and asset.
+    error NodeAlreadyProven(uint256 nodeHash);
+    /// @notice A fold's children must sit at a height that is a multiple of 3, with their parent at most
+    ///         MAX_DEPTH.
+    error InvalidFoldHeight(uint256 height);
+    /// @notice A fold's child is neither a node proven at that height nor the padding node of that height.
+    error ChildNotProven(uint256 position, uint256 nodeHash);
 
     constructor(
         address owner_,
         SuperblockLog superblockLog_,
         IPoseidon2 poseidon2_,
         IPoseidon4 poseidon4_,
-        ISolvencyBatchVerifier batchVerifier_
+        ISolvencyBatchVerifier batchVerifier_,
+        ISolvencyFoldVerifier foldVerifier_
     ) Ownable(owner_) {
         superblockLog = superblockLog_;
         poseidon2 = poseidon2_;
         poseidon4 = poseidon4_;
         batchVerifier = batchVerifier_;
+        foldVerifier = foldVerifier_;
     }
 
     /// @notice Names the account that publishes epochs.
@@ -281,23 +312,60 @@ contract SolvencyRegistry is Ownable {
         }
     }
 
-    /// @notice Records a Groth16 proof (circuits/solvency.circom) that the asset's tree in `epoch` — at
-    ///         most 8 leaves, depth 3 — has every balance below 2^96 and a total at most the recorded
-    ///         reserves. Anyone may submit it; it reveals no balance.
-    function proveRange(
+    /// @notice Records a Groth16 proof (circuits/solvency.circom) that `nodeHash` is a node of height 3
+    ///         over 8 leaves, every balance below 2^96, with a total at most the asset's recorded
+    ///         reserves. Anyone may submit it; it reveals no balance. A tree of depth 3 is one batch.
+    function proveBatch(
         uint64 epoch,
         bytes32 asset,
+        uint256 nodeHash,
         uint256[2] calldata a,
         uint256[2][2] calldata b,
         uint256[2] calldata c
     ) external {
-        AssetSolvency storage solvency = _published(epoch, asset);
-        if (rangeProven[epoch][asset]) revert RangeAlreadyProven(epoch, asset);
-        if (!batchVerifier.verifyProof(a, b, c, [solvency.root, solvency.reserves])) {
-            revert InvalidRangeProof(epoch, asset);
+        AssetSolvency storage solvency = _provable(epoch, asset, nodeHash);
+        if (!batchVerifier.verifyProof(a, b, c, [nodeHash, solvency.reserves])) revert InvalidRangeProof(epoch, asset);
+        _recordProven(epoch, asset, solvency, 3, nodeHash);
+    }
+
+    /// @notice Records a Groth16 proof (circuits/solvency-fold.circom) that the 8 nodes `children` at
+    ///         `height` hash to `parent` at `height + 3`, every sum below 2^128 and the total at most the
+    ///         recorded reserves. Each child must be proven at `height` for this epoch and asset, or be
+    ///         the all-padding node of that height. Anyone may submit it; it reveals no sum.
+    function proveFold(
+        uint64 epoch,
+        bytes32 asset,
+        uint256 height,
+        uint256[8] calldata children,
+        uint256 parent,
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c
+    ) external {
+        if (height == 0 || height % 3 != 0 || height + 3 > MAX_DEPTH) revert InvalidFoldHeight(height);
+        AssetSolvency storage solvency = _provable(epoch, asset, parent);
+        uint256[10] memory signals;
+        for (uint256 i = 0; i < 8; i++) {
+            uint256 child = children[i];
+            if (provenHeight[epoch][asset][child] != height && child != _padding(height)) {
+                revert ChildNotProven(i, child);
+            }
+            signals[i] = child;
         }
-        rangeProven[epoch][asset] = true;
-        emit RangeProven(epoch, asset);
+        signals[8] = parent;
+        signals[9] = solvency.reserves;
+        if (!foldVerifier.verifyProof(a, b, c, signals)) revert InvalidRangeProof(epoch, asset);
+        _recordProven(epoch, asset, solvency, height + 3, parent);
+    }
+
+    /// @notice The hash of an all-padding subtree of `height` (leaves (0, 0)), as src/protocol/sum-tree.ts
+    ///         computes it.
+    function paddingHash(uint256 height) external view returns (uint256 hash) {
+        if (height > MAX_DEPTH) revert InvalidFoldHeight(height);
+        hash = poseidon2.poseidon([uint256(0), uint256(0)]);
+        for (uint256 level = 0; level < height; level++) {
+            hash = poseidon4.poseidon([hash, 0, hash, 0]);
+        }
     }
 
     /// @notice The assets an epoch reports, in order.
@@ -354,6 +422,40 @@ contract SolvencyRegistry is Ownable {
         if (epoch == 0 || epoch > epochCount) revert UnknownEpoch(epoch);
         solvency = solvencyOf[epoch][asset];
         if (!solvency.published) revert UnknownAsset(epoch, asset);
+    }
+
+    function _provable(uint64 epoch, bytes32 asset, uint256 nodeHash)
+        private
+        view
+        returns (AssetSolvency storage solvency)
+    {
+        solvency = _published(epoch, asset);
+        if (rangeProven[epoch][asset]) revert RangeAlreadyProven(epoch, asset);
+        if (provenHeight[epoch][asset][nodeHash] != 0) revert NodeAlreadyProven(nodeHash);
+    }
+
+    function _recordProven(
+        uint64 epoch,
+        bytes32 asset,
+        AssetSolvency storage solvency,
+        uint256 height,
+        uint256 nodeHash
+    ) private {
+        provenHeight[epoch][asset][nodeHash] = height;
+        emit NodeProven(epoch, asset, height, nodeHash);
+        if (nodeHash == solvency.root) {
+            rangeProven[epoch][asset] = true;
+            emit RangeProven(epoch, asset);
+        }
+    }
+
+    /// @dev The padding node's hash at `height`, cached: each height costs one Poseidon the first time.
+    function _padding(uint256 height) private returns (uint256 hash) {
+        hash = _paddingHash[height];
+        if (hash != 0) return hash;
+        hash = height == 0 ? poseidon2.poseidon([uint256(0), uint256(0)]) : _padding(height - 1);
+        if (height > 0) hash = poseidon4.poseidon([hash, 0, hash, 0]);
+        _paddingHash[height] = hash;
     }
 
     function _unlistAsset(bytes32 asset) private {

@@ -8,7 +8,7 @@ import type { Logger } from "../../log.js";
 import { loadArchive } from "../../solvency/epoch.js";
 import { type PublishEpochResult, publishEpoch, type SolvencyNetwork } from "../../solvency/publish.js";
 import type { LiabilitySource } from "../../solvency/sources.js";
-import { proveEpochRanges } from "../../solvency/zk.js";
+import { proveEpochRanges } from "../../solvency/zk-epoch.js";
 import { PollingAgent } from "../agent.js";
 
 export type SolvencyPublisherConfig = {
@@ -23,7 +23,7 @@ export type SolvencyPublisherConfig = {
   epochMs: number;
   logger: Logger;
   sources?: readonly LiabilitySource[];
-  /** After each epoch, prove every tree of at most 8 users in range with the zk circuit (proveRange). */
+  /** After each epoch, prove every covered tree in range with the zk circuits (batches folded into the root). */
   proveRanges?: boolean;
 };
 
