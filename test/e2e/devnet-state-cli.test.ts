@@ -43,7 +43,13 @@ describe("junction devnet --dump-state under a terminal's Ctrl-C, then --load-st
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
     let id: string;
     try {
-      await waitFor(() => output.includes("Junction devnet is running"), 90_000, "the devnet to start");
+      await waitFor(
+        () => output.includes("Junction devnet is running"),
+        180_000,
+        "the devnet to start",
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; its output:\n${output}`);
+      });
       const manifest = loadManifest(manifestPath(dataDir));
       const sent = await runCli([
         "send",
