@@ -75,9 +75,11 @@ describe("junction devnet --dump-state under a terminal's Ctrl-C, then --load-st
     try {
       await waitFor(
         () => loaded.output().includes("Junction devnet is running"),
-        90_000,
+        180_000,
         "the loaded devnet",
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; its output:\n${loaded.output()}`);
+      });
       const status = await runCli(["status", id, "--data-dir", secondDataDir]);
       assert.equal(status.code, 0, status.stderr);
       assert.equal(JSON.parse(status.stdout).status, "delivered");
