@@ -41,23 +41,29 @@ export async function saveDevnetState(
   dir: string,
   state: { manifest: Manifest; nodes: readonly { chainId: number; rpcUrl: string }[]; stores: StoreFiles },
 ): Promise<void> {
-  mkdirSync(join(dir, "chains"), { recursive: true });
-  // No manifest until every other file is written: a half-written state is never loaded.
-  rmSync(manifestPath(dir), { force: true });
+  // Everything is written to a staging directory first: a save that fails (a node already gone) leaves
+  // the previous save whole.
+  const staging = join(dir, ".saving");
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(join(staging, "chains"), { recursive: true });
+  mkdirSync(storesDir(staging), { recursive: true });
   for (const node of state.nodes) {
-    const file = chainStatePath(dir, node.chainId);
-    writeFileSync(`${file}.partial`, await dumpAnvilState(node.rpcUrl));
-    renameSync(`${file}.partial`, file);
+    writeFileSync(chainStatePath(staging, node.chainId), await dumpAnvilState(node.rpcUrl));
   }
-  rmSync(storesDir(dir), { recursive: true, force: true });
-  mkdirSync(storesDir(dir), { recursive: true });
   for (const file of state.stores) {
     for (const suffix of ["", "-wal"]) {
       if (existsSync(`${file}${suffix}`)) {
-        copyFileSync(`${file}${suffix}`, join(storesDir(dir), `${basename(file)}${suffix}`));
+        copyFileSync(`${file}${suffix}`, join(storesDir(staging), `${basename(file)}${suffix}`));
       }
     }
   }
+  // No manifest until every other file is in place: a half-moved state is never loaded.
+  rmSync(manifestPath(dir), { force: true });
+  for (const sub of ["chains", "stores"]) {
+    rmSync(join(dir, sub), { recursive: true, force: true });
+    renameSync(join(staging, sub), join(dir, sub));
+  }
+  rmSync(staging, { recursive: true, force: true });
   saveManifest(manifestPath(dir), state.manifest);
 }
 
