@@ -5,6 +5,7 @@
 // the agents that were running before it existed. The zk path is left out: the devnet runs no prover
 // by default (`--zk`), and its proving takes tens of seconds of CPU. The refusals are named: a full
 // devnet or a port out of range (RollupLimitError), and a devnet that is stopping (DevnetStoppingError).
+// Saved on stop (--dump-state), the devnet loads with the added rollup and delivers from it.
 // A second devnet (no sequencer, a dependency set) takes two rollups asked for at once, one after the
 // other, each outside the set: its Outbox refuses to send to the others and theirs to it, by name.
 import assert from "node:assert/strict";
@@ -34,6 +35,7 @@ const NEW_ROLLUP = 903;
 
 describe("junction devnet add-rollup", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "junction-add-rollup-"));
+  const stateDir = mkdtempSync(join(tmpdir(), "junction-add-rollup-state-"));
   let devnet: Devnet;
   let stopped = false;
 
@@ -47,6 +49,7 @@ describe("junction devnet add-rollup", () => {
       challengeWindow: 2,
       sequencer: { superblockTimeMs: 250, nodePort: await consecutiveFreePorts(3) },
       admin: { port: 0 },
+      dumpState: stateDir,
       logger: silentLogger,
     });
   });
@@ -54,6 +57,7 @@ describe("junction devnet add-rollup", () => {
   after(async () => {
     if (!stopped) await devnet?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   it("adds rollup 903 through the CLI: the hub, the sequencing domain and the manifest file list it", async () => {
@@ -159,6 +163,45 @@ describe("junction devnet add-rollup", () => {
     await stopping;
     await assert.rejects(requestAddRollup(adminUrl), DevnetStoppingError);
     assert.equal(devnet.nodes.length, 4, "the added node was stopped with the others");
+  });
+
+  it("saves the added rollup on stop: a devnet loaded from the save has it, and delivers from it", async () => {
+    const saved = loadManifest(join(stateDir, "devnet.json"));
+    assert.deepEqual(
+      saved.rollups.map((rollup) => rollup.chainId),
+      [901, 902, NEW_ROLLUP],
+    );
+    const loadedData = mkdtempSync(join(tmpdir(), "junction-add-rollup-loaded-"));
+    const loaded = await startDevnet({
+      dataDir: loadedData,
+      l1Port: await freePort(),
+      rollupPort: await consecutiveFreePorts(3),
+      sequencer: { superblockTimeMs: 250, nodePort: await consecutiveFreePorts(3) },
+      loadState: stateDir,
+      logger: silentLogger,
+    });
+    try {
+      const manifest = loaded.manifest;
+      assert.deepEqual(rollupOf(manifest, NEW_ROLLUP).contracts, rollupOf(saved, NEW_ROLLUP).contracts);
+      const sent = await sendMessage(
+        walletClientFor(rollupOf(manifest, NEW_ROLLUP), manifest.accounts.user.privateKey),
+        manifest,
+        {
+          destinationChainId: 901,
+          recipient: rollupOf(manifest, 901).contracts.recorder,
+          body: toHex("loaded"),
+        },
+      );
+      const delivered = await waitForDelivery(manifest, {
+        id: sent.id,
+        sourceChainId: BigInt(NEW_ROLLUP),
+        timeoutMs: 60_000,
+      });
+      assert.equal(delivered.status, "delivered");
+    } finally {
+      await loaded.stop();
+      rmSync(loadedData, { recursive: true, force: true });
+    }
   });
 });
 
