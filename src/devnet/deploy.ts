@@ -527,6 +527,7 @@ export async function deployNetwork({
       contracts: (deployed[i] as RollupDeployment).contracts,
     })),
     margin,
+    orderbook,
   };
   const solvency = await deploySolvency(l1, deployer, {
     superblockLog: hub.superblockLog,

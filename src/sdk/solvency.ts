@@ -11,12 +11,13 @@ import {
   sumTreeHasher,
   UserNotIncludedError,
 } from "../protocol/sum-tree.js";
+import { collectLiabilities, DEFAULT_LIABILITY_SOURCES } from "../solvency/app-sources.js";
 import { assetId, assetSymbol } from "../solvency/assets.js";
 import { buildEpochTrees, type EpochArchive } from "../solvency/epoch.js";
 import { getPostedSuperblock } from "../solvency/instant.js";
 import { type SolvencyNetwork, solvencyOf, sourceContext } from "../solvency/publish.js";
 import { holdersOf } from "../solvency/reserves.js";
-import { collectLiabilities, DEFAULT_LIABILITY_SOURCES, type LiabilitySource } from "../solvency/sources.js";
+import type { LiabilitySource } from "../solvency/sources.js";
 import { clientOf, rollupOf } from "./network.js";
 
 export type SolvencyAsset = {

@@ -7,6 +7,7 @@ import type { Manifest } from "../chain/manifest.js";
 import { solvencyRegistryAbi } from "../contracts/generated/index.js";
 import { ConfigError } from "../errors.js";
 import { type SumTree, sumTreeHasher } from "../protocol/sum-tree.js";
+import { collectLiabilities, DEFAULT_LIABILITY_SOURCES } from "./app-sources.js";
 import { assetSymbol, assetsOf, reserveTokens } from "./assets.js";
 import {
   aggregateLiabilities,
@@ -18,14 +19,9 @@ import {
 } from "./epoch.js";
 import { getPostedSuperblock, type Instant } from "./instant.js";
 import { readReserves } from "./reserves.js";
-import {
-  collectLiabilities,
-  DEFAULT_LIABILITY_SOURCES,
-  type LiabilitySource,
-  type SourceContext,
-} from "./sources.js";
+import type { LiabilitySource, SourceContext } from "./sources.js";
 
-export type SolvencyNetwork = Pick<Manifest, "l1" | "rollups" | "margin" | "solvency">;
+export type SolvencyNetwork = Pick<Manifest, "l1" | "rollups" | "margin" | "solvency" | "orderbook">;
 
 export function solvencyOf(network: Pick<Manifest, "solvency">): NonNullable<Manifest["solvency"]> {
   if (!network.solvency) {

@@ -16,15 +16,20 @@ export type Reserve = {
 
 /**
  * The contracts that hold users' money on a rollup: the pool, the settlers' escrows, the margin vault, the
- * token bridge (locked assets), and on the hub the margin engine (its JUSD cash). The order book's
- * gateways add theirs here.
+ * token bridge (locked assets), the HashedTimelock (open locks), the order book's gateway (escrows; one
+ * address on every rollup), and on the hub the margin engine (its JUSD cash).
  */
 export type HoldingNetwork = {
   rollups: readonly {
     chainId: number;
-    contracts: Pick<Manifest["rollups"][number]["contracts"], "liquidityPool" | "settlers" | "tokenBridge">;
+    contracts: Pick<
+      Manifest["rollups"][number]["contracts"],
+      "liquidityPool" | "settlers" | "tokenBridge" | "htlc"
+    >;
   }[];
   margin: Pick<Manifest["margin"], "vault" | "engine" | "hubChainId">;
+  /** Absent in manifests written before the order book existed. */
+  orderbook?: Pick<NonNullable<Manifest["orderbook"]>, "gateway">;
 };
 
 export function holdersOf(manifest: HoldingNetwork, chainId: number): Address[] {
@@ -35,7 +40,9 @@ export function holdersOf(manifest: HoldingNetwork, chainId: number): Address[] 
     ...Object.values(rollup.contracts.settlers),
     manifest.margin.vault,
     rollup.contracts.tokenBridge,
+    rollup.contracts.htlc,
   ];
+  if (manifest.orderbook) holders.push(manifest.orderbook.gateway);
   if (chainId === manifest.margin.hubChainId) holders.push(manifest.margin.engine);
   return holders;
 }

@@ -23,7 +23,7 @@ type SettlerPath = keyof Manifest["rollups"][number]["contracts"]["settlers"];
 export type Liability = { source: string; user: Address; asset: string; amount: bigint };
 
 export type SourceContext = {
-  manifest: Pick<Manifest, "rollups" | "margin">;
+  manifest: Pick<Manifest, "rollups" | "margin" | "orderbook">;
   instant: Instant;
   clientOf(chainId: number): JunctionPublicClient;
   /** The asset a token on a rollup counts as, or undefined when it is none of the reported assets. */
@@ -39,7 +39,7 @@ type EventItem = Parameters<JunctionPublicClient["getLogs"]>[0] extends infer P
   : never;
 
 /** Every log of `event` at `address` on `chainId` from its deploy block up to the instant's block. */
-async function logsUntil<const E extends EventItem>(
+export async function logsUntil<const E extends EventItem>(
   context: SourceContext,
   chainId: number,
   address: Address | Address[],
@@ -342,7 +342,7 @@ const paymentOwedEvent = getAbiItem({ abi: tokenBridgeAbi, name: "PaymentOwed" }
 /**
  * Native ETH a holding contract owes an account that refused a direct payment (SafePayments' `owed`,
  * pulled with `withdrawOwed`): the TokenBridge's releases, the settlers' native payouts, the margin
- * vault's and engine's. It stays in the contract, so it is in the reserves and must be a liability too.
+ * vault's and engine's, the HashedTimelock's claims and refunds (and the order gateway's, should it pay ETH). It stays in the contract, so it is in the reserves and must be a liability too.
  * Accounts are found by their PaymentOwed events; the amount is `owed(account)` at the instant.
  */
 export const safePaymentsOwed: LiabilitySource = {
@@ -358,6 +358,8 @@ export const safePaymentsOwed: LiabilitySource = {
         ...Object.values(rollup.contracts.settlers),
         margin.vault,
         ...(rollup.chainId === margin.hubChainId ? [margin.engine] : []),
+        rollup.contracts.htlc,
+        ...(context.manifest.orderbook ? [context.manifest.orderbook.gateway] : []),
       ];
       const client = context.clientOf(rollup.chainId);
       const blockNumber = blockAt(context.instant, rollup.chainId);
@@ -398,22 +400,4 @@ async function lockedAssetOf(
     args: [token],
   });
   return home.homeChainId === 0n ? undefined : context.assetOf(Number(home.homeChainId), home.homeToken);
-}
-
-/** The sources the devnet counts. The order book's gateways (issue 15) add theirs here. */
-export const DEFAULT_LIABILITY_SOURCES: readonly LiabilitySource[] = [
-  liquidityPoolShares,
-  intentEscrows,
-  marginCollateral,
-  bridgeLockedAssets,
-  safePaymentsOwed,
-];
-
-/** Runs every source at the instant and returns their liabilities, each source's list in order. */
-export async function collectLiabilities(
-  context: SourceContext,
-  sources: readonly LiabilitySource[] = DEFAULT_LIABILITY_SOURCES,
-): Promise<Liability[]> {
-  const lists = await Promise.all(sources.map((source) => source.collect(context)));
-  return lists.flat();
 }

@@ -29,7 +29,9 @@ import { rollupOf } from "../../src/chain/manifest.js";
 import {
   etherRefuserAbi,
   etherRefuserBytecode,
+  hashedTimelockAbi,
   liquidityPoolAbi,
+  orderGatewayAbi,
   solvencyRegistryAbi,
   tokenBridgeAbi,
 } from "../../src/contracts/generated/index.js";
@@ -566,6 +568,78 @@ describe("proof of solvency on a sequenced devnet", () => {
       .filter((reserve) => reserve.token === zeroAddress)
       .reduce((sum, reserve) => sum + reserve.amount, 0n);
     assert.equal((trees.get("ETH") as SumTree).root.sum, ethReserves);
+  });
+
+  it("an open HashedTimelock lock and an order gateway's escrow are liabilities, their contracts reserves (review M2)", async () => {
+    const { manifest } = devnet;
+    const secret = publisherSecret(devnet.dataDir);
+    const hub = rollupOf(manifest, 901);
+    const b = rollupOf(manifest, 902);
+    const orderbook = manifest.orderbook as NonNullable<typeof manifest.orderbook>;
+    const totals = async () => {
+      const { archive, trees } = await takeEpoch(manifest, await postedSuperblockAfterNow(), secret);
+      const held = (holder: Address, token: Address) =>
+        archive.reserves
+          .filter((reserve) => reserve.holder === holder && reserve.token === token)
+          .reduce((sum, reserve) => sum + reserve.amount, 0n);
+      return {
+        eth: (trees.get("ETH") as SumTree).root.sum,
+        teth: (trees.get("tETH") as SumTree).root.sum,
+        htlcEth: held(b.contracts.htlc, zeroAddress),
+        gatewayTeth: held(orderbook.gateway, manifest.margin.testAsset),
+      };
+    };
+    // Run alone, this test may start before the sequencer posted its first superblock.
+    await waitUntil(
+      () =>
+        getPostedSuperblock(
+          clientOf(manifest.l1),
+          manifest.l1.contracts.superblockLog,
+          manifest.l1.deployBlock,
+        ).catch(() => undefined),
+      (instant) => instant !== undefined,
+      "a first posted superblock",
+      60_000,
+    );
+    const before = await totals();
+    // The user locks 0.25 ETH in 902's HashedTimelock for the filler (an atomic swap's first leg)…
+    const user902 = walletClientFor(b, manifest.accounts.user.privateKey);
+    const locked = parseEther("0.25");
+    const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const lockHash = await user902.writeContract({
+      address: b.contracts.htlc,
+      abi: hashedTimelockAbi,
+      functionName: "lock",
+      args: [manifest.accounts.filler.address, zeroAddress, locked, keccak256(toHex("preimage")), deadline],
+      value: locked,
+    });
+    await clientOf(b).waitForTransactionReceipt({ hash: lockHash });
+    // … and places a sell of 3 tETH on 901's gateway far above any bid (no matcher runs here).
+    const user901 = walletClientFor(hub, manifest.accounts.user.privateKey);
+    const escrowed = parseEther("3");
+    for (const hash of [
+      await user901.writeContract({
+        address: manifest.margin.testAsset,
+        abi: erc20Abi,
+        functionName: "approve",
+        args: [orderbook.gateway, escrowed],
+      }),
+      await user901.writeContract({
+        address: orderbook.gateway,
+        abi: orderGatewayAbi,
+        functionName: "place",
+        args: [orderbook.marketId, false, parseEther("1000000"), escrowed],
+      }),
+    ]) {
+      assert.equal((await clientOf(hub).waitForTransactionReceipt({ hash })).status, "success");
+    }
+    const after = await totals();
+    // Liabilities rise by exactly what is locked and escrowed (without the htlc and orderbook sources
+    // they would not move), and so do the reserves of the two contracts that now hold it.
+    assert.equal(after.eth - before.eth, locked);
+    assert.equal(after.teth - before.teth, escrowed);
+    assert.equal(after.htlcEth - before.htlcEth, locked);
+    assert.equal(after.gatewayTeth - before.gatewayTeth, escrowed);
   });
 });
 
