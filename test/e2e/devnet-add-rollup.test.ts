@@ -2,12 +2,13 @@
 // running, its admin endpoint on): `junction devnet add-rollup` (the real CLI, against the devnet's
 // admin endpoint) adds rollup 903, which the hub, the sequencing domain and the manifest file then
 // list; messages go to it and from it over the canonical, optimistic and sequencer paths, delivered by
-// the agents that were running before it existed. The zk path is left out: the devnet runs no prover
-// by default (`--zk`), and its proving takes tens of seconds of CPU. The refusals are named: a full
+// the agents that were running before it existed. The refusals are named: a full
 // devnet or a port out of range (RollupLimitError), and a devnet that is stopping (DevnetStoppingError).
 // Saved on stop (--dump-state), the devnet loads with the added rollup and delivers from it.
 // A second devnet (no sequencer, a dependency set) takes two rollups asked for at once, one after the
 // other, each outside the set: its Outbox refuses to send to the others and theirs to it, by name.
+// A third (no sequencer, the zk prover running, as with `--zk`) delivers to and from the added rollup
+// over the zk path: the running prover's epochs then carry its checkpoint and are imported there too.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -252,5 +253,55 @@ describe("devnet.addRollup on a devnet without a sequencer, with a dependency se
     ] as const) {
       await rejects(send(from, to), "DestinationNotInDependencySet");
     }
+  });
+});
+
+describe("devnet.addRollup with the zk prover running", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "junction-add-rollup-zk-"));
+  let devnet: Devnet | undefined;
+
+  after(async () => {
+    await devnet?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("delivers to and from the new rollup over the zk path", async () => {
+    devnet = await startDevnet({
+      rollups: 2,
+      dataDir,
+      l1Port: await freePort(),
+      rollupPort: await consecutiveFreePorts(3),
+      zk: true,
+      logger: silentLogger,
+    });
+    assert.equal((await devnet.addRollup()).chainId, NEW_ROLLUP);
+    const manifest = devnet.manifest;
+    const user = manifest.accounts.user.privateKey;
+    const sent = [];
+    for (const [from, to] of [
+      [901, NEW_ROLLUP],
+      [NEW_ROLLUP, 902],
+    ] as const) {
+      const message = await sendMessage(walletClientFor(rollupOf(manifest, from), user), manifest, {
+        destinationChainId: to,
+        recipient: rollupOf(manifest, to).contracts.zkRecorder,
+        body: toHex(`zk from ${from} to ${to}`),
+        path: "zk",
+      });
+      sent.push({ from, id: message.id });
+    }
+    const delivered = await Promise.all(
+      sent.map((message) =>
+        waitForDelivery(manifest, {
+          id: message.id,
+          sourceChainId: BigInt(message.from),
+          timeoutMs: 180_000,
+        }),
+      ),
+    );
+    assert.deepEqual(
+      delivered.map((result) => `${result.status} ${result.path}`),
+      ["delivered zk", "delivered zk"],
+    );
   });
 });
