@@ -98,6 +98,8 @@ export type GrowDevnetOptions = {
   blockTime: number;
   /** Accounts beyond anvil's ten funded ones that the devnet funds on every rollup. */
   fund: readonly Address[];
+  /** Told of a sequencer started in place of the old one when adding fails after the old one stopped. */
+  onSequencer?: (sequencer: Sequencer) => void;
   /** Ports of the devnet's own servers (API, admin endpoint) the new rollup must not take. */
   reservedPorts?: readonly number[];
   logger: Logger;
@@ -188,9 +190,18 @@ export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevne
     // The sequencer is the one agent that restarts: its endpoints, sealer and order book are built for
     // a fixed set of rollups. Its stop posts every sealed superblock; the new one carries on from there.
     await sequencer.stop();
-    await joinSequencingDomain(grown, plan.chainId);
-    sequencer = sequencerOf(grown, logger);
-    await sequencer.start();
+    try {
+      await joinSequencingDomain(grown, plan.chainId);
+      sequencer = sequencerOf(grown, logger);
+      await sequencer.start();
+    } catch (error) {
+      // The devnet keeps sequencing its rollups as before; the newcomer stays out of the manifest.
+      await sequencer.stop().catch(() => undefined);
+      sequencer = sequencerOf(manifest, logger);
+      await sequencer.start();
+      options.onSequencer?.(sequencer);
+      throw error;
+    }
   }
   const taken: string[] = [];
   for (const agent of options.agents) {
@@ -383,6 +394,20 @@ async function handle(
   if (request.method !== "POST") {
     return reply(405, { error: { name: "MethodNotAllowed", message: "POST /rollups adds a rollup" } });
   }
+  // A web page may send a plain POST to 127.0.0.1 from any browser on this machine; it cannot send this
+  // content type without a CORS preflight (never granted here), nor a Host of 127.0.0.1 from a rebound name.
+  const host = (request.headers.host ?? "").replace(/:\d+$/, "");
+  if (
+    !["127.0.0.1", "localhost"].includes(host) ||
+    !request.headers["content-type"]?.startsWith("application/json")
+  ) {
+    return reply(403, {
+      error: {
+        name: "Forbidden",
+        message: "send POST /rollups to 127.0.0.1 with content-type application/json",
+      },
+    });
+  }
   try {
     const rollup = await addRollup();
     reply(200, { rollup } satisfies AddRollupResponse);
@@ -401,7 +426,11 @@ async function handle(
 export async function requestAddRollup(adminUrl: string): Promise<RollupEntry> {
   let response: Response;
   try {
-    response = await fetch(`${adminUrl}/rollups`, { method: "POST" });
+    response = await fetch(`${adminUrl}/rollups`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
   } catch (cause) {
     throw new DevnetStoppingError(`no devnet answers at ${adminUrl}`, {
       details: "is `junction devnet` running with this data directory?",

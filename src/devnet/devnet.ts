@@ -300,6 +300,10 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
           sequencer,
           blockTime,
           fund: funded,
+          onSequencer: (restarted) => {
+            sequencer = restarted;
+            if (devnet) devnet.sequencer = restarted;
+          },
           reservedPorts: [options.api?.port, options.admin?.port].filter((port) => port !== undefined),
           logger: options.logger,
         });

@@ -1,6 +1,6 @@
 // Adding a rollup to a running devnet (2 rollups behind the shared sequencer, every default agent
 // running, its admin endpoint on): `junction devnet add-rollup` (the real CLI, against the devnet's
-// admin endpoint) adds rollup 903, which the hub, the sequencing domain and the manifest file then
+// admin endpoint, which refuses what a web page could send) adds rollup 903, which the hub, the sequencing domain and the manifest file then
 // list; messages go to it and from it over the canonical, optimistic and sequencer paths, delivered by
 // the agents that were running before it existed. The refusals are named: a full
 // devnet or a port out of range (RollupLimitError), and a devnet that is stopping (DevnetStoppingError).
@@ -11,6 +11,7 @@
 // over the zk path: the running prover's epochs then carry its checkpoint and are imported there too.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -127,6 +128,28 @@ describe("junction devnet add-rollup", () => {
       delivered.map((result, i) => `${sent[i]?.from}→${sent[i]?.to} ${result.status} ${result.path}`),
       sent.map((message) => `${message.from}→${message.to} delivered ${message.path}`),
     );
+  });
+
+  it("the admin endpoint refuses what a web page could send: a plain POST, another Host", async () => {
+    const adminUrl = devnet.manifest.admin?.url as string;
+    const plain = await fetch(`${adminUrl}/rollups`, { method: "POST", body: "x" });
+    assert.equal(plain.status, 403);
+    // fetch sets Host itself; node:http sends the one a rebound name would carry.
+    const rebound = await new Promise<number | undefined>((resolve, reject) => {
+      const request = httpRequest(
+        `${adminUrl}/rollups`,
+        { method: "POST", headers: { "content-type": "application/json", host: "attacker.example" } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      );
+      request.on("error", reject);
+      request.end("{}");
+    });
+    assert.equal(rebound, 403);
+    assert.equal((await fetch(`${adminUrl}/rollups`)).status, 405);
+    assert.equal(devnet.manifest.rollups.length, 3, "nothing added");
   });
 
   it("refuses by name a rollup past the most a devnet has, or past the port range", () => {
