@@ -2,7 +2,9 @@
 // time to salt the users' ids, to build the Merkle-sum tree, to cut one user's proof and to verify it in
 // TypeScript; the L1 gas of publishing an epoch and of verifyInclusion at that tree's depth (on a fresh
 // anvil with the real SolvencyRegistry); and, when the batch circuit's artifacts exist, the Groth16
-// proving time of one batch of 8 leaves and its on-chain verification gas.
+// proving time of one batch of 8 leaves and its on-chain verification gas; and a whole tree of
+// `--fold-users` proven in range through the registry — every batch and every fold (proving time, gas of
+// proveBatch and proveFold, until rangeProven).
 // Writes bench/results/<date>-<commit>-solvency.{json,md}.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -34,9 +36,10 @@ import {
 } from "../src/protocol/sum-tree.js";
 import { getSuperblock } from "../src/sdk/getSuperblock.js";
 import { assetId } from "../src/solvency/assets.js";
-import { publisherSecret } from "../src/solvency/epoch.js";
+import { epochTreeDepth, publisherSecret } from "../src/solvency/epoch.js";
 import { publishEpoch } from "../src/solvency/publish.js";
 import { BATCH_DEPTH, proveBatch, SOLVENCY_ZKEY } from "../src/solvency/zk.js";
+import { foldPlan, proveFold, SOLVENCY_FOLD_ZKEY } from "../src/solvency/zk-fold.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
 import { type Stats, stats } from "./report.js";
 import { runStamp, writeResults } from "./results-file.js";
@@ -47,6 +50,7 @@ const { values } = parseArgs({
     proofs: { type: "string", default: "200" },
     epochs: { type: "string", default: "5" },
     batches: { type: "string", default: "5" },
+    "fold-users": { type: "string", default: "100" },
     out: { type: "string", default: join(import.meta.dirname, "results") },
   },
 });
@@ -65,6 +69,18 @@ type SizeResult = {
 type Report = ReturnType<typeof runStamp> & {
   sizes: SizeResult[];
   zk?: { batchSize: number; constraints: number; proving: Stats; verifyGas: string };
+  /** A whole tree proven in range on the registry: its batches, then its folds up to the root. */
+  fold?: {
+    users: number;
+    depth: number;
+    constraints: number;
+    batchProving: Stats;
+    foldProving: Stats;
+    proveBatchGas: Stats;
+    proveFoldGas: Stats;
+    totalMs: number;
+    rangeProven: boolean;
+  };
   /** On a sequenced devnet (2 rollups, 250 ms superblocks): publishing an epoch, and how far behind it is. */
   epochs?: { publishMs: Stats; lagMs: Stats; lagSuperblocks: Stats; users: number; gas: Stats };
 };
@@ -124,6 +140,9 @@ function usersOf(count: number, h: SumTreeHasher): { leaves: SumLeaf[]; saltMs: 
   return { leaves, saltMs };
 }
 
+const JUSD_PLACEHOLDER = "0x00000000000000000000000000000000000000aa" as Address;
+const HOLDER_PLACEHOLDER = "0x0000000000000000000000000000000000000c01" as Address;
+
 /** A fresh L1 with the SuperblockLog (the deployer posts) and the SolvencyRegistry. */
 async function chain() {
   const node = await startAnvil({ chainId: 900, port: await freePort() });
@@ -140,13 +159,14 @@ async function chain() {
     superblockLog: log,
     publisher: accounts.proposer.address,
     // Every listed asset must be reported each epoch: list JUSD (a placeholder token) so it may be.
-    tokens: [{ chainId: 901, token: "0x00000000000000000000000000000000000000aa", symbol: "JUSD" }],
-    holders: [],
+    tokens: [{ chainId: 901, token: JUSD_PLACEHOLDER, symbol: "JUSD" }],
+    // The fold bench's tree needs reserves that cover it: one placeholder holder.
+    holders: [{ chainId: 901, holder: HOLDER_PLACEHOLDER }],
   });
   let height = 0n;
   const publisher = walletClientFor(node, accounts.proposer.privateKey);
-  /** Posts a superblock and publishes the tree's root there; returns the publish gas and the epoch. */
-  async function publish(tree: SumTree): Promise<bigint> {
+  /** Posts a superblock and publishes the tree's root there (with `reserve`, if any); returns the publish gas. */
+  async function publish(tree: SumTree, reserve?: bigint): Promise<bigint> {
     height += 1n;
     const blocks = [
       {
@@ -168,7 +188,22 @@ async function chain() {
       address: registry,
       abi: solvencyRegistryAbi,
       functionName: "publish",
-      args: [height, blocks, [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }], []],
+      args: [
+        height,
+        blocks,
+        [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }],
+        reserve === undefined
+          ? []
+          : [
+              {
+                chainId: 901n,
+                blockNumber: height,
+                holder: HOLDER_PLACEHOLDER,
+                token: JUSD_PLACEHOLDER,
+                amount: reserve,
+              },
+            ],
+      ],
     });
     return (await client.waitForTransactionReceipt({ hash: sent })).gasUsed;
   }
@@ -256,6 +291,91 @@ async function zkBench(node: AnvilNode, h: SumTreeHasher, batches: number): Prom
   };
 }
 
+/** Proves a whole tree of `users` in range on the registry: every batch, then every fold up to the root. */
+async function foldBench(
+  l1: Awaited<ReturnType<typeof chain>>,
+  h: SumTreeHasher,
+  users: number,
+): Promise<Report["fold"]> {
+  if (!existsSync(SOLVENCY_FOLD_ZKEY) || !existsSync(SOLVENCY_ZKEY)) return undefined;
+  const setup = await import("../circuits/build/solvency-fold.setup.json", { with: { type: "json" } });
+  const { leaves } = usersOf(users, h);
+  const tree = buildSumTree(h, leaves, epochTreeDepth(users));
+  await l1.publish(tree, tree.root.sum);
+  const epoch = l1.epoch();
+  const prover = walletClientFor(l1.node, devnetAccounts().prover.privateKey);
+  const registry = { address: l1.registry, abi: solvencyRegistryAbi } as const;
+  const gasOf = async (hash: Hex) => {
+    const receipt = await l1.client.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`proof transaction ${hash} reverted`);
+    return Number(receipt.gasUsed);
+  };
+  const plan = foldPlan(h, tree);
+  const batchProving: number[] = [];
+  const foldProving: number[] = [];
+  const proveBatchGas: number[] = [];
+  const proveFoldGas: number[] = [];
+  const started = performance.now();
+  for (const batch of plan.batches) {
+    const { proof, provingMs } = await proveBatch(batch.leaves, batch.node.hash, tree.root.sum);
+    batchProving.push(provingMs);
+    const hash = await prover.writeContract({
+      ...registry,
+      functionName: "proveBatch",
+      args: [epoch, assetId("JUSD"), batch.node.hash, proof.a, proof.b, proof.c],
+    });
+    proveBatchGas.push(await gasOf(hash));
+  }
+  for (const fold of plan.folds) {
+    const { proof, provingMs } = await proveFold(fold.children, fold.node.hash, tree.root.sum);
+    foldProving.push(provingMs);
+    const children = fold.children.map((child) => child.hash) as [
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+      bigint,
+    ];
+    const hash = await prover.writeContract({
+      ...registry,
+      functionName: "proveFold",
+      args: [
+        epoch,
+        assetId("JUSD"),
+        BigInt(fold.height),
+        children,
+        fold.node.hash,
+        proof.a,
+        proof.b,
+        proof.c,
+      ],
+    });
+    proveFoldGas.push(await gasOf(hash));
+  }
+  const totalMs = performance.now() - started;
+  await releaseProvingThreads();
+  const rangeProven = await l1.client.readContract({
+    ...registry,
+    functionName: "rangeProven",
+    args: [epoch, assetId("JUSD")],
+  });
+  if (!rangeProven) throw new Error("the folded proofs did not reach the published root");
+  return {
+    users,
+    depth: tree.depth,
+    constraints: setup.default.constraints,
+    batchProving: stats(batchProving),
+    foldProving: stats(foldProving),
+    proveBatchGas: stats(proveBatchGas),
+    proveFoldGas: stats(proveFoldGas),
+    totalMs,
+    rangeProven,
+  };
+}
+
 function toMarkdown(report: Report): string {
   const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
   const lines = [
@@ -274,6 +394,13 @@ function toMarkdown(report: Report): string {
     lines.push(
       "",
       `zk batch (${report.zk.batchSize} leaves, ${report.zk.constraints} constraints, development setup): proving p50 ${ms(report.zk.proving.p50)} ms, max ${ms(report.zk.proving.max)} ms over ${report.zk.proving.n} batches; on-chain verifyProof ${report.zk.verifyGas} gas.`,
+    );
+  }
+  if (report.fold) {
+    const f = report.fold;
+    lines.push(
+      "",
+      `zk range proof of a whole tree (${f.users} users, depth ${f.depth}; fold circuit ${f.constraints} constraints): ${f.batchProving.n} batches (proving p50 ${ms(f.batchProving.p50)} ms, proveBatch gas p50 ${f.proveBatchGas.p50}) and ${f.foldProving.n} folds (proving p50 ${ms(f.foldProving.p50)} ms, max ${ms(f.foldProving.max)} ms; proveFold gas p50 ${f.proveFoldGas.p50}, max ${f.proveFoldGas.max}); ${ms(f.totalMs)} ms in all until rangeProven.`,
     );
   }
   if (report.epochs) {
@@ -325,6 +452,7 @@ async function main() {
       process.stderr.write(`bench:solvency: ${users} users done\n`);
     }
     report.zk = await zkBench(l1.node, h, Number(values.batches));
+    report.fold = await foldBench(l1, h, Number(values["fold-users"]));
     report.epochs = await epochBench(Number(values.epochs));
   } finally {
     await l1.node.stop();

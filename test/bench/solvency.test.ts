@@ -26,6 +26,8 @@ describe("npm run bench:solvency (tiny)", () => {
         "5",
         "--batches",
         "1",
+        "--fold-users",
+        "9",
         "--epochs",
         "1",
         "--out",
@@ -51,6 +53,10 @@ describe("npm run bench:solvency (tiny)", () => {
     }
     assert.equal(report.zk.proving.n, 1);
     assert.ok(Number(report.zk.verifyGas) > 100_000, "a Groth16 verification with its pairing");
+    // 9 users: depth 6, two batches and one fold, proven up to the published root.
+    assert.deepEqual([report.fold.depth, report.fold.batchProving.n, report.fold.foldProving.n], [6, 2, 1]);
+    assert.equal(report.fold.rangeProven, true);
+    assert.ok(report.fold.proveFoldGas.p50 > 100_000, "a Groth16 verification with its pairing");
     assert.equal(report.epochs.publishMs.n, 1);
     assert.equal(report.epochs.lagSuperblocks.n, 1);
     assert.match(readFileSync(join(out, markdown), "utf8"), /\| 300 \| 9 \|/);

@@ -22,7 +22,6 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { releaseProvingThreads } from "../../src/agents/prover/groth16.js";
-import { SolvencyPublisher } from "../../src/agents/solvency/publisher.js";
 import { walletClientFor } from "../../src/chain/clients.js";
 import { rpcCall } from "../../src/chain/json-rpc.js";
 import { rollupOf } from "../../src/chain/manifest.js";
@@ -37,6 +36,7 @@ import {
 } from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
 import { createAgents } from "../../src/devnet/devnet.js";
+import { devnetSolvencyPublisher } from "../../src/devnet/solvency-agent.js";
 import { silentLogger } from "../../src/log.js";
 import {
   BalanceMismatchError,
@@ -264,16 +264,14 @@ describe("proof of solvency on a sequenced devnet", () => {
     });
     await injectForgedDrain(hub.nodeRpcUrl as string, token, pool, before);
     await postedSuperblockAfterNow();
-    // The publisher agent, as `junction solvency publish` runs it, takes the next epoch.
-    const agent = new SolvencyPublisher({
-      network: manifest,
-      privateKey: solvencyPublisherAccount().privateKey,
-      secret: publisherSecret(devnet.dataDir),
+    // The publisher agent, as `junction solvency publish` (and devnetSolvencyPublisher) runs it, takes the next epoch.
+    const agent = devnetSolvencyPublisher(manifest, {
       dataDir: devnet.dataDir,
       epochMs: 200,
       logger: silentLogger,
-      proveRanges: true,
+      zk: true,
     });
+    assert.ok(agent, "the devnet has a SolvencyRegistry");
     await agent.start();
     try {
       const status = await waitUntil(
