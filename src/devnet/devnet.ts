@@ -321,6 +321,10 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       const admin = await startAdminServer(options.admin.port, addRollup, options.logger);
       agents.push(admin);
       manifest = { ...manifest, admin: { url: admin.url } };
+    } else {
+      // A loaded devnet's saved manifest names the admin endpoint of the run that saved it.
+      const { admin: _stale, ...rest } = manifest;
+      manifest = rest;
     }
     saveManifest(manifestFile, manifest);
     if (runAgents) {
