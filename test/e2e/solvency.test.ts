@@ -11,6 +11,7 @@ import {
   type Address,
   encodeAbiParameters,
   erc20Abi,
+  getAbiItem,
   getAddress,
   type Hex,
   keccak256,
@@ -19,6 +20,7 @@ import {
   parseEventLogs,
   toHex,
   zeroAddress,
+  zeroHash,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { releaseProvingThreads } from "../../src/agents/prover/groth16.js";
@@ -29,7 +31,9 @@ import {
   etherRefuserAbi,
   etherRefuserBytecode,
   hashedTimelockAbi,
+  inboxAbi,
   liquidityPoolAbi,
+  marginEngineAbi,
   orderGatewayAbi,
   solvencyRegistryAbi,
   tokenBridgeAbi,
@@ -51,6 +55,7 @@ import {
   lockAndBridge,
   openIntent,
   requestSlowFill,
+  requestWithdrawal,
   waitForDelivery,
 } from "../../src/sdk/index.js";
 import { clientOf } from "../../src/sdk/network.js";
@@ -63,6 +68,7 @@ import {
   UnlistedHolderError,
   verifySolvencyProof,
 } from "../../src/sdk/solvency.js";
+import { marginWithdrawalsInFlight } from "../../src/solvency/app-sources.js";
 import { assetId } from "../../src/solvency/assets.js";
 import {
   buildEpochTrees,
@@ -72,7 +78,7 @@ import {
   saveArchive,
 } from "../../src/solvency/epoch.js";
 import { blockAt, getPostedSuperblock } from "../../src/solvency/instant.js";
-import { takeEpoch } from "../../src/solvency/publish.js";
+import { sourceContext, takeEpoch } from "../../src/solvency/publish.js";
 import { BatchNotProvableError, proveBatch } from "../../src/solvency/zk.js";
 import { proveEpochRange } from "../../src/solvency/zk-epoch.js";
 import { fundedKey, rejects, waitUntil } from "../helpers/chain.js";
@@ -638,6 +644,83 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.equal(after.teth - before.teth, escrowed);
     assert.equal(after.htlcEth - before.htlcEth, locked);
     assert.equal(after.gatewayTeth - before.gatewayTeth, escrowed);
+  });
+
+  it("a margin withdrawal is owed to its receiver at every 902 block before the vault's release lands (margin-withdrawals, review M2)", async () => {
+    const { manifest } = devnet;
+    const b = rollupOf(manifest, 902);
+    const filler = manifest.accounts.filler;
+    // The filler puts 200 JUSD of collateral in on 902; agents relay its credit to the hub, then stop.
+    await depositCollateral(walletClientFor(b, filler.privateKey), manifest, { amount: jusd("200") });
+    const agents = createAgents(manifest, { dataDir: devnet.dataDir }, silentLogger);
+    for (const agent of agents) await agent.start();
+    try {
+      await waitUntil(
+        () =>
+          clientOf(rollupOf(manifest, 901)).readContract({
+            address: manifest.margin.engine,
+            abi: marginEngineAbi,
+            functionName: "collateralOf",
+            args: [filler.address, 902n, b.contracts.bridgedToken],
+          }),
+        (amount) => amount >= jusd("200"),
+        "the deposit credited at the hub",
+        60_000,
+      );
+    } finally {
+      for (const agent of agents) await agent.stop();
+    }
+    const receiver = privateKeyToAccount((await fundedKey(manifest)).key).address;
+    const { txHash, messageId } = await requestWithdrawal(
+      walletClientFor(rollupOf(manifest, 901), filler.privateKey),
+      manifest,
+      { chainId: 902, amount: jusd("150"), receiver },
+    );
+    assert.ok(messageId);
+    const requested = (await clientOf(rollupOf(manifest, 901)).getTransactionReceipt({ hash: txHash }))
+      .blockNumber;
+    // The sequencer delivers the release within the superblock, so no posted superblock shows it in
+    // flight: read the source at an instant built from the hub's request block and 902's blocks around
+    // the delivery (the source reads block numbers only).
+    const [delivered] = await waitUntil(
+      () =>
+        clientOf(b).getLogs({
+          address: b.contracts.inbox,
+          event: getAbiItem({ abi: inboxAbi, name: "MessageDelivered" }),
+          args: { id: messageId },
+          fromBlock: 0n,
+        }),
+      (logs) => logs.length > 0,
+      "the release delivered on 902",
+      60_000,
+    );
+    const landed = (delivered as { blockNumber: bigint }).blockNumber;
+    const at = (block902: bigint) =>
+      marginWithdrawalsInFlight.collect(
+        sourceContext(manifest, {
+          superblockHeight: 0n,
+          blocks: [
+            {
+              chainId: 901n,
+              blockNumber: requested,
+              blockHash: zeroHash,
+              outboxCount: 0n,
+              outboxRoot: zeroHash,
+            },
+            {
+              chainId: 902n,
+              blockNumber: block902,
+              blockHash: zeroHash,
+              outboxCount: 0n,
+              outboxRoot: zeroHash,
+            },
+          ],
+        }),
+      );
+    assert.deepEqual(await at(landed - 1n), [
+      { source: "margin-withdrawals", user: receiver, asset: "JUSD", amount: jusd("150") },
+    ]);
+    assert.deepEqual(await at(landed), []);
   });
 });
 
