@@ -164,14 +164,22 @@ const reviveBigints = (key: string, value: unknown) =>
   typeof value === "string" && /^\d+$/.test(value) && key !== "asset" ? BigInt(value) : value;
 
 function ratios(
-  assets: { asset: string; liabilities: bigint; reserves: bigint; ratio: number | null; solvent: boolean }[],
+  assets: {
+    asset: string;
+    liabilities: bigint;
+    reserves: bigint;
+    ratio: number | null;
+    solvent: boolean;
+    rangeProven?: boolean;
+  }[],
 ) {
-  return assets.map(({ asset, liabilities, reserves, ratio, solvent }) => ({
+  return assets.map(({ asset, liabilities, reserves, ratio, solvent, rangeProven }) => ({
     asset,
     liabilities,
     reserves,
     ratio: ratio === null ? "nothing owed" : ratio.toFixed(6),
     solvent,
+    ...(rangeProven === undefined ? {} : { rangeProven }),
   }));
 }
 

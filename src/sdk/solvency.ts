@@ -28,6 +28,8 @@ export type SolvencyAsset = {
   solvent: boolean;
   /** reserves / liabilities, or null when nothing is owed. */
   ratio: number | null;
+  /** Whether zk proofs (batches folded into the root) showed every leaf in range and the total covered. */
+  rangeProven: boolean;
 };
 
 export type GetSolvencyEpochReturnType = {
@@ -90,6 +92,11 @@ export async function getSolvencyEpoch(
         functionName: "solvencyOf",
         args: [wanted, id],
       });
+      const rangeProven = await client.readContract({
+        ...registry,
+        functionName: "rangeProven",
+        args: [wanted, id],
+      });
       return {
         asset: assetSymbol(id),
         root,
@@ -97,6 +104,7 @@ export async function getSolvencyEpoch(
         reserves,
         solvent: reserves >= liabilities,
         ratio: ratioOf(reserves, liabilities),
+        rangeProven,
       };
     }),
   );

@@ -298,6 +298,12 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.equal(asset?.reserves, owed - before);
     assert.equal(asset?.solvent, false);
     assert.ok((asset?.ratio ?? 1) < 0.5);
+    // The publisher's zk proofs covered ETH and tETH, not the insolvent JUSD.
+    assert.deepEqual(epoch.assets.map((entry) => [entry.asset, entry.rangeProven]).sort(), [
+      ["ETH", true],
+      ["JUSD", false],
+      ["tETH", true],
+    ]);
     await auditEpochReserves(manifest, { epoch: 2n });
     // No zk proof of coverage exists for the insolvent epoch.
     const drained = loadArchive(devnet.dataDir, epoch.superblockHeight);
