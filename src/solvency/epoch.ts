@@ -30,6 +30,8 @@ export type EpochArchive = {
   assets: string[];
   users: EpochUser[];
   reserves: Reserve[];
+  /** Each asset's tree depth as published; absent in archives written before it was recorded. */
+  depths?: Record<string, number>;
 };
 
 /** The publisher has no archive of the epoch asked for. */
@@ -132,13 +134,13 @@ export function owedBySource(
  */
 export function buildEpochTrees(
   h: SumTreeHasher,
-  archive: Pick<EpochArchive, "assets" | "users">,
+  archive: Pick<EpochArchive, "assets" | "users" | "depths">,
   owed?: OwedBySource,
 ): Map<string, SumTree> {
   const trees = new Map<string, SumTree>();
   for (const asset of archive.assets) {
     const leaves = leavesOf(h, archive.users, asset);
-    const tree = buildSumTree(h, leaves, epochTreeDepth(leaves.length));
+    const tree = buildSumTree(h, leaves, archive.depths?.[asset] ?? epochTreeDepth(leaves.length));
     let expected = owed?.get(asset) ?? (owed ? new Map<bigint, bigint>() : undefined);
     if (!expected) {
       const fromArchive = new Map<bigint, bigint>();

@@ -77,7 +77,10 @@ export async function takeEpoch(
   };
   const h = await sumTreeHasher();
   const owed = owedBySource(h, liabilities, secret, instant.superblockHeight);
-  return { archive, trees: buildEpochTrees(h, archive, owed) };
+  const trees = buildEpochTrees(h, archive, owed);
+  // Rebuilding the trees later (user proofs, zk proofs) uses the depths they were published with.
+  archive.depths = Object.fromEntries([...trees].map(([asset, tree]) => [asset, tree.depth]));
+  return { archive, trees };
 }
 
 export type PublishEpochResult =
