@@ -102,6 +102,11 @@ export type GrowDevnetOptions = {
   onSequencer?: (sequencer: Sequencer) => void;
   /** Ports of the devnet's own servers (API, admin endpoint) the new rollup must not take. */
   reservedPorts?: readonly number[];
+  /**
+   * Start the node in its own process group, as the devnet's others under `--dump-state`: a terminal's
+   * Ctrl-C must not kill it before the devnet saves it.
+   */
+  ownProcessGroup?: boolean;
   logger: Logger;
 };
 
@@ -123,7 +128,12 @@ export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevne
   }
   const plan = planNextRollup(manifest, options.reservedPorts);
   logger.info("Devnet#addRollup", "adding a rollup", { ...plan });
-  const node = await startAnvil({ chainId: plan.chainId, port: plan.nodePort, blockTime: options.blockTime });
+  const node = await startAnvil({
+    chainId: plan.chainId,
+    port: plan.nodePort,
+    blockTime: options.blockTime,
+    ownProcessGroup: options.ownProcessGroup,
+  });
   options.nodes.push(node);
   for (const address of options.fund) await setBalance(node, address, parseEther("10000"));
 

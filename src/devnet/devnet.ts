@@ -305,6 +305,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
             if (devnet) devnet.sequencer = restarted;
           },
           reservedPorts: [options.api?.port, options.admin?.port].filter((port) => port !== undefined),
+          ownProcessGroup: options.dumpState !== undefined,
           logger: options.logger,
         });
         sequencer = grown.sequencer;

@@ -1,6 +1,7 @@
 // `junction devnet --dump-state` stopped the way a terminal stops it: Ctrl-C sends SIGINT to the whole
 // foreground process group, nodes included. The nodes run in their own group, so the devnet still saves
-// them, then stops them; `--load-state` brings the delivered message back.
+// them (a rollup added while it ran too), then stops them; `--load-state` brings the delivered message
+// and the added rollup back.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -58,6 +59,9 @@ describe("junction devnet --dump-state under a terminal's Ctrl-C, then --load-st
       ]);
       assert.equal(sent.code, 0, sent.stderr);
       id = JSON.parse(sent.stdout).id;
+      // A rollup added while it runs is saved too: its node must also survive the group's SIGINT.
+      const added = await runCli(["devnet", "add-rollup", "--data-dir", dataDir]);
+      assert.equal(added.code, 0, added.stderr);
       process.kill(-(child.pid as number), "SIGINT");
       assert.equal(await exited, 0, output);
     } finally {
@@ -66,9 +70,10 @@ describe("junction devnet --dump-state under a terminal's Ctrl-C, then --load-st
         await exited;
       }
     }
-    assert.deepEqual(anvilsOn(ports), [], "the devnet stopped its nodes after saving them");
-    assert.ok((await Promise.all(ports.map(isPortFree))).every(Boolean));
-    for (const chainId of [900, 901, 902])
+    const withAdded = [...ports, base + 1002, base + 2002];
+    assert.deepEqual(anvilsOn(withAdded), [], "the devnet stopped its nodes after saving them");
+    assert.ok((await Promise.all(withAdded.map(isPortFree))).every(Boolean));
+    for (const chainId of [900, 901, 902, 903])
       assert.ok(existsSync(chainStatePath(savedDir, chainId)), `${chainId}`);
 
     const loaded = startCli(["devnet", ...flags, "--data-dir", secondDataDir, "--load-state", savedDir]);
@@ -83,9 +88,10 @@ describe("junction devnet --dump-state under a terminal's Ctrl-C, then --load-st
       const status = await runCli(["status", id, "--data-dir", secondDataDir]);
       assert.equal(status.code, 0, status.stderr);
       assert.equal(JSON.parse(status.stdout).status, "delivered");
+      assert.ok(loadManifest(manifestPath(secondDataDir)).rollups.some((rollup) => rollup.chainId === 903));
     } finally {
       await stopCli(loaded);
     }
-    assert.deepEqual(anvilsOn(ports), []);
+    assert.deepEqual(anvilsOn([...ports, base + 1002, base + 2002]), []);
   });
 });
