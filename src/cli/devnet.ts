@@ -30,11 +30,12 @@ import {
 export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-block-time S] [--challenge-window S]
                [--no-sequencer [--block-time S] | --external-sequencer] [--zk] [--data-dir DIR] [--port BASE]
                [--relayers N] [--database-url URL] [--no-filler] [--no-rebalancer] [--no-keeper] [--no-prices] [--no-matcher]
+               [--no-solvency]
                [--api-port P | --no-api] [--admin-port P] [--dependency-set FILE] [--dump-state DIR] [--load-state DIR]
                [--verbose] [--log-level L] [--log-format json|pretty]
   Starts an L1 (chain 900, port BASE) and N rollups (901, 902, ...) as anvil nodes on 127.0.0.1,
   deploys Junction, runs every agent (shared sequencer, proposer, root importer, relayer, attester,
-  watchtower, filler, rebalancer, price agent, keeper, matcher) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
+  watchtower, filler, rebalancer, price agent, keeper, matcher, solvency publisher) and writes DIR/devnet.json. The rollups form one sequencing domain: their nodes listen on
   BASE+2000, BASE+2001, ... and mine only when the sequencer seals a superblock; wallets use the
   sequencer's endpoints on BASE+1000, BASE+1001, ... With --no-sequencer the nodes themselves are on
   BASE+1000, ... and mine every --block-time seconds; with --external-sequencer the domain is set up
@@ -49,7 +50,9 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   agent walks ETH's price on the margin hub and the keeper (state in DIR/keeper.sqlite) liquidates
   accounts under health 1; --no-prices / --no-keeper leave them out (to push prices by hand, or run your
   own keeper). The order book's matcher (state in DIR/matcher.sqlite) settles crossing orders of
-  every rollup; --no-matcher leaves it out. The API and the dashboard listen on http://127.0.0.1:P/ (default BASE+3000; --no-api
+  every rollup; --no-matcher leaves it out. With the sequencer, the proof-of-solvency publisher posts an
+  epoch every 10 s (archives in DIR/solvency; \`junction solvency status|prove|verify\`); --no-solvency
+  leaves it out. The API and the dashboard listen on http://127.0.0.1:P/ (default BASE+3000; --no-api
   leaves them out). --dependency-set FILE ({"901": [902], "902": [901, 903]}: who may message whom; a
   rollup that is no key messages nobody) restricts every Outbox and Inbox to it; others are refused by
   name (DestinationNotInDependencySet, SourceNotInDependencySet). --dump-state DIR saves every chain,
@@ -91,6 +94,7 @@ export async function run(
     "no-keeper": { type: "boolean" },
     "no-prices": { type: "boolean" },
     "no-matcher": { type: "boolean" },
+    "no-solvency": { type: "boolean" },
     "api-port": { type: "string" },
     "no-api": { type: "boolean" },
     "admin-port": { type: "string" },
@@ -190,6 +194,7 @@ export async function run(
       keeper: !values["no-keeper"],
       prices: !values["no-prices"],
       matcher: !values["no-matcher"],
+      solvency: !values["no-solvency"],
       databaseUrl,
       dataDir,
       api: apiPort === undefined ? undefined : { port: apiPort },

@@ -1,7 +1,7 @@
 // The local network: an L1 and N rollups as anvil processes on 127.0.0.1, every contract deployed, and
 // the agents (proposer, root importer, relayers, watchtower …) running in this process. `stop` undoes
 // all of it, also when start-up fails halfway.
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Address, type Hex, parseEther } from "viem";
 import type { Agent } from "../agents/agent.js";
@@ -39,6 +39,7 @@ import { createKeeper, createPriceAgent, keeperDatabase } from "./margin-agents.
 import { createMatcher, matcherDatabase } from "./orderbook-agents.js";
 import { createFiller, createRebalancer, fillerDatabase, provenPaths } from "./router-agents.js";
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
+import { devnetSolvencyPublisher } from "./solvency-agent.js";
 import {
   assertStateSupported,
   chainStatePath,
@@ -92,6 +93,12 @@ export type DevnetOptions = {
    * by default here, like the filler; `junction devnet` turns it on.
    */
   matcher?: boolean;
+  /**
+   * Run the proof-of-solvency publisher (an epoch every 10 s at a posted superblock; archives and its
+   * secret in `dataDir`/solvency). Needs the shared sequencer; off by default here, `junction devnet`
+   * turns it on.
+   */
+  solvency?: boolean;
   /** The relayers' and watchtower's PostgreSQL database; SQLite files in `dataDir` when absent. */
   databaseUrl?: string;
   /** Optimistic path: challenge window in seconds (default 4). */
@@ -343,6 +350,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         keeper: options.keeper,
         prices: options.prices,
         matcher: options.matcher,
+        solvency: options.solvency === true && options.sequencer !== undefined,
       };
       const created = createAgents(manifest, storage, options.logger, selection);
       progress(`starting ${created.length} agents (${created.map((agent) => agent.name).join(", ")})`);
@@ -456,6 +464,8 @@ export type AgentSelection = {
   prices?: boolean;
   /** The order book's matcher (default off). */
   matcher?: boolean;
+  /** The proof-of-solvency publisher (default off; epochs are taken at posted superblocks). */
+  solvency?: boolean;
 };
 
 /** Where the relayers and the watchtower keep their state: SQLite files in dataDir, or one PostgreSQL database. */
@@ -487,6 +497,10 @@ export function createAgents(
   if (selection.prices) agents.push(createPriceAgent(manifest, logger));
   if (selection.keeper) agents.push(createKeeper(manifest, storage.dataDir, logger));
   if (selection.matcher && manifest.orderbook) agents.push(createMatcher(manifest, storage.dataDir, logger));
+  if (selection.solvency) {
+    const publisher = devnetSolvencyPublisher(manifest, { dataDir: storage.dataDir, logger });
+    if (publisher) agents.push(publisher);
+  }
   return agents;
 }
 
@@ -533,6 +547,13 @@ async function clearAgentStores(storage: AgentStorage): Promise<void> {
   if (storage.databaseUrl) await clearPostgresStores(storage.databaseUrl);
   for (const file of files) {
     for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
+  }
+  // The solvency publisher's archives are named by superblock height, which starts again at 1.
+  const archives = join(storage.dataDir, "solvency");
+  if (existsSync(archives)) {
+    for (const name of readdirSync(archives)) {
+      if (/^superblock-\d+\.json$/.test(name)) rmSync(join(archives, name), { force: true });
+    }
   }
 }
 

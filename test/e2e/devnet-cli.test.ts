@@ -281,6 +281,34 @@ describe("junction devnet CLI", () => {
     assert.match(bad.stderr, /--amount must be a positive integer in wei/);
   });
 
+  it("publishes proof-of-solvency epochs: status shows every asset solvent, and an LP's proof verifies", async () => {
+    const manifest = loadManifest(manifestPath(dataDir));
+    let epoch: { epoch: string; solvency: { asset: string; solvent: boolean }[] } | undefined;
+    await waitFor(
+      async () => {
+        const status = await runCli(["solvency", "status", "--data-dir", dataDir]);
+        if (status.code === 0) epoch = JSON.parse(status.stdout);
+        else await new Promise((resolve) => setTimeout(resolve, 1_000)); // none yet: the first takes ~10 s
+        return epoch !== undefined;
+      },
+      60_000,
+      "the devnet's publisher to post an epoch",
+    );
+    assert.ok(epoch && BigInt(epoch.epoch) >= 1n);
+    assert.ok(epoch.solvency.length >= 2, "every listed asset is reported");
+    assert.ok(
+      epoch.solvency.every((asset) => asset.solvent),
+      JSON.stringify(epoch.solvency),
+    );
+    const verified = await runCli([
+      "solvency",
+      "verify",
+      // The deployer seeded every liquidity pool: it is owed its shares' value.
+      ...["--user", manifest.accounts.deployer.address, "--epoch", epoch.epoch, "--data-dir", dataDir],
+    ]);
+    assert.equal(verified.code, 0, verified.stderr);
+  });
+
   it("send --path sequencer delivers within the superblock, and bundle lands all legs or none", async () => {
     const manifest = loadManifest(manifestPath(dataDir));
     const [a, b] = [rollupOf(manifest, 901), rollupOf(manifest, 902)];
