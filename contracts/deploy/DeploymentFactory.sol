@@ -25,6 +25,9 @@ contract DeploymentFactory {
     error AlreadySealed();
     /// @notice The init code reverted or left no code.
     error CreationFailed(uint256 index);
+    /// @notice The caller meant another contract of the list than the next one: an earlier creation
+    ///         failed (or was not sent), and creating this one now would put it at another's address.
+    error WrongIndex(uint256 expected, uint256 given);
 
     /// @notice A contract of the list was created.
     event Created(uint256 indexed index, address indexed deployed);
@@ -35,15 +38,17 @@ contract DeploymentFactory {
         owner = owner_;
     }
 
-    /// @notice Creates the next contract of the list from `initCode` (creation bytecode and arguments).
-    function create(bytes calldata initCode) external returns (address deployed) {
+    /// @notice Creates the list's `index`-th contract from `initCode` (creation bytecode and arguments);
+    ///         `index` must be the next one, so a creation that failed makes the later ones fail too
+    ///         instead of moving each onto the address planned for the one before.
+    function create(uint256 index, bytes calldata initCode) external returns (address deployed) {
         if (msg.sender != owner) revert NotOwner(msg.sender);
         if (complete) revert AlreadySealed();
+        if (index != initCodeHashes.length) revert WrongIndex(initCodeHashes.length, index);
         bytes memory code = initCode;
         assembly ("memory-safe") {
             deployed := create(0, add(code, 0x20), mload(code))
         }
-        uint256 index = initCodeHashes.length;
         if (deployed == address(0) || deployed.code.length == 0) revert CreationFailed(index);
         initCodeHashes.push(keccak256(initCode));
         emit Created(index, deployed);

@@ -145,13 +145,19 @@ async function configureHub(
         [prices.ETH, prices.USD],
       ],
     }),
-    await wallet.writeContract({
-      ...engine,
-      functionName: "addMarket",
-      args: [assetId(market.asset), market.initialMarginBps, market.maintenanceMarginBps],
-    }),
     await wallet.writeContract({ ...engine, functionName: "setRiskParams", args: [risk] }),
   );
+  // Each addMarket adds one more: a run that stopped during this configuration finds it and skips it.
+  const markets = await publicClientFor(hub).readContract({ ...engine, functionName: "markets" });
+  if (!markets.some((entry) => entry.asset === assetId(market.asset))) {
+    hashes.push(
+      await wallet.writeContract({
+        ...engine,
+        functionName: "addMarket",
+        args: [assetId(market.asset), market.initialMarginBps, market.maintenanceMarginBps],
+      }),
+    );
+  }
   // A collateral that counts is listed only once its asset has a price: the prices land first.
   await confirmAll(publicClientFor(hub), hashes.splice(0), "pricing the margin assets failed");
   for (const [i, rollup] of vaultRollups.entries()) {

@@ -3,7 +3,7 @@
 // one address on every rollup), trusting every other rollup's gateway over the canonical path (pinned with
 // chooseVerifier, so a change of the Inbox's default verifier does not change the gateways' trust), and naming
 // the devnet's matcher. The deployer mints test ETH to the user on every rollup so orders can be tried.
-import { type Address, type Hex, parseEther } from "viem";
+import { type Address, type Hex, parseEther, zeroAddress } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, RollupContracts } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
@@ -84,15 +84,30 @@ async function configureGateway(
   gateway: Address,
 ): Promise<void> {
   const wallet = walletClientFor(endpoint, deployerKey);
+  const client = publicClientFor(endpoint);
   const at = { address: gateway, abi: artifacts.orderGatewayAbi } as const;
-  const hashes: Hex[] = [
-    await wallet.writeContract({
-      ...at,
-      functionName: "listMarket",
-      args: [marketIdOf(DEVNET_MARKET), options.testAsset, messaging.bridgedToken],
-      gas: 200_000n,
+  // A run that stopped during this configuration repeats it: the market (listed once, a second listing
+  // reverts) and the user's test ETH (minted once) are skipped when already there.
+  const [listed, userBalance] = await Promise.all([
+    client.readContract({ ...at, functionName: "markets", args: [marketIdOf(DEVNET_MARKET)] }),
+    client.readContract({
+      address: options.testAsset,
+      abi: artifacts.ownedTestTokenAbi,
+      functionName: "balanceOf",
+      args: [options.user],
     }),
-  ];
+  ]);
+  const hashes: Hex[] = [];
+  if (listed[0] === zeroAddress) {
+    hashes.push(
+      await wallet.writeContract({
+        ...at,
+        functionName: "listMarket",
+        args: [marketIdOf(DEVNET_MARKET), options.testAsset, messaging.bridgedToken],
+        gas: 200_000n,
+      }),
+    );
+  }
   for (const peer of options.rollups) {
     if (peer.chainId === endpoint.chainId) continue;
     hashes.push(
@@ -111,20 +126,18 @@ async function configureGateway(
       }),
     );
   }
-  hashes.push(
-    await wallet.writeContract({
-      address: options.testAsset,
-      abi: artifacts.ownedTestTokenAbi,
-      functionName: "mint",
-      args: [options.user, USER_TEST_ETH],
-      gas: 100_000n,
-    }),
-  );
-  await confirmAll(
-    publicClientFor(endpoint),
-    hashes,
-    `configuring the order gateway on chain ${endpoint.chainId} failed`,
-  );
+  if (userBalance < USER_TEST_ETH) {
+    hashes.push(
+      await wallet.writeContract({
+        address: options.testAsset,
+        abi: artifacts.ownedTestTokenAbi,
+        functionName: "mint",
+        args: [options.user, USER_TEST_ETH],
+        gas: 100_000n,
+      }),
+    );
+  }
+  await confirmAll(client, hashes, `configuring the order gateway on chain ${endpoint.chainId} failed`);
 }
 
 /**

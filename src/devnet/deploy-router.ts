@@ -2,12 +2,12 @@
 // so the same addresses on every rollup): one ERC-7683 IntentSettler per trust path, each told its
 // path's verifier for every peer and opened to every peer as a destination, and the JUSD LiquidityPool,
 // trusting each settler up to a cap, seeded by the deployer as its first LP.
-import type { Address, Hex } from "viem";
+import { type Address, type Hex, isAddressEqual } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { RollupContracts } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { INTENT_PATHS, type IntentPath, pathId } from "../protocol/intents.js";
-import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
+import { confirmAll, DeploymentError, DeploymentMismatchError, deployAll } from "./deploy-steps.js";
 
 export type RouterContracts = Pick<RollupContracts, "settlers" | "liquidityPool">;
 
@@ -80,7 +80,21 @@ export async function deployRouter(
   ];
   const configure = (at: Address[]) =>
     configureRouter(endpoint, deployerKey, at, { messaging, peers, rebalancer, settlerCaps, poolSeed });
-  const { addresses } = await deployAll(endpoint, deployerKey, "router", plan, configure);
+  // A re-run reads back the role `configure` gave: the pool's rebalancer.
+  const check = async (at: Address[]) => {
+    const current = await publicClientFor(endpoint).readContract({
+      address: at[4] as Address,
+      abi: artifacts.liquidityPoolAbi,
+      functionName: "rebalancer",
+    });
+    if (!isAddressEqual(current, rebalancer)) {
+      throw new DeploymentMismatchError(
+        `router on chain ${endpoint.chainId}: the pool's rebalancer is ${current}, the config's ${rebalancer}`,
+        { details: "change it with the owner's LiquidityPool.setRebalancer(rebalancer), then re-run" },
+      );
+    }
+  };
+  const { addresses } = await deployAll(endpoint, deployerKey, "router", plan, configure, check);
   const [canonical, optimistic, sequencer, zk, liquidityPool] = addresses;
   if (!canonical || !optimistic || !sequencer || !zk || !liquidityPool) {
     throw new DeploymentError(`expected 5 router contracts, deployed ${addresses.length}`);
@@ -147,7 +161,13 @@ async function configureRouter(
       args: [rebalancer],
     }),
   );
-  if (poolSeed > 0n) {
+  // The seed is deposited once: a run that stopped during this configuration finds shares and skips it.
+  const shares = await publicClientFor(endpoint).readContract({
+    address: liquidityPool,
+    abi: artifacts.liquidityPoolAbi,
+    functionName: "totalSupply",
+  });
+  if (poolSeed > 0n && shares === 0n) {
     hashes.push(
       await wallet.writeContract({
         address: messaging.bridgedToken,

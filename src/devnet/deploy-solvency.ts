@@ -3,12 +3,12 @@
 // SolvencyRegistry bound to the SuperblockLog, with the devnet's reserve tokens listed as their assets
 // on every rollup and the publisher named.
 import { poseidonContract } from "circomlibjs";
-import type { Address, Hex } from "viem";
+import { type Address, type Hex, isAddressEqual } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
 import { assetId, type ReserveToken } from "../solvency/assets.js";
-import { confirmAll, deployAll } from "./deploy-steps.js";
+import { confirmAll, DeploymentMismatchError, deployAll } from "./deploy-steps.js";
 
 export type SolvencyContracts = NonNullable<Manifest["solvency"]>;
 
@@ -53,6 +53,20 @@ export async function deploySolvency(
     ],
     ([, , , , registry]) =>
       configureRegistry(l1, deployerKey, registry as Address, { publisher, tokens, holders }),
+    // A re-run reads back the role the configuration gave: the publisher.
+    async ([, , , , registry]) => {
+      const current = await publicClientFor(l1).readContract({
+        address: registry as Address,
+        abi: artifacts.solvencyRegistryAbi,
+        functionName: "publisher",
+      });
+      if (!isAddressEqual(current, publisher)) {
+        throw new DeploymentMismatchError(
+          `solvency registry on chain ${l1.chainId}: the publisher is ${current}, the config's ${publisher}`,
+          { details: "change it with the owner's SolvencyRegistry.setPublisher(publisher), then re-run" },
+        );
+      }
+    },
   );
   const [poseidon2, poseidon4, , , registry] = addresses as [Address, Address, Address, Address, Address];
   return { registry, poseidon2, poseidon4, publisher };

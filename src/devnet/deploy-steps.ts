@@ -3,7 +3,11 @@
 // factory's address depends only on the step's label and the deployer's address, and its n-th contract
 // is at the factory's CREATE address for nonce n + 1, so every address is known before the first
 // transaction and is the same on every chain whatever the deployer's nonce. A run that finds a step
-// complete (its factory sealed) verifies every contract's init code and sends nothing.
+// complete (its factory sealed) verifies every contract's init code and the settings its `check` reads
+// back, and sends nothing. A run that stopped halfway resumes: after the contracts created (each creation
+// names its index, so a failed one cannot shift the later ones), or, once all are created, by running the
+// step's configuration again, which is written to be repeated (each part checks on chain whether it is
+// done before sending).
 import {
   type Abi,
   type Address,
@@ -87,7 +91,10 @@ export type DeployAllResult = {
 
 /**
  * Deploys the step `label`'s planned contracts on one chain, runs `configure` on them and seals the step;
- * or, when the step is already sealed, verifies every planned contract's init code and sends nothing.
+ * or, when the step is already sealed, verifies every planned contract's init code, runs `check` (which
+ * reads back the settings `configure` wrote and throws `DeploymentMismatchError` naming one that differs
+ * from the plan) and sends nothing. `configure` must be safe to run again on a step that stopped during
+ * it: a later run repeats it before sealing.
  */
 export async function deployAll(
   endpoint: Endpoint,
@@ -95,6 +102,7 @@ export async function deployAll(
   label: string,
   plan: (addresses: Address[], deployer: Address) => Deployment[],
   configure?: (addresses: Address[]) => Promise<void>,
+  check?: (addresses: Address[]) => Promise<void>,
 ): Promise<DeployAllResult> {
   const client = publicClientFor(endpoint);
   const wallet = walletClientFor(endpoint, deployerKey);
@@ -114,14 +122,15 @@ export async function deployAll(
       });
     }
     await verifyAll(client, factory, addresses, initCodes, where);
+    await check?.(addresses);
     return { addresses, deployBlock: await creationBlock(client, factory), fresh: false };
   }
   // A run that stopped while creating resumes after the contracts it created, once they check out; one
-  // that created everything may have configured part of it, which is not safe to repeat.
+  // that created everything configures again (every configuration skips what is already done) and seals.
   const resumeAt = existing?.created ?? 0;
-  if (resumeAt >= count && count > 0) {
-    throw new IncompleteDeploymentError(`${where} stopped during its configuration`, {
-      details: `factory ${factory} holds every contract but was never sealed; deploy with another deployer key`,
+  if (resumeAt > count) {
+    throw new DeploymentMismatchError(`${where} holds ${resumeAt} contracts, the plan ${count}`, {
+      details: `factory ${factory}; a different version of Junction deployed it`,
     });
   }
   if (resumeAt > 0) {
@@ -140,22 +149,24 @@ export async function deployAll(
       }),
     );
   }
-  for (const initCode of initCodes.slice(resumeAt)) {
+  for (const [i, initCode] of initCodes.entries()) {
+    if (i < resumeAt) continue;
     hashes.push(
       await wallet.writeContract({
         address: factory,
         abi: deploymentFactoryAbi,
         functionName: "create",
-        args: [initCode],
+        args: [BigInt(i), initCode],
         nonce: nonce++,
         gas: CREATION_GAS,
       }),
     );
   }
   const receipts = await confirmAll(client, hashes, `deploying ${where} failed`);
-  const deployBlock = existing
-    ? await creationBlock(client, factory)
-    : Number((receipts[0] as TransactionReceipt).blockNumber);
+  const deployBlock =
+    existing || receipts.length === 0
+      ? await creationBlock(client, factory)
+      : Number((receipts[0] as TransactionReceipt).blockNumber);
   await configure?.(addresses);
   const seal = await wallet.writeContract({
     address: factory,

@@ -2,7 +2,7 @@
 // rollup (each step's contracts created by its CREATE2-placed factory, see deploy-steps.ts, so the
 // deployer's nonce does not matter). Transactions are pipelined by nonce, then awaited. A step found
 // complete on a chain is verified, not redeployed or reconfigured.
-import { type Address, type Hex, zeroAddress } from "viem";
+import { type Address, type Hex, isAddressEqual, zeroAddress } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest, OptimisticSettings, RollupContracts, ZkSettings } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
@@ -14,7 +14,7 @@ import { deployMargin } from "./deploy-margin.js";
 import { deployOrderbook } from "./deploy-orderbook.js";
 import { deployRouter, type RouterDeployOptions } from "./deploy-router.js";
 import { deploySolvency } from "./deploy-solvency.js";
-import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
+import { confirmAll, DeploymentError, DeploymentMismatchError, deployAll } from "./deploy-steps.js";
 
 export { DeploymentError } from "./deploy-steps.js";
 
@@ -59,6 +59,41 @@ export async function deployRollup(
       peers,
       { attester, committee },
     );
+  };
+  // A re-run reads back the roles `configure` gave: the attester and the zk committee of every peer.
+  const check = async (at: Address[]) => {
+    const client = publicClientFor(endpoint);
+    for (const peer of peers) {
+      const [isAttester, zkCommittee] = await Promise.all([
+        client.readContract({
+          address: at[8] as Address,
+          abi: artifacts.optimisticVerifierAbi,
+          functionName: "isAttester",
+          args: [BigInt(peer), attester],
+        }),
+        client.readContract({
+          address: at[16] as Address,
+          abi: artifacts.zkVerifierAbi,
+          functionName: "committeeOf",
+          args: [BigInt(peer)],
+        }),
+      ]);
+      if (!isAttester) {
+        throw new DeploymentMismatchError(
+          `rollup ${endpoint.chainId}: the config's attester ${attester} is not registered for source ${peer}`,
+          {
+            details:
+              "register it with the owner's OptimisticVerifier.setAttester(source, attester, true) (and remove the old one), then re-run",
+          },
+        );
+      }
+      if (zkCommittee.epoch === 0n && zkCommittee.root !== committee.root) {
+        throw new DeploymentMismatchError(
+          `rollup ${endpoint.chainId}: the zk committee of source ${peer} is not the config's`,
+          { details: "a genesis committee is set once; later ones come from committee handovers" },
+        );
+      }
+    }
   };
   const result = await deployAll(
     endpoint,
@@ -151,6 +186,7 @@ export async function deployRollup(
       ];
     },
     configure,
+    check,
   );
   const [
     globalRootOracle,
@@ -278,18 +314,29 @@ export async function configurePaths(
         args: [BigInt(source), contracts.sequencerVerifier],
       }),
       await wallet.writeContract({
-        address: contracts.zkVerifier,
-        abi: artifacts.zkVerifierAbi,
-        functionName: "setGenesisCommittee",
-        args: [BigInt(source), committee.root, BigInt(committee.threshold), 0n],
-      }),
-      await wallet.writeContract({
         address: contracts.zkRecorder,
         abi: artifacts.messageRecorderAbi,
         functionName: "chooseVerifier",
         args: [BigInt(source), contracts.zkVerifier],
       }),
     );
+    // Set once (a second call reverts): a run that stopped during this configuration skips it.
+    const genesis = await client.readContract({
+      address: contracts.zkVerifier,
+      abi: artifacts.zkVerifierAbi,
+      functionName: "committeeOf",
+      args: [BigInt(source)],
+    });
+    if (genesis.root === 0n) {
+      hashes.push(
+        await wallet.writeContract({
+          address: contracts.zkVerifier,
+          abi: artifacts.zkVerifierAbi,
+          functionName: "setGenesisCommittee",
+          args: [BigInt(source), committee.root, BigInt(committee.threshold), 0n],
+        }),
+      );
+    }
   }
   await confirmAll(client, hashes, `configuring the trust paths on chain ${endpoint.chainId} failed`);
 }
@@ -347,7 +394,23 @@ const NATIVE_CAP_PER_HOUR = 1_000n * 10n ** 18n;
  */
 export const FORCED_INCLUSION_DELAY = 64n;
 
-/** Deploys the RollupHub and registers every rollup with `proposer`. */
+/** The hub step's contracts: the RollupHub and the SuperblockLog. */
+export function hubPlan(rollupChainIds: readonly number[], sequencer: Address) {
+  return (_at: Address[], deployer: Address) => [
+    { abi: artifacts.rollupHubAbi, bytecode: artifacts.rollupHubBytecode, args: [deployer] },
+    {
+      abi: artifacts.superblockLogAbi,
+      bytecode: artifacts.superblockLogBytecode,
+      args: [sequencer, FORCED_INCLUSION_DELAY, rollupChainIds.map(BigInt)],
+    },
+  ];
+}
+
+/**
+ * Deploys the RollupHub and registers every rollup with `proposer` (skipping one already registered, so
+ * a run that stopped while registering can repeat it); a re-run of a complete hub checks that the
+ * registered rollups and their proposer are the config's.
+ */
 export async function deployHub(
   endpoint: Endpoint,
   deployerKey: Hex,
@@ -357,9 +420,14 @@ export async function deployHub(
 ): Promise<{ rollupHub: Address; superblockLog: Address; deployBlock: number }> {
   const wallet = walletClientFor(endpoint, deployerKey);
   const client = publicClientFor(endpoint);
+  const hubAt = (rollupHub: Address | undefined) =>
+    ({ address: rollupHub as Address, abi: artifacts.rollupHubAbi }) as const;
   const register = async ([rollupHub]: Address[]) => {
     const hashes: Hex[] = [];
+    // A run that stopped during this configuration repeats it: a registered rollup is skipped.
+    const registered = await client.readContract({ ...hubAt(rollupHub), functionName: "chainIds" });
     for (const chainId of rollupChainIds) {
+      if (registered.includes(BigInt(chainId))) continue;
       hashes.push(
         await wallet.writeContract({
           address: rollupHub as Address,
@@ -371,19 +439,40 @@ export async function deployHub(
     }
     await confirmAll(client, hashes, "registering rollups on the hub failed");
   };
+  // A re-run reads back what `register` wrote: the rollups registered and their proposer.
+  const check = async ([rollupHub]: Address[]) => {
+    const registered = await client.readContract({ ...hubAt(rollupHub), functionName: "chainIds" });
+    const planned = rollupChainIds.map(BigInt);
+    if (registered.length !== planned.length || planned.some((id) => !registered.includes(id))) {
+      throw new DeploymentMismatchError(
+        `hub on chain ${endpoint.chainId}: the rollups registered (${registered.join(", ")}) are not the config's (${rollupChainIds.join(", ")})`,
+        {
+          details:
+            "the hub cannot unregister or add a rollup after deployment; deploy with another deployer key",
+        },
+      );
+    }
+    for (const chainId of rollupChainIds) {
+      const entry = await client.readContract({
+        ...hubAt(rollupHub),
+        functionName: "rollupOf",
+        args: [BigInt(chainId)],
+      });
+      if (!isAddressEqual(entry.proposer, proposer)) {
+        throw new DeploymentMismatchError(
+          `hub on chain ${endpoint.chainId}: rollup ${chainId}'s proposer is ${entry.proposer}, the config's ${proposer}`,
+          { details: "rotate it with the hub owner's RollupHub.setProposer(chainId, proposer), then re-run" },
+        );
+      }
+    }
+  };
   const { addresses, deployBlock } = await deployAll(
     endpoint,
     deployerKey,
     "hub",
-    (_at, deployer) => [
-      { abi: artifacts.rollupHubAbi, bytecode: artifacts.rollupHubBytecode, args: [deployer] },
-      {
-        abi: artifacts.superblockLogAbi,
-        bytecode: artifacts.superblockLogBytecode,
-        args: [sequencer, FORCED_INCLUSION_DELAY, rollupChainIds.map(BigInt)],
-      },
-    ],
+    hubPlan(rollupChainIds, sequencer),
     register,
+    check,
   );
   const [rollupHub, superblockLog] = addresses as [Address, Address];
   return { rollupHub, superblockLog, deployBlock };

@@ -1,6 +1,8 @@
 // Deterministic deployment steps (src/devnet/deploy-steps.ts) on two anvil nodes: the same addresses
 // whatever the deployer's nonce, a sealed step verified without a transaction, a changed constructor
-// argument refused by name, a step that stopped halfway refused, and a factory only its owner can use.
+// argument refused by name, a step that stopped halfway (creating or configuring) resumed, a failed
+// creation that cannot shift the later ones, the hub's roles read back on a re-run, and a factory only
+// its owner can use.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Address, type Hex, zeroAddress } from "viem";
@@ -11,9 +13,11 @@ import {
   deploymentFactoryAbi,
   ownedTestTokenAbi,
   ownedTestTokenBytecode,
+  rollupHubAbi,
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
-import { confirmAll, deployAll, factoryAddress } from "../../src/devnet/deploy-steps.js";
+import { deployHub, hubPlan } from "../../src/devnet/deploy.js";
+import { confirmAll, deployAll, factoryAddress, plannedAddress } from "../../src/devnet/deploy-steps.js";
 import { rejects } from "../helpers/chain.js";
 
 const accounts = devnetAccounts();
@@ -86,29 +90,111 @@ describe("deployment steps through CREATE2-placed factories", () => {
     });
   });
 
-  it("refuses a step that stopped during its configuration (everything created, never sealed)", async () => {
+  it("resumes a hub stopped while registering its rollups: the registered one is skipped, the rest registered, then sealed", async () => {
     const [a] = nodes as [AnvilNode];
-    const plan = tokens([accounts.user.address]);
+    const client = publicClientFor(a);
+    const wallet = walletClientFor(a, deployerKey);
+    const rollups = [901, 902];
+    // The run stops after registering the first rollup, as an RPC failure or Ctrl-C would stop it.
     await assert.rejects(
-      deployAll(a, deployerKey, "halfway", plan, async () => {
+      deployAll(a, deployerKey, "hub", hubPlan(rollups, accounts.sequencer.address), async ([hub]) => {
+        const hash = await wallet.writeContract({
+          address: hub as Address,
+          abi: rollupHubAbi,
+          functionName: "registerRollup",
+          args: [901n, accounts.proposer.address],
+        });
+        await confirmAll(client, [hash], "registering 901");
         throw new Error("configuration interrupted");
       }),
       /configuration interrupted/,
     );
-    await assert.rejects(deployAll(a, deployerKey, "halfway", plan), { name: "IncompleteDeploymentError" });
+    const resumed = await deployHub(
+      a,
+      deployerKey,
+      rollups,
+      accounts.proposer.address,
+      accounts.sequencer.address,
+    );
+    const at = { address: resumed.rollupHub, abi: rollupHubAbi } as const;
+    assert.deepEqual(await client.readContract({ ...at, functionName: "chainIds" }), [901n, 902n]);
+    const second = await client.readContract({ ...at, functionName: "rollupOf", args: [902n] });
+    assert.equal(second.proposer, accounts.proposer.address);
+    const factory = factoryAddress("hub", accounts.deployer.address);
+    assert.equal(
+      await client.readContract({ address: factory, abi: deploymentFactoryAbi, functionName: "complete" }),
+      true,
+    );
+    const before = await nonceOn(a);
+    await deployHub(a, deployerKey, rollups, accounts.proposer.address, accounts.sequencer.address);
+    assert.equal(await nonceOn(a), before, "the sealed hub is verified, nothing sent");
   });
 
-  it("resumes a step that stopped while creating, after the contracts it created", async () => {
+  it("a re-run of the hub refuses a changed proposer or sequencer, and a rollup registered outside the config, naming it", async () => {
     const [a] = nodes as [AnvilNode];
-    // Ownable refuses the zero owner: the second creation reverts and the run stops after the first.
-    await assert.rejects(deployAll(a, deployerKey, "resume", tokens([accounts.user.address, zeroAddress])), {
-      name: "DeploymentError",
+    const rollups = [901, 902];
+    const before = await nonceOn(a);
+    await assert.rejects(
+      deployHub(a, deployerKey, rollups, accounts.user.address, accounts.sequencer.address),
+      { name: "DeploymentMismatchError", message: /rollup 901's proposer is 0x\w+, the config's 0x/ },
+    );
+    await assert.rejects(
+      deployHub(a, deployerKey, rollups, accounts.proposer.address, accounts.user.address),
+      { name: "DeploymentMismatchError", message: /contract 1 .* other init code/ },
+    );
+    assert.equal(await nonceOn(a), before, "nothing sent");
+    // The owner registers a rollup by hand: the config no longer describes the hub.
+    const { rollupHub } = await deployHub(
+      a,
+      deployerKey,
+      rollups,
+      accounts.proposer.address,
+      accounts.sequencer.address,
+    );
+    const hash = await walletClientFor(a, deployerKey).writeContract({
+      address: rollupHub,
+      abi: rollupHubAbi,
+      functionName: "registerRollup",
+      args: [903n, accounts.proposer.address],
     });
+    await confirmAll(publicClientFor(a), [hash], "registering 903");
+    await assert.rejects(
+      deployHub(a, deployerKey, rollups, accounts.proposer.address, accounts.sequencer.address),
+      {
+        name: "DeploymentMismatchError",
+        message: /rollups registered \(901, 902, 903\) are not the config's \(901, 902\)/,
+      },
+    );
+  });
+
+  it("resumes a step that stopped while creating, after the contracts it created; a failed creation shifts none", async () => {
+    const [a] = nodes as [AnvilNode];
+    // Ownable refuses the zero owner: the second creation reverts. The third, already sent, names its
+    // index and reverts too, instead of creating its contract at the address planned for the second.
+    await assert.rejects(
+      deployAll(
+        a,
+        deployerKey,
+        "resume",
+        tokens([accounts.user.address, zeroAddress, accounts.keeper.address]),
+      ),
+      { name: "DeploymentError" },
+    );
     const factory = factoryAddress("resume", accounts.deployer.address);
     const client = publicClientFor(a);
     assert.equal(
       await client.readContract({ address: factory, abi: deploymentFactoryAbi, functionName: "created" }),
       1n,
+    );
+    assert.equal((await client.getCode({ address: plannedAddress(factory, 1) })) ?? "0x", "0x");
+    await rejects(
+      walletClientFor(a, deployerKey).writeContract({
+        address: factory,
+        abi: deploymentFactoryAbi,
+        functionName: "create",
+        args: [2n, ownedTestTokenBytecode],
+      }),
+      "WrongIndex",
     );
     // A first contract other than the one created is refused; the created one is kept and the rest follows.
     await assert.rejects(
@@ -143,7 +229,7 @@ describe("deployment steps through CREATE2-placed factories", () => {
         address: factory,
         abi: deploymentFactoryAbi,
         functionName: "create",
-        args: [ownedTestTokenBytecode],
+        args: [0n, ownedTestTokenBytecode],
       }),
       "NotOwner",
     );
