@@ -1,6 +1,6 @@
 // The devnet manifest (`<data-dir>/devnet.json`): every chain, its RPC URL and contract addresses, and
 // the devnet's well-known accounts. Validated with zod wherever it is read.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Address, type Hex, isAddress, isHex } from "viem";
 import { z } from "zod";
@@ -198,11 +198,16 @@ export function loadManifest(file: string): Manifest {
   return parsed.data;
 }
 
-/** Writes atomically so a reader never sees half a manifest. */
+/**
+ * Writes atomically so a reader never sees half a manifest. It holds private keys: the file is readable by
+ * its owner only from its creation (mode 0600, whatever the umask), and a file it replaces ends up the same.
+ */
 export function saveManifest(file: string, manifest: Manifest): void {
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.tmp-${process.pid}`;
-  writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`);
+  // A stale temporary file of an earlier process with this pid is removed, so this one is created anew.
+  rmSync(temporary, { force: true });
+  writeFileSync(temporary, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600, flag: "wx" });
   renameSync(temporary, file);
 }
 

@@ -33,10 +33,9 @@ export async function run(
   const { manifest, transactions } = await deployToNetwork(network);
   const previous = existsSync(file) ? loadManifest(file) : undefined;
   const unchanged = previous !== undefined && isDeepStrictEqual(withoutDate(previous), withoutDate(manifest));
-  if (!unchanged) {
-    saveManifest(file, manifest);
-    chmodSync(file, 0o600);
-  }
+  if (unchanged)
+    chmodSync(file, 0o600); // a manifest first written elsewhere (a devnet's) is protected too
+  else saveManifest(file, manifest); // created readable by its owner only
   printJson({ manifest: file, written: !unchanged, transactions });
   return 0;
 }

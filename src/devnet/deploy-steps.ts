@@ -264,9 +264,11 @@ async function ensureProxy(client: JunctionPublicClient, wallet: JunctionWalletC
   try {
     hash = await client.sendRawTransaction({ serializedTransaction: PROXY_DEPLOYMENT_TX });
   } catch (cause) {
+    // Someone else may have deployed the proxy meanwhile (its transaction is public): then all is well.
+    const now = await client.getCode({ address: DETERMINISTIC_DEPLOYMENT_PROXY });
+    if (now && now !== "0x") return;
     throw new DeploymentError(`chain ${client.chain.id} refused the deployment proxy's keyless transaction`, {
-      details:
-        "the node must accept transactions without replay protection (geth: --rpc.allow-unprotected-txs)",
+      details: `the node must accept transactions without replay protection (geth: --rpc.allow-unprotected-txs); the ${PROXY_FUNDING} wei sent to its signer ${PROXY_SIGNER} stays there for a later try`,
       cause,
     });
   }

@@ -1,10 +1,11 @@
 // `junction deploy` and `junction agents` against chains someone else runs: three bare anvil nodes this
 // test starts itself (no `junction devnet`, no anvil-only RPC), the L1 with 12 s blocks and the rollups
-// with 1 s blocks, one of them without the deterministic deployment proxy. Deploys through the CLI, re-runs it (nothing changes, no transaction), runs the
+// with 1 s blocks, one of them without the deterministic deployment proxy. Deploys through the CLI (the
+// manifest owner-only), re-runs it (nothing changes, no transaction; a rotated attester refused), runs the
 // agents with `junction agents` and delivers one message over the canonical path and one over the
 // optimistic path between the two rollups.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -115,6 +116,7 @@ describe("junction deploy and junction agents on bare nodes", () => {
     assert.equal(report.written, true);
     for (const chainId of [L1, ROLLUP_A, ROLLUP_B]) assert.ok(report.transactions[chainId] > 0);
     assert.equal(await proxyCode(withoutProxy), await proxyCode(withProxy), "the proxy was deployed");
+    assert.equal(statSync(manifestFile).mode & 0o777, 0o600, "the manifest holds keys: owner only");
     manifest = loadManifest(manifestFile);
     const [a, b] = manifest.rollups as [Manifest["rollups"][number], Manifest["rollups"][number]];
     assert.deepEqual(a.contracts, b.contracts, "every rollup contract at one address");
@@ -133,12 +135,32 @@ describe("junction deploy and junction agents on bare nodes", () => {
   it("a second run verifies the deployment, sends nothing and leaves the manifest as it was", async () => {
     const before = await deployerNonces();
     const text = readFileSync(manifestFile, "utf8");
+    chmodSync(manifestFile, 0o644); // say, copied around: the re-run protects it again
     const again = await deploy();
     assert.equal(again.code, 0, again.stderr);
     const report = JSON.parse(again.stdout);
     assert.equal(report.written, false);
     assert.deepEqual(report.transactions, { [L1]: 0, [ROLLUP_A]: 0, [ROLLUP_B]: 0 });
     assert.deepEqual(await deployerNonces(), before);
+    assert.equal(readFileSync(manifestFile, "utf8"), text);
+    assert.equal(statSync(manifestFile).mode & 0o777, 0o600);
+  });
+
+  it("a re-run with a rotated attester key fails naming the attester, sends nothing and keeps the manifest", async () => {
+    const config = JSON.parse(readFileSync(configFile, "utf8"));
+    config.roles.attester = accounts.keeper.privateKey;
+    const rotated = join(dir, "rotated.json");
+    writeFileSync(rotated, JSON.stringify(config));
+    const before = await deployerNonces();
+    const text = readFileSync(manifestFile, "utf8");
+    const refused = await deploy(rotated);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /OptimisticVerifier\.setAttester/);
+    assert.match(
+      refused.stderr,
+      new RegExp(`attester ${accounts.keeper.address} is not registered for source`),
+    );
+    assert.deepEqual(await deployerNonces(), before, "nothing was sent");
     assert.equal(readFileSync(manifestFile, "utf8"), text);
   });
 
