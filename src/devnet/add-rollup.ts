@@ -19,6 +19,7 @@ import { buildCommittee } from "../protocol/committee.js";
 import { INTENT_PATHS, type IntentPath } from "../protocol/intents.js";
 import { applyDependencySet } from "./dependency-set.js";
 import { configureBridge, configurePaths, deployRollup, rollupDeployOptions } from "./deploy.js";
+import { listRollupInRegistry } from "./deploy-solvency.js";
 import { confirmAll } from "./deploy-steps.js";
 import { sequencerOf } from "./sequencer.js";
 
@@ -195,6 +196,13 @@ export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevne
         contracts: deployed.contracts,
       };
   const grown: Manifest = { ...manifest, rollups: [...manifest.rollups, entry] };
+  // Proof of solvency counts its reserves from the first epoch whose superblock includes it.
+  // Read through its node: the sequencer serves the new rollup only once it restarts below.
+  await listRollupInRegistry(
+    { ...manifest, rollups: [{ ...entry, rpcUrl: node.rpcUrl }] },
+    plan.chainId,
+    deployer,
+  );
   let sequencer = options.sequencer;
   if (sequencer) {
     // The sequencer is the one agent that restarts: its endpoints, sealer and order book are built for

@@ -3,11 +3,12 @@
 // SolvencyRegistry bound to the SuperblockLog, with the devnet's reserve tokens listed as their assets
 // on every rollup and the publisher named.
 import { poseidonContract } from "circomlibjs";
-import { type Address, type Hex, isAddressEqual } from "viem";
+import { type Address, type Hex, isAddressEqual, zeroAddress } from "viem";
 import { type Endpoint, publicClientFor, walletClientFor } from "../chain/clients.js";
 import type { Manifest } from "../chain/manifest.js";
 import * as artifacts from "../contracts/generated/index.js";
-import { assetId, type ReserveToken } from "../solvency/assets.js";
+import { assetId, type ReserveToken, reserveTokens } from "../solvency/assets.js";
+import { holdersOf } from "../solvency/reserves.js";
 import { confirmAll, DeploymentMismatchError, deployAll } from "./deploy-steps.js";
 
 export type SolvencyContracts = NonNullable<Manifest["solvency"]>;
@@ -108,4 +109,57 @@ async function configureRegistry(
     );
   }
   await confirmAll(publicClientFor(l1), hashes, "configuring the SolvencyRegistry failed");
+}
+
+/**
+ * Lists a rollup added to a running network in its SolvencyRegistry: the reserve tokens and holding
+ * contracts `reserveTokens`/`holdersOf` name for it that have code there (a rollup added later has no
+ * margin vault, order gateway nor tETH; their addresses are skipped, as the reserve readers skip them).
+ */
+export async function listRollupInRegistry(
+  network: Pick<Manifest, "l1" | "rollups" | "margin" | "orderbook" | "solvency">,
+  chainId: number,
+  deployerKey: Hex,
+): Promise<void> {
+  const solvency = network.solvency;
+  const rollup = network.rollups.find((entry) => entry.chainId === chainId);
+  if (!solvency || !rollup) return;
+  const client = publicClientFor(rollup);
+  const hasCode = async (address: Address) =>
+    address === zeroAddress || Boolean(await client.getCode({ address }));
+  const tokens: ReserveToken[] = [];
+  for (const entry of reserveTokens(network)) {
+    if (entry.chainId === chainId && (await hasCode(entry.token))) tokens.push(entry);
+  }
+  const holders: { chainId: number; holder: Address }[] = [];
+  for (const holder of new Set(holdersOf(network, chainId))) {
+    if (await hasCode(holder)) holders.push({ chainId, holder });
+  }
+  const wallet = walletClientFor(network.l1, deployerKey);
+  const hashes: Hex[] = [];
+  for (const { token, symbol } of tokens) {
+    hashes.push(
+      await wallet.writeContract({
+        address: solvency.registry,
+        abi: artifacts.solvencyRegistryAbi,
+        functionName: "listToken",
+        args: [BigInt(chainId), token, assetId(symbol)],
+      }),
+    );
+  }
+  for (const { holder } of holders) {
+    hashes.push(
+      await wallet.writeContract({
+        address: solvency.registry,
+        abi: artifacts.solvencyRegistryAbi,
+        functionName: "listHolder",
+        args: [BigInt(chainId), holder, true],
+      }),
+    );
+  }
+  await confirmAll(
+    publicClientFor(network.l1),
+    hashes,
+    `listing rollup ${chainId} in the SolvencyRegistry failed`,
+  );
 }

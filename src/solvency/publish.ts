@@ -32,8 +32,18 @@ export function solvencyOf(network: Pick<Manifest, "solvency">): NonNullable<Man
   return network.solvency;
 }
 
+/**
+ * The network's rollups that `instant`'s superblock has a block of: a rollup added to the devnet after
+ * it was posted is read from the first superblock that includes it.
+ */
+export function coveredNetwork<N extends Pick<SolvencyNetwork, "rollups">>(network: N, instant: Instant): N {
+  const chains = new Set(instant.blocks.map((block) => block.chainId));
+  return { ...network, rollups: network.rollups.filter((rollup) => chains.has(BigInt(rollup.chainId))) };
+}
+
 /** What the liability sources and the reserves read: the network's rollups at `instant`. */
-export function sourceContext(network: SolvencyNetwork, instant: Instant): SourceContext {
+export function sourceContext(all: SolvencyNetwork, instant: Instant): SourceContext {
+  const network = coveredNetwork(all, instant);
   const tokens = reserveTokens(network);
   const clients = new Map(network.rollups.map((rollup) => [rollup.chainId, publicClientFor(rollup)]));
   return {
@@ -62,8 +72,8 @@ export async function takeEpoch(
   sources: readonly LiabilitySource[] = DEFAULT_LIABILITY_SOURCES,
   listed: readonly string[] = [],
 ): Promise<{ archive: EpochArchive; trees: Map<string, SumTree> }> {
-  const tokens = reserveTokens(network);
   const context = sourceContext(network, instant);
+  const tokens = reserveTokens(context.manifest);
   const [liabilities, reserves] = await Promise.all([
     collectLiabilities(context, sources),
     readReserves(context, tokens),

@@ -65,7 +65,15 @@ export async function readReserves(
   for (const rollup of context.manifest.rollups) {
     const client = context.clientOf(rollup.chainId);
     const blockNumber = blockAt(context.instant, rollup.chainId);
-    const listed = tokens.filter((entry) => entry.chainId === rollup.chainId);
+    const listed: { token: Address }[] = [];
+    for (const entry of tokens) {
+      if (entry.chainId !== rollup.chainId) continue;
+      // A rollup without the app (a rollup added to a running devnet has no margin vault nor tETH):
+      // its token has no code there, and nothing is held in it.
+      if (entry.token !== zeroAddress && !(await client.getCode({ address: entry.token, blockNumber })))
+        continue;
+      listed.push(entry);
+    }
     for (const holder of new Set(holdersOf(context.manifest, rollup.chainId))) {
       for (const { token } of listed) {
         const amount =

@@ -4,6 +4,7 @@
 // reserves to the SolvencyRegistry. An epoch with no new superblock is skipped.
 import type { Hex } from "viem";
 import { walletClientFor } from "../../chain/clients.js";
+import type { RollupEntry } from "../../chain/manifest.js";
 import type { Logger } from "../../log.js";
 import { loadArchive } from "../../solvency/epoch.js";
 import { type PublishEpochResult, publishEpoch, type SolvencyNetwork } from "../../solvency/publish.js";
@@ -40,13 +41,25 @@ export class SolvencyPublisher extends PollingAgent {
   #published = 0;
   #rangesProven = 0;
   #last: Extract<PublishEpochResult, { published: true }> | undefined;
+  #network: SolvencyNetwork;
 
   constructor(private readonly config: SolvencyPublisherConfig) {
     super("SolvencyPublisher", config.epochMs, config.logger);
+    this.#network = config.network;
+  }
+
+  /**
+   * Reports `rollup` from the first posted superblock that includes it (its tokens and holders must be
+   * listed in the registry first, as `junction devnet add-rollup` does).
+   */
+  addRollup(rollup: RollupEntry): void {
+    if (this.#network.rollups.some((entry) => entry.chainId === rollup.chainId)) return;
+    this.#network = { ...this.#network, rollups: [...this.#network.rollups, rollup] };
   }
 
   async tick(): Promise<void> {
-    const { network, privateKey, secret, dataDir, sources, logger } = this.config;
+    const network = this.#network;
+    const { privateKey, secret, dataDir, sources, logger } = this.config;
     const result = await publishEpoch(network, { publisherKey: privateKey, secret, dataDir, sources });
     if (!result.published) {
       logger.debug("SolvencyPublisher#tick", result.reason, {
