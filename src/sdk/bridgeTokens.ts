@@ -5,6 +5,7 @@ import { junctionErrorsAbi } from "../contracts/errors.js";
 import { tokenBridgeAbi } from "../contracts/generated/index.js";
 import { SendMessageError } from "./errors.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type BridgeTokensParameters = {
   amount: bigint;
@@ -31,7 +32,8 @@ export async function bridgeTokens(
 ): Promise<BridgeTokensReturnType> {
   const source = rollupOf(network, wallet.chain.id);
   rollupOf(network, destinationChainId);
-  const txHash = await wallet.writeContract({
+  const client = clientOf(source);
+  const request = {
     address: source.contracts.tokenBridge,
     // With every Junction error, so a refusal from the token (e.g. an insufficient balance) is named too.
     abi: [...tokenBridgeAbi, ...junctionErrorsAbi],
@@ -42,8 +44,11 @@ export async function bridgeTokens(
       BigInt(destinationChainId),
       recipient ?? wallet.account.address,
     ],
-  });
-  const receipt = await clientOf(source).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  // Gas with headroom: what lands before this transaction (a credit, a message) can make it cost more.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [sent] = parseEventLogs({ abi: tokenBridgeAbi, logs: receipt.logs, eventName: "TransferSent" });
   if (receipt.status !== "success" || !sent)
     throw new SendMessageError(`bridge transaction ${txHash} did not emit TransferSent`);

@@ -5,6 +5,7 @@ import type { JunctionWalletClient } from "../chain/clients.js";
 import { assertSucceeded, type MarginNetwork, sentMessageId, vaultAbi } from "./marginEngine.js";
 import { clientOf, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type DepositCollateralParameters = {
   amount: bigint;
@@ -34,13 +35,17 @@ export async function depositCollateral(
   const rollup = rollupOf(network, wallet.chain.id);
   const asset = token ?? rollup.contracts.bridgedToken;
   await ensureAllowance(wallet, network, asset, network.margin.vault, amount);
-  const txHash = await wallet.writeContract({
+  const client = clientOf(rollup);
+  const request = {
     address: network.margin.vault,
     abi: vaultAbi,
     functionName: "deposit",
     args: [asset, amount],
-  });
-  const receipt = await clientOf(rollup).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  // Gas with headroom: what lands before this transaction (a credit, a message) can make it cost more.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   assertSucceeded(receipt, "deposit");
   const messageId = sentMessageId(receipt);
   return { txHash, messageId: messageId && BigInt(messageId) !== 0n ? messageId : undefined };

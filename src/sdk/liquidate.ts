@@ -7,6 +7,7 @@ import { marginEngineAbi } from "../contracts/generated/index.js";
 import { assertOnHub, assertSucceeded, engineAbi, hubOf, type MarginNetwork } from "./marginEngine.js";
 import { clientOf, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type LiquidateParameters = {
   account: Address;
@@ -48,7 +49,8 @@ export async function liquidate(
   if (maxRepay > 0n) {
     await ensureAllowance(wallet, network, hub.contracts.bridgedToken, network.margin.engine, maxRepay);
   }
-  const txHash = await wallet.writeContract({
+  const client = clientOf(hub);
+  const request = {
     address: network.margin.engine,
     abi: engineAbi,
     functionName: "liquidate",
@@ -59,8 +61,11 @@ export async function liquidate(
       token ?? rollupOf(network, chainId).contracts.bridgedToken,
       maxRepay,
     ],
-  });
-  const receipt = await clientOf(hub).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  // Gas with headroom: what lands before this transaction (a credit, a message) can make it cost more.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   assertSucceeded(receipt, "liquidation");
   const [event] = parseEventLogs({ abi: marginEngineAbi, logs: receipt.logs, eventName: "Liquidated" });
   if (!event) throw new Error(`liquidation ${txHash} emitted no Liquidated event`);

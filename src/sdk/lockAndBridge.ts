@@ -6,6 +6,7 @@ import { junctionErrorsAbi } from "../contracts/errors.js";
 import { tokenBridgeAbi } from "../contracts/generated/index.js";
 import { SendMessageError } from "./errors.js";
 import { clientOf, type JunctionNetwork, rollupOf } from "./network.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type LockAndBridgeParameters = {
   amount: bigint;
@@ -32,13 +33,16 @@ export async function lockAndBridge(
   const source = rollupOf(network, wallet.chain.id);
   rollupOf(network, destinationChainId);
   const client = clientOf(source);
-  const txHash = await wallet.writeContract({
+  const request = {
     address: source.contracts.tokenBridge,
     abi: [...tokenBridgeAbi, ...junctionErrorsAbi],
     functionName: "lockAndBridge",
     args: [token, amount, BigInt(destinationChainId), recipient ?? wallet.account.address],
     value: token === zeroAddress ? amount : 0n,
-  });
+  } as const;
+  // Gas with headroom: what lands before this transaction (a credit, a message) can make it cost more.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
   const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [sent] = parseEventLogs({ abi: tokenBridgeAbi, logs: receipt.logs, eventName: "TransferSent" });
   if (receipt.status !== "success" || !sent)

@@ -4,6 +4,7 @@ import type { Hex } from "viem";
 import type { JunctionWalletClient } from "../chain/clients.js";
 import { assertOnHub, assertSucceeded, engineAbi, hubOf, type MarginNetwork } from "./marginEngine.js";
 import { clientOf } from "./network.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type OpenPositionParameters = {
   /** Default 0 (the devnet's ETH perpetual). */
@@ -27,13 +28,17 @@ export async function openPosition(
   { marketId = 0, size }: OpenPositionParameters,
 ): Promise<OpenPositionReturnType> {
   assertOnHub(wallet, network);
-  const txHash = await wallet.writeContract({
+  const client = clientOf(hubOf(network));
+  const request = {
     address: network.margin.engine,
     abi: engineAbi,
     functionName: "modifyPosition",
     args: [BigInt(marketId), size],
-  });
-  const receipt = await clientOf(hubOf(network)).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  // Gas with headroom: what lands before this transaction (a credit, a message) can make it cost more.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   assertSucceeded(receipt, "position change");
   return { txHash };
 }

@@ -11,6 +11,7 @@ import {
   sentMessageId,
 } from "./marginEngine.js";
 import { clientOf, rollupOf } from "./network.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type RequestWithdrawalParameters = {
   /** The rollup whose vault holds the collateral. */
@@ -38,13 +39,17 @@ export async function requestWithdrawal(
 ): Promise<RequestWithdrawalReturnType> {
   assertOnHub(wallet, network);
   const asset = token ?? rollupOf(network, chainId).contracts.bridgedToken;
-  const txHash = await wallet.writeContract({
+  const client = clientOf(hubOf(network));
+  const request = {
     address: network.margin.engine,
     abi: engineAbi,
     functionName: "requestWithdrawal",
     args: [BigInt(chainId), asset, amount, receiver ?? wallet.account.address],
-  });
-  const receipt = await clientOf(hubOf(network)).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  // Gas with headroom: what lands before this transaction (a credit, a message) can make it cost more.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   assertSucceeded(receipt, "withdrawal request");
   const messageId = sentMessageId(receipt);
   return { txHash, messageId: messageId && BigInt(messageId) !== 0n ? messageId : undefined };

@@ -4,6 +4,7 @@ import type { Address, Hex } from "viem";
 import type { JunctionWalletClient } from "../chain/clients.js";
 import { assertOnHub, assertSucceeded, engineAbi, hubOf, type MarginNetwork } from "./marginEngine.js";
 import { clientOf } from "./network.js";
+import { gasWithHeadroom } from "./outboxGas.js";
 
 export type WithdrawCashParameters = {
   /** Settlement tokens (JUSD, 18 decimals) to take out of the account's cash. */
@@ -29,13 +30,17 @@ export async function withdrawCash(
   { amount, receiver }: WithdrawCashParameters,
 ): Promise<WithdrawCashReturnType> {
   assertOnHub(wallet, network);
-  const txHash = await wallet.writeContract({
+  const client = clientOf(hubOf(network));
+  const request = {
     address: network.margin.engine,
     abi: engineAbi,
     functionName: "withdrawCash",
     args: [amount, receiver ?? wallet.account.address],
-  });
-  const receipt = await clientOf(hubOf(network)).waitForTransactionReceipt({ hash: txHash });
+  } as const;
+  // Gas with headroom: what lands before this transaction (a credit, a message) can make it cost more.
+  const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   assertSucceeded(receipt, "cash withdrawal");
   return { txHash };
 }

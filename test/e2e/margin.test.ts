@@ -35,6 +35,7 @@ import {
   waitForDelivery,
   withdrawCash,
 } from "../../src/sdk/index.js";
+import { gasWithHeadroom } from "../../src/sdk/outboxGas.js";
 import { rejects } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { type MarginKit, marginKit, type Trader } from "../helpers/margin.js";
@@ -121,6 +122,31 @@ describe("margin engine across rollups", () => {
         args: [stranger.address, eth("1000000")],
       }),
       "OwnableUnauthorizedAccount",
+    );
+  });
+
+  it("sends a position change with room for a credit that lands between its estimate and its block", async () => {
+    const trader = await kit.trader();
+    await kit.mintTestAsset(trader.address, HUB, eth("2"));
+    await kit.mintTestAsset(trader.address, B, eth("2"));
+    await kit.deposit(trader, HUB, kit.margin.testAsset, eth("1"));
+    const hub = kit.wallet(trader.key, HUB);
+    const change = { ...kit.engine, functionName: "modifyPosition", args: [0n, eth("0.5")] } as const;
+    const estimate = await kit.hub.estimateContractGas({ ...change, account: hub.account });
+    // The relayer credits collateral on 902 meanwhile: the margin check now values one more entry.
+    await kit.deposit(trader, B, kit.margin.testAsset, eth("1"));
+    const now = await kit.hub.estimateContractGas({ ...change, account: hub.account });
+    assert.ok(now > estimate, `the credit makes the change dearer (${estimate} → ${now} gas)`);
+    // Sent with the stale exact estimate, it runs out of gas (what the conservation test once met) …
+    const exact = await hub.writeContract({ ...change, gas: estimate });
+    const receipt = await kit.hub.waitForTransactionReceipt({ hash: exact });
+    assert.equal(receipt.status, "reverted");
+    // … with the SDK's headroom over that same estimate it lands.
+    const roomy = await hub.writeContract({ ...change, gas: gasWithHeadroom(estimate) });
+    await kit.confirm(HUB, roomy);
+    assert.equal(
+      (await getMarginAccount(kit.manifest, { account: trader.address })).positions[0]?.size,
+      eth("0.5"),
     );
   });
 
