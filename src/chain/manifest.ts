@@ -1,5 +1,8 @@
 // The devnet manifest (`<data-dir>/devnet.json`): every chain, its RPC URL and contract addresses, and
-// the devnet's well-known accounts. Validated with zod wherever it is read.
+// the devnet's well-known accounts. Validated with zod wherever it is read. On disk a key may be a
+// reference to an environment variable ({ "env": "NAME" }, what `junction deploy` writes for keys its config
+// gave that way): it is read when the key is first used, so a process needs only the variables of the keys
+// it signs with.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Address, type Hex, isAddress, isHex } from "viem";
@@ -13,6 +16,9 @@ const privateKey = z.custom<Hex>(
 );
 
 const account = z.object({ address, privateKey });
+/** A key kept out of the file: the environment variable that holds it. */
+const keyReference = z.object({ env: z.string().min(1) }).strict();
+const storedKey = z.union([privateKey, keyReference]);
 
 const rollupContracts = z.object({
   outbox: address,
@@ -168,6 +174,109 @@ export const manifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+export type KeyReference = z.infer<typeof keyReference>;
+type Role = keyof Manifest["accounts"];
+const roles = Object.keys(manifestSchema.shape.accounts.shape) as Role[];
+
+/** The manifest as written: any key may be a reference to an environment variable. */
+export const storedManifestSchema = manifestSchema.extend({
+  zk: zkSettings.extend({ committeeKeys: z.array(storedKey).min(1) }),
+  accounts: z.object(
+    Object.fromEntries(roles.map((role) => [role, z.object({ address, privateKey: storedKey })])) as Record<
+      Role,
+      z.ZodObject<{ address: typeof address; privateKey: typeof storedKey }>
+    >,
+  ),
+});
+export type StoredManifest = z.infer<typeof storedManifestSchema>;
+
+/** Which keys to write as references: environment variable names by role and by committee index. */
+export type KeyReferences = {
+  accounts: Partial<Record<Role, string>>;
+  committeeKeys: (string | undefined)[];
+};
+
+/** `manifest` with the keys `references` names replaced by their variables, ready to save. */
+export function withKeyReferences(manifest: Manifest, references: KeyReferences): StoredManifest {
+  const accounts = Object.fromEntries(
+    roles.map((role) => {
+      const variable = references.accounts[role];
+      const entry = manifest.accounts[role];
+      return [role, variable ? { address: entry.address, privateKey: { env: variable } } : entry];
+    }),
+  ) as StoredManifest["accounts"];
+  const committeeKeys = manifest.zk.committeeKeys.map((key, i) => {
+    const variable = references.committeeKeys[i];
+    return variable ? { env: variable } : key;
+  });
+  return { ...manifest, zk: { ...manifest.zk, committeeKeys }, accounts };
+}
+
+/**
+ * The manifest with every key a string: a reference becomes a property that reads its variable when first
+ * read, and throws a ConfigError naming the key and the variable when it is unset or not a key.
+ */
+function resolveKeyReferences(
+  stored: StoredManifest,
+  env: Readonly<Record<string, string | undefined>>,
+  file: string,
+): Manifest {
+  const read = (reference: KeyReference, field: string): Hex => {
+    const value = env[reference.env];
+    if (value === undefined || value === "") {
+      throw new ConfigError(
+        `${field} of ${file} is read from environment variable ${reference.env}, which is not set`,
+      );
+    }
+    if (!isHex(value) || value.length !== 66) {
+      throw new ConfigError(
+        `environment variable ${reference.env} (${field}) is not a 32-byte 0x-prefixed hex key`,
+      );
+    }
+    return value;
+  };
+  /** Defines `key` on `target` to read `reference` when first read; saved again, it stays a reference. */
+  const deferred = <T extends object>(
+    target: T,
+    key: PropertyKey,
+    reference: KeyReference,
+    field: string,
+  ): T => {
+    let value: Hex | undefined;
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      get: () => {
+        value ??= read(reference, field);
+        return value;
+      },
+    });
+    return target;
+  };
+  /** JSON of an object whose deferred keys are written back as their references. */
+  const storedAs = <T extends object>(target: T, json: unknown): T =>
+    Object.defineProperty(target, "toJSON", { enumerable: false, value: () => json });
+  const accounts = Object.fromEntries(
+    roles.map((role) => {
+      const { address: owner, privateKey: key } = stored.accounts[role];
+      if (typeof key === "string") return [role, { address: owner, privateKey: key }];
+      const entry = deferred(
+        { address: owner } as Manifest["accounts"][Role],
+        "privateKey",
+        key,
+        `accounts.${role}`,
+      );
+      return [role, storedAs(entry, { address: owner, privateKey: key })];
+    }),
+  ) as Manifest["accounts"];
+  const committeeKeys: Hex[] = [];
+  for (const [i, key] of stored.zk.committeeKeys.entries()) {
+    if (typeof key === "string") committeeKeys.push(key);
+    else deferred(committeeKeys, i, key, `zk.committeeKeys[${i}]`);
+  }
+  if (stored.zk.committeeKeys.some((key) => typeof key !== "string"))
+    storedAs(committeeKeys, stored.zk.committeeKeys);
+  return { ...stored, zk: { ...stored.zk, committeeKeys }, accounts };
+}
 export type RollupEntry = Manifest["rollups"][number];
 export type RollupContracts = RollupEntry["contracts"];
 export type OptimisticSettings = z.infer<typeof optimisticSettings>;
@@ -181,7 +290,15 @@ export function manifestPath(dataDir: string): string {
   return join(dataDir, MANIFEST_FILE);
 }
 
-export function loadManifest(file: string): Manifest {
+export function loadManifest(
+  file: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Manifest {
+  return resolveKeyReferences(loadStoredManifest(file), env, file);
+}
+
+/** The manifest as written (key references unresolved). */
+export function loadStoredManifest(file: string): StoredManifest {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -191,7 +308,7 @@ export function loadManifest(file: string): Manifest {
       cause,
     });
   }
-  const parsed = manifestSchema.safeParse(JSON.parse(text));
+  const parsed = storedManifestSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
     throw new ConfigError(`invalid devnet manifest ${file}`, { details: z.prettifyError(parsed.error) });
   }
@@ -202,7 +319,7 @@ export function loadManifest(file: string): Manifest {
  * Writes atomically so a reader never sees half a manifest. It holds private keys: the file is readable by
  * its owner only from its creation (mode 0600, whatever the umask), and a file it replaces ends up the same.
  */
-export function saveManifest(file: string, manifest: Manifest): void {
+export function saveManifest(file: string, manifest: Manifest | StoredManifest): void {
   mkdirSync(dirname(file), { recursive: true });
   const temporary = `${file}.tmp-${process.pid}`;
   // A stale temporary file of an earlier process with this pid is removed, so this one is created anew.

@@ -2,7 +2,13 @@
 // earlier deployment there, and writes the manifest the other commands and `junction agents` read.
 import { chmodSync, existsSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import { loadManifest, type Manifest, manifestPath, saveManifest } from "../chain/manifest.js";
+import {
+  loadStoredManifest,
+  manifestPath,
+  type StoredManifest,
+  saveManifest,
+  withKeyReferences,
+} from "../chain/manifest.js";
 import { loadNetworkConfig } from "../deploy/config.js";
 import { deployToNetwork } from "../deploy/network.js";
 import { dataDirOf, parseFlags, printJson, requiredFlag } from "./options.js";
@@ -11,7 +17,7 @@ export const usage = `junction deploy --config FILE [--data-dir DIR | --manifest
   Deploys Junction to the L1 and rollups FILE names (any EVM JSON-RPC endpoints), each contract at the
   same address on every chain (CREATE2 through the deterministic deployment proxy, then the step's own
   factory), and writes the manifest (default DIR/devnet.json, DIR default .junction; readable by its owner
-  only: it holds the roles' keys). Run it again and it verifies what is deployed, sends no transaction and
+  only: it holds the roles' keys, except those FILE gives as {"env": "NAME"}: it names the variable). Run it again and it verifies what is deployed, sends no transaction and
   leaves the manifest as it was. Keys in FILE are hex or {"env": "NAME"}. See README "Deploying to your chains".`;
 
 export async function run(
@@ -30,8 +36,11 @@ export async function run(
   }
   const network = loadNetworkConfig(requiredFlag("config", values.config), env);
   const file = values.manifest ?? manifestPath(dataDirOf(values));
-  const { manifest, transactions } = await deployToNetwork(network);
-  const previous = existsSync(file) ? loadManifest(file) : undefined;
+  const deployed = await deployToNetwork(network);
+  const { transactions } = deployed;
+  // Keys the config gave as environment variables stay there: the manifest names the variable.
+  const manifest = withKeyReferences(deployed.manifest, network.keyReferences);
+  const previous = existsSync(file) ? loadStoredManifest(file) : undefined;
   const unchanged = previous !== undefined && isDeepStrictEqual(withoutDate(previous), withoutDate(manifest));
   if (unchanged)
     chmodSync(file, 0o600); // a manifest first written elsewhere (a devnet's) is protected too
@@ -40,7 +49,7 @@ export async function run(
   return 0;
 }
 
-function withoutDate(manifest: Manifest): Omit<Manifest, "createdAt"> {
+function withoutDate(manifest: StoredManifest): Omit<StoredManifest, "createdAt"> {
   const { createdAt: _, ...rest } = manifest;
   return rest;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { type Hex, isHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
-import { type Manifest, optimisticSettings } from "../chain/manifest.js";
+import { type KeyReferences, type Manifest, optimisticSettings } from "../chain/manifest.js";
 import { ConfigError } from "../errors.js";
 
 const privateKey = z.custom<Hex>(
@@ -84,6 +84,8 @@ export type ResolvedNetwork = {
   threshold: number;
   optimistic: NetworkConfig["optimistic"];
   solvencyPublisher: Hex;
+  /** The keys the config gave as environment variables: the manifest names the variable, not the key. */
+  keyReferences: KeyReferences;
 };
 
 /** Reads and validates `file`; keys given by environment variable are read from `env`. */
@@ -132,6 +134,17 @@ export function resolveNetworkConfig(
     const value = roles[role];
     return value === undefined ? deployerKey : resolve(value, `roles.${role}`);
   };
+  const variableOf = (value: KeySource | undefined) => (typeof value === "object" ? value.env : undefined);
+  const keyReferences: KeyReferences = {
+    accounts: Object.fromEntries(
+      (["deployer", ...agentRoles, ...optionalRoles] as const).flatMap((role) => {
+        // An unset app role signs with the deployer's key, so it is kept as the deployer's is.
+        const variable = variableOf(role === "deployer" ? config.deployer : (roles[role] ?? config.deployer));
+        return variable ? [[role, variable]] : [];
+      }),
+    ),
+    committeeKeys: config.committee.keys.map(variableOf),
+  };
   const accounts = {
     deployer: account(deployerKey),
     ...Object.fromEntries([...agentRoles, ...optionalRoles].map((role) => [role, account(roleKey(role))])),
@@ -160,5 +173,6 @@ export function resolveNetworkConfig(
     threshold: config.committee.threshold,
     optimistic: config.optimistic,
     solvencyPublisher: privateKeyToAccount(publisherKey).address,
+    keyReferences,
   };
 }

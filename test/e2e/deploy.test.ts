@@ -117,6 +117,10 @@ describe("junction deploy and junction agents on bare nodes", () => {
     for (const chainId of [L1, ROLLUP_A, ROLLUP_B]) assert.ok(report.transactions[chainId] > 0);
     assert.equal(await proxyCode(withoutProxy), await proxyCode(withProxy), "the proxy was deployed");
     assert.equal(statSync(manifestFile).mode & 0o777, 0o600, "the manifest holds keys: owner only");
+    // The deployer's key came from the environment: the manifest names the variable, not the key.
+    const written = readFileSync(manifestFile, "utf8");
+    assert.equal(written.includes(accounts.deployer.privateKey.slice(2)), false);
+    assert.deepEqual(JSON.parse(written).accounts.deployer.privateKey, { env: "JUNCTION_TEST_DEPLOYER_KEY" });
     manifest = loadManifest(manifestFile);
     const [a, b] = manifest.rollups as [Manifest["rollups"][number], Manifest["rollups"][number]];
     assert.deepEqual(a.contracts, b.contracts, "every rollup contract at one address");
