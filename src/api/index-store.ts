@@ -1,5 +1,6 @@
 // The API's own SQLite index: what the indexer (indexer.ts) has read from the chains' events — messages,
-// checkpoints, bonds, superblocks — and one ordered event log the WebSocket stream replays from a cursor.
+// checkpoints, bonds, superblocks, the router's orders, the order book's fills — and one ordered event
+// log the WebSocket stream replays from a cursor.
 // Requests read only this file; no request scans a chain.
 import type Database from "better-sqlite3";
 import type { Hex } from "viem";
@@ -19,6 +20,7 @@ import {
   type StreamKind,
 } from "./index-rows.js";
 import { IntentIndex, intentSchema } from "./intent-index.js";
+import { FillIndex, fillSchema } from "./orderbook-index.js";
 
 const schema = `
 CREATE TABLE IF NOT EXISTS messages (
@@ -71,11 +73,14 @@ export class IndexStore {
   readonly #setCursor: (name: string, block: bigint) => void;
   /** The liquidity router's orders, in the same file and transactions. */
   readonly intents: IntentIndex;
+  /** The order book's fills, in the same file and transactions. */
+  readonly fills: FillIndex;
 
   constructor(file: string) {
-    this.#db = openDatabase(file, schema + intentSchema);
+    this.#db = openDatabase(file, schema + intentSchema + fillSchema);
     this.#setCursor = cursorWriter(this.#db);
     this.intents = new IntentIndex(this.#db);
+    this.fills = new FillIndex(this.#db);
   }
 
   close(): void {

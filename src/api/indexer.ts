@@ -1,5 +1,6 @@
 // The API's indexer: follows every chain's Junction events (Outbox, Inbox, OptimisticVerifier and
-// BondManager on the rollups; RollupHub and SuperblockLog on the L1) in bounded block ranges into the
+// BondManager, the router's settlers and the order book's gateway on the rollups; RollupHub and
+// SuperblockLog on the L1) in bounded block ranges into the
 // API's SQLite index, and appends each change to the ordered event log the WebSocket streams. One scan
 // commits its rows, its events and its cursors in one transaction, so a restart resumes where it stopped.
 // The devnet's anvil nodes do not reorganise; a reorg-prone chain would need confirmations here.
@@ -16,6 +17,7 @@ import {
   inboxAbi,
   intentSettlerAbi,
   optimisticVerifierAbi,
+  orderGatewayAbi,
   outboxAbi,
   rollupHubAbi,
   superblockLogAbi,
@@ -35,6 +37,8 @@ const rollupAbi = [
   ...optimisticVerifierAbi,
   ...bondManagerAbi,
   ...intentSettlerAbi,
+  // Only the fills: the gateway's other events are read from the chain when a request asks.
+  ...orderGatewayAbi.filter((item) => item.type === "event" && item.name === "OrderFilled"),
 ] as const;
 const l1Abi = [...rollupHubAbi, ...superblockLogAbi] as const;
 
@@ -42,7 +46,7 @@ const l1Abi = [...rollupHubAbi, ...superblockLogAbi] as const;
 const OPTIMISTIC_STATES = ["none", "pending", "challenged", "confirmed", "rejected", "abandoned"] as const;
 
 export type IndexerConfig = {
-  network: Pick<Manifest, "l1" | "rollups" | "optimistic">;
+  network: Pick<Manifest, "l1" | "rollups" | "optimistic" | "orderbook">;
   store: IndexStore;
   metrics: ApiMetrics;
   logger: Logger;
@@ -86,6 +90,7 @@ export class Indexer extends PollingAgent {
           rollup.contracts.optimisticVerifier,
           rollup.contracts.bondManager,
           ...Object.values(rollup.contracts.settlers),
+          ...(network.orderbook ? [network.orderbook.gateway] : []),
         ]),
       ),
     ]);
@@ -329,6 +334,26 @@ export class Indexer extends PollingAgent {
         prepareBond(this.#context(), scan.chainId, log, rest);
       } else if (settlerPath(rollup, log.address) !== undefined) {
         await prepareIntent(this.#context(), rollup, log, rest);
+      } else if (
+        log.eventName === "OrderFilled" &&
+        network.orderbook &&
+        same(log.address, network.orderbook.gateway)
+      ) {
+        const fill = {
+          chainId: scan.chainId,
+          fillId: args.fillId as Hex,
+          order: String(args.order),
+          counter: String(args.counter),
+          price: String(args.price),
+          amount: String(args.amount),
+          receiver: args.receiver as Address,
+          token: args.token as Address,
+          paid: String(args.paid),
+          txHash: log.transactionHash,
+          blockNumber: Number(log.blockNumber),
+          logIndex: log.logIndex,
+        };
+        rest.push(() => store.fills.record(fill));
       }
     }
   }

@@ -6,7 +6,7 @@ import type { Address, Hex } from "viem";
 import type { Manifest } from "../chain/manifest.js";
 import { liquidityPoolAbi } from "../contracts/generated/index.js";
 import { chainOfOrder } from "../protocol/orderbook.js";
-import { getBook, getFills } from "../sdk/getBook.js";
+import { getBook } from "../sdk/getBook.js";
 import { getIntent } from "../sdk/getIntent.js";
 import { getMarginAccount } from "../sdk/getMarginAccount.js";
 import { clientOf } from "../sdk/network.js";
@@ -291,7 +291,7 @@ export function registerRoutes(app: FastifyInstance, { network, store, indexer }
   );
 
   registerFinanceRoutes(app, network);
-  registerOrderbookRoutes(app, network);
+  registerOrderbookRoutes(app, network, store);
 }
 
 /** The finance apps' state, read from their contracts per request (a handful of calls each). */
@@ -427,8 +427,8 @@ function registerFinanceRoutes(app: FastifyInstance, network: Manifest): void {
   );
 }
 
-/** The unified order book, read from every rollup's gateway per request. */
-function registerOrderbookRoutes(app: FastifyInstance, network: Manifest): void {
+/** The unified order book: the book and an order read from every rollup's gateway, fills from the index. */
+function registerOrderbookRoutes(app: FastifyInstance, network: Manifest, store: IndexStore): void {
   const noBook = { error: "not found", message: "this network has no order book" };
 
   app.get(
@@ -475,25 +475,40 @@ function registerOrderbookRoutes(app: FastifyInstance, network: Manifest): void 
     },
   );
 
-  app.get<{ Querystring: { order?: string } }>(
+  app.get<{ Querystring: { order?: string; cursor?: number; limit?: number } }>(
     "/v1/orderbook/fills",
     {
       schema: {
         summary:
-          "The legs the gateways paid, oldest first per rollup (one per order and fill); ?order= filters",
+          "The legs the gateways paid (one per order and fill), oldest first as indexed; ?order= filters, cursor pages forward",
         querystring: {
           type: "object",
           additionalProperties: false,
-          properties: { order: orderIdParam },
+          properties: {
+            order: orderIdParam,
+            cursor: { type: "integer", minimum: 1 },
+            limit: { type: "integer", minimum: 1, maximum: 500, default: 100 },
+          },
         },
-        response: { 200: anyObject, 404: notFound },
+        response: {
+          200: {
+            type: "object",
+            properties: {
+              fills: { type: "array", items: anyObject },
+              nextCursor: { type: ["integer", "null"] },
+            },
+          },
+          404: notFound,
+        },
       },
     },
     async (request, reply) => {
       if (!network.orderbook) return reply.code(404).send(noBook);
-      const { order } = request.query;
-      const fills = await getFills(network, { orderId: order === undefined ? undefined : BigInt(order) });
-      return plain({ fills });
+      const { order, cursor } = request.query;
+      const limit = request.query.limit ?? 100;
+      const fills = store.fills.list({ order, after: cursor, limit });
+      const last = fills.at(-1);
+      return { fills, nextCursor: fills.length === limit && last ? last.cursor : null };
     },
   );
 }

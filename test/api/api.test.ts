@@ -28,6 +28,7 @@ import {
 import { fundedKey, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import { outboxIds, submitCheckpoint } from "../helpers/optimistic.js";
+import { amount, orderbookTrader, place, price, settleAs } from "../helpers/orderbook.js";
 
 type Json = Record<string, unknown>;
 type StreamEvent = { cursor: number; kind: string; data: Json };
@@ -340,7 +341,7 @@ describe("API", () => {
     assert.equal(account.body.cash, "0");
   });
 
-  it("GET /v1/orderbook, /v1/orderbook/orders/:id and /fills read every rollup's gateway", async () => {
+  it("GET /v1/orderbook and /v1/orderbook/orders/:id read every rollup's gateway; /fills its index", async () => {
     // No matcher runs in this devnet: the orders rest (the filler's account holds JUSD on every rollup). Two bids at one price on two rollups are one level.
     const { manifest } = devnet;
     const bid = async (chainId: number, amount: string) =>
@@ -385,7 +386,10 @@ describe("API", () => {
       orders: 1,
     });
     assert.equal((await get(`${base}/v1/orderbook/orders/${first.orderId}`)).body.cancelled, true);
-    assert.deepEqual((await get(`${base}/v1/orderbook/fills?order=${second.orderId}`)).body, { fills: [] });
+    assert.deepEqual((await get(`${base}/v1/orderbook/fills?order=${second.orderId}`)).body, {
+      fills: [],
+      nextCursor: null,
+    });
 
     const unknown = (901n << 64n) + 999_999n;
     assert.equal((await get(`${base}/v1/orderbook/orders/${unknown}`)).status, 404);
@@ -398,6 +402,56 @@ describe("API", () => {
       assert.equal(status, 400, path);
       assert.equal(body.parameter, parameter, path);
     }
+  });
+
+  it("GET /v1/orderbook/fills serves every leg the gateways paid from the index, by order and page by page", async () => {
+    const m = devnet.manifest;
+    const [buyer, seller] = [await orderbookTrader(m, [901]), await orderbookTrader(m, [901])];
+    const buy = await place(m, buyer, 901, "buy", price("2000"), amount("0.5"));
+    const sell = await place(m, seller, 901, "sell", price("2000"), amount("0.5"));
+    // Settled as the devnet's matcher key (no matcher runs here): one fill, a leg paid per order.
+    const logs = await settleAs(m, 901, 0n, [
+      { order: buy, counter: sell, price: price("2000"), amount: amount("0.5") },
+    ]);
+    const legs = logs.filter((log) => log.eventName === "OrderFilled");
+    assert.equal(legs.length, 2);
+    const { body } = await waitUntil(
+      () => get(`${base}/v1/orderbook/fills?order=${buy}`),
+      (response) => (response.body.fills as Json[]).length === 1,
+      "the buy's leg indexed",
+    );
+    const [leg] = body.fills as Json[];
+    const event = legs.find((log) => log.args.order === buy) as (typeof legs)[number] & {
+      args: Record<string, unknown>;
+    };
+    assert.deepEqual(
+      { ...leg, cursor: undefined, blockNumber: undefined },
+      {
+        chainId: 901,
+        fillId: event.args.fillId,
+        order: String(buy),
+        counter: String(sell),
+        price: price("2000").toString(),
+        amount: amount("0.5").toString(),
+        receiver: event.args.receiver,
+        token: event.args.token,
+        paid: String(event.args.paid),
+        txHash: event.transactionHash,
+        cursor: undefined,
+        blockNumber: undefined,
+      },
+    );
+    // Page by page: one leg per page, every leg once, the buy's and the sell's.
+    const seen: string[] = [];
+    let cursor: number | null = 0;
+    while (cursor !== null) {
+      const page = (await get(`${base}/v1/orderbook/fills?limit=1${cursor ? `&cursor=${cursor}` : ""}`)).body;
+      seen.push(...(page.fills as Json[]).map((fill) => String(fill.order)));
+      cursor = page.nextCursor as number | null;
+    }
+    assert.deepEqual(seen.sort(), [String(buy), String(sell)].sort());
+    const bad = await get(`${base}/v1/orderbook/fills?limit=0`);
+    assert.equal(bad.status, 400);
   });
 
   it("serves an OpenAPI 3.1 document describing every route and its parameters", async () => {
