@@ -298,13 +298,28 @@ async function setUpAccounts(
     ),
   );
   await kit.setPrices({ ETH: OPEN_PRICE }); // fresh prices for the openings (back up after a crash)
+  // Positions open by delayed orders: every account requests, one price update lands after the requests,
+  // then every account executes its own order at that price.
+  const requested = await mapWithConcurrency(traders, IN_FLIGHT, (trader) =>
+    kit.wallet(trader.key, kit.hubId).writeContract({
+      address: kit.margin.engine,
+      abi: engineAbi,
+      functionName: "requestOrder",
+      args: [0n, SIZE, 0n],
+      gas: 300_000n,
+    }),
+  );
+  await mapWithConcurrency(requested, IN_FLIGHT, (hash, i) =>
+    confirmed(kit, kit.hubId, hash, `account ${i}'s order`),
+  );
+  await kit.setPrices({ ETH: OPEN_PRICE });
   const opened = await mapWithConcurrency(traders, IN_FLIGHT, (trader) =>
     kit.wallet(trader.key, kit.hubId).writeContract({
       address: kit.margin.engine,
       abi: engineAbi,
-      functionName: "modifyPosition",
-      args: [0n, SIZE],
-      gas: 800_000n,
+      functionName: "executeOrder",
+      args: [trader.address, 0n],
+      gas: 1_000_000n,
     }),
   );
   await mapWithConcurrency(opened, IN_FLIGHT, (hash, i) =>

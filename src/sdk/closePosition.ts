@@ -1,21 +1,23 @@
-// closePosition: closes all (or part) of the wallet's position in a market at the oracle price; the PnL
+// closePosition: closes all (or part) of the wallet's position in a market by a delayed order; the PnL
 // goes to the account's cash at the hub.
 import type { Hex } from "viem";
 import type { JunctionWalletClient } from "../chain/clients.js";
 import { assertOnHub, engineAbi, hubOf, type MarginNetwork } from "./marginEngine.js";
 import { clientOf } from "./network.js";
-import { openPosition } from "./openPosition.js";
+import { type OpenPositionParameters, openPosition } from "./openPosition.js";
 
 export type ClosePositionParameters = {
   marketId?: number | bigint;
   /** How much of the position to close, as a positive size (default: all of it). */
   size?: bigint;
-};
+} & Pick<OpenPositionParameters, "limitPrice" | "onRequested" | "pollingIntervalMs">;
 
-export type ClosePositionReturnType = { txHash?: Hex; closed: bigint };
+/** `closed` is the size closed; `price` what it closed at (absent when there was nothing to close). */
+export type ClosePositionReturnType = { txHash?: Hex; closed: bigint; price?: bigint };
 
 /**
- * Closes the position (nothing to do when it is flat). Needs a fresh price of the market.
+ * Closes the position (nothing to do when it is flat) by a delayed order, like `openPosition`: at the
+ * first price published after the request.
  *
  * @example
  * await closePosition(hubWallet, network, {}); // the whole ETH position
@@ -23,7 +25,7 @@ export type ClosePositionReturnType = { txHash?: Hex; closed: bigint };
 export async function closePosition(
   wallet: JunctionWalletClient,
   network: MarginNetwork,
-  { marketId = 0, size }: ClosePositionParameters,
+  { marketId = 0, size, ...order }: ClosePositionParameters,
 ): Promise<ClosePositionReturnType> {
   assertOnHub(wallet, network);
   const position = await clientOf(hubOf(network)).readContract({
@@ -36,6 +38,6 @@ export async function closePosition(
   const whole = position.size < 0n ? -position.size : position.size;
   const amount = size === undefined || size > whole ? whole : size;
   const delta = position.size > 0n ? -amount : amount;
-  const { txHash } = await openPosition(wallet, network, { marketId, size: delta });
-  return { txHash, closed: amount };
+  const { txHash, price } = await openPosition(wallet, network, { ...order, marketId, size: delta });
+  return { txHash, closed: amount, price };
 }

@@ -75,3 +75,22 @@ export class MarginHubError extends JunctionError {
 export class OrderOwnerIsContractError extends JunctionError {
   override name = "OrderOwnerIsContractError" as const;
 }
+
+/** A margin order was cancelled instead of executed; `refusal` names the engine's reason
+ *  (`InsufficientMargin`, `LimitPrice`, `OrderExpired`, `StalePrice`, `MarketDisabled`, …), which
+ *  `revertName` reads like a revert's. */
+export class OrderCancelledError extends JunctionError {
+  override name = "OrderCancelledError" as const;
+  constructor(
+    readonly refusal: string,
+    readonly txHash: Hex,
+    details?: string,
+  ) {
+    super(`margin order cancelled: ${refusal}`, { details: details ?? `tx ${txHash}` });
+  }
+}
+
+/** A margin order could not be settled in time (no price after it, and not yet cancellable). */
+export class OrderTimeoutError extends JunctionError {
+  override name = "OrderTimeoutError" as const;
+}

@@ -55,10 +55,7 @@ describe("MarginEngine: the attacker's review", () => {
         args: [token, amount, account],
       }),
     );
-  const trade = (wallet: Wallet, marketId: bigint, size: bigint) =>
-    m.mined(
-      wallet.writeContract({ ...m.engineContract, functionName: "modifyPosition", args: [marketId, size] }),
-    );
+  const trade = (wallet: Wallet, marketId: bigint, size: bigint) => m.trade(wallet, marketId, size);
   const liquidate = (account: Address, marketId: bigint, token: Address, maxRepay = MAX_REPAY) =>
     keeper.wallet.writeContract({
       ...m.engineContract,

@@ -41,6 +41,7 @@ import {
   valueAccount,
   WAD,
 } from "../../src/sdk/index.js";
+import { tradeByOrder } from "../helpers/margin-local.js";
 
 const CHAIN_ID = 901;
 const STEPS = 200;
@@ -252,14 +253,11 @@ describe("MarginEngine: the TypeScript twin on random inputs", () => {
         const size = (BigInt(Math.floor(random() * 16_000_000)) - 8_000_000n) * 10n ** 12n;
         if (size === 0n) continue;
         try {
-          await mined(
-            trader.wallet.writeContract({
-              address: engine,
-              abi: engineAbi,
-              functionName: "modifyPosition",
-              args: [BigInt(marketId), size],
-            }),
-          );
+          // Through the engine's delayed orders: requested, a price pushed in a later block, executed.
+          await tradeByOrder(client, engine, trader.wallet, deployer, pushPrices, {
+            marketId: BigInt(marketId),
+            size,
+          });
         } catch (error) {
           assert.equal(revertName(error), "InsufficientMargin");
         }

@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Address, erc20Abi, maxUint256, parseEther } from "viem";
-import type { Keeper } from "../../src/agents/keeper/keeper.js";
+import { Keeper } from "../../src/agents/keeper/keeper.js";
 import { anvilBlockControl } from "../../src/chain/anvil.js";
 import { createKeeper, createPriceAgent, type KeeperAgent } from "../../src/devnet/margin-agents.js";
 import { silentLogger } from "../../src/log.js";
-import { assetId, waitForDelivery } from "../../src/sdk/index.js";
+import { assetId, requestMarginOrder, waitForDelivery } from "../../src/sdk/index.js";
 import { KeeperSqliteStore } from "../../src/store/sqlite/keeper-sqlite-store.js";
 import { waitUntil } from "../helpers/chain.js";
 import { runCli, startCli, stopCli } from "../helpers/cli.js";
@@ -276,6 +276,46 @@ describe("keeper and price agent", () => {
     await Promise.all([a.agent.stop(), b.agent.stop()]);
   });
 
+  it("executes a pending order in a tick once a price after its request exists, and not before", async () => {
+    const [trader] = await tradersWith(kit, [{ chainId: HUB, deposit: usd("5000"), size: 0n }]);
+    assert.ok(trader);
+    const store = new KeeperSqliteStore(join(dir, "orders.sqlite"));
+    const keeper = new Keeper({
+      network: kit.manifest,
+      privateKey: kit.manifest.accounts.keeper.privateKey,
+      store,
+      logger: silentLogger,
+    });
+    try {
+      const { blockNumber } = await requestMarginOrder(kit.wallet(trader.key, HUB), kit.manifest, {
+        size: eth("1"),
+      });
+      const pending = () =>
+        kit.hub.readContract({ ...kit.engine, functionName: "pendingOrders", args: [trader.address] });
+      // No price since the request: the tick leaves the order alone.
+      await keeper.tick();
+      assert.equal(await pending(), 1n);
+      await kit.setPrices({});
+      await keeper.tick();
+      assert.equal(await pending(), 0n);
+      const [executed] = await kit.hub.getContractEvents({
+        ...kit.engine,
+        eventName: "OrderExecuted",
+        args: { account: trader.address },
+        fromBlock: blockNumber,
+        strict: true,
+      });
+      assert.ok(executed, "the keeper executed the order");
+      assert.equal(executed.args.executor, kit.manifest.accounts.keeper.address);
+      assert.equal(executed.args.price, kit.prices.get(assetId("ETH")));
+      assert.ok(executed.blockNumber > blockNumber);
+      const account = await kit.account(trader.address);
+      assert.equal(account.positions.get(0)?.size, eth("1"));
+    } finally {
+      await store.close();
+    }
+  });
+
   it("works from the CLI: margin deposit, open and status, prices crash in two updates, junction keeper", async () => {
     const trader = await kit.trader();
     await kit.giveJusd(trader.address, HUB, usd("10000"));
@@ -286,7 +326,19 @@ describe("keeper and price agent", () => {
       return JSON.parse(result.stdout);
     };
     json(await runCli(["margin", "deposit", "--chain", String(HUB), "--amount", "10000", ...as]));
-    json(await runCli(["margin", "open", "--size", "30", ...as]));
+    // The open is a delayed order: no price agent runs here, so once it is requested the test publishes
+    // the next price (what the devnet's price agent does), and the command executes the order at it.
+    const opening = runCli(["margin", "open", "--size", "30", ...as]);
+    await waitUntil(
+      () => kit.hub.readContract({ ...kit.engine, functionName: "pendingOrders", args: [trader.address] }),
+      (pending) => pending === 1n,
+      "the open requested",
+      60_000,
+    );
+    await kit.setPrices({});
+    const opened = json(await opening);
+    assert.equal(opened.size, eth("30").toString());
+    assert.equal(opened.price, (kit.prices.get(assetId("ETH")) as bigint).toString());
     const before = json(await runCli(["margin", "status", "--account", trader.address, ...network]));
     assert.equal(before.positions[0]?.size, eth("30").toString());
     assert.ok(Number(before.health) > 1, `health ${before.health}`);

@@ -18,7 +18,7 @@ import { revertName } from "../../src/chain/revert.js";
 import { collateralVaultAbi, inboxAbi, marginEngineAbi } from "../../src/contracts/generated/index.js";
 import { silentLogger } from "../../src/log.js";
 import { seededRandom } from "../../src/protocol/prng.js";
-import { assetId, depositCollateral, openPosition, requestWithdrawal } from "../../src/sdk/index.js";
+import { assetId, depositCollateral, requestWithdrawal } from "../../src/sdk/index.js";
 import { KeeperSqliteStore } from "../../src/store/sqlite/keeper-sqlite-store.js";
 import { waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
@@ -232,7 +232,7 @@ describe("margin vault conservation", () => {
       } else if (roll < 0.7) {
         const size = parseEther(((rng() - 0.5) * 60).toFixed(3));
         if (size === 0n) continue;
-        await attempt("trade", () => openPosition(kit.wallet(trader.key, HUB), kit.manifest, { size }));
+        await attempt("trade", () => kit.open(kit.wallet(trader.key, HUB), { size }));
       } else if (roll < 0.9) {
         // A walk with a pull back towards $3,000, and now and then a 25 % crash.
         const crash = rng() < 0.2;

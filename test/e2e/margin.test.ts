@@ -18,16 +18,15 @@ import { MARGIN_DEFAULTS } from "../../src/devnet/deploy-margin.js";
 import {
   assetId,
   canLiquidate,
-  closePosition,
   collateralKey,
   getMarginAccount,
   type LiquidateReturnType,
   liquidate,
   liquidationCloseSize,
   liquidationRepayCap,
-  openPosition,
   proveMessage,
   realisedPnl,
+  requestMarginOrder,
   requestWithdrawal,
   seizure,
   valueAccount,
@@ -72,7 +71,7 @@ describe("margin engine across rollups", () => {
     await kit.deposit(trader, B, kit.jusd(B), deposit);
     // Deliveries take a while: push the same prices again so they are fresh for the open.
     await kit.setPrices({});
-    if (size !== 0n) await openPosition(kit.wallet(trader.key, HUB), kit.manifest, { size });
+    if (size !== 0n) await kit.open(kit.wallet(trader.key, HUB), { size });
     return trader;
   };
 
@@ -125,24 +124,31 @@ describe("margin engine across rollups", () => {
     );
   });
 
-  it("sends a position change with room for a credit that lands between its estimate and its block", async () => {
+  it("sends an order's execution with room for a credit that lands between its estimate and its block", async () => {
     const trader = await kit.trader();
     await kit.mintTestAsset(trader.address, HUB, eth("2"));
     await kit.mintTestAsset(trader.address, B, eth("2"));
     await kit.deposit(trader, HUB, kit.margin.testAsset, eth("1"));
     const hub = kit.wallet(trader.key, HUB);
-    const change = { ...kit.engine, functionName: "modifyPosition", args: [0n, eth("0.5")] } as const;
-    const estimate = await kit.hub.estimateContractGas({ ...change, account: hub.account });
+    await requestMarginOrder(hub, kit.manifest, { size: eth("0.5") });
+    await kit.setPrices({});
+    const execute = { ...kit.engine, functionName: "executeOrder", args: [trader.address, 0n] } as const;
+    const estimate = await kit.hub.estimateContractGas({ ...execute, account: hub.account });
     // The relayer credits collateral on 902 meanwhile: the margin check now values one more entry.
     await kit.deposit(trader, B, kit.margin.testAsset, eth("1"));
-    const now = await kit.hub.estimateContractGas({ ...change, account: hub.account });
-    assert.ok(now > estimate, `the credit makes the change dearer (${estimate} → ${now} gas)`);
-    // Sent with the stale exact estimate, it runs out of gas (what the conservation test once met) …
-    const exact = await hub.writeContract({ ...change, gas: estimate });
+    const now = await kit.hub.estimateContractGas({ ...execute, account: hub.account });
+    assert.ok(now > estimate, `the credit makes the execution dearer (${estimate} → ${now} gas)`);
+    // Sent with the stale exact estimate, its trade runs out of gas, and the engine reverts rather than
+    // cancel the order (a caller must not cancel an order by starving it) …
+    const exact = await hub.writeContract({ ...execute, gas: estimate });
     const receipt = await kit.hub.waitForTransactionReceipt({ hash: exact });
     assert.equal(receipt.status, "reverted");
+    assert.equal(
+      await kit.hub.readContract({ ...kit.engine, functionName: "pendingOrders", args: [trader.address] }),
+      1n,
+    );
     // … with the SDK's headroom over that same estimate it lands.
-    const roomy = await hub.writeContract({ ...change, gas: gasWithHeadroom(estimate) });
+    const roomy = await hub.writeContract({ ...execute, gas: gasWithHeadroom(estimate) });
     await kit.confirm(HUB, roomy);
     assert.equal(
       (await getMarginAccount(kit.manifest, { account: trader.address })).positions[0]?.size,
@@ -184,9 +190,9 @@ describe("margin engine across rollups", () => {
 
     // Opens with enough margin (2 ETH: $600 initial margin of $7,200) …
     const hub = kit.wallet(trader.key, HUB);
-    await openPosition(hub, kit.manifest, { size: eth("2") });
+    await kit.open(hub, { size: eth("2") });
     // … and 23 more would need $7,500: refused by name.
-    await rejects(openPosition(hub, kit.manifest, { size: eth("23") }), "InsufficientMargin");
+    await rejects(kit.open(hub, { size: eth("23") }), "InsufficientMargin");
     const after = await getMarginAccount(kit.manifest, { account: trader.address });
     assert.equal(after.positions[0]?.size, eth("2"));
     assert.equal(after.initialRequirement, usd("600"));
@@ -200,7 +206,7 @@ describe("margin engine across rollups", () => {
     }
     // $24,000 of margin; long 20 ETH needs $6,000: $18,000 (7.5 test ETH) is free.
     const hub = kit.wallet(racer.key, HUB);
-    await openPosition(hub, kit.manifest, { size: eth("20") });
+    await kit.open(hub, { size: eth("20") });
     // Both requests are signed before either is mined (fixed gas, no estimate), from their own wallet.
     const racing = walletClientFor(rollupOf(kit.manifest, HUB), racer.key);
     const nonce = await kit.hub.getTransactionCount({ address: racer.address, blockTag: "pending" });
@@ -230,7 +236,7 @@ describe("margin engine across rollups", () => {
       requestWithdrawal(hub, kit.manifest, { chainId: B, token: kit.margin.testAsset, amount: eth("5") }),
       "InsufficientMargin",
     );
-    await closePosition(hub, kit.manifest, {});
+    await kit.close(hub);
   });
 
   it("liquidates exactly the accounts under 1 after a 30 % crash, seizing on 902, never what a withdrawal took", async () => {
@@ -339,7 +345,7 @@ describe("margin engine across rollups", () => {
     const fresh = await kit.trader();
     await kit.mintTestAsset(fresh.address, HUB, eth("1"));
     await kit.deposit(fresh, HUB, kit.margin.testAsset, eth("1"));
-    await rejects(openPosition(kit.wallet(fresh.key, HUB), kit.manifest, { size: eth("0.1") }), "StalePrice");
+    await rejects(kit.open(kit.wallet(fresh.key, HUB), { size: eth("0.1") }), "StalePrice");
     // With no position and no debt, a withdrawal needs no price at all.
     await requestWithdrawal(kit.wallet(fresh.key, HUB), kit.manifest, {
       chainId: HUB,
@@ -347,7 +353,7 @@ describe("margin engine across rollups", () => {
       amount: eth("1"),
     });
     // A position may not be reduced at a stale price either (it would be a free option on the real one).
-    await rejects(closePosition(kit.wallet(shaky.key, HUB), kit.manifest, {}), "StalePrice");
+    await rejects(kit.close(kit.wallet(shaky.key, HUB)), "StalePrice");
 
     // On stale prices only the clearly unhealthy account is liquidated.
     assert.equal(await liquidateAsTwinSays(shaky.address, staleEth), undefined);
@@ -410,7 +416,7 @@ describe("margin engine across rollups", () => {
   it("pays realised profit out in JUSD at the hub, from what losers repaid, never the insurance fund", async () => {
     const winner = await traderOnB(usd("1000"), eth("1"));
     await kit.setPrices({ ETH: usd("1500") });
-    await closePosition(kit.wallet(winner.key, HUB), kit.manifest, {});
+    await kit.close(kit.wallet(winner.key, HUB));
     // Long 1 ETH from $1,367.1 to $1,500.
     const profit = realisedPnl(eth("1"), usd("1367.1"), usd("1500"));
     assert.equal((await getMarginAccount(kit.manifest, { account: winner.address })).cash, profit);

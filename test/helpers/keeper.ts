@@ -3,13 +3,7 @@
 import type { Address, Hex } from "viem";
 import { marginEngineAbi } from "../../src/contracts/generated/index.js";
 import { createLogger, type Logger } from "../../src/log.js";
-import {
-  depositCollateral,
-  isLiquidatable,
-  openPosition,
-  valueAccount,
-  waitForDelivery,
-} from "../../src/sdk/index.js";
+import { depositCollateral, isLiquidatable, valueAccount, waitForDelivery } from "../../src/sdk/index.js";
 import type { MarginKit, Trader } from "./margin.js";
 
 /** Traders, each given `deposit` JUSD on `chainId`, credited at the hub, then each opening `size`. */
@@ -40,9 +34,7 @@ export async function tradersWith(
   await kit.setPrices({});
   for (const [i, spec] of specs.entries()) {
     if (spec.size !== 0n)
-      await openPosition(kit.wallet((traders[i] as Trader).key, kit.hubId), kit.manifest, {
-        size: spec.size,
-      });
+      await kit.open(kit.wallet((traders[i] as Trader).key, kit.hubId), { size: spec.size });
   }
   return traders;
 }

@@ -23,6 +23,52 @@ import {
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { assetId, WAD } from "../../src/protocol/margin.js";
+import { OrderCancelledError } from "../../src/sdk/errors.js";
+import { engineAbi } from "../../src/sdk/marginEngine.js";
+import { type OrderOutcome, outcomeIn } from "../../src/sdk/marginOrders.js";
+
+type Wallet = ReturnType<typeof walletClientFor>;
+
+/**
+ * A trade through the engine's delayed orders, as a keeper-less test makes it: `trader` requests it,
+ * `push` publishes a price in a later block (the prices a test has set, again), `executor` executes it.
+ * A cancelled order throws `OrderCancelledError` naming the engine's reason (read by `revertName`).
+ */
+export async function tradeByOrder(
+  client: ReturnType<typeof publicClientFor>,
+  engine: Address,
+  trader: Wallet,
+  executor: Wallet,
+  push: () => Promise<unknown>,
+  order: { marketId: bigint; size: bigint; limitPrice?: bigint },
+): Promise<OrderOutcome & { status: "executed" }> {
+  const mined = async (hash: Hex) => {
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    assert.equal(receipt.status, "success");
+    return receipt;
+  };
+  const contract = { address: engine, abi: engineAbi } as const;
+  await mined(
+    await trader.writeContract({
+      ...contract,
+      functionName: "requestOrder",
+      args: [order.marketId, order.size, order.limitPrice ?? 0n],
+    }),
+  );
+  await push();
+  const receipt = await mined(
+    await executor.writeContract({
+      ...contract,
+      functionName: "executeOrder",
+      args: [trader.account.address, order.marketId],
+      gas: 2_000_000n,
+    }),
+  );
+  const outcome = outcomeIn(receipt.logs, trader.account.address, order.marketId);
+  assert.ok(outcome, "the execution settled the order");
+  if (outcome.status === "cancelled") throw new OrderCancelledError(outcome.reason, outcome.txHash);
+  return outcome;
+}
 
 export const LOCAL_PRICE_MAX_AGE = 3600;
 
@@ -92,6 +138,21 @@ export async function deployLocalMargin(node: AnvilNode) {
     );
   };
   await setPrices({});
+  const marketAssets = ["ETH", "BTC"];
+  /** A trade by order (see `tradeByOrder`); the deployer pushes the market's price again and executes. */
+  const trade = (wallet: Wallet, marketId: bigint, size: bigint, limitPrice = 0n) =>
+    tradeByOrder(
+      client,
+      engine,
+      wallet,
+      deployer,
+      () => setPrices({}, [marketAssets[Number(marketId)] as string]),
+      {
+        marketId,
+        size,
+        limitPrice,
+      },
+    );
   const collaterals = [
     { token: eth, asset: assetId("ETH"), decimals: 18, haircutBps: 8_000, bonusBps: 1_000 },
     { token: old, asset: assetId("OLD"), decimals: 18, haircutBps: 5_000, bonusBps: 1_000 },
@@ -186,6 +247,7 @@ export async function deployLocalMargin(node: AnvilNode) {
     engineContract,
     prices,
     setPrices,
+    trade,
     risk,
     trader,
     balance,

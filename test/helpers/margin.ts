@@ -1,5 +1,5 @@
 // Test helpers for the margin engine on a devnet: funded traders with collateral on any rollup, prices
-// pushed by the devnet's feeder, and an account read back in the shape of the TypeScript twin, so a test
+// pushed by the devnet's feeder, trades by delayed order with the price an order waits for pushed by the kit, and an account read back in the shape of the TypeScript twin, so a test
 // computes what it expects with src/protocol/margin.ts.
 import { type Address, erc20Abi, type Hex } from "viem";
 import { type JunctionWalletClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
@@ -8,12 +8,16 @@ import { ownedTestTokenAbi } from "../../src/contracts/generated/index.js";
 import { MARGIN_DEFAULTS } from "../../src/devnet/deploy-margin.js";
 import {
   assetId,
+  type ClosePositionParameters,
   type CollateralConfig,
+  closePosition,
   collateralKey,
   depositCollateral,
   engineAbi,
   type MarginAccount,
   type MarketConfig,
+  type OpenPositionParameters,
+  openPosition,
   oracleAbi,
   type RiskParams,
   waitForDelivery,
@@ -124,6 +128,16 @@ export function marginKit(devnet: TestDevnet) {
       });
       await confirm(hubId, hash);
     },
+
+    /**
+     * Trades like `openPosition` / `closePosition` (delayed orders) where no price agent runs: once the
+     * order is requested, the kit's prices are pushed again in a later block (what the devnet's price
+     * agent does on its own), and the SDK executes the order at them.
+     */
+    open: (wallet: JunctionWalletClient, params: OpenPositionParameters) =>
+      openPosition(wallet, manifest, { ...params, onRequested: () => kit.setPrices({}) }),
+    close: (wallet: JunctionWalletClient, params: ClosePositionParameters = {}) =>
+      closePosition(wallet, manifest, { ...params, onRequested: () => kit.setPrices({}) }),
 
     /** The engine's configuration, in the twin's shapes. */
     config: async (): Promise<{

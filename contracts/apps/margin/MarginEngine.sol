@@ -18,7 +18,9 @@ import {PriceOracle} from "./PriceOracle.sol";
 /// @title MarginEngine
 /// @notice One margin account per address across every rollup, kept on the hub rollup. Deposits on any
 ///         rollup are credited here by their vault's message; positions are opened and closed here
-///         against the engine at the oracle price; a withdrawal is debited here first (with the account's
+///         against the engine at the oracle price, by delayed orders (requested, then executed by anyone at
+///         the first price published in a later block, so an oracle update seen coming cannot be traded
+///         ahead of); a withdrawal is debited here first (with the account's
 ///         health checked as if it were gone) and only then is the vault told to release it, in the same
 ///         transaction, so the same collateral can back neither two withdrawals nor a withdrawal and a
 ///         liquidation. Anyone may liquidate an account under health 1: the liquidation closes half its
@@ -58,6 +60,23 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     uint256 public badDebt;
     mapping(bytes32 messageId => Payout) public payouts;
 
+    /// @notice A position change asked for and not yet executed (`sizeDelta` 0: none).
+    /// @param priceRound The oracle's latest round of the market's asset at the request.
+    struct Order {
+        int256 sizeDelta;
+        uint256 limitPrice;
+        uint64 priceRound;
+        uint64 requestedBlock;
+        uint64 requestedAt;
+    }
+
+    /// @notice Each account's pending order per market.
+    mapping(address account => mapping(uint256 marketId => Order)) public orders;
+    /// @notice How many orders the account has pending (no withdrawal while any is).
+    mapping(address account => uint256) public pendingOrders;
+    /// @notice Seconds an order waits for its price; past it, it expires (then its owner may cancel it).
+    uint64 public orderExpiry = 120;
+
     /// @notice Collateral was credited to `account` (`messageId` zero: a deposit on the hub itself).
     event CollateralCredited(
         address indexed account, uint64 indexed chainId, address indexed token, uint256 amount, bytes32 messageId
@@ -95,6 +114,27 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         uint256 seized,
         bytes32 messageId
     );
+    /// @notice `account` asked to change its position in `marketId`; it executes at a price after `round`.
+    event OrderRequested(
+        address indexed account,
+        uint256 indexed marketId,
+        int256 sizeDelta,
+        uint256 limitPrice,
+        uint64 round,
+        uint256 expiresAt
+    );
+    /// @notice `executor` executed the order at round `round`'s `price` (see `PositionModified`).
+    event OrderExecuted(
+        address indexed account,
+        uint256 indexed marketId,
+        address indexed executor,
+        int256 sizeDelta,
+        uint256 price,
+        uint64 round
+    );
+    /// @notice The order was cancelled by `by`; `reason` is the error that refused it (ABI-encoded).
+    event OrderCancelled(address indexed account, uint256 indexed marketId, address indexed by, bytes reason);
+    event OrderExpirySet(uint64 orderExpiry);
     event DebtRepaid(address indexed account, address indexed payer, uint256 amount);
     /// @notice `amount` of the account's positive cash was paid to `receiver` in the settlement token.
     event CashWithdrawn(address indexed account, address indexed receiver, uint256 amount);
@@ -141,6 +181,29 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     error MustClosePosition(address account, uint256 marketId);
     /// @notice The expiry notice names no payout of this engine sent to that rollup, or a returned one.
     error NotReturnable(bytes32 messageId);
+    /// @notice The account already has an order pending in this market (or, for a withdrawal, in any).
+    error OrderPending(address account, uint256 marketId);
+    /// @notice No withdrawal while the account has orders pending (`count`): execute them first.
+    error OrdersPending(address account, uint256 count);
+    /// @notice The account has no pending order in this market.
+    error NoOrder(address account, uint256 marketId);
+    /// @notice No price of `asset` was published in a block after the order's request (`requestedBlock`)
+    ///         yet: an order never trades at a price that existed when it was made.
+    error PriceNotFresh(bytes32 asset, uint64 requestedBlock);
+    /// @notice Cancel reason: the execution price is beyond the order's limit.
+    error LimitPrice(uint256 price, uint256 limitPrice);
+    /// @notice Cancel reason: no price came before the order's expiry (`expiresAt`, seconds).
+    error OrderExpired(uint256 expiresAt);
+    /// @notice Its owner may cancel an order only after it expired.
+    error OrderNotExpired(uint256 expiresAt);
+    /// @notice A price came in time: the order can be executed, so it cannot be cancelled.
+    error OrderExecutable(address account, uint256 marketId);
+    /// @notice The order's trade ran out of gas: the execution reverts rather than cancel the order.
+    error ExecutionOutOfGas();
+    /// @notice Only the engine itself applies an order's trade.
+    error NotSelf(address caller);
+    /// @notice An order expiry of zero would expire every order at once.
+    error InvalidOrderExpiry();
     /// @notice Repaying more than the account owes.
     error RepayExceedsDebt(uint256 debt, uint256 amount);
     /// @notice The account still holds collateral or positions, or owes nothing: no shortfall to settle.
@@ -209,22 +272,150 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         emit PayoutReturned(messageId, payout.creditBack, payout.amount);
     }
 
-    // ----------------------------------------------------------------- positions
+    // -------------------------------------------------------- positions (orders)
 
-    /// @notice Changes the caller's position in `marketId` by `sizeDelta` (whole units x 1e18; positive
-    ///         buys) at the oracle price. A change that adds risk (grows or flips the position) needs the
-    ///         market enabled, every price of the account fresh, and equity >= the initial margin
-    ///         requirement afterwards; a reduction needs only a fresh price of the market (closing at a
-    ///         stale price would be a free option on the real one).
-    function modifyPosition(uint256 marketId, int256 sizeDelta) external nonReentrant {
+    /// @notice Asks to change the caller's position in `marketId` by `sizeDelta` (whole units x 1e18;
+    ///         positive buys). Nothing trades now: the order executes at the first price of the market's
+    ///         asset published in a block after this one (see `executeOrder`), so no price known when it was
+    ///         made, or seen in a mempool on its way, can be traded at. `limitPrice` (0: none) is the worst
+    ///         price accepted: at most it for a buy, at least it for a sell. One pending order per account
+    ///         and market. Refused at once: a stale market price (`StalePrice`: the feeder is down, nothing
+    ///         could execute) and new risk in a closed market (`MarketDisabled`); margin is checked when it
+    ///         executes.
+    function requestOrder(uint256 marketId, int256 sizeDelta, uint256 limitPrice) external nonReentrant {
         if (sizeDelta == 0) revert ZeroAmount();
         Market storage market = _market(marketId);
-        (uint256 price, bool stale) = _price(market.asset);
+        (, bool stale) = _price(market.asset);
         if (stale) revert StalePrice(market.asset);
-        Position storage position = _positions[msg.sender][marketId];
+        if (orders[msg.sender][marketId].sizeDelta != 0) revert OrderPending(msg.sender, marketId);
+        if (!market.enabled && _addsRisk(_positions[msg.sender][marketId].size, sizeDelta)) {
+            revert MarketDisabled(marketId);
+        }
+        uint64 round = oracle.latestRound(market.asset);
+        orders[msg.sender][marketId] =
+            Order(sizeDelta, limitPrice, round, uint64(block.number), uint64(block.timestamp));
+        pendingOrders[msg.sender] += 1;
+        emit OrderRequested(msg.sender, marketId, sizeDelta, limitPrice, round, block.timestamp + orderExpiry);
+    }
+
+    /// @notice Executes `account`'s pending order in `marketId`; anyone may call it (a keeper, the account).
+    ///         The price is the first round of the market's asset published in a block after the request's
+    ///         (`PriceNotFresh` until there is one), fixed by the order, not chosen by the caller. The order
+    ///         is cancelled instead (`OrderCancelled` with the reason's error, nothing else changes) when that
+    ///         price is beyond its limit (`LimitPrice`), came after the order's expiry or none came before it
+    ///         (`OrderExpired`), or the position change fails its checks at that price (`InsufficientMargin`,
+    ///         `StalePrice` of another price the account uses, `MarketDisabled`): a keeper's call never sticks.
+    /// @return executed Whether the order traded (false: cancelled).
+    function executeOrder(address account, uint256 marketId) external nonReentrant returns (bool executed) {
+        Order memory order = orders[account][marketId];
+        if (order.sizeDelta == 0) revert NoOrder(account, marketId);
+        bytes32 asset = _market(marketId).asset;
+        uint256 expiresAt = uint256(order.requestedAt) + orderExpiry;
+        (uint64 round, PriceOracle.PricePoint memory point) = _executionRound(asset, order);
+        if (round == 0 && block.timestamp <= expiresAt) revert PriceNotFresh(asset, order.requestedBlock);
+        _removeOrder(account, marketId);
+        if (round == 0 || point.updatedAt > expiresAt) {
+            emit OrderCancelled(account, marketId, msg.sender, abi.encodeWithSelector(OrderExpired.selector, expiresAt));
+            return false;
+        }
+        uint256 price = point.price;
+        if (order.limitPrice != 0 && (order.sizeDelta > 0 ? price > order.limitPrice : price < order.limitPrice)) {
+            emit OrderCancelled(
+                account, marketId, msg.sender, abi.encodeWithSelector(LimitPrice.selector, price, order.limitPrice)
+            );
+            return false;
+        }
+        try this.tradeForOrder(account, marketId, order.sizeDelta, price) {
+            emit OrderExecuted(account, marketId, msg.sender, order.sizeDelta, price, round);
+            return true;
+        } catch (bytes memory reason) {
+            // No reason: the call ran out of gas. A caller must not cancel someone's order by starving it.
+            if (reason.length == 0) revert ExecutionOutOfGas();
+            emit OrderCancelled(account, marketId, msg.sender, reason);
+            return false;
+        }
+    }
+
+    /// @notice The account cancels its own order, only once it expired with no price to execute at: a
+    ///         price published in time makes the order executable (`OrderExecutable`), so seeing it is no
+    ///         reason to walk away.
+    function cancelOrder(uint256 marketId) external nonReentrant {
+        Order memory order = orders[msg.sender][marketId];
+        if (order.sizeDelta == 0) revert NoOrder(msg.sender, marketId);
+        uint256 expiresAt = uint256(order.requestedAt) + orderExpiry;
+        if (block.timestamp <= expiresAt) revert OrderNotExpired(expiresAt);
+        (uint64 round, PriceOracle.PricePoint memory point) = _executionRound(_market(marketId).asset, order);
+        if (round != 0 && point.updatedAt <= expiresAt) revert OrderExecutable(msg.sender, marketId);
+        _removeOrder(msg.sender, marketId);
+        emit OrderCancelled(msg.sender, marketId, msg.sender, abi.encodeWithSelector(OrderExpired.selector, expiresAt));
+    }
+
+    /// @notice Whether `account`'s order in `marketId` can execute now (a price after its request exists),
+    ///         and that price's round and value; `expired` when it is past its expiry.
+    function orderStatus(address account, uint256 marketId)
+        external
+        view
+        returns (bool pending, bool ready, bool expired, uint64 round, uint256 price)
+    {
+        Order memory order = orders[account][marketId];
+        if (order.sizeDelta == 0) return (false, false, false, 0, 0);
+        PriceOracle.PricePoint memory point;
+        (round, point) = _executionRound(_market(marketId).asset, order);
+        uint256 expiresAt = uint256(order.requestedAt) + orderExpiry;
+        return (true, round != 0, block.timestamp > expiresAt, round, point.price);
+    }
+
+    /// @notice The engine itself applies an order's trade (called by `executeOrder` so that a failed check
+    ///         rolls back only the trade and the order is cancelled with its reason).
+    function tradeForOrder(address account, uint256 marketId, int256 sizeDelta, uint256 price) external {
+        if (msg.sender != address(this)) revert NotSelf(msg.sender);
+        _trade(account, marketId, sizeDelta, price);
+    }
+
+    /// @notice The owner sets how long (seconds) an order waits for its price before it expires.
+    function setOrderExpiry(uint64 seconds_) external onlyOwner {
+        if (seconds_ == 0) revert InvalidOrderExpiry();
+        orderExpiry = seconds_;
+        emit OrderExpirySet(seconds_);
+    }
+
+    /// @dev The first round of `asset` published in a block after the order's (0 when there is none yet):
+    ///      the round after the one current at the request, or the next one when that was published in the
+    ///      request's own block (after the request, maybe seen in the mempool before it); one round per block.
+    function _executionRound(bytes32 asset, Order memory order)
+        private
+        view
+        returns (uint64 round, PriceOracle.PricePoint memory point)
+    {
+        for (round = order.priceRound + 1; round <= order.priceRound + 2; round++) {
+            point = oracle.roundOf(asset, round);
+            if (point.price == 0) return (0, point);
+            if (point.updatedBlock > order.requestedBlock) return (round, point);
+        }
+        return (0, point);
+    }
+
+    /// @dev A withdrawal waits for the account's orders: taking margin away after seeing an order's price
+    ///      would cancel an unfavourable order (`InsufficientMargin`) and keep a favourable one.
+    function _requireNoPendingOrder(address account) private view {
+        uint256 count = pendingOrders[account];
+        if (count != 0) revert OrdersPending(account, count);
+    }
+
+    function _removeOrder(address account, uint256 marketId) private {
+        delete orders[account][marketId];
+        pendingOrders[account] -= 1;
+    }
+
+    /// @dev Changes `account`'s position by `sizeDelta` at `price`. A change that adds risk (grows or flips
+    ///      the position) needs the market enabled, every price of the account fresh, and equity >= the
+    ///      initial margin requirement afterwards; a reduction needs nothing more (its price is fresh: the
+    ///      order's round came after the request).
+    function _trade(address account, uint256 marketId, int256 sizeDelta, uint256 price) private {
+        Market storage market = _market(marketId);
+        Position storage position = _positions[account][marketId];
         int256 size = position.size;
         int256 next = size + sizeDelta;
-        bool addsRisk = _abs(next) > _abs(size) || (size > 0 && next < 0) || (size < 0 && next > 0);
         int256 realised;
         if (size == 0 || (size > 0) == (sizeDelta > 0)) {
             // Opening or growing: the entry moves to the size-weighted average.
@@ -238,12 +429,17 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
             position.entryPrice = price;
         }
         position.size = next;
-        cashOf[msg.sender] += realised;
-        if (addsRisk) {
+        cashOf[account] += realised;
+        if (_addsRisk(size, sizeDelta)) {
             if (!market.enabled) revert MarketDisabled(marketId);
-            _requireInitialMargin(msg.sender);
+            _requireInitialMargin(account);
         }
-        emit PositionModified(msg.sender, marketId, sizeDelta, next, position.entryPrice, price, realised);
+        emit PositionModified(account, marketId, sizeDelta, next, position.entryPrice, price, realised);
+    }
+
+    function _addsRisk(int256 size, int256 sizeDelta) private pure returns (bool) {
+        int256 next = size + sizeDelta;
+        return _abs(next) > _abs(size) || (size > 0 && next < 0) || (size < 0 && next > 0);
     }
 
     // --------------------------------------------------------------- withdrawals
@@ -259,6 +455,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         returns (bytes32 messageId)
     {
         if (amount == 0 || receiver == address(0)) revert ZeroAmount();
+        _requireNoPendingOrder(msg.sender);
         uint256 available = collateralOf[msg.sender][chainId][token];
         if (amount > available) revert InsufficientCollateral(available, amount);
         collateralOf[msg.sender][chainId][token] = available - amount;
@@ -275,6 +472,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     ///         docs/margin-review.md.
     function withdrawCash(uint256 amount, address receiver) external nonReentrant {
         if (amount == 0 || receiver == address(0)) revert ZeroAmount();
+        _requireNoPendingOrder(msg.sender);
         int256 cash = cashOf[msg.sender];
         if (cash < 0 || amount > uint256(cash)) revert InsufficientCash(cash, amount);
         uint256 available = freeSettlement();

@@ -15,6 +15,9 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 ///         move) but lets a real crash through in one update. It is 50 %: a 30 % crash is one update, a
 ///         60 % one is two (0.5 x 0.8), while a 10x or 0.1x typo is refused. An asset moves at most once
 ///         per block: otherwise one batch naming it twice would chain the bound and move it anywhere.
+///         Every update is kept as a numbered round (1, 2, …) with its block: the engine's delayed orders
+///         execute at the first round published in a block after their request, a price nobody could
+///         know when the order was made (timestamps repeat within a second, block numbers do not).
 contract PriceOracle is Ownable {
     /// @notice The latest price of an asset, when it was set and in which block (one update per block).
     struct PricePoint {
@@ -30,7 +33,9 @@ contract PriceOracle is Ownable {
     /// @notice Seconds after which a price is stale.
     uint64 public maxAge;
     mapping(address feeder => bool) public isFeeder;
-    mapping(bytes32 asset => PricePoint) private _prices;
+    /// @notice The number of the asset's latest round (0: never priced).
+    mapping(bytes32 asset => uint64) public latestRound;
+    mapping(bytes32 asset => mapping(uint64 round => PricePoint)) private _rounds;
 
     /// @notice `asset` is now worth `price` (USD, 18 decimals).
     event PriceUpdated(bytes32 indexed asset, uint256 price, address indexed feeder);
@@ -84,22 +89,29 @@ contract PriceOracle is Ownable {
     /// @notice The latest price of `asset`, when it was set, and whether it is older than `maxAge`.
     ///         A price never set reads (0, 0, true).
     function priceOf(bytes32 asset) external view returns (uint256 price, uint64 updatedAt, bool stale) {
-        PricePoint memory point = _prices[asset];
+        PricePoint memory point = _rounds[asset][latestRound[asset]];
         price = point.price;
         updatedAt = point.updatedAt;
         stale = price == 0 || block.timestamp > uint256(updatedAt) + maxAge;
     }
 
+    /// @notice Round `round` of `asset`: its price, time and block (all zero when it does not exist yet).
+    function roundOf(bytes32 asset, uint64 round) external view returns (PricePoint memory) {
+        return _rounds[asset][round];
+    }
+
     function _setPrice(bytes32 asset, uint256 price) private {
         if (price == 0 || price > type(uint128).max) revert InvalidPrice(asset, price);
-        PricePoint memory last = _prices[asset];
+        uint64 round = latestRound[asset];
+        PricePoint memory last = _rounds[asset][round];
         uint256 previous = last.price;
         if (previous != 0) {
             if (last.updatedBlock == block.number) revert PriceAlreadyUpdated(asset);
             uint256 move = price > previous ? price - previous : previous - price;
             if (move * BPS > previous * maxDeviationBps) revert PriceDeviationTooLarge(asset, previous, price);
         }
-        _prices[asset] =
+        latestRound[asset] = round + 1;
+        _rounds[asset][round + 1] =
             PricePoint({price: uint128(price), updatedAt: uint64(block.timestamp), updatedBlock: uint64(block.number)});
         emit PriceUpdated(asset, price, msg.sender);
     }

@@ -12,6 +12,7 @@ import {
 import type { RollupEntry } from "../../chain/manifest.js";
 import { JunctionError } from "../../errors.js";
 import { engineAbi } from "../../sdk/marginEngine.js";
+import { gasWithHeadroom } from "../../sdk/outboxGas.js";
 
 /** The hub refused a transaction outright, or the key cannot sign locally. */
 export class KeeperSendError extends JunctionError {
@@ -101,6 +102,22 @@ export class HubKey {
       account: this.address,
     });
     const signed = await this.#sign(this.engine, encodeFunctionData(call), (gas * 12n) / 10n);
+    await this.send(signed.raw);
+    return signed.hash;
+  }
+
+  /**
+   * Estimates, signs and sends `executeOrder(account, marketId)` with gas headroom (a credit landing first
+   * makes the order's margin check dearer); the engine's refusal is thrown by name.
+   */
+  async executeOrder(account: Address, marketId: bigint): Promise<Hex> {
+    const call = { abi: engineAbi, functionName: "executeOrder", args: [account, marketId] } as const;
+    const gas = await this.client.estimateContractGas({
+      ...call,
+      address: this.engine,
+      account: this.address,
+    });
+    const signed = await this.#sign(this.engine, encodeFunctionData(call), gasWithHeadroom(gas));
     await this.send(signed.raw);
     return signed.hash;
   }

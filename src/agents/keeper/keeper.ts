@@ -1,4 +1,4 @@
-// Keeper: liquidates the margin engine's unhealthy accounts. Each tick it:
+// Keeper: liquidates the margin engine's unhealthy accounts and executes its delayed orders. Each tick it:
 //   1. settles the liquidations it signed earlier and has no outcome for (after a restart, or a receipt
 //      that did not come in time) from the chain alone: the receipt of the stored hash, else the nonce,
 //      else the same bytes sent again (same nonce, same hash: never a second liquidation);
@@ -9,7 +9,8 @@
 //      (decide.ts), the least healthy first, within its JUSD;
 //   4. estimates every call at once (a refusal because the account is healthy again or has nothing left is
 //      "taken": another keeper got there first), then in nonce order signs each, stores it (state sent) and only then sends it;
-//   5. awaits the receipts: landed, or reverted — taken when the engine refuses it for the same reasons.
+//   5. awaits the receipts: landed, or reverted — taken when the engine refuses it for the same reasons;
+//   6. executes the delayed orders whose price has come (orders.ts): traders' positions change only so.
 import { type Address, erc20Abi, parseEventLogs, TransactionReceiptNotFoundError } from "viem";
 import { rollupOf } from "../../chain/manifest.js";
 import { revertName } from "../../chain/revert.js";
@@ -24,6 +25,7 @@ import { assessAccount, type EngineView, type LiquidationPlan } from "./decide.j
 import { liquidationsOf, readEngineView, scanEngine } from "./engine-view.js";
 import { HubKey, type LiquidateArgs } from "./hub-key.js";
 import { MarginLedger } from "./ledger.js";
+import { executeReadyOrders } from "./orders.js";
 
 /** The engine's refusals that mean the liquidation is no longer there to take. */
 const TAKEN_REFUSALS = new Set(["AccountHealthy", "NothingToLiquidate"]);
@@ -107,6 +109,7 @@ export class Keeper extends PollingAgent {
       if (record) sent.push({ plan, record });
     }
     await Promise.all(sent.map(({ plan, record }) => this.#await(record, plan)));
+    await executeReadyOrders(this.#key, this.#ledger.pendingOrders(), this.#settings, this.#logger);
   }
 
   // ------------------------------------------------------------------ planning

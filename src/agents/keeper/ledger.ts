@@ -1,7 +1,7 @@
 // The keeper's copy of the engine's accounts, rebuilt from the engine's events alone (no I/O here):
 // collateral per (rollup, token), cash and positions change only through the events below, which carry
 // every amount, so applying them in chain order gives exactly the engine's state at the last block
-// applied. The keeper values these accounts with the TypeScript twin (src/protocol/margin.ts) instead
+// applied (and which delayed orders are pending). The keeper values these accounts with the TypeScript twin (src/protocol/margin.ts) instead
 // of calling the engine once per account per tick.
 import { type Address, getAddress } from "viem";
 import { collateralKey, type MarginAccount, type Position } from "../../protocol/margin.js";
@@ -30,7 +30,10 @@ export type LedgerEvent =
       eventName: "DustSwept";
       args: { account: Address; chainId: bigint; token: Address; amount: bigint };
     }
-  | { eventName: "ShortfallSettled"; args: { account: Address } };
+  | { eventName: "ShortfallSettled"; args: { account: Address } }
+  | { eventName: "OrderRequested"; args: { account: Address; marketId: bigint } }
+  | { eventName: "OrderExecuted"; args: { account: Address; marketId: bigint } }
+  | { eventName: "OrderCancelled"; args: { account: Address; marketId: bigint } };
 
 export const LEDGER_EVENTS = [
   "CollateralCredited",
@@ -41,18 +44,36 @@ export const LEDGER_EVENTS = [
   "CashWithdrawn",
   "DustSwept",
   "ShortfallSettled",
+  "OrderRequested",
+  "OrderExecuted",
+  "OrderCancelled",
 ] as const satisfies readonly LedgerEvent["eventName"][];
 
 type MutableAccount = { collateral: Map<string, bigint>; cash: bigint; positions: Map<number, Position> };
 
+/** A pending delayed order, as the ledger knows it (requested, not yet executed nor cancelled). */
+export type PendingOrder = { account: Address; marketId: bigint };
+
 export class MarginLedger {
   readonly #accounts = new Map<Address, MutableAccount>();
+  readonly #orders = new Map<string, PendingOrder>();
 
   /**
    * Applies one event; events must come in chain order (block, then log index), each once. `engine`
    * is the engine's own address: swept dust becomes its collateral there.
    */
   apply(event: LedgerEvent, engine?: Address): void {
+    if (
+      event.eventName === "OrderRequested" ||
+      event.eventName === "OrderExecuted" ||
+      event.eventName === "OrderCancelled"
+    ) {
+      const order = { account: getAddress(event.args.account), marketId: event.args.marketId };
+      const key = `${order.account}:${order.marketId}`;
+      if (event.eventName === "OrderRequested") this.#orders.set(key, order);
+      else this.#orders.delete(key);
+      return;
+    }
     const account = this.#account(event.args.account);
     switch (event.eventName) {
       case "CollateralCredited":
@@ -88,6 +109,11 @@ export class MarginLedger {
         account.cash = 0n;
         return;
     }
+  }
+
+  /** The orders requested and not yet executed nor cancelled, oldest request first. */
+  pendingOrders(): PendingOrder[] {
+    return [...this.#orders.values()];
   }
 
   /** Every account that ever appeared in an event. */
