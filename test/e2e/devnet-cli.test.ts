@@ -13,6 +13,7 @@ import { loadManifest, manifestPath, rollupOf } from "../../src/chain/manifest.j
 import { isPortFree } from "../../src/chain/ports.js";
 import {
   crosschainTokenAbi,
+  optimisticVerifierAbi,
   testRecipientAbi,
   testRecipientBytecode,
 } from "../../src/contracts/generated/index.js";
@@ -189,7 +190,24 @@ describe("junction devnet CLI", () => {
     const delivered = JSON.parse(optimistic.stdout);
     assert.equal(delivered.status, "delivered");
     assert.equal(delivered.path, "optimistic");
-    assert.ok(delivered.latencySeconds >= manifest.optimistic.challengeWindow, "not before the window");
+    // The window runs on 902's clock from the first checkpoint that covers the message (the source's clock
+    // may run a second or two ahead of 902's, so the cross-chain latency alone can look shorter).
+    const client = publicClientFor(target);
+    const posted = await client.getContractEvents({
+      address: target.contracts.optimisticVerifier,
+      abi: optimisticVerifierAbi,
+      eventName: "CheckpointSubmitted",
+      args: { sourceChainId: 901n },
+      fromBlock: 0n,
+      strict: true,
+    });
+    const covering = posted.find((event) => event.args.count > BigInt(delivered.message.nonce));
+    assert.ok(covering, "a checkpoint covers the message");
+    const postedAt = (await client.getBlock({ blockNumber: covering.blockNumber })).timestamp;
+    assert.ok(
+      delivered.delivery.timestamp - Number(postedAt) >= manifest.optimistic.challengeWindow,
+      `not before the window (posted at ${postedAt}, delivered at ${delivered.delivery.timestamp})`,
+    );
 
     const mismatch = await runCli([
       "send",
