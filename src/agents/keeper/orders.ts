@@ -3,7 +3,7 @@
 // events), whether a price published after the request exists, and executes those that are ready (or
 // expired: the engine then cancels them). Not stored first: a second execution (after a restart, by
 // another keeper or by the trader's own SDK) is refused `NoOrder` and changes nothing.
-import { parseEventLogs } from "viem";
+import { type Hex, parseEventLogs } from "viem";
 import { revertName } from "../../chain/revert.js";
 import type { Logger } from "../../log.js";
 import { engineAbi } from "../../sdk/marginEngine.js";
@@ -42,38 +42,11 @@ export async function executeReadyOrders(
       return isPending && (isReady || expired);
     })
     .slice(0, settings.maxPerTick);
-  let done = 0;
+  // Sent one after another (the key counts nonces), then every receipt awaited at once.
+  const sent: { order: PendingOrder; hash: Hex }[] = [];
   for (const order of ready) {
     try {
-      const hash = await key.executeOrder(order.account, order.marketId);
-      const receipt = await key.client.waitForTransactionReceipt({
-        hash,
-        timeout: settings.receiptTimeoutMs,
-      });
-      const events = parseEventLogs({
-        abi: engineAbi,
-        logs: receipt.logs,
-        eventName: ["OrderExecuted", "OrderCancelled"],
-      });
-      const [event] = events;
-      done += 1;
-      if (event?.eventName === "OrderExecuted") {
-        logger.info("Keeper#order", "order executed", {
-          account: order.account,
-          marketId: order.marketId,
-          size: event.args.sizeDelta,
-          price: event.args.price,
-          tx: hash,
-        });
-      } else {
-        logger.info("Keeper#order", "order cancelled", {
-          account: order.account,
-          marketId: order.marketId,
-          reason:
-            event?.eventName === "OrderCancelled" ? cancelReasonName(event.args.reason) : receipt.status,
-          tx: hash,
-        });
-      }
+      sent.push({ order, hash: await key.executeOrder(order.account, order.marketId) });
     } catch (error) {
       const name = revertName(error);
       const level = name !== undefined && QUIET_REFUSALS.has(name) ? "debug" : "warn";
@@ -84,5 +57,55 @@ export async function executeReadyOrders(
       });
     }
   }
+  const outcomes = await Promise.all(
+    sent.map(({ order, hash }) => settled(key, order, hash, settings.receiptTimeoutMs, logger)),
+  );
+  const done = outcomes.filter(Boolean).length;
   return done;
+}
+
+/** Logs what became of one sent execution; whether it settled the order. */
+async function settled(
+  key: HubKey,
+  order: PendingOrder,
+  hash: Hex,
+  timeout: number,
+  logger: Logger,
+): Promise<boolean> {
+  try {
+    const receipt = await key.client.waitForTransactionReceipt({ hash, timeout });
+    const [event] = parseEventLogs({
+      abi: engineAbi,
+      logs: receipt.logs,
+      eventName: ["OrderExecuted", "OrderCancelled"],
+    });
+    if (event?.eventName === "OrderExecuted") {
+      logger.info("Keeper#order", "order executed", {
+        account: order.account,
+        marketId: order.marketId,
+        size: event.args.sizeDelta,
+        price: event.args.price,
+        tx: hash,
+      });
+      return true;
+    }
+    if (event?.eventName === "OrderCancelled") {
+      logger.info("Keeper#order", "order cancelled", {
+        account: order.account,
+        marketId: order.marketId,
+        reason: cancelReasonName(event.args.reason),
+        tx: hash,
+      });
+      return true;
+    }
+    // Reverted: another execution (a trader's own, another keeper's) landed first.
+    logger.debug("Keeper#order", "order execution reverted (taken?)", { account: order.account, tx: hash });
+    return false;
+  } catch (error) {
+    logger.warn("Keeper#order", "no receipt for an order execution", {
+      tx: hash,
+      error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+    });
+    return false;
+  }
 }
