@@ -24,6 +24,8 @@ import {
   liquidate,
   liquidationCloseSize,
   liquidationRepayCap,
+  OrderCancelledError,
+  openPosition,
   proveMessage,
   realisedPnl,
   requestMarginOrder,
@@ -196,6 +198,36 @@ describe("margin engine across rollups", () => {
     const after = await getMarginAccount(kit.manifest, { account: trader.address });
     assert.equal(after.positions[0]?.size, eth("2"));
     assert.equal(after.initialRequirement, usd("600"));
+  });
+
+  it("trades by delayed order through the SDK: the fill is the next price; a limit beyond it cancels by name", async () => {
+    const trader = await kit.trader();
+    await kit.mintTestAsset(trader.address, HUB, eth("2"));
+    await kit.deposit(trader, HUB, kit.margin.testAsset, eth("2"));
+    const hub = kit.wallet(trader.key, HUB);
+    const price = kit.prices.get(assetId("ETH")) as bigint;
+    // The next price is 1 % up: a buy limited to the current price is cancelled, nothing changes.
+    const up = (price * 101n) / 100n;
+    const limited = openPosition(hub, kit.manifest, {
+      size: eth("1"),
+      limitPrice: price,
+      onRequested: () => kit.setPrices({ ETH: up }),
+    });
+    await assert.rejects(limited, (error) => {
+      assert.ok(error instanceof OrderCancelledError, String(error));
+      assert.equal(error.refusal, "LimitPrice");
+      return true;
+    });
+    const account = await getMarginAccount(kit.manifest, { account: trader.address });
+    assert.deepEqual(account.positions, []);
+    assert.equal(account.cash, 0n);
+    // Without a limit it fills at that next price, not at the one current when it was requested.
+    const fill = await openPosition(hub, kit.manifest, {
+      size: eth("1"),
+      onRequested: () => kit.setPrices({ ETH: price }),
+    });
+    assert.deepEqual([fill.size, fill.price], [eth("1"), price]);
+    await kit.close(hub);
   });
 
   it("lets only one of two withdrawals racing on two rollups through when both exceed the free collateral", async () => {
