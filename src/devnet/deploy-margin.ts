@@ -30,6 +30,11 @@ export const MARGIN_DEFAULTS = {
     staleLiquidationHealth: (90n * WAD) / 100n,
     dustFloor: 100n * WAD,
   },
+  /**
+   * What the engine's messages may pay out of each vault per day (releases and seizures): the most a broken
+   * trust path could drain per day. Generous on the devnet; an operator sizes it to the vault's flows.
+   */
+  releaseCaps: { jusd: 10_000_000n * WAD, testAsset: 10_000n * WAD, period: 86_400 },
   /** Vaults the engine lists collateral for: two tokens each, within the engine's 32 collaterals. */
   maxVaultRollups: 16,
 } as const;
@@ -196,9 +201,18 @@ async function configureVault(
   const wallet = walletClientFor(endpoint, deployerKey);
   const vault = { address: margin.vault, abi: artifacts.collateralVaultAbi } as const;
   const hashes: Hex[] = [];
-  for (const token of [messaging.bridgedToken, margin.testAsset]) {
+  const { releaseCaps } = MARGIN_DEFAULTS;
+  for (const [token, cap] of [
+    [messaging.bridgedToken, releaseCaps.jusd],
+    [margin.testAsset, releaseCaps.testAsset],
+  ] as const) {
     hashes.push(
       await wallet.writeContract({ ...vault, functionName: "setTokenEnabled", args: [token, true] }),
+      await wallet.writeContract({
+        ...vault,
+        functionName: "setReleaseLimit",
+        args: [token, cap, BigInt(releaseCaps.period)],
+      }),
     );
   }
   if (endpoint.chainId !== margin.hubChainId) {

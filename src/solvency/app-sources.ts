@@ -116,49 +116,64 @@ export const orderGatewayEscrows: LiabilitySource = {
 };
 
 const tokenPayoutOwedEvent = getAbiItem({ abi: collateralVaultAbi, name: "PayoutOwed" });
+const payoutHeldEvent = getAbiItem({ abi: collateralVaultAbi, name: "PayoutHeld" });
 
 /**
  * Tokens the margin vault or an order gateway owes a receiver whose payout the token refused
- * (`owedTokens(receiver, token)`, pulled with `claimOwedTokens`): the contract still holds them.
+ * (`owedTokens(receiver, token)`, pulled with `claimOwedTokens`), and releases and seizures the vault holds
+ * over its release cap (`heldPayouts(receiver, token)`, paid by `claimHeldPayout`): the contract still
+ * holds them.
  */
 export const tokenPayoutsOwed: LiabilitySource = {
   name: "owed-tokens",
   async collect(context) {
+    const { margin, orderbook } = context.manifest;
+    const refusedBy = [...new Set([margin.vault, ...(orderbook ? [orderbook.gateway] : [])])];
     const owed: Liability[] = [];
-    const payers = [
-      context.manifest.margin.vault,
-      ...(context.manifest.orderbook ? [context.manifest.orderbook.gateway] : []),
-    ];
     for (const rollup of context.manifest.rollups) {
-      const client = context.clientOf(rollup.chainId);
-      const blockNumber = blockAt(context.instant, rollup.chainId);
-      const seen = new Set<string>();
-      for (const log of await logsUntil(
-        context,
-        rollup.chainId,
-        [...new Set(payers)],
-        tokenPayoutOwedEvent,
-      )) {
-        const receiver = log.args.receiver as Address;
-        const token = log.args.token as Address;
-        const key = `${log.address}:${receiver}:${token}`.toLowerCase();
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const asset = context.assetOf(rollup.chainId, token);
-        if (!asset) continue;
-        const amount = await client.readContract({
-          address: log.address,
-          abi: collateralVaultAbi,
-          functionName: "owedTokens",
-          args: [receiver, token],
-          blockNumber,
-        });
-        if (amount > 0n) owed.push({ source: this.name, user: receiver, asset, amount });
+      for (const [payers, event, functionName] of [
+        [refusedBy, tokenPayoutOwedEvent, "owedTokens"],
+        [[margin.vault], payoutHeldEvent, "heldPayouts"],
+      ] as const) {
+        owed.push(...(await owedBy(context, this.name, rollup.chainId, payers, event, functionName)));
       }
     }
     return owed;
   },
 };
+
+/** What `payers` on `chainId` owe each receiver an `event` named, read with `functionName` at the instant. */
+async function owedBy(
+  context: SourceContext,
+  source: string,
+  chainId: number,
+  payers: readonly Address[],
+  event: typeof tokenPayoutOwedEvent | typeof payoutHeldEvent,
+  functionName: "owedTokens" | "heldPayouts",
+): Promise<Liability[]> {
+  const client = context.clientOf(chainId);
+  const blockNumber = blockAt(context.instant, chainId);
+  const owed: Liability[] = [];
+  const seen = new Set<string>();
+  for (const log of await logsUntil(context, chainId, [...payers], event)) {
+    const receiver = log.args.receiver as Address;
+    const token = log.args.token as Address;
+    const key = `${log.address}:${receiver}:${token}`.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const asset = context.assetOf(chainId, token);
+    if (!asset) continue;
+    const amount = await client.readContract({
+      address: log.address,
+      abi: collateralVaultAbi,
+      functionName,
+      args: [receiver, token],
+      blockNumber,
+    });
+    if (amount > 0n) owed.push({ source, user: receiver, asset, amount });
+  }
+  return owed;
+}
 
 const withdrawalEvent = getAbiItem({ abi: marginEngineAbi, name: "WithdrawalRequested" });
 const returnedEvent = getAbiItem({ abi: marginEngineAbi, name: "PayoutReturned" });

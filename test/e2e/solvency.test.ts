@@ -28,6 +28,7 @@ import { walletClientFor } from "../../src/chain/clients.js";
 import { rpcCall } from "../../src/chain/json-rpc.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import {
+  collateralVaultAbi,
   etherRefuserAbi,
   etherRefuserBytecode,
   hashedTimelockAbi,
@@ -68,7 +69,7 @@ import {
   UnlistedHolderError,
   verifySolvencyProof,
 } from "../../src/sdk/solvency.js";
-import { marginWithdrawalsInFlight } from "../../src/solvency/app-sources.js";
+import { marginWithdrawalsInFlight, tokenPayoutsOwed } from "../../src/solvency/app-sources.js";
 import { assetId } from "../../src/solvency/assets.js";
 import {
   buildEpochTrees,
@@ -111,6 +112,29 @@ describe("proof of solvency on a sequenced devnet", () => {
       "a posted superblock past the rollups' heads",
       60_000,
     );
+  }
+
+  /** The filler deposits `amount` of JUSD collateral on 902; agents relay its credit to the hub, then stop. */
+  async function depositOn902(amount: bigint) {
+    const { manifest } = devnet;
+    const b = rollupOf(manifest, 902);
+    const filler = manifest.accounts.filler;
+    const credited = () =>
+      clientOf(rollupOf(manifest, 901)).readContract({
+        address: manifest.margin.engine,
+        abi: marginEngineAbi,
+        functionName: "collateralOf",
+        args: [filler.address, 902n, b.contracts.bridgedToken],
+      });
+    const before = await credited();
+    await depositCollateral(walletClientFor(b, filler.privateKey), manifest, { amount });
+    const agents = createAgents(manifest, { dataDir: devnet.dataDir }, silentLogger);
+    for (const agent of agents) await agent.start();
+    try {
+      await waitUntil(credited, (now) => now >= before + amount, "the deposit credited at the hub", 60_000);
+    } finally {
+      for (const agent of agents) await agent.stop();
+    }
   }
 
   before(async () => {
@@ -656,26 +680,8 @@ describe("proof of solvency on a sequenced devnet", () => {
     const { manifest } = devnet;
     const b = rollupOf(manifest, 902);
     const filler = manifest.accounts.filler;
-    // The filler puts 200 JUSD of collateral in on 902; agents relay its credit to the hub, then stop.
-    await depositCollateral(walletClientFor(b, filler.privateKey), manifest, { amount: jusd("200") });
-    const agents = createAgents(manifest, { dataDir: devnet.dataDir }, silentLogger);
-    for (const agent of agents) await agent.start();
-    try {
-      await waitUntil(
-        () =>
-          clientOf(rollupOf(manifest, 901)).readContract({
-            address: manifest.margin.engine,
-            abi: marginEngineAbi,
-            functionName: "collateralOf",
-            args: [filler.address, 902n, b.contracts.bridgedToken],
-          }),
-        (amount) => amount >= jusd("200"),
-        "the deposit credited at the hub",
-        60_000,
-      );
-    } finally {
-      for (const agent of agents) await agent.stop();
-    }
+    // The filler puts 200 JUSD of collateral in on 902.
+    await depositOn902(jusd("200"));
     const receiver = privateKeyToAccount((await fundedKey(manifest)).key).address;
     const { txHash, messageId } = await requestWithdrawal(
       walletClientFor(rollupOf(manifest, 901), filler.privateKey),
@@ -727,6 +733,78 @@ describe("proof of solvency on a sequenced devnet", () => {
       { source: "margin-withdrawals", user: receiver, asset: "JUSD", amount: jusd("150") },
     ]);
     assert.deepEqual(await at(landed), []);
+  });
+
+  it("a release over the vault's cap is held and still owed to its receiver until claimed (owed-tokens)", async () => {
+    const { manifest } = devnet;
+    const b = rollupOf(manifest, 902);
+    const vault = { address: manifest.margin.vault, abi: collateralVaultAbi } as const;
+    const owner = walletClientFor(b, manifest.accounts.deployer.privateKey);
+    const setCap = async (cap: bigint) => {
+      const hash = await owner.writeContract({
+        ...vault,
+        functionName: "setReleaseLimit",
+        args: [b.contracts.bridgedToken, cap, 86_400n],
+      });
+      assert.equal((await clientOf(b).waitForTransactionReceipt({ hash })).status, "success");
+    };
+    await depositOn902(jusd("50"));
+    // The cap leaves 1 JUSD a day.
+    await setCap(jusd("1"));
+    const receiver = privateKeyToAccount((await fundedKey(manifest)).key).address;
+    const { messageId } = await requestWithdrawal(
+      walletClientFor(rollupOf(manifest, 901), manifest.accounts.filler.privateKey),
+      manifest,
+      { chainId: 902, amount: jusd("40"), receiver },
+    );
+    assert.ok(messageId);
+    await waitUntil(
+      () =>
+        clientOf(b).readContract({
+          ...vault,
+          functionName: "heldPayouts",
+          args: [receiver, b.contracts.bridgedToken],
+        }),
+      (amount) => amount === jusd("40"),
+      "the release held over the cap on 902",
+      60_000,
+    );
+    const owed = async () => {
+      const instant = await postedSuperblockAfterNow();
+      return (await tokenPayoutsOwed.collect(sourceContext(manifest, instant))).filter(
+        (entry) => entry.user === receiver,
+      );
+    };
+    assert.deepEqual(await owed(), [
+      { source: "owed-tokens", user: receiver, asset: "JUSD", amount: jusd("40") },
+    ]);
+    assert.equal(
+      await clientOf(b).readContract({
+        address: b.contracts.bridgedToken,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [receiver],
+      }),
+      0n,
+    );
+    // The owner raises the cap again; anyone's claim pays the receiver, and nothing is owed any more.
+    await setCap(jusd("10000000"));
+    const claim = await owner.writeContract({
+      ...vault,
+      functionName: "claimHeldPayout",
+      args: [receiver, b.contracts.bridgedToken],
+    });
+    assert.equal((await clientOf(b).waitForTransactionReceipt({ hash: claim })).status, "success");
+    assert.equal(
+      await clientOf(b).readContract({
+        address: b.contracts.bridgedToken,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [receiver],
+      }),
+      jusd("40"),
+    );
+    assert.deepEqual(await owed(), []);
   });
 });
 

@@ -24,6 +24,10 @@ interface IMarginEngineCredit {
 ///         (or its direct call on the hub). A payout the token refuses (a blocklisted receiver, a paused
 ///         token) never fails the message: it is owed to the receiver, who claims it later. A deposit
 ///         whose credit message expires undelivered is refunded to the depositor on the Inbox's notice.
+///         What the engine's messages may pay out per token is capped per period (`setReleaseLimit`), so a
+///         broken trust path that forges releases drains at most the cap per period; a payout over what
+///         is left this period is held for its receiver and paid by `claimHeldPayout` once the period
+///         resets (nothing is lost, it only waits).
 contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     using SafeERC20 for IERC20;
 
@@ -44,6 +48,19 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     ///         expired one is refunded to whoever paid it, not to the account it was to credit.
     mapping(bytes32 messageId => bytes32 depositHash) public pendingDeposit;
 
+    /// @notice A cap on what the engine's messages may pay out of one token per period, and what the
+    ///         current period used. A token without one (period 0) is paid without a cap.
+    struct ReleaseLimit {
+        uint256 capPerPeriod;
+        uint64 period;
+        uint64 periodStart;
+        uint256 usedInPeriod;
+    }
+
+    mapping(address token => ReleaseLimit) public releaseLimit;
+    /// @notice Payouts that arrived over the period's cap, held for their receivers (`claimHeldPayout`).
+    mapping(address receiver => mapping(address token => uint256)) public heldPayouts;
+
     event TokenEnabled(address indexed token, bool enabled);
     /// @notice `account` deposited; `messageId` carries the credit to the hub (zero on the hub itself).
     event Deposited(address indexed account, address indexed token, uint256 amount, bytes32 messageId);
@@ -54,6 +71,12 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     event OwedTokensClaimed(address indexed receiver, address indexed token, uint256 amount);
     /// @notice A deposit's credit message expired undelivered at the hub; the depositor got it back.
     event DepositRefunded(bytes32 indexed messageId, address indexed depositor, address indexed token, uint256 amount);
+    /// @notice The owner capped what messages may pay out of `token` per `period` seconds; a period starts now.
+    event ReleaseLimitSet(address indexed token, uint256 capPerPeriod, uint64 period);
+    /// @notice A release or seizure arrived over what the cap leaves this period: held for `receiver`
+    ///         until `resetsAt`, then paid by `claimHeldPayout`.
+    event PayoutHeld(uint8 indexed kind, address indexed receiver, address indexed token, uint256 amount, uint256 resetsAt);
+    event HeldPayoutClaimed(address indexed receiver, address indexed token, uint256 amount);
 
     /// @notice The owner has not enabled this token as collateral here.
     error TokenNotEnabled(address token);
@@ -76,6 +99,12 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     error NothingOwedHere(address receiver, address token);
     /// @notice Only this contract calls it (to try a payout without failing the message).
     error OnlySelf(address caller);
+    /// @notice A cap needs a period: zero would turn a cap per period into none.
+    error InvalidPeriod();
+    /// @notice Nothing of this token is held for this receiver.
+    error NothingHeld(address receiver, address token);
+    /// @notice The cap leaves nothing of this token to pay this period; it resets at `resetsAt`.
+    error ReleaseCapExhausted(address token, uint256 resetsAt);
 
     constructor(address initialOwner, Outbox outbox_, address inbox_, uint64 hubChainId_, address engine_)
         Ownable(initialOwner)
@@ -90,6 +119,41 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     function setTokenEnabled(address token, bool enabled) external onlyOwner {
         tokenEnabled[token] = enabled;
         emit TokenEnabled(token, enabled);
+    }
+
+    /// @notice Caps what the engine's messages may pay out of `token` per `period` seconds (releases and
+    ///         seizures together; the hub's direct payouts need no message and are not capped). A new
+    ///         period starts now, with nothing used.
+    function setReleaseLimit(address token, uint256 capPerPeriod, uint64 period) external onlyOwner {
+        if (period == 0) revert InvalidPeriod();
+        releaseLimit[token] =
+            ReleaseLimit({capPerPeriod: capPerPeriod, period: period, periodStart: uint64(block.timestamp), usedInPeriod: 0});
+        emit ReleaseLimitSet(token, capPerPeriod, period);
+    }
+
+    /// @notice What messages may still pay out of `token` this period, and when the period resets (zero
+    ///         for a token without a cap, whose payouts are unlimited).
+    function releasable(address token) public view returns (uint256 available, uint256 resetsAt) {
+        ReleaseLimit storage limit = releaseLimit[token];
+        if (limit.period == 0) return (type(uint256).max, 0);
+        uint256 start = _currentPeriodStart(limit);
+        uint256 used = start == limit.periodStart ? limit.usedInPeriod : 0;
+        available = limit.capPerPeriod > used ? limit.capPerPeriod - used : 0;
+        resetsAt = start + limit.period;
+    }
+
+    /// @notice Pays `receiver` what is held for it in `token`, as much as the cap leaves this period
+    ///         (anyone may call it; the payment goes to the receiver). The rest stays held.
+    function claimHeldPayout(address receiver, address token) external {
+        uint256 held = heldPayouts[receiver][token];
+        if (held == 0) revert NothingHeld(receiver, token);
+        (uint256 available, uint256 resetsAt) = releasable(token);
+        if (available == 0) revert ReleaseCapExhausted(token, resetsAt);
+        uint256 amount = held < available ? held : available;
+        heldPayouts[receiver][token] = held - amount;
+        _useRelease(token, amount);
+        emit HeldPayoutClaimed(receiver, token, amount);
+        _payOut(receiver, token, amount);
     }
 
     /// @notice The owner chooses the trust path for the engine's messages from the hub (and its notices).
@@ -142,6 +206,13 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
         if (sender != engine) revert UntrustedSender(sourceChainId, sender);
         (uint8 kind, address receiver, address token, uint256 amount) = MarginMessages.decode(body);
         if (kind != MarginMessages.RELEASE && kind != MarginMessages.SEIZE) revert UnknownKind(kind);
+        (uint256 available, uint256 resetsAt) = releasable(token);
+        if (amount > available) {
+            heldPayouts[receiver][token] += amount;
+            emit PayoutHeld(kind, receiver, token, amount, resetsAt);
+            return;
+        }
+        _useRelease(token, amount);
         _payOrOwe(kind, receiver, token, amount);
     }
 
@@ -168,6 +239,24 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     function payFromHandler(address receiver, address token, uint256 amount) external {
         if (msg.sender != address(this)) revert OnlySelf(msg.sender);
         _payOut(receiver, token, amount);
+    }
+
+    /// @dev The start of the period `block.timestamp` is in (periods follow each other from the first).
+    function _currentPeriodStart(ReleaseLimit storage limit) private view returns (uint256) {
+        uint256 elapsed = block.timestamp - limit.periodStart;
+        return limit.periodStart + elapsed - (elapsed % limit.period);
+    }
+
+    /// @dev Counts `amount` against the cap of `token` (a token without a cap counts nothing).
+    function _useRelease(address token, uint256 amount) private {
+        ReleaseLimit storage limit = releaseLimit[token];
+        if (limit.period == 0) return;
+        uint256 start = _currentPeriodStart(limit);
+        if (start != limit.periodStart) {
+            limit.periodStart = uint64(start);
+            limit.usedInPeriod = 0;
+        }
+        limit.usedInPeriod += amount;
     }
 
     function _checkDeposit(address token, uint256 amount) private view {
