@@ -1,7 +1,7 @@
 // openPosition: changes a perpetual position at the hub by a delayed order: requests it, waits for a price
 // published after the request, and executes it unless a keeper already did.
-import type { Hex } from "viem";
-import type { JunctionWalletClient } from "../chain/clients.js";
+import type { Address, Hex } from "viem";
+import type { JunctionPublicClient, JunctionWalletClient } from "../chain/clients.js";
 import { revertName } from "../chain/revert.js";
 import { cancelMarginOrder } from "./cancelMarginOrder.js";
 import { OrderCancelledError, OrderTimeoutError } from "./errors.js";
@@ -74,12 +74,7 @@ async function settleOrder(
   // The chain's clock moves only with blocks: give up a while after the expiry by the wall clock too.
   const deadline = (Number(request.expiresAt) + 60) * 1000;
   for (;;) {
-    const [pending, ready, expired] = await client.readContract({
-      address: network.margin.engine,
-      abi: engineAbi,
-      functionName: "orderStatus",
-      args: [account, marketId],
-    });
+    const [pending, ready, expired] = await orderStatus(client, network, account, marketId);
     const settled = pending
       ? undefined
       : await findOutcome(client, network.margin.engine, account, marketId, request.blockNumber);
@@ -91,9 +86,11 @@ async function settleOrder(
         return { status: "cancelled", txHash, reason: "OrderExpired", by: account };
       }
     } catch (error) {
-      // A keeper executed it first, or the clock or a price moved under the call: look again.
+      // A keeper executed it first (refused at the estimate, or our transaction reverted behind its), or
+      // the clock or a price moved under the call: look again.
       const name = revertName(error);
-      if (name !== "NoOrder" && name !== "OrderNotExpired" && name !== "OrderExecutable") throw error;
+      const known = name === "NoOrder" || name === "OrderNotExpired" || name === "OrderExecutable";
+      if (!known && (await isPending(client, network, account, marketId))) throw error;
     }
     if (Date.now() > deadline) {
       throw new OrderTimeoutError(`margin order of ${account} in market ${marketId} not settled`, {
@@ -102,4 +99,28 @@ async function settleOrder(
     }
     await new Promise((resolve) => setTimeout(resolve, pollingIntervalMs));
   }
+}
+
+function orderStatus(
+  client: JunctionPublicClient,
+  network: MarginNetwork,
+  account: Address,
+  marketId: bigint,
+) {
+  return client.readContract({
+    address: network.margin.engine,
+    abi: engineAbi,
+    functionName: "orderStatus",
+    args: [account, marketId],
+  });
+}
+
+async function isPending(
+  client: JunctionPublicClient,
+  network: MarginNetwork,
+  account: Address,
+  marketId: bigint,
+): Promise<boolean> {
+  const [pending] = await orderStatus(client, network, account, marketId);
+  return pending;
 }

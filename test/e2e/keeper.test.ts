@@ -316,6 +316,31 @@ describe("keeper and price agent", () => {
     }
   });
 
+  it("fills an SDK order once when a running keeper and the trader's own SDK both execute it", async () => {
+    const [trader] = await tradersWith(kit, [{ chainId: HUB, deposit: usd("5000"), size: 0n }]);
+    assert.ok(trader);
+    const keeper = keeperAt("orders-race.sqlite");
+    await keeper.agent.start();
+    try {
+      const from = await kit.hub.getBlockNumber();
+      for (let i = 0; i < 3; i++) {
+        const fill = await kit.open(kit.wallet(trader.key, HUB), { size: eth("1") });
+        assert.equal(fill.size, eth("1"));
+      }
+      const executed = await kit.hub.getContractEvents({
+        ...kit.engine,
+        eventName: "OrderExecuted",
+        args: { account: trader.address },
+        fromBlock: from,
+        strict: true,
+      });
+      assert.equal(executed.length, 3, "each order executed once");
+      assert.equal((await kit.account(trader.address)).positions.get(0)?.size, eth("3"));
+    } finally {
+      await keeper.agent.stop();
+    }
+  });
+
   it("works from the CLI: margin deposit, open and status, prices crash in two updates, junction keeper", async () => {
     const trader = await kit.trader();
     await kit.giveJusd(trader.address, HUB, usd("10000"));
