@@ -176,45 +176,101 @@ async function owedBy(
 }
 
 const withdrawalEvent = getAbiItem({ abi: marginEngineAbi, name: "WithdrawalRequested" });
+const liquidatedEvent = getAbiItem({ abi: marginEngineAbi, name: "Liquidated" });
 const returnedEvent = getAbiItem({ abi: marginEngineAbi, name: "PayoutReturned" });
 const DELIVERED = 1;
 const EXPIRED = 3;
 
+/** A payout the hub's engine debited and sent to a vault by message. */
+type SentPayout = {
+  messageId: Hex;
+  chainId: number;
+  token: Address;
+  amount: bigint;
+  /** Whom the vault pays on delivery, and whom the engine credits back should the message expire. */
+  receiver: Address;
+  creditBack: Address;
+};
+
 /**
- * Margin withdrawals the hub's engine has debited and sent to a vault by message that the vault has not
- * paid yet (its release message not delivered at the instant's block of the vault's rollup): the vault
- * still holds the tokens, owed to the withdrawal's receiver — or, once the message expired and until the
- * engine credits it back (`PayoutReturned`, then it is collateral again), to the account.
+ * Payouts the engine sent that the vault has not paid yet (the message not delivered at the instant's
+ * block of the vault's rollup): the vault still holds the tokens, owed to the payout's receiver — or, once
+ * the message expired and until the engine credits it back (`PayoutReturned`, then it is collateral
+ * again), to whom it is credited back.
  */
+async function payoutsInFlight(
+  context: SourceContext,
+  source: string,
+  sent: SentPayout[],
+): Promise<Liability[]> {
+  const { margin, rollups } = context.manifest;
+  const returned = new Set(
+    (await logsUntil(context, margin.hubChainId, margin.engine, returnedEvent)).map(
+      (log) => log.args.messageId as Hex,
+    ),
+  );
+  const owed: Liability[] = [];
+  for (const payout of sent) {
+    if (payout.messageId === zeroHash || returned.has(payout.messageId)) continue; // paid on the hub, or credited back
+    const target = rollups.find((rollup) => rollup.chainId === payout.chainId);
+    if (!target) continue;
+    const status = await context.clientOf(payout.chainId).readContract({
+      address: target.contracts.inbox,
+      abi: inboxAbi,
+      functionName: "status",
+      args: [payout.messageId],
+      blockNumber: blockAt(context.instant, payout.chainId),
+    });
+    if (status === DELIVERED) continue;
+    const asset = context.assetOf(payout.chainId, payout.token);
+    if (!asset) continue;
+    const user = status === EXPIRED ? payout.creditBack : payout.receiver;
+    owed.push({ source, user, asset, amount: payout.amount });
+  }
+  return owed;
+}
+
+/** Margin withdrawals in flight, owed to the withdrawal's receiver (to the account once expired). */
 export const marginWithdrawalsInFlight: LiabilitySource = {
   name: "margin-withdrawals",
   async collect(context) {
-    const { margin, rollups } = context.manifest;
-    const hub = margin.hubChainId;
-    const returned = new Set(
-      (await logsUntil(context, hub, margin.engine, returnedEvent)).map((log) => log.args.messageId as Hex),
+    const { margin } = context.manifest;
+    const logs = await logsUntil(context, margin.hubChainId, margin.engine, withdrawalEvent);
+    return payoutsInFlight(
+      context,
+      this.name,
+      logs.map((log) => ({
+        messageId: log.args.messageId as Hex,
+        chainId: Number(log.args.chainId),
+        token: log.args.token as Address,
+        amount: log.args.amount as bigint,
+        receiver: log.args.receiver as Address,
+        creditBack: log.args.account as Address,
+      })),
     );
-    const owed: Liability[] = [];
-    for (const log of await logsUntil(context, hub, margin.engine, withdrawalEvent)) {
-      const messageId = log.args.messageId as Hex;
-      if (messageId === zeroHash || returned.has(messageId)) continue; // paid on the hub, or credited back
-      const chainId = Number(log.args.chainId);
-      const target = rollups.find((rollup) => rollup.chainId === chainId);
-      if (!target) continue;
-      const status = await context.clientOf(chainId).readContract({
-        address: target.contracts.inbox,
-        abi: inboxAbi,
-        functionName: "status",
-        args: [messageId],
-        blockNumber: blockAt(context.instant, chainId),
-      });
-      if (status === DELIVERED) continue;
-      const asset = context.assetOf(chainId, log.args.token as Address);
-      if (!asset) continue;
-      const user = (status === EXPIRED ? log.args.account : log.args.receiver) as Address;
-      owed.push({ source: this.name, user, asset, amount: log.args.amount as bigint });
-    }
-    return owed;
+  },
+};
+
+/** Collateral a liquidation seized and sent to its vault, in flight: owed to the liquidator either way. */
+export const marginSeizuresInFlight: LiabilitySource = {
+  name: "margin-seizures",
+  async collect(context) {
+    const { margin } = context.manifest;
+    const logs = await logsUntil(context, margin.hubChainId, margin.engine, liquidatedEvent);
+    return payoutsInFlight(
+      context,
+      this.name,
+      logs
+        .filter((log) => (log.args.seized as bigint) > 0n)
+        .map((log) => ({
+          messageId: log.args.messageId as Hex,
+          chainId: Number(log.args.chainId),
+          token: log.args.token as Address,
+          amount: log.args.seized as bigint,
+          receiver: log.args.liquidator as Address,
+          creditBack: log.args.liquidator as Address,
+        })),
+    );
   },
 };
 
@@ -224,6 +280,7 @@ export const DEFAULT_LIABILITY_SOURCES: readonly LiabilitySource[] = [
   intentEscrows,
   marginCollateral,
   marginWithdrawalsInFlight,
+  marginSeizuresInFlight,
   bridgeLockedAssets,
   safePaymentsOwed,
   tokenPayoutsOwed,

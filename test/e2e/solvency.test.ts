@@ -40,6 +40,7 @@ import {
   tokenBridgeAbi,
 } from "../../src/contracts/generated/index.js";
 import { solvencyPublisherAccount } from "../../src/devnet/accounts.js";
+import { MARGIN_DEFAULTS } from "../../src/devnet/deploy-margin.js";
 import { createAgents } from "../../src/devnet/devnet.js";
 import { devnetSolvencyPublisher } from "../../src/devnet/solvency-agent.js";
 import { silentLogger } from "../../src/log.js";
@@ -53,6 +54,7 @@ import {
   depositCollateral,
   fillFromPool,
   isOpenProven,
+  liquidate,
   lockAndBridge,
   openIntent,
   requestSlowFill,
@@ -69,7 +71,11 @@ import {
   UnlistedHolderError,
   verifySolvencyProof,
 } from "../../src/sdk/solvency.js";
-import { marginWithdrawalsInFlight, tokenPayoutsOwed } from "../../src/solvency/app-sources.js";
+import {
+  marginSeizuresInFlight,
+  marginWithdrawalsInFlight,
+  tokenPayoutsOwed,
+} from "../../src/solvency/app-sources.js";
 import { assetId } from "../../src/solvency/assets.js";
 import {
   buildEpochTrees,
@@ -80,11 +86,13 @@ import {
 } from "../../src/solvency/epoch.js";
 import { blockAt, getPostedSuperblock } from "../../src/solvency/instant.js";
 import { sourceContext, takeEpoch } from "../../src/solvency/publish.js";
+import type { LiabilitySource } from "../../src/solvency/sources.js";
 import { BatchNotProvableError, proveBatch } from "../../src/solvency/zk.js";
 import { proveEpochRange } from "../../src/solvency/zk-epoch.js";
 import { fundedKey, rejects, waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
+import { marginKit } from "../helpers/margin.js";
 
 const jusd = (value: string) => parseEther(value);
 const SEED = jusd("100000");
@@ -114,20 +122,24 @@ describe("proof of solvency on a sequenced devnet", () => {
     );
   }
 
-  /** The filler deposits `amount` of JUSD collateral on 902; agents relay its credit to the hub, then stop. */
-  async function depositOn902(amount: bigint) {
+  /**
+   * `owner` (default the filler) deposits `amount` of `token` (default JUSD) as collateral on 902; agents
+   * relay its credit to the hub, then stop.
+   */
+  async function depositOn902(amount: bigint, { key, token }: { key?: Hex; token?: Address } = {}) {
     const { manifest } = devnet;
     const b = rollupOf(manifest, 902);
-    const filler = manifest.accounts.filler;
+    const ownerKey = key ?? manifest.accounts.filler.privateKey;
+    const asset = token ?? b.contracts.bridgedToken;
     const credited = () =>
       clientOf(rollupOf(manifest, 901)).readContract({
         address: manifest.margin.engine,
         abi: marginEngineAbi,
         functionName: "collateralOf",
-        args: [filler.address, 902n, b.contracts.bridgedToken],
+        args: [privateKeyToAccount(ownerKey).address, 902n, asset],
       });
     const before = await credited();
-    await depositCollateral(walletClientFor(b, filler.privateKey), manifest, { amount });
+    await depositCollateral(walletClientFor(b, ownerKey), manifest, { amount, token: asset });
     const agents = createAgents(manifest, { dataDir: devnet.dataDir }, silentLogger);
     for (const agent of agents) await agent.start();
     try {
@@ -135,6 +147,44 @@ describe("proof of solvency on a sequenced devnet", () => {
     } finally {
       for (const agent of agents) await agent.stop();
     }
+  }
+
+  /**
+   * The sequencer delivers a payout within the superblock, so no posted superblock shows it in flight:
+   * `source` read at an instant built from the hub's block `hubBlock` and any 902 block (it reads block
+   * numbers only), and the 902 block the payout `messageId` landed in.
+   */
+  async function aroundDelivery(source: LiabilitySource, messageId: Hex, hubBlock: bigint) {
+    const { manifest } = devnet;
+    const b = rollupOf(manifest, 902);
+    const [delivered] = await waitUntil(
+      () =>
+        clientOf(b).getLogs({
+          address: b.contracts.inbox,
+          event: getAbiItem({ abi: inboxAbi, name: "MessageDelivered" }),
+          args: { id: messageId },
+          fromBlock: 0n,
+        }),
+      (logs) => logs.length > 0,
+      "the payout delivered on 902",
+      60_000,
+    );
+    const landed = (delivered as { blockNumber: bigint }).blockNumber;
+    const block = (chainId: bigint, blockNumber: bigint) => ({
+      chainId,
+      blockNumber,
+      blockHash: zeroHash,
+      outboxCount: 0n,
+      outboxRoot: zeroHash,
+    });
+    const at = (block902: bigint) =>
+      source.collect(
+        sourceContext(manifest, {
+          superblockHeight: 0n,
+          blocks: [block(901n, hubBlock), block(902n, block902)],
+        }),
+      );
+    return { landed, at };
   }
 
   before(async () => {
@@ -678,7 +728,6 @@ describe("proof of solvency on a sequenced devnet", () => {
 
   it("a margin withdrawal is owed to its receiver at every 902 block before the vault's release lands (margin-withdrawals, review M2)", async () => {
     const { manifest } = devnet;
-    const b = rollupOf(manifest, 902);
     const filler = manifest.accounts.filler;
     // The filler puts 200 JUSD of collateral in on 902.
     await depositOn902(jusd("200"));
@@ -691,48 +740,39 @@ describe("proof of solvency on a sequenced devnet", () => {
     assert.ok(messageId);
     const requested = (await clientOf(rollupOf(manifest, 901)).getTransactionReceipt({ hash: txHash }))
       .blockNumber;
-    // The sequencer delivers the release within the superblock, so no posted superblock shows it in
-    // flight: read the source at an instant built from the hub's request block and 902's blocks around
-    // the delivery (the source reads block numbers only).
-    const [delivered] = await waitUntil(
-      () =>
-        clientOf(b).getLogs({
-          address: b.contracts.inbox,
-          event: getAbiItem({ abi: inboxAbi, name: "MessageDelivered" }),
-          args: { id: messageId },
-          fromBlock: 0n,
-        }),
-      (logs) => logs.length > 0,
-      "the release delivered on 902",
-      60_000,
-    );
-    const landed = (delivered as { blockNumber: bigint }).blockNumber;
-    const at = (block902: bigint) =>
-      marginWithdrawalsInFlight.collect(
-        sourceContext(manifest, {
-          superblockHeight: 0n,
-          blocks: [
-            {
-              chainId: 901n,
-              blockNumber: requested,
-              blockHash: zeroHash,
-              outboxCount: 0n,
-              outboxRoot: zeroHash,
-            },
-            {
-              chainId: 902n,
-              blockNumber: block902,
-              blockHash: zeroHash,
-              outboxCount: 0n,
-              outboxRoot: zeroHash,
-            },
-          ],
-        }),
-      );
+    const { landed, at } = await aroundDelivery(marginWithdrawalsInFlight, messageId, requested);
     assert.deepEqual(await at(landed - 1n), [
       { source: "margin-withdrawals", user: receiver, asset: "JUSD", amount: jusd("150") },
     ]);
     assert.deepEqual(await at(landed), []);
+  });
+
+  it("collateral a liquidation seized on 902 is owed to the liquidator until the vault pays it (margin-seizures)", async () => {
+    const { manifest } = devnet;
+    const kit = marginKit(devnet);
+    const trader = await kit.trader();
+    await kit.mintTestAsset(trader.address, 902, parseEther("1"));
+    await depositOn902(parseEther("1"), { key: trader.key, token: manifest.margin.testAsset });
+    // 1 tETH counts $2,400 at $3,000: a 7 ETH long needs $2,100. A 30 % fall leaves it far under water.
+    await kit.open(kit.wallet(trader.key, 901), { size: parseEther("7") });
+    const crashed = (MARGIN_DEFAULTS.prices.ETH * 70n) / 100n;
+    await kit.setPrices({ ETH: crashed });
+    const keeper = manifest.accounts.keeper;
+    const { txHash, messageId, seized } = await liquidate(kit.wallet(keeper.privateKey, 901), manifest, {
+      account: trader.address,
+      chainId: 902,
+      token: manifest.margin.testAsset,
+      maxRepay: parseEther("100000"),
+    });
+    assert.ok(messageId && seized > 0n, `seized ${seized} on 902`);
+    const hubBlock = (await kit.hub.getTransactionReceipt({ hash: txHash })).blockNumber;
+    const { landed, at } = await aroundDelivery(marginSeizuresInFlight, messageId, hubBlock);
+    assert.deepEqual(await at(landed - 1n), [
+      { source: "margin-seizures", user: keeper.address, asset: "tETH", amount: seized },
+    ]);
+    assert.deepEqual(await at(landed), []);
+    // The prices back where the other tests expect them.
+    await kit.setPrices({ ETH: MARGIN_DEFAULTS.prices.ETH });
   });
 
   it("a release over the vault's cap is held and still owed to its receiver until claimed (owed-tokens)", async () => {
