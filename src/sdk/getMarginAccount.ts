@@ -1,5 +1,6 @@
 // getMarginAccount: a margin account as the hub sees it: collateral per (rollup, token), cash, positions,
-// and its valuation at the oracle's prices (health, requirements, whether a price is stale).
+// its pending orders, and its valuation at the oracle's prices (health, requirements, whether a price is
+// stale).
 import type { Address, Hex } from "viem";
 import type { CollateralConfig, MarketConfig, Position } from "../protocol/margin.js";
 import { engineAbi, hubOf, type MarginNetwork } from "./marginEngine.js";
@@ -21,6 +22,21 @@ export type GetMarginAccountReturnType = {
   health: bigint;
   stale: boolean;
   staleAsset?: Hex;
+  /** Orders waiting for their price (no withdrawal while any is): `ready` once one came, `expired` past it. */
+  orders: PendingMarginOrder[];
+};
+
+export type PendingMarginOrder = {
+  marketId: number;
+  sizeDelta: bigint;
+  /** 0: no limit. */
+  limitPrice: bigint;
+  requestedBlock: bigint;
+  requestedAt: bigint;
+  /** A price published after the request has come: anyone may execute it at `price`. */
+  ready: boolean;
+  expired: boolean;
+  price: bigint;
 };
 
 /**
@@ -54,6 +70,18 @@ export async function getMarginAccount(
       client.readContract({ ...engine, functionName: "positionOf", args: [account, BigInt(marketId)] }),
     ),
   );
+  const orders = await Promise.all(
+    markets.map(async (_, marketId) => {
+      const args = [account, BigInt(marketId)] as const;
+      const [order, [pending, ready, expired, , price]] = await Promise.all([
+        client.readContract({ ...engine, functionName: "orders", args }),
+        client.readContract({ ...engine, functionName: "orderStatus", args }),
+      ]);
+      if (!pending) return undefined;
+      const [sizeDelta, limitPrice, , requestedBlock, requestedAt] = order;
+      return { marketId, sizeDelta, limitPrice, requestedBlock, requestedAt, ready, expired, price };
+    }),
+  );
   return {
     account,
     collateral: collaterals
@@ -71,5 +99,6 @@ export async function getMarginAccount(
     health: state.health,
     stale: state.stale,
     staleAsset: state.stale ? state.staleAsset : undefined,
+    orders: orders.filter((order) => order !== undefined),
   };
 }

@@ -221,12 +221,21 @@ describe("margin engine across rollups", () => {
     const account = await getMarginAccount(kit.manifest, { account: trader.address });
     assert.deepEqual(account.positions, []);
     assert.equal(account.cash, 0n);
-    // Without a limit it fills at that next price, not at the one current when it was requested.
+    // Without a limit it fills at that next price, not at the one current when it was requested. The
+    // account lists the order meanwhile: waiting, then ready at that price; gone once executed.
+    const ordersOf = async () => (await getMarginAccount(kit.manifest, { account: trader.address })).orders;
     const fill = await openPosition(hub, kit.manifest, {
       size: eth("1"),
-      onRequested: () => kit.setPrices({ ETH: price }),
+      onRequested: async () => {
+        const [waiting] = await ordersOf();
+        assert.deepEqual([waiting?.marketId, waiting?.sizeDelta, waiting?.ready], [0, eth("1"), false]);
+        await kit.setPrices({ ETH: price });
+        const [ready] = await ordersOf();
+        assert.deepEqual([ready?.ready, ready?.price], [true, price]);
+      },
     });
     assert.deepEqual([fill.size, fill.price], [eth("1"), price]);
+    assert.deepEqual(await ordersOf(), []);
     await kit.close(hub);
   });
 
