@@ -74,6 +74,8 @@ contract Inbox is Ownable {
     IVerifier public defaultVerifier;
     /// @notice Whether only sources in the dependency set are delivered from (false: every chain).
     bool public sourcesRestricted;
+    /// @notice Whether the sources' dependency set (and `sourcesRestricted`) is fixed for good.
+    bool public dependencySetSealed;
     /// @notice The dependency set: sources delivered from while `sourcesRestricted`.
     mapping(uint64 chainId => bool allowed) public sourceInDependencySet;
     mapping(address recipient => mapping(uint64 sourceChainId => IVerifier)) private _verifiers;
@@ -102,6 +104,8 @@ contract Inbox is Ownable {
     event SourceDependencyChanged(uint64 indexed chainId, bool allowed);
     /// @notice The owner turned the sources' dependency set on or off.
     event SourcesRestrictedSet(bool restricted);
+    /// @notice The owner sealed the sources' dependency set: it never changes again.
+    event SealedDependencySet(bool restricted);
 
     /// @notice The message is addressed to another chain.
     error WrongDestination(uint64 destinationChainId, uint256 thisChainId);
@@ -133,6 +137,8 @@ contract Inbox is Ownable {
     error MixedSources(uint64 first, uint64 other);
     /// @notice The source is outside this rollup's dependency set, so nothing it vouches for is delivered.
     error SourceNotInDependencySet(uint64 sourceChainId);
+    /// @notice The dependency set is sealed: messages in flight can never be cut off by a later change.
+    error DependencySetSealed();
 
     /// @notice The handler's target has no code, so nothing could handle the message. Used as a failure reason.
     error RecipientHasNoCode(address recipient);
@@ -178,11 +184,14 @@ contract Inbox is Ownable {
             Message calldata message = messages[i];
             if (message.sourceChainId != source) revert MixedSources(source, message.sourceChainId);
             bytes32 id = MessageLib.id(message);
-            bytes4 refusal = _refusal(id, message, proof.count, proof.root, proof.paths[i]);
-            IVerifier verifier = verifierFor(message.recipient, source);
-            if (refusal == bytes4(0) && address(verifier) == address(0)) refusal = NoVerifier.selector;
-            if (refusal == bytes4(0) && !acceptsFrom(source, message.sender)) {
-                refusal = SourceNotInDependencySet.selector;
+            IVerifier verifier;
+            // The cheap set check first: a source outside the set costs no Merkle path.
+            bytes4 refusal = acceptsFrom(source, message.sender)
+                ? _refusal(id, message, proof.count, proof.root, proof.paths[i])
+                : SourceNotInDependencySet.selector;
+            if (refusal == bytes4(0)) {
+                verifier = verifierFor(message.recipient, source);
+                if (address(verifier) == address(0)) refusal = NoVerifier.selector;
             }
             if (refusal != bytes4(0)) {
                 outcomes[i] = BatchOutcome.Skipped;
@@ -216,12 +225,15 @@ contract Inbox is Ownable {
     ///         can refund. Anyone may call it. The notice goes whether or not the sender has code here:
     ///         a sender deployed only on the source must still hear of it. Senders must only act on notices
     ///         for messages they sent: the notice proves non-delivery here, not that the source sent it.
+    ///         A message from a source this Inbox does not accept (see `acceptsFrom`) cannot expire: it
+    ///         could never have been delivered here, and its notice would leave the dependency set.
     /// @return noticeId The id of the notice message (zero when the expired message was itself a notice).
     function expire(Message calldata message) external returns (bytes32 noticeId) {
         bytes32 id = MessageLib.id(message);
         if (message.destinationChainId != block.chainid) {
             revert WrongDestination(message.destinationChainId, block.chainid);
         }
+        _checkSource(message);
         Status current = status[id];
         if (current == Status.Delivered || current == Status.Expired) revert MessageAlreadyProcessed(id, current);
         if (block.timestamp <= message.deadline) revert MessageNotExpired(id, message.deadline);
@@ -248,18 +260,31 @@ contract Inbox is Ownable {
         emit DefaultVerifierSet(address(verifier));
     }
 
-    /// @notice Adds sources to the dependency set (`allowed`) or removes them.
-    function setSourceDependencies(uint64[] calldata chainIds, bool allowed) external onlyOwner {
+    modifier whileUnsealed() {
+        if (dependencySetSealed) revert DependencySetSealed();
+        _;
+    }
+
+    /// @notice Adds sources to the dependency set (`allowed`) or removes them, until it is sealed.
+    function setSourceDependencies(uint64[] calldata chainIds, bool allowed) external onlyOwner whileUnsealed {
         for (uint256 i = 0; i < chainIds.length; i++) {
             sourceInDependencySet[chainIds[i]] = allowed;
             emit SourceDependencyChanged(chainIds[i], allowed);
         }
     }
 
-    /// @notice Turns the sources' dependency set on (only its chains are delivered from) or off.
-    function setSourcesRestricted(bool restricted) external onlyOwner {
+    /// @notice Turns the sources' dependency set on (only its chains are delivered from) or off, until it
+    ///         is sealed.
+    function setSourcesRestricted(bool restricted) external onlyOwner whileUnsealed {
         sourcesRestricted = restricted;
         emit SourcesRestrictedSet(restricted);
+    }
+
+    /// @notice Fixes the sources' dependency set and `sourcesRestricted` for good (an unrestricted Inbox
+    ///         stays open to every source). Once only: a message in flight is never cut off by a later change.
+    function sealDependencySet() external onlyOwner whileUnsealed {
+        dependencySetSealed = true;
+        emit SealedDependencySet(sourcesRestricted);
     }
 
     /// @notice Whether a message from `sourceChainId` sent by `sender` may be delivered here. Outside the

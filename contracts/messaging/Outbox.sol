@@ -9,7 +9,8 @@ import {MerkleTree} from "./MerkleTree.sol";
 /// @notice Source side of Junction messaging on one rollup: stamps each message with a nonce, appends its
 ///         id to an incremental Merkle tree and keeps the root after every append, so any verifier can
 ///         later be asked about `rootAt(count)` for any past count. Its owner may restrict the chains it
-///         sends to (the rollup's dependency set); by default every chain is a destination.
+///         sends to (the rollup's dependency set) until it seals the set, for good; by default every chain
+///         is a destination.
 contract Outbox is Ownable {
     using MerkleTree for MerkleTree.Tree;
 
@@ -23,9 +24,12 @@ contract Outbox is Ownable {
 
     /// @notice Whether `send` accepts only destinations in the dependency set (false: every chain).
     bool public restricted;
-    /// @notice This rollup's Inbox: its expiry notices go back to a message's source whatever the set says,
-    ///         so a refund is never lost to a one-way dependency set.
-    address public inbox;
+    /// @notice This rollup's Inbox (fixed at creation): its expiry notices go back to a message's source
+    ///         whatever this Outbox's set says, so a refund is never lost to a set that differs from the
+    ///         Inbox's own (the Inbox only expires messages from sources it accepts).
+    address public immutable inbox;
+    /// @notice Whether the dependency set (and `restricted`) is fixed for good: nobody can change it since.
+    bool public dependencySetSealed;
     /// @notice The dependency set: destinations `send` accepts while `restricted`.
     mapping(uint64 chainId => bool allowed) public inDependencySet;
 
@@ -55,31 +59,44 @@ contract Outbox is Ownable {
     event DependencySetChanged(uint64 indexed chainId, bool allowed);
     /// @notice The owner turned the dependency set on (`restricted`) or off (every chain a destination).
     event RestrictionSet(bool restricted);
-    /// @notice The owner named this rollup's Inbox (whose expiry notices bypass the dependency set).
-    event InboxSet(address inbox);
+    /// @notice The owner sealed the dependency set: it never changes again.
+    event SealedDependencySet(bool restricted);
 
-    constructor(address initialOwner) Ownable(initialOwner) {
+    /// @notice The dependency set is sealed: messages in flight can never be cut off by a later change.
+    error DependencySetSealed();
+
+    /// @param initialOwner May set and then seal the dependency set.
+    /// @param inbox_ This rollup's Inbox (its address is planned before either is created).
+    constructor(address initialOwner, address inbox_) Ownable(initialOwner) {
+        inbox = inbox_;
         _roots[0] = _tree.root();
     }
 
-    /// @notice Adds destinations to the dependency set (`allowed`) or removes them.
-    function setDependencySet(uint64[] calldata chainIds, bool allowed) external onlyOwner {
+    modifier whileUnsealed() {
+        if (dependencySetSealed) revert DependencySetSealed();
+        _;
+    }
+
+    /// @notice Adds destinations to the dependency set (`allowed`) or removes them, until it is sealed.
+    function setDependencySet(uint64[] calldata chainIds, bool allowed) external onlyOwner whileUnsealed {
         for (uint256 i = 0; i < chainIds.length; i++) {
             inDependencySet[chainIds[i]] = allowed;
             emit DependencySetChanged(chainIds[i], allowed);
         }
     }
 
-    /// @notice Turns the dependency set on (only its chains are destinations) or off (every chain is).
-    function setRestricted(bool restricted_) external onlyOwner {
+    /// @notice Turns the dependency set on (only its chains are destinations) or off (every chain is),
+    ///         until it is sealed.
+    function setRestricted(bool restricted_) external onlyOwner whileUnsealed {
         restricted = restricted_;
         emit RestrictionSet(restricted_);
     }
 
-    /// @notice Names this rollup's Inbox, whose expiry notices go to any source.
-    function setInbox(address inbox_) external onlyOwner {
-        inbox = inbox_;
-        emit InboxSet(inbox_);
+    /// @notice Fixes the dependency set and `restricted` for good (an unrestricted Outbox stays open to
+    ///         every chain). Once only: a message in flight is never cut off by a later change.
+    function sealDependencySet() external onlyOwner whileUnsealed {
+        dependencySetSealed = true;
+        emit SealedDependencySet(restricted);
     }
 
     /// @notice Whether `send` accepts `destinationChainId` from an ordinary sender.

@@ -13,8 +13,8 @@ export const usage = `junction devnet add-rollup [--data-dir DIR | --manifest FI
   alone restarts, in the devnet's process). Talks to the devnet's admin endpoint on 127.0.0.1 (the
   manifest's admin.url, --admin-port of \`junction devnet\`). Refused by name: RollupLimitError (64
   rollups, or no port left in range), DevnetStoppingError (the devnet is stopping or gone),
-  ConfigError (a devnet with --external-sequencer). With --dependency-set the new rollup is in no
-  one's set: it messages nobody and nobody messages it until the owner changes the set.`;
+  ConfigError (a devnet with --external-sequencer, or with --dependency-set: the set is sealed on every
+  rollup at start, so a new rollup could never message or be messaged).`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { ...networkFlags, json: { type: "boolean" } });

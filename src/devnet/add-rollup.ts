@@ -17,7 +17,6 @@ import { ConfigError, JunctionError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { buildCommittee } from "../protocol/committee.js";
 import { INTENT_PATHS, type IntentPath } from "../protocol/intents.js";
-import { applyDependencySet } from "./dependency-set.js";
 import { configureBridge, configurePaths, deployRollup, rollupDeployOptions } from "./deploy.js";
 import { listRollupInRegistry } from "./deploy-solvency.js";
 import { confirmAll } from "./deploy-steps.js";
@@ -127,6 +126,13 @@ export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevne
       },
     );
   }
+  if (manifest.dependencySet) {
+    // Every rollup's set is sealed at start: a newcomer could never be messaged, nor message anyone.
+    throw new ConfigError("this devnet was started with --dependency-set: it cannot take a new rollup", {
+      details:
+        "the dependency set is sealed on every rollup when the devnet starts; start it with as many rollups (--rollups N) as the set names",
+    });
+  }
   const plan = planNextRollup(manifest, options.reservedPorts);
   logger.info("Devnet#addRollup", "adding a rollup", { ...plan });
   const node = await startAnvil({
@@ -159,12 +165,6 @@ export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevne
     deployer,
     settings(peers),
   );
-  if (manifest.dependencySet) {
-    // In no rollup's set, it messages nobody and nobody messages it until the owner changes the set;
-    // restricted before anyone bonds there (bond updates follow the set).
-    const newcomer = { chainId: plan.chainId, rpcUrl: node.rpcUrl, contracts: deployed.contracts };
-    await applyDependencySet([newcomer], deployer, manifest.dependencySet);
-  }
   await registerAtHub(manifest, plan.chainId);
   // Every existing rollup learns the newcomer on every path (through the running sequencer, if any).
   await Promise.all(

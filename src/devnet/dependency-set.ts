@@ -1,9 +1,10 @@
 // The devnet's dependency set (`junction devnet --dependency-set FILE`): which rollups may message which.
-// Read and checked here, then written on chain by the contracts' owner (the deployer): each rollup's
-// Outbox refuses destinations outside its set (DestinationNotInDependencySet, at send time, so nothing is
-// lost) and each Inbox refuses sources that may not message it (SourceNotInDependencySet: a forged
-// checkpoint of a rollup outside the set proves nothing here). Without a file every rollup may message
-// every other, and the contracts stay unrestricted.
+// Read and checked here (it must be symmetric), then written on chain by the contracts' owner (the
+// deployer) and sealed for good: each rollup's Outbox refuses destinations outside its set
+// (DestinationNotInDependencySet, at send time, so nothing is lost) and each Inbox refuses sources that
+// may not message it (SourceNotInDependencySet: a forged checkpoint of a rollup outside the set proves
+// nothing here). Without a file every rollup may message every other, and the contracts stay
+// unrestricted (and unsealed).
 import { readFileSync } from "node:fs";
 import type { Address, Hex } from "viem";
 import { z } from "zod";
@@ -21,8 +22,10 @@ export const dependencySetSchema = z.record(
 export type DependencySet = z.infer<typeof dependencySetSchema>;
 
 /**
- * Reads a dependency set file: `{ "901": [902], "902": [901, 903] }` lets 901 message 902, and 902
- * message 901 and 903; a rollup that is no key messages nobody. Every chain id must be one of `rollups`.
+ * Reads a dependency set file: `{ "901": [902], "902": [901] }` lets 901 and 902 message each other; a
+ * rollup that is no key messages nobody. Every chain id must be one of `rollups`, and the set must be
+ * symmetric (if A may message B, B may message A): the optimistic path's bond updates, slashes and
+ * root reports must reach every chain that takes checkpoints (and expiry notices) from a rollup.
  *
  * @example
  * const set = readDependencySet("deps.json", [901, 902, 903]);
@@ -61,6 +64,19 @@ export function parseDependencySet(json: unknown, rollups: readonly number[], wh
       throw new ConfigError(`${where} lets ${source} message itself; a rollup is never its own destination`);
     }
   }
+  for (const [key, destinations] of Object.entries(parsed.data)) {
+    for (const destination of destinations) {
+      if (!(parsed.data[String(destination)] ?? []).includes(Number(key))) {
+        throw new ConfigError(
+          `${where} is one-way: ${key} may message ${destination} but ${destination} may not message ${key}`,
+          {
+            details:
+              "a dependency set must be symmetric: bond updates, slashes and root reports of the optimistic path travel back the other way",
+          },
+        );
+      }
+    }
+  }
   return parsed.data;
 }
 
@@ -79,9 +95,9 @@ export function sourcesOf(set: DependencySet, destination: number): number[] {
 type RollupMessaging = Endpoint & { contracts: { outbox: Address; inbox: Address } };
 
 /**
- * Restricts every rollup's Outbox and Inbox to the set, as their owner. Run it while the nodes still mine
- * on their own (before a sequencer takes them over) and before anyone bonds: bond updates go only to the
- * rollups an Outbox may message.
+ * Restricts every rollup's Outbox and Inbox to the set and seals both, as their owner: from then on
+ * nobody (the owner included) changes the set, so a message in flight is never cut off. Run it while the
+ * nodes still mine on their own (before a sequencer takes them over) and before anyone sends or bonds.
  */
 export async function applyDependencySet(
   rollups: readonly RollupMessaging[],
@@ -91,56 +107,42 @@ export async function applyDependencySet(
   await Promise.all(
     rollups.map(async (rollup) => {
       const wallet = walletClientFor(rollup, ownerKey);
-      const client = publicClientFor(rollup);
       const { outbox, inbox } = rollup.contracts;
       const destinations = destinationsOf(set, rollup.chainId).map(BigInt);
       const sources = sourcesOf(set, rollup.chainId).map(BigInt);
-      // Expiry notices go back to any source that messaged this rollup.
-      const hashes: Hex[] = [
-        await wallet.writeContract({
+      // Per contract: its chains (if any), the restriction, then the seal, in this order.
+      const plan = [
+        {
           address: outbox,
           abi: outboxAbi,
-          functionName: "setInbox",
-          args: [inbox],
-        }),
-      ];
-      if (destinations.length > 0) {
-        hashes.push(
-          await wallet.writeContract({
-            address: outbox,
-            abi: outboxAbi,
-            functionName: "setDependencySet",
-            args: [destinations, true],
-          }),
-        );
-      }
-      hashes.push(
-        await wallet.writeContract({
-          address: outbox,
-          abi: outboxAbi,
-          functionName: "setRestricted",
-          args: [true],
-        }),
-      );
-      if (sources.length > 0) {
-        hashes.push(
-          await wallet.writeContract({
-            address: inbox,
-            abi: inboxAbi,
-            functionName: "setSourceDependencies",
-            args: [sources, true],
-          }),
-        );
-      }
-      hashes.push(
-        await wallet.writeContract({
+          add: "setDependencySet",
+          restrict: "setRestricted",
+          chainIds: destinations,
+        },
+        {
           address: inbox,
           abi: inboxAbi,
-          functionName: "setSourcesRestricted",
-          args: [true],
-        }),
+          add: "setSourceDependencies",
+          restrict: "setSourcesRestricted",
+          chainIds: sources,
+        },
+      ];
+      const hashes: Hex[] = [];
+      for (const { address, abi, add, restrict, chainIds } of plan) {
+        const calls = [
+          ...(chainIds.length > 0 ? [{ functionName: add, args: [chainIds, true] }] : []),
+          { functionName: restrict, args: [true] },
+          { functionName: "sealDependencySet", args: [] },
+        ];
+        for (const call of calls) {
+          hashes.push(await wallet.writeContract({ address, abi, ...call } as never));
+        }
+      }
+      await confirmAll(
+        publicClientFor(rollup),
+        hashes,
+        `setting the dependency set on chain ${rollup.chainId} failed`,
       );
-      await confirmAll(client, hashes, `setting the dependency set on chain ${rollup.chainId} failed`);
     }),
   );
 }

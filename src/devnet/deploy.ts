@@ -108,7 +108,7 @@ export async function deployRollup(
           bytecode: artifacts.canonicalVerifierBytecode,
           args: [oracle],
         },
-        { abi: artifacts.outboxAbi, bytecode: artifacts.outboxBytecode, args: [deployer] },
+        { abi: artifacts.outboxAbi, bytecode: artifacts.outboxBytecode, args: [deployer, inbox] },
         { abi: artifacts.inboxAbi, bytecode: artifacts.inboxBytecode, args: [deployer, outbox, verifier] },
         {
           abi: artifacts.junctionGatewayAbi,

@@ -4,7 +4,7 @@
 // included), and only the sequencer adds a rollup to the SuperblockLog's domain.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, decodeEventLog, type Hex, parseEther } from "viem";
+import { type Address, decodeEventLog, type Hex, parseEther, zeroAddress } from "viem";
 import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
 import {
   type JunctionPublicClient,
@@ -55,7 +55,8 @@ describe("rollups that join later", () => {
     const accounts = devnetAccounts();
     owner = walletClientFor(node, accounts.deployer.privateKey);
     stranger = walletClientFor(node, accounts.user.privateKey);
-    outbox = await deploy(outboxAbi, outboxBytecode, [owner.account.address]);
+    // No Inbox on this chain: nothing expires here.
+    outbox = await deploy(outboxAbi, outboxBytecode, [owner.account.address, zeroAddress]);
     // The remote verifier is any address here: the bond updates are only sent, not delivered.
     bondManager = await deploy(bondManagerAbi, bondManagerBytecode, [
       owner.account.address,

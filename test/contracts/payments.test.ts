@@ -173,9 +173,9 @@ describe("payments that never lock funds", () => {
   });
 
   it("TokenBridge: refuses a fee-on-transfer token; a release to an account refusing ETH becomes a pull credit", async () => {
-    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address]);
     // The test account stands in for the Inbox, so it can hand the bridge a transfer as a delivery would.
     const inbox = wallet.account.address;
+    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address, inbox]);
     const bridge = await deploy(tokenBridgeAbi, tokenBridgeBytecode, [
       wallet.account.address,
       outbox,
@@ -256,7 +256,7 @@ describe("payments that never lock funds", () => {
   });
 
   it("BondManager: refuses a withdrawal delay that would overflow its uint64 timestamps", async () => {
-    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address]);
+    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address, zeroAddress]);
     // viem does not decode a constructor's custom error; match its selector.
     const selector = toFunctionSelector("InvalidWithdrawalDelay(uint256)");
     for (const delay of [2n ** 64n, 0n]) {

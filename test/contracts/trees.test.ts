@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type Address, getAddress, type Hex, parseEventLogs, toHex } from "viem";
+import { type Address, getAddress, type Hex, parseEventLogs, toHex, zeroAddress } from "viem";
 import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
 import {
   type JunctionPublicClient,
@@ -53,7 +53,7 @@ describe("trees against the contracts", () => {
   });
 
   it("message ids and Outbox roots match the TypeScript tree after every append", async () => {
-    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address]);
+    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address, zeroAddress]);
     const ids: Hex[] = [];
     assert.equal(
       await client.readContract({ address: outbox, abi: outboxAbi, functionName: "rootAt", args: [0n] }),

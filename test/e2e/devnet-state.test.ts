@@ -1,8 +1,10 @@
 // Saving and loading a devnet, its dependency set and its websocket endpoints, on two devnet start-ups:
-// the first (a shared sequencer, rollup 901 may message 902 but 902 nobody) delivers a message and a
-// bridge transfer while a websocket client behind the sequencer watches blocks and logs, refuses a
-// message outside the set by name at both ends, and is saved on stop; the second starts from the saved
-// state and still has the old message, the balances and the set, and delivers a new message.
+// the first (a shared sequencer, rollups 901 and 902 may message each other, 903 nobody) delivers a
+// message and a bridge transfer while a websocket client behind the sequencer watches blocks and logs,
+// refuses a message outside the set by name at both ends (the set sealed on every rollup, no rollup
+// added), and is saved on stop; the second starts from the saved state and still has the old message,
+// the balances and the set, and delivers a new message. A devnet without a set whose owner seals an
+// Inbox against every source: the relayer records the refused message as failed, not to be retried.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +16,7 @@ import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { consecutiveFreePorts, freePort } from "../../src/chain/ports.js";
 import { junctionErrorsAbi } from "../../src/contracts/errors.js";
 import { crosschainTokenAbi, inboxAbi, outboxAbi } from "../../src/contracts/generated/index.js";
-import { type DevnetOptions, startDevnet } from "../../src/devnet/devnet.js";
+import { type DevnetOptions, relayerDatabase, startDevnet } from "../../src/devnet/devnet.js";
 import { chainStatePath } from "../../src/devnet/state.js";
 import { ConfigError } from "../../src/errors.js";
 import { silentLogger } from "../../src/log.js";
@@ -27,6 +29,7 @@ import {
   sendMessage,
   waitForDelivery,
 } from "../../src/sdk/index.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { rejects, waitUntil } from "../helpers/chain.js";
 
 const UNIT = 10n ** 18n;
@@ -61,15 +64,25 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
       args: [manifest.accounts.user.address],
     });
   };
-  /** 902 may message nobody: its Outbox refuses 901 by name, nothing is sent. */
+  /** 903 may message nobody: its Outbox refuses 901 by name, nothing is sent; the set is sealed. */
   const assertRefusedOutsideSet = async (manifest: Manifest) => {
-    await rejects(send(manifest, 902, 901, "outside the set"), "DestinationNotInDependencySet");
-    // A forged checkpoint of 902 could vouch for any message; 901's Inbox refuses the source first.
+    await rejects(send(manifest, 903, 901, "outside the set"), "DestinationNotInDependencySet");
+    for (const rollup of manifest.rollups) {
+      for (const address of [rollup.contracts.outbox, rollup.contracts.inbox]) {
+        const sealed = await publicClientFor(rollup).readContract({
+          address,
+          abi: outboxAbi,
+          functionName: "dependencySetSealed",
+        });
+        assert.equal(sealed, true, `chain ${rollup.chainId}: ${address} sealed`);
+      }
+    }
+    // A forged checkpoint of 903 could vouch for any message; 901's Inbox refuses the source first.
     const inbox = rollupOf(manifest, 901).contracts.inbox;
     const forged = {
       version: MESSAGE_VERSION,
       nonce: 0n,
-      sourceChainId: 902n,
+      sourceChainId: 903n,
       sender: manifest.accounts.user.address,
       destinationChainId: 901n,
       recipient: rollupOf(manifest, 901).contracts.recorder,
@@ -102,18 +115,26 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
   it("saves on stop and loads: old message, balances, set and heights survive; a new message is delivered", async () => {
     const ports = {
       l1Port: await freePort(),
-      rollupPort: await consecutiveFreePorts(2),
-      sequencer: { superblockTimeMs: 250, nodePort: await consecutiveFreePorts(2) },
+      rollupPort: await consecutiveFreePorts(3),
+      sequencer: { superblockTimeMs: 250, nodePort: await consecutiveFreePorts(3) },
     };
-    const options: DevnetOptions = { logger: silentLogger, dataDir: firstData, ...ports };
-    const first = await startDevnet({ ...options, dependencySet: { "901": [902] }, dumpState: stateDir });
+    const options: DevnetOptions = { logger: silentLogger, dataDir: firstData, rollups: 3, ...ports };
+    const set = { "901": [902], "902": [901] };
+    const first = await startDevnet({ ...options, dependencySet: set, dumpState: stateDir });
     let saved: { id: Hex; bridged: Hex; balances: bigint[]; heads: { number: bigint; timestamp: bigint }[] };
     try {
       const { manifest } = first;
       const rollup902 = rollupOf(manifest, 902);
       assert.equal(rollup902.wsUrl, `ws://127.0.0.1:${ports.rollupPort + 1}`, "the sequencer's endpoint");
       assert.equal(manifest.l1.wsUrl, `ws://127.0.0.1:${ports.l1Port}`);
-      assert.deepEqual(manifest.dependencySet, { "901": [902] });
+      assert.deepEqual(manifest.dependencySet, set);
+      // The set is sealed on every rollup: a newcomer could never be in it, so none is taken.
+      await assert.rejects(first.addRollup(), (error: unknown) => {
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.match(error.message, /--dependency-set: it cannot take a new rollup/);
+        return true;
+      });
+      assert.equal(first.manifest.rollups.length, 3);
 
       // A websocket client behind the sequencer, subscribed to 902's new blocks and Inbox logs.
       const ws = createPublicClient({
@@ -221,7 +242,7 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
     } finally {
       await first.stop();
     }
-    for (const chainId of [900, 901, 902]) assert.ok(existsSync(chainStatePath(stateDir, chainId)));
+    for (const chainId of [900, 901, 902, 903]) assert.ok(existsSync(chainStatePath(stateDir, chainId)));
 
     const second = await startDevnet({ ...options, dataDir: secondData, loadState: stateDir });
     try {
@@ -263,8 +284,8 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
     const load = (extra: Partial<DevnetOptions>) =>
       startDevnet({ ...options, dataDir: secondData, loadState: stateDir, ...extra });
     await assert.rejects(load({ sequencer: undefined }), /rollups are sequenced/);
-    await assert.rejects(load({ rollups: 3 }), /has 2 rollups, not 3/);
-    await assert.rejects(load({ dependencySet: { "902": [901] } }), /keeps the dependency set/);
+    await assert.rejects(load({ rollups: 2 }), /has 3 rollups, not 2/);
+    await assert.rejects(load({ dependencySet: { "901": [903], "903": [901] } }), /keeps the dependency set/);
   });
 
   it("saves and loads a devnet without a sequencer, its rollups on their own nodes (and websockets)", async () => {
@@ -299,6 +320,33 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
         (await waitForDelivery(second.manifest, { id: next, timeoutMs: 60_000 })).status,
         "delivered",
       );
+      // The owner closes 901's Inbox to every source and seals it (by hand: the devnet has no set, so
+      // 902's Outbox still sends there). The relayer records the refusal as failed, never to be retried.
+      const owner = walletClientFor(rollup, second.manifest.accounts.deployer.privateKey);
+      const client = publicClientFor(rollup);
+      for (const functionName of ["setSourcesRestricted", "sealDependencySet"] as const) {
+        const hash = await owner.writeContract({
+          address: rollup.contracts.inbox,
+          abi: inboxAbi,
+          functionName,
+          args: functionName === "setSourcesRestricted" ? [true] : [],
+        } as Parameters<typeof owner.writeContract>[0]);
+        assert.equal((await client.waitForTransactionReceipt({ hash })).status, "success");
+      }
+      const { id: refused } = await send(second.manifest, 902, 901, "refused by 901's sealed set");
+      const store = new SqliteStore(relayerDatabase(plainData));
+      try {
+        const stored = await waitUntil(
+          () => store.get(refused),
+          (message) => message?.status === "failed",
+          "the relayer's record of the refusal",
+        );
+        assert.match(stored?.lastError ?? "", /SourceNotInDependencySet/);
+        assert.equal(stored?.nextAttemptAt, Number.MAX_SAFE_INTEGER, "never tried again");
+        assert.equal(stored?.attempts, 1);
+      } finally {
+        await store.close();
+      }
     } finally {
       await second.stop();
     }

@@ -88,7 +88,12 @@ export async function deployLocalMargin(node: AnvilNode) {
   const eth = await deploy(testTokenAbi, testTokenBytecode, []);
   const old = await deploy(testTokenAbi, testTokenBytecode, []);
   const jusd = await deploy(testTokenAbi, testTokenBytecode, []);
-  const outbox = await deploy(outboxAbi, outboxBytecode, [from]);
+  // The Outbox names its Inbox at creation: the next contract this account creates.
+  const plannedInbox = getContractAddress({
+    from,
+    nonce: BigInt((await client.getTransactionCount({ address: from })) + 1),
+  });
+  const outbox = await deploy(outboxAbi, outboxBytecode, [from, plannedInbox]);
   // The deployer stands in for the default verifier: nothing is ever proven on this one chain.
   const inbox = await deploy(inboxAbi, inboxBytecode, [from, outbox, from]);
   const oracle = await deploy(priceOracleAbi, priceOracleBytecode, [from, BigInt(LOCAL_PRICE_MAX_AGE)]);

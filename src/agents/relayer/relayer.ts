@@ -3,7 +3,7 @@
 // by the same evidence (one source, one checkpoint, one path) go in one Inbox.deliverBatch transaction.
 // Handler failures are retried with exponential backoff until the deadline. The store's cursors and
 // leases make a restart resume where it stopped and keep parallel relayers from double delivery.
-import { type Address, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
+import { type Address, type Hex, parseEventLogs, type TransactionReceipt, toFunctionSelector } from "viem";
 import {
   type JunctionPublicClient,
   type JunctionWalletClient,
@@ -65,6 +65,11 @@ type Chain = {
 
 /** Inbox errors after which retrying can never succeed. */
 const FINAL_ERRORS = new Set(["WrongDestination", "UnsupportedVersion"]);
+/** The destination's dependency set leaves the source out: final once that Inbox's set is sealed. */
+const OUTSIDE_SET = "SourceNotInDependencySet";
+const OUTSIDE_SET_SELECTOR = toFunctionSelector("SourceNotInDependencySet(uint64)");
+/** next_attempt_at of a message never tried again. */
+const NEVER = Number.MAX_SAFE_INTEGER;
 
 export class Relayer extends PollingAgent {
   readonly #chains = new Map<number, Chain>();
@@ -321,13 +326,18 @@ export class Relayer extends PollingAgent {
     hash: Hex,
   ): Promise<void> {
     const receipt = await destination.key.receipt(hash);
-    const skipped = new Set(
-      parseEventLogs({ abi: inboxAbi, logs: receipt.logs, eventName: "MessageSkipped" }).map(
-        (event) => event.args.id,
-      ),
+    const skipped = new Map(
+      parseEventLogs({ abi: inboxAbi, logs: receipt.logs, eventName: "MessageSkipped" }).map((event) => [
+        event.args.id,
+        event.args.reason,
+      ]),
     );
     const share = receipt.gasUsed / BigInt(batch.length);
     for (const { message } of batch) {
+      if (receipt.status === "success" && skipped.get(message.id) === OUTSIDE_SET_SELECTOR) {
+        await this.#outsideSet(destination, message, OUTSIDE_SET);
+        continue;
+      }
       if (receipt.status === "success" && skipped.has(message.id)) {
         // Someone else was first, or it expired meanwhile: the chain says which.
         await this.#reconcile(destination, message);
@@ -475,6 +485,10 @@ export class Relayer extends PollingAgent {
       });
       return;
     }
+    if (errorName === OUTSIDE_SET) {
+      await this.#outsideSet(destination, stored, text);
+      return;
+    }
     const kind = classifySendError(error);
     // Nonce drift and a broke key are not the message's fault: try again soon, without growing backoff.
     const soon = destination.key.failed(kind);
@@ -486,6 +500,37 @@ export class Relayer extends PollingAgent {
       id: stored.id,
       error: text,
       attempts: stored.attempts + 1,
+    });
+  }
+
+  /**
+   * A message the destination refuses because its source is outside the destination's dependency set:
+   * recorded as failed with the reason and never tried again once that Inbox's set is sealed (nothing can
+   * change it; the message can neither be delivered nor expired there). An unsealed set may still take
+   * the source in, so that one is only put off like any refusal.
+   */
+  async #outsideSet(destination: Chain, stored: StoredMessage, reason: string): Promise<void> {
+    const sealed = await destination.client.readContract({
+      address: destination.entry.contracts.inbox,
+      abi: inboxAbi,
+      functionName: "dependencySetSealed",
+    });
+    if (!sealed) {
+      await this.config.store.postpone(stored.id, {
+        error: reason,
+        nextAttemptAt: Date.now() + this.#backoff(stored.attempts),
+      });
+      return;
+    }
+    await this.config.store.markFailed(stored.id, {
+      error: `${reason}: chain ${stored.message.destinationChainId} does not take messages from chain ${stored.message.sourceChainId} (its dependency set is sealed); not retried`,
+      nextAttemptAt: NEVER,
+      tx: null,
+    });
+    this.config.logger.warn("Relayer#send", "message refused by the destination's sealed dependency set", {
+      id: stored.id,
+      from: stored.message.sourceChainId,
+      to: stored.message.destinationChainId,
     });
   }
 
