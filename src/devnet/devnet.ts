@@ -41,6 +41,7 @@ import { createFiller, createRebalancer, fillerDatabase, provenPaths } from "./r
 import { sequencedManifest, sequencerOf } from "./sequencer.js";
 import { devnetSolvencyPublisher } from "./solvency-agent.js";
 import {
+  assertSaveTarget,
   assertStateSupported,
   chainStatePath,
   readDevnetState,
@@ -179,7 +180,10 @@ export type Devnet = {
 
 export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const saved = options.loadState === undefined ? undefined : savedDevnet(options.loadState, options);
-  if (options.dumpState !== undefined) assertStateSupported(options.databaseUrl, "--dump-state");
+  if (options.dumpState !== undefined) {
+    assertStateSupported(options.databaseUrl, "--dump-state");
+    assertSaveTarget(options.dumpState);
+  }
   const rollupCount = saved?.rollups.length ?? options.rollups ?? 2;
   if (!Number.isInteger(rollupCount) || rollupCount < 1 || rollupCount > 64) {
     throw new ConfigError(`--rollups must be an integer from 1 to 64, got ${options.rollups}`);

@@ -5,8 +5,10 @@
 // added), and is saved on stop; the second starts from the saved state and still has the old message,
 // the balances and the set, and delivers a new message. A devnet without a set whose owner seals an
 // Inbox against every source: the relayer records the refused message as failed, not to be retried.
+// Before the second start-up, the save is left as a kill in the middle of its swap would leave it (the
+// complete new save still staged, an earlier one aside, nothing at the path): the load recovers the new one.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -17,7 +19,7 @@ import { consecutiveFreePorts, freePort } from "../../src/chain/ports.js";
 import { junctionErrorsAbi } from "../../src/contracts/errors.js";
 import { crosschainTokenAbi, inboxAbi, outboxAbi } from "../../src/contracts/generated/index.js";
 import { type DevnetOptions, relayerDatabase, startDevnet } from "../../src/devnet/devnet.js";
-import { chainStatePath } from "../../src/devnet/state.js";
+import { chainStatePath, oldDir, stagedDir } from "../../src/devnet/state.js";
 import { ConfigError } from "../../src/errors.js";
 import { silentLogger } from "../../src/log.js";
 import { MESSAGE_VERSION } from "../../src/protocol/message.js";
@@ -46,7 +48,9 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
     string,
   ];
   after(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    for (const dir of dirs.flatMap((dir) => [dir, stagedDir(dir), oldDir(dir)])) {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   const send = (manifest: Manifest, from: number, to: number, text: string) =>
@@ -243,9 +247,16 @@ describe("devnet --dump-state / --load-state, --dependency-set, websockets", () 
       await first.stop();
     }
     for (const chainId of [900, 901, 902, 903]) assert.ok(existsSync(chainStatePath(stateDir, chainId)));
+    // A kill between moving the previous save aside and moving the staged one in: an earlier (here
+    // unreadable) save aside, the complete save staged, no save at stateDir.
+    renameSync(stateDir, stagedDir(stateDir));
+    mkdirSync(oldDir(stateDir));
+    writeFileSync(join(oldDir(stateDir), "devnet.json"), "an earlier save");
+    assert.equal(existsSync(stateDir), false);
 
     const second = await startDevnet({ ...options, dataDir: secondData, loadState: stateDir });
     try {
+      assert.deepEqual([existsSync(stagedDir(stateDir)), existsSync(oldDir(stateDir))], [false, false]);
       const { manifest } = second;
       assert.deepEqual(
         manifest.rollups.map((rollup) => rollup.contracts),
