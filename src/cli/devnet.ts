@@ -53,12 +53,13 @@ export const usage = `junction devnet [--rollups N] [--superblock-time S] [--l1-
   every rollup; --no-matcher leaves it out. With the sequencer, the proof-of-solvency publisher posts an
   epoch every 10 s (archives in DIR/solvency; \`junction solvency status|prove|verify\`); --no-solvency
   leaves it out. The API and the dashboard listen on http://127.0.0.1:P/ (default BASE+3000; --no-api
-  leaves them out). --dependency-set FILE ({"901": [902], "902": [901, 903]}: who may message whom; a
-  rollup that is no key messages nobody) restricts every Outbox and Inbox to it; others are refused by
-  name (DestinationNotInDependencySet, SourceNotInDependencySet). --dump-state DIR saves every chain,
-  the agents' SQLite stores and the manifest to DIR when the devnet stops; --load-state DIR starts from
-  them (nothing redeployed: same addresses, balances and messages; the agents carry on from their
-  stores; the saved rollup count, sequencing and dependency set). Neither works with --database-url.
+  leaves them out). --dependency-set FILE ({"901": [902], "902": [901]}: who may message whom, both
+  ways; a rollup that is no key messages nobody) restricts every Outbox and Inbox to it and seals it
+  for good; others are refused by name (DestinationNotInDependencySet, SourceNotInDependencySet), and
+  so is add-rollup. --dump-state DIR saves every chain, the agents' SQLite stores and the manifest to
+  DIR when the devnet stops; --load-state DIR starts from them (nothing redeployed: same addresses,
+  balances and messages; the agents carry on from their stores; the saved rollup count, sequencing and
+  dependency set). Neither works with --database-url.
   The admin endpoint on http://127.0.0.1:P (default BASE+3001) takes \`junction devnet add-rollup\`,
   which adds a rollup while the devnet runs (see \`junction devnet add-rollup --help\`).
   Every rollup also answers JSON-RPC over websockets on its rpc port (ws://…, eth_subscribe newHeads
