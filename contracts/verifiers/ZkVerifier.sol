@@ -26,8 +26,15 @@ interface IGroth16Verifier {
 ///         enough members signed its root; it stores one word, whatever the number of rollups. A message
 ///         then proves its source's checkpoint with the checkpoint's path in the epoch tree.
 ///         Imported epochs are final at once: no window, no bond.
+///         Each committee numbers its epochs strictly upwards and signs the number with the verifier's
+///         address (the deployment's domain: the same on every destination of a deployment, made by
+///         deterministic deployment), so a statement is never replayed into another deployment, an
+///         older epoch never lands after a newer one, and no epoch lands twice. The newest checkpoint
+///         each committee vouched for, per source, is recorded: an epoch contradicting it (another root
+///         at the same count, or a lower count) is refused. Epochs imported before a hand-over keep
+///         vouching for the messages they cover.
 /// @dev Public signals, in circuit order: committeeRoot, signerCount, then 6 statement fields — for an
-///      epoch [1, epochRootHigh128, epochRootLow128, 0, 0, 0], for a hand-over [2, sourceChainId,
+///      epoch [1, epochRootHigh128, epochRootLow128, epochNumber, uint160(verifier), 0], for a hand-over [2, sourceChainId,
 ///      nextRoot, nextThreshold, epoch, currentRoot]: the outgoing committee is signed, so a hand-over can
 ///      never be replayed against another committee that reuses the epoch. The epoch tree's leaves are
 ///      CheckpointLeaf.hash(chainId, count, root) in increasing chain id order,
@@ -63,23 +70,47 @@ contract ZkVerifier is IVerifier, Ownable {
         bytes32 root;
     }
 
-    /// @notice How many sources a committee serves now, and the lowest threshold any of them ever set.
+    /// @notice How many sources a committee serves now at each threshold (1..MAX_SIGNERS), and the
+    ///         number of the newest epoch it signed that was imported here.
     struct CommitteeUse {
-        uint128 sources;
-        uint64 lowestThreshold;
+        uint32 atThreshold1;
+        uint32 atThreshold2;
+        uint32 atThreshold3;
+        uint64 lastEpochNumber;
+    }
+
+    /// @notice The newest checkpoint a committee vouched for of one source: its count and the first 24
+    ///         bytes of its root (one storage word; a root is a keccak hash, so its prefix identifies it).
+    struct NewestCheckpoint {
+        uint64 count;
+        bytes24 rootPrefix;
+    }
+
+    /// @notice A committee a source handed over from: epochs it signed up to `lastEpochNumber` (all
+    ///         imported before the hand-over) keep vouching for the source with `threshold` signers.
+    struct Retired {
+        uint64 lastEpochNumber;
+        uint64 threshold;
     }
 
     IGroth16Verifier public immutable groth16;
     mapping(uint64 sourceChainId => Committee) private _committees;
     /// @notice Committees an epoch may be signed by: those serving at least one source now.
-    mapping(uint256 committeeRoot => CommitteeUse) public committeeUse;
-    /// @notice keccak256(abi.encode(epochRoot, committeeRoot, signerCount)) of every imported epoch.
-    mapping(bytes32 epochKey => bool) private _epochs;
+    mapping(uint256 committeeRoot => CommitteeUse) private _use;
+    /// @notice keccak256(abi.encode(epochRoot, committeeRoot, signerCount)) of every imported epoch, to
+    ///         its epoch number (never 0).
+    mapping(bytes32 epochKey => uint64 epochNumber) private _epochs;
+    mapping(uint256 committeeRoot => mapping(uint64 sourceChainId => NewestCheckpoint)) private _newest;
+    mapping(uint64 sourceChainId => mapping(uint256 committeeRoot => Retired)) private _retired;
 
     event CommitteeSet(uint64 indexed sourceChainId, uint256 root, uint64 threshold, uint64 epoch);
     /// @notice The checkpoints are in the event so relayers can build a message's path in the tree.
     event EpochImported(
-        bytes32 indexed epochRoot, uint256 committeeRoot, uint256 signerCount, Checkpoint[] checkpoints
+        bytes32 indexed epochRoot,
+        uint256 committeeRoot,
+        uint256 signerCount,
+        uint64 epochNumber,
+        Checkpoint[] checkpoints
     );
 
     /// @notice A committee's threshold must be reachable by one proof and above zero.
@@ -114,6 +145,16 @@ contract ZkVerifier is IVerifier, Ownable {
     error WrongEpoch(uint64 sourceChainId, uint64 epoch, uint64 expected);
     /// @notice A value does not fit the BN254 scalar field.
     error NotAFieldElement(uint256 value);
+    /// @notice A committee's epochs land in strictly increasing number: an older or a repeated number
+    ///         (the same epoch under another signer count, a regress) is refused.
+    error EpochNotNewer(uint256 committeeRoot, uint64 epochNumber, uint64 lastEpochNumber);
+    /// @notice The committee vouched for another root at this source's count before: it equivocates.
+    error RootMismatch(uint64 sourceChainId, uint256 count, bytes32 root);
+    /// @notice The committee vouched for a later checkpoint of this source before (a source's count
+    ///         never decreases).
+    error CheckpointRegressed(uint64 sourceChainId, uint256 count, uint64 newestCount);
+    /// @notice A checkpoint's count above 2^64 (an Outbox never reaches it).
+    error CountOutOfRange(uint64 sourceChainId, uint256 count);
 
     constructor(address initialOwner, IGroth16Verifier groth16_) Ownable(initialOwner) {
         groth16 = groth16_;
@@ -135,32 +176,40 @@ contract ZkVerifier is IVerifier, Ownable {
     }
 
     /// @notice Imports one epoch: the newest checkpoint of every rollup (increasing chain id), with one
-    ///         proof that `signerCount` members of committee `committeeRoot` signed the root of their tree.
+    ///         proof that `signerCount` members of committee `committeeRoot` signed the root of their tree
+    ///         with `epochNumber` (above the committee's last one here) and this verifier's address.
     ///         Each message later checks that this committee is its source's and the signers its quorum.
     /// @return epochRoot The tree's root, which messages prove their source's checkpoint against.
     function submitEpoch(
         Proof calldata proof,
         uint256 committeeRoot,
         uint256 signerCount,
+        uint64 epochNumber,
         Checkpoint[] calldata checkpoints
     ) external returns (bytes32 epochRoot) {
-        CommitteeUse memory use = committeeUse[committeeRoot];
-        if (use.sources == 0) revert UnknownCommittee(committeeRoot);
-        if (signerCount < use.lowestThreshold) {
-            revert EpochBelowQuorum(committeeRoot, signerCount, use.lowestThreshold);
+        CommitteeUse memory use = _use[committeeRoot];
+        uint64 lowest = _lowestThreshold(use);
+        if (lowest == 0) revert UnknownCommittee(committeeRoot);
+        if (signerCount < lowest) revert EpochBelowQuorum(committeeRoot, signerCount, lowest);
+        if (epochNumber <= use.lastEpochNumber) {
+            revert EpochNotNewer(committeeRoot, epochNumber, use.lastEpochNumber);
         }
         epochRoot = epochRootOf(checkpoints);
         bytes32 key = keccak256(abi.encode(epochRoot, committeeRoot, signerCount));
-        if (_epochs[key]) revert EpochAlreadyImported(epochRoot);
+        if (_epochs[key] != 0) revert EpochAlreadyImported(epochRoot);
         uint256[8] memory signals;
         signals[0] = committeeRoot;
         signals[1] = signerCount;
         signals[2] = STATEMENT_EPOCH;
         signals[3] = uint256(epochRoot) >> 128;
         signals[4] = uint256(epochRoot) & type(uint128).max;
+        signals[5] = epochNumber;
+        signals[6] = uint256(uint160(address(this)));
         _verify(proof, signals);
-        _epochs[key] = true;
-        emit EpochImported(epochRoot, committeeRoot, signerCount, checkpoints);
+        _record(committeeRoot, checkpoints);
+        _use[committeeRoot].lastEpochNumber = epochNumber;
+        _epochs[key] = epochNumber;
+        emit EpochImported(epochRoot, committeeRoot, signerCount, epochNumber, checkpoints);
     }
 
     /// @notice The root of the epoch tree of `checkpoints` (refused unless sorted and 1..MAX long).
@@ -197,22 +246,52 @@ contract ZkVerifier is IVerifier, Ownable {
         view
         returns (bool)
     {
-        return _epochs[keccak256(abi.encode(epochRoot, committeeRoot, signerCount))];
+        return _epochs[keccak256(abi.encode(epochRoot, committeeRoot, signerCount))] != 0;
+    }
+
+    /// @notice How many sources a committee serves now, the lowest threshold among them (0: none), and
+    ///         the number of the newest epoch it signed that was imported here (the next must be above).
+    function committeeUse(uint256 committeeRoot)
+        external
+        view
+        returns (uint256 sources, uint64 lowestThreshold, uint64 lastEpochNumber)
+    {
+        CommitteeUse memory use = _use[committeeRoot];
+        return (
+            uint256(use.atThreshold1) + use.atThreshold2 + use.atThreshold3,
+            _lowestThreshold(use),
+            use.lastEpochNumber
+        );
+    }
+
+    /// @notice The newest checkpoint of `sourceChainId` committee `committeeRoot` vouched for here.
+    function newestCheckpoint(uint256 committeeRoot, uint64 sourceChainId)
+        external
+        view
+        returns (NewestCheckpoint memory)
+    {
+        return _newest[committeeRoot][sourceChainId];
     }
 
     /// @inheritdoc IVerifier
     /// @dev `data` is abi.encode(bytes32 epochRoot, uint256 committeeRoot, uint256 signerCount,
-    ///      bytes32[] path): an imported epoch, signed by the source's current committee with at least
-    ///      its threshold, whose tree holds this checkpoint. After a hand-over, the old committee's
-    ///      epochs no longer vouch for the source (newer epochs cover every older message).
+    ///      bytes32[] path): an imported epoch whose tree holds this checkpoint, signed by the source's
+    ///      current committee with at least its threshold — or by a committee the source handed over
+    ///      from, imported before the hand-over, with at least the threshold the source had then.
     function verifyRoot(uint64 sourceChainId, uint256 count, bytes32 root, bytes calldata data) external view {
         if (data.length == 0) revert MissingEpochEvidence();
         (bytes32 epochRoot, uint256 committeeRoot, uint256 signerCount, bytes32[] memory path) =
             abi.decode(data, (bytes32, uint256, uint256, bytes32[]));
-        if (!_epochs[keccak256(abi.encode(epochRoot, committeeRoot, signerCount))]) {
-            revert EpochNotImported(epochRoot);
+        uint64 epochNumber = _epochs[keccak256(abi.encode(epochRoot, committeeRoot, signerCount))];
+        if (epochNumber == 0) revert EpochNotImported(epochRoot);
+        Retired memory retired = _retired[sourceChainId][committeeRoot];
+        if (retired.threshold != 0 && epochNumber <= retired.lastEpochNumber) {
+            if (signerCount < retired.threshold) {
+                revert NotEnoughSigners(sourceChainId, signerCount, retired.threshold);
+            }
+        } else {
+            _checkCommittee(sourceChainId, committeeRoot, signerCount);
         }
-        _checkCommittee(sourceChainId, committeeRoot, signerCount);
         if (!MerkleProof.verify(path, epochRoot, checkpointLeaf(sourceChainId, count, root))) {
             revert CheckpointNotInEpoch(sourceChainId, count, epochRoot);
         }
@@ -245,7 +324,10 @@ contract ZkVerifier is IVerifier, Ownable {
         signals[7] = committeeRoot;
         _verify(proof, signals);
         _committees[sourceChainId] = Committee({root: nextRoot, threshold: nextThreshold, epoch: epoch});
-        committeeUse[committeeRoot].sources -= 1;
+        // What the outgoing committee imported so far keeps vouching for this source; nothing it signs later.
+        _retired[sourceChainId][committeeRoot] =
+            Retired({lastEpochNumber: _use[committeeRoot].lastEpochNumber, threshold: current.threshold});
+        _countUse(committeeRoot, current.threshold, false);
         _useCommittee(nextRoot, nextThreshold);
         emit CommitteeSet(sourceChainId, nextRoot, nextThreshold, epoch);
     }
@@ -269,9 +351,46 @@ contract ZkVerifier is IVerifier, Ownable {
     }
 
     function _useCommittee(uint256 root, uint64 threshold) private {
-        CommitteeUse storage use = committeeUse[root];
-        if (use.lowestThreshold == 0 || threshold < use.lowestThreshold) use.lowestThreshold = threshold;
-        use.sources += 1;
+        _countUse(root, threshold, true);
+    }
+
+    /// @dev One source more (or fewer) served by `root` at `threshold` (1..MAX_SIGNERS).
+    function _countUse(uint256 root, uint64 threshold, bool add) private {
+        CommitteeUse storage use = _use[root];
+        if (threshold == 1) use.atThreshold1 = add ? use.atThreshold1 + 1 : use.atThreshold1 - 1;
+        else if (threshold == 2) use.atThreshold2 = add ? use.atThreshold2 + 1 : use.atThreshold2 - 1;
+        else use.atThreshold3 = add ? use.atThreshold3 + 1 : use.atThreshold3 - 1;
+    }
+
+    /// @dev The lowest threshold among the sources a committee serves now; 0 when it serves none.
+    function _lowestThreshold(CommitteeUse memory use) private pure returns (uint64) {
+        if (use.atThreshold1 != 0) return 1;
+        if (use.atThreshold2 != 0) return 2;
+        if (use.atThreshold3 != 0) return 3;
+        return 0;
+    }
+
+    /// @dev Records each checkpoint as the newest the committee vouched for of its source, refusing one
+    ///      that contradicts the record (RootMismatch at the same count, CheckpointRegressed below it).
+    ///      A checkpoint already recorded costs a read; a new one a write to a word the source already has.
+    function _record(uint256 committeeRoot, Checkpoint[] calldata checkpoints) private {
+        mapping(uint64 => NewestCheckpoint) storage newest = _newest[committeeRoot];
+        for (uint256 i = 0; i < checkpoints.length; i++) {
+            Checkpoint calldata checkpoint = checkpoints[i];
+            if (checkpoint.count > type(uint64).max) revert CountOutOfRange(checkpoint.sourceChainId, checkpoint.count);
+            NewestCheckpoint memory known = newest[checkpoint.sourceChainId];
+            bytes24 prefix = bytes24(checkpoint.root);
+            if (checkpoint.count == known.count && known.rootPrefix != bytes24(0)) {
+                if (prefix != known.rootPrefix) {
+                    revert RootMismatch(checkpoint.sourceChainId, checkpoint.count, checkpoint.root);
+                }
+                continue;
+            }
+            if (checkpoint.count < known.count) {
+                revert CheckpointRegressed(checkpoint.sourceChainId, checkpoint.count, known.count);
+            }
+            newest[checkpoint.sourceChainId] = NewestCheckpoint({count: uint64(checkpoint.count), rootPrefix: prefix});
+        }
     }
 
     function _verify(Proof calldata proof, uint256[8] memory signals) private view {

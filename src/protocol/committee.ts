@@ -70,9 +70,16 @@ export function splitRoot(root: Hex): [bigint, bigint] {
   return [value >> 128n, value & LOW_128];
 }
 
-/** Statement of one epoch: the root of its tree of every rollup's checkpoint (protocol/epoch.ts). */
-export function epochStatement(epochRoot: Hex): bigint[] {
-  return [STATEMENT_EPOCH, ...splitRoot(epochRoot), 0n, 0n, 0n];
+/**
+ * Statement of one epoch: the root of its tree of every rollup's checkpoint (protocol/epoch.ts), its
+ * number (strictly above the committee's last imported one) and its domain: the ZkVerifier's address,
+ * the same on every destination of a deployment, so the statement is never taken by another deployment.
+ */
+export function epochStatement(epoch: { root: Hex; number: bigint; verifier: Hex }): bigint[] {
+  if (epoch.number <= 0n || epoch.number >= 1n << 64n) {
+    throw new CommitteeError(`an epoch number is 1 to 2^64 - 1, got ${epoch.number}`);
+  }
+  return [STATEMENT_EPOCH, ...splitRoot(epoch.root), epoch.number, hexToBigInt(epoch.verifier), 0n];
 }
 
 /**

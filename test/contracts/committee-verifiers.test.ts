@@ -106,18 +106,35 @@ describe("committee verifiers", () => {
 
     const asArgs = (checkpoints: readonly { chainId: bigint; count: bigint; root: Hex }[]) =>
       checkpoints.map(({ chainId, count, root: value }) => ({ sourceChainId: chainId, count, root: value }));
-    const simulate = (proof: StatementProof, checkpoints: readonly Checkpoint[]) =>
+    /** The statement of epoch `number` over `tree`, for this test's verifier unless told another. */
+    const statement = (tree: EpochTree, number: bigint, verifier: Address = zk) =>
+      epochStatement({ root: tree.root, number, verifier });
+    const simulate = (
+      proof: StatementProof,
+      number: bigint,
+      checkpoints: readonly Checkpoint[],
+      verifier: Address = zk,
+    ) =>
       client.simulateContract({
         account: wallet.account,
-        address: zk,
+        address: verifier,
         abi: zkVerifierAbi,
         functionName: "submitEpoch",
-        args: [proof.proof, proof.committeeRoot, proof.signerCount, asArgs(checkpoints)],
+        args: [proof.proof, proof.committeeRoot, proof.signerCount, number, asArgs(checkpoints)],
       });
-    const submit = async (proof: StatementProof, checkpoints: readonly Checkpoint[]) => {
-      const { request } = await simulate(proof, checkpoints);
+    const submit = async (proof: StatementProof, number: bigint, checkpoints: readonly Checkpoint[]) => {
+      const { request } = await simulate(proof, number, checkpoints);
       return client.waitForTransactionReceipt({ hash: await wallet.writeContract(request) });
     };
+    const lastEpochNumber = async (committee: Committee, verifier: Address = zk) =>
+      (
+        await client.readContract({
+          address: verifier,
+          abi: zkVerifierAbi,
+          functionName: "committeeUse",
+          args: [committee.root],
+        })
+      )[2];
     /** verifyRoot of one checkpoint with the evidence of `tree` (or another path). */
     const verify = (
       checkpoint: Checkpoint,
@@ -156,7 +173,7 @@ describe("committee verifiers", () => {
         });
         await client.waitForTransactionReceipt({ hash });
       }
-      first = await proveStatement(genesis, epochStatement(epoch.root), [0, 1, 3]);
+      first = await proveStatement(genesis, statement(epoch, 1n), [0, 1, 3]);
     });
 
     it("the epoch tree's TypeScript twin matches the contract on random lists", async () => {
@@ -180,7 +197,7 @@ describe("committee verifiers", () => {
     });
 
     it("one proof of three signatures imports four rollups' checkpoints; each verifies with its path", async () => {
-      const receipt = await submit(first, four);
+      const receipt = await submit(first, 1n, four);
       assert.equal(receipt.status, "success");
       const [imported] = parseEventLogs({
         abi: zkVerifierAbi,
@@ -189,14 +206,16 @@ describe("committee verifiers", () => {
       });
       assert.equal(imported?.args.epochRoot, epoch.root);
       assert.equal(imported?.args.checkpoints.length, 4);
+      assert.equal(imported?.args.epochNumber, 1n);
+      assert.equal(await lastEpochNumber(genesis), 1n);
       for (const checkpoint of four) await verify(checkpoint, epoch, first);
     });
 
     it("an epoch that omits a rollup's checkpoint does not verify for it", async () => {
       // Signed and imported without D's checkpoint: D's messages find no leaf in it, whatever path.
       const withoutD = new EpochTree(four.slice(0, 3));
-      const proof = await proveStatement(genesis, epochStatement(withoutD.root), [0, 1, 2]);
-      assert.equal((await submit(proof, withoutD.checkpoints)).status, "success");
+      const proof = await proveStatement(genesis, statement(withoutD, 2n), [0, 1, 2]);
+      assert.equal((await submit(proof, 2n, withoutD.checkpoints)).status, "success");
       const d = four[3] as Checkpoint;
       await rejects(verify(d, withoutD, proof, []), "CheckpointNotInEpoch");
       await rejects(verify(d, withoutD, proof, withoutD.path(C) ?? []), "CheckpointNotInEpoch");
@@ -214,12 +233,14 @@ describe("committee verifiers", () => {
     });
 
     it("refuses a replay, a tampered list, an unsorted or empty one, missing or unknown evidence", async () => {
-      await rejects(simulate(first, four), "EpochAlreadyImported");
+      // The same epoch again under a newer number: already imported.
+      const again = await proveStatement(genesis, statement(epoch, 3n), [0, 1, 3]);
+      await rejects(simulate(again, 3n, four), "EpochAlreadyImported");
       const tampered = four.map((checkpoint, i) => (i === 2 ? { ...checkpoint, count: 2n } : checkpoint));
-      await rejects(simulate(first, tampered), "InvalidProof");
-      await rejects(simulate(first, [four[1], four[0]] as Checkpoint[]), "UnsortedCheckpoints");
-      await rejects(simulate(first, [four[0], four[0]] as Checkpoint[]), "UnsortedCheckpoints");
-      await rejects(simulate(first, []), "InvalidCheckpointCount");
+      await rejects(simulate(again, 3n, tampered), "InvalidProof");
+      await rejects(simulate(again, 3n, [four[1], four[0]] as Checkpoint[]), "UnsortedCheckpoints");
+      await rejects(simulate(again, 3n, [four[0], four[0]] as Checkpoint[]), "UnsortedCheckpoints");
+      await rejects(simulate(again, 3n, []), "InvalidCheckpointCount");
       await rejects(
         client.readContract({
           address: zk,
@@ -237,7 +258,7 @@ describe("committee verifiers", () => {
 
     it("a wrong committee or a set below the threshold cannot produce a proof the destination takes", async () => {
       const later = new EpochTree([{ chainId: A, count: 5n, root: root("A after 5") }]);
-      const fields = epochStatement(later.root);
+      const fields = statement(later, 10n);
       // Two real signatures claimed as three: the circuit has no witness for it.
       const two = await Promise.all([0, 1].map((index) => signStatement(genesis, index, fields)));
       await assert.rejects(
@@ -261,7 +282,13 @@ describe("committee verifiers", () => {
       );
       // Members' signatures over another statement: they do not verify for this one.
       const elsewhere = await Promise.all(
-        [0, 1, 2].map((index) => signStatement(genesis, index, epochStatement(root("another epoch")))),
+        [0, 1, 2].map((index) =>
+          signStatement(
+            genesis,
+            index,
+            epochStatement({ root: root("another epoch"), number: 10n, verifier: zk }),
+          ),
+        ),
       );
       await assert.rejects(
         snark.fullProve(witnessInput(genesis, fields, elsewhere), CIRCUIT_WASM, CIRCUIT_ZKEY),
@@ -269,12 +296,55 @@ describe("committee verifiers", () => {
       );
       // Honest proofs of what they are: two signers, or a committee no source has, are refused by name.
       const twoSigners = await proveSignatures(genesis, fields, two);
-      await rejects(simulate(twoSigners, later.checkpoints), "EpochBelowQuorum");
+      await rejects(simulate(twoSigners, 10n, later.checkpoints), "EpochBelowQuorum");
       const byStranger = await proveSignatures(stranger, fields, strangers);
-      await rejects(simulate(byStranger, later.checkpoints), "UnknownCommittee");
+      await rejects(simulate(byStranger, 10n, later.checkpoints), "UnknownCommittee");
     });
 
-    it("hands over to the next committee: the old one no longer vouches for that source, the new one does", async () => {
+    it("an epoch is bound to its number and its deployment: no regress, no duplicate, no replay elsewhere", async () => {
+      // Review finding M2: the statement had no number and no domain. Epoch 1 again (a regress below
+      // epoch 2) is refused by name (an epoch under a number already taken: see the hand-over test).
+      assert.equal(await lastEpochNumber(genesis), 2n);
+      await rejects(simulate(first, 1n, four), "EpochNotNewer");
+      // Another deployment (another verifier address) with the same committee does not take the epoch
+      // signed for this one, though its own last number is 0.
+      const elsewhere = await deploy(zkVerifierAbi, zkVerifierBytecode, [wallet.account.address, groth16]);
+      await client.waitForTransactionReceipt({
+        hash: await wallet.writeContract({
+          address: elsewhere,
+          abi: zkVerifierAbi,
+          functionName: "setGenesisCommittee",
+          args: [A, genesis.root, 3n, 0n],
+        }),
+      });
+      await rejects(simulate(first, 1n, four, elsewhere), "InvalidProof");
+      assert.equal(await lastEpochNumber(genesis, elsewhere), 0n);
+    });
+
+    it("a committee contradicting the checkpoint it vouched for is refused: another root, or a lower count", async () => {
+      // Review finding M1: the newest checkpoint per (committee, source) is recorded as epochs land.
+      const newestOfA = await client.readContract({
+        address: zk,
+        abi: zkVerifierAbi,
+        functionName: "newestCheckpoint",
+        args: [genesis.root, A],
+      });
+      assert.equal(newestOfA.count, 3n);
+      assert.equal(newestOfA.rootPrefix, root("A after 3").slice(0, 50));
+      const equivocation = new EpochTree([
+        { chainId: A, count: 3n, root: root("A after 3, another") },
+        four[1] as Checkpoint,
+      ]);
+      const signed = await proveStatement(genesis, statement(equivocation, 4n), [0, 1, 2]);
+      await rejects(simulate(signed, 4n, equivocation.checkpoints), "RootMismatch");
+      const regress = new EpochTree([{ chainId: B, count: 6n, root: root("B after 6") }]);
+      const regressed = await proveStatement(genesis, statement(regress, 4n), [0, 1, 2]);
+      await rejects(simulate(regressed, 4n, regress.checkpoints), "CheckpointRegressed");
+      // Neither moved the committee's number: epoch 4 is still to come.
+      assert.equal(await lastEpochNumber(genesis), 2n);
+    });
+
+    it("hands over to the next committee: the old one's earlier epochs still vouch for that source, its later ones do not", async () => {
       const rotation = await proveStatement(
         genesis,
         rotationStatement({
@@ -302,17 +372,30 @@ describe("committee verifiers", () => {
       );
       await rejects(rotate(1n), "StaleCommittee");
 
-      // The genesis epoch no longer vouches for A (its committee handed over), still for B.
-      await rejects(verify(four[0] as Checkpoint, epoch, first), "StaleCommittee");
+      // Review finding M3: the genesis epoch imported before the hand-over still vouches for A (a message
+      // it covers still delivers), and for B.
+      await verify(four[0] as Checkpoint, epoch, first);
       await verify(four[1] as Checkpoint, epoch, first);
+      // What the old committee signs after the hand-over does not vouch for A; it still does for B.
+      const oldAfter = new EpochTree([
+        { chainId: A, count: 9n, root: root("A after 9, by the old committee") },
+        { chainId: B, count: 8n, root: root("B after 8") },
+      ]);
+      const byOld = await proveStatement(genesis, statement(oldAfter, 4n), [0, 1, 2]);
+      assert.equal((await submit(byOld, 4n, oldAfter.checkpoints)).status, "success");
+      await rejects(verify(oldAfter.checkpoints[0] as Checkpoint, oldAfter, byOld), "StaleCommittee");
+      await verify(oldAfter.checkpoints[1] as Checkpoint, oldAfter, byOld);
       const later = new EpochTree([{ chainId: A, count: 9n, root: root("A after 9") }]);
-      const byNew = await proveStatement(next, epochStatement(later.root), [1, 3]);
-      assert.equal((await submit(byNew, later.checkpoints)).status, "success");
+      const byNew = await proveStatement(next, statement(later, 1n), [1, 3]);
+      assert.equal((await submit(byNew, 1n, later.checkpoints)).status, "success");
       await verify(later.checkpoints[0] as Checkpoint, later, byNew);
+      // The same epoch under another signer count: its number is taken.
+      const byMore = await proveStatement(next, statement(later, 1n), [0, 1, 3]);
+      await rejects(simulate(byMore, 1n, later.checkpoints), "EpochNotNewer");
       // B's committee is still genesis (threshold 3): two signers of `next` do not vouch for B.
       const forB = new EpochTree([{ chainId: B, count: 9n, root: root("B after 9") }]);
-      const nextForB = await proveStatement(next, epochStatement(forB.root), [0, 1]);
-      assert.equal((await submit(nextForB, forB.checkpoints)).status, "success");
+      const nextForB = await proveStatement(next, statement(forB, 2n), [0, 1]);
+      assert.equal((await submit(nextForB, 2n, forB.checkpoints)).status, "success");
       await rejects(verify(forB.checkpoints[0] as Checkpoint, forB, nextForB), "StaleCommittee");
     });
 

@@ -4,8 +4,10 @@
 // Groth16, and the one proof is submitted to every destination (`ZkVerifier.submitEpoch`). Proofs run
 // in a pool of worker threads, so the loop never waits for one and independent epochs overlap; an
 // epoch that finishes after a newer one landed on a destination is not sent there. The chains are its
-// only state, so a restarted prover carries on where it stopped.
-import type { Hex } from "viem";
+// only state, so a restarted prover carries on where it stopped: it numbers its epochs above the
+// newest number any destination imported from the committee (the verifier refuses an older or repeated
+// one), and signs them for the destinations' verifier address (the deployment's domain).
+import type { Address, Hex } from "viem";
 import {
   type JunctionPublicClient,
   type JunctionWalletClient,
@@ -43,7 +45,8 @@ export type ProverConfig = {
 };
 
 type Rollup = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
-type Epoch = { seq: number; tree: EpochTree; proof: StatementProof };
+/** One epoch: its number and, per verifier address (the statement's domain), its proof. */
+type Epoch = { seq: number; number: bigint; tree: EpochTree; proofs: Map<Address, StatementProof> };
 /** One epoch imported on one destination, for logs and benchmarks. */
 export type EpochImport = { destination: number; checkpoints: number; gasUsed: bigint; provingMs: number };
 
@@ -54,6 +57,8 @@ export class Prover extends PollingAgent {
   /** Root of the newest epoch this process started proving. */
   #started: Hex | undefined;
   #seq = 0;
+  /** The number of the newest epoch this process started (the next is above it and the chains'). */
+  #number = 0n;
   /** The newest proven epoch, kept to resend to a destination whose submission failed. */
   #proven: Epoch | undefined;
   /** Root of an epoch every destination has (or needs nothing from): no more checks until it changes. */
@@ -110,19 +115,36 @@ export class Prover extends PollingAgent {
       this.#started = tree.root;
       return;
     }
+    const number = await this.#nextNumber(committee);
     this.#started = tree.root;
-    const work = this.#prove(++this.#seq, tree, committee, this.#pool).finally(() =>
+    this.#number = number;
+    const work = this.#prove(++this.#seq, number, tree, committee, this.#pool).finally(() =>
       this.#proving.delete(work),
     );
     this.#proving.add(work);
   }
 
   /** Proves one epoch in a worker and submits it everywhere; never throws (it runs beside the loop). */
-  async #prove(seq: number, tree: EpochTree, committee: Committee, pool: ProvingPool): Promise<void> {
+  async #prove(
+    seq: number,
+    number: bigint,
+    tree: EpochTree,
+    committee: Committee,
+    pool: ProvingPool,
+  ): Promise<void> {
     const signers = Array.from({ length: this.config.signers }, (_, index) => index);
+    // One statement per verifier address: a deterministic deployment has one for every destination.
+    const verifiers = [...new Set(this.#rollups.map(verifierOf))];
+    const proofs = new Map<Address, StatementProof>();
     let proof: StatementProof;
     try {
-      proof = await proveStatement(committee, epochStatement(tree.root), signers, pool);
+      const proven = await Promise.all(
+        verifiers.map((verifier) =>
+          proveStatement(committee, epochStatement({ root: tree.root, number, verifier }), signers, pool),
+        ),
+      );
+      for (const [i, verifier] of verifiers.entries()) proofs.set(verifier, proven[i] as StatementProof);
+      proof = proven[0] as StatementProof;
     } catch (error) {
       if (this.#started === tree.root) this.#started = undefined; // try again next tick
       this.config.logger.warn("Prover#prove", "proving failed", { error: describe(error) });
@@ -131,10 +153,11 @@ export class Prover extends PollingAgent {
     this.provingMs.push(proof.provingMs);
     this.config.logger.info("Prover#prove", "proved epoch", {
       epochRoot: tree.root,
+      epochNumber: number,
       checkpoints: tree.checkpoints.map((checkpoint) => `${checkpoint.chainId}:${checkpoint.count}`),
       provingMs: Math.round(proof.provingMs),
     });
-    const epoch = { seq, tree, proof };
+    const epoch = { seq, number, tree, proofs };
     if (!this.#proven || this.#proven.seq < seq) this.#proven = epoch;
     await Promise.all(this.#rollups.map((destination) => this.#enqueue(destination, epoch)));
   }
@@ -160,8 +183,10 @@ export class Prover extends PollingAgent {
     return next;
   }
 
-  async #submit(destination: Rollup, { seq, tree, proof }: Epoch): Promise<void> {
+  async #submit(destination: Rollup, { seq, number, tree, proofs }: Epoch): Promise<void> {
     const chainId = destination.entry.chainId;
+    const proof = proofs.get(verifierOf(destination));
+    if (!proof) return; // a rollup added while the epoch was proven: the next epoch covers it
     const imported = this.#imported.get(chainId);
     if (imported && imported.seq >= seq) return; // a newer epoch landed there first
     if (!this.#hasNews(chainId, tree)) return;
@@ -175,7 +200,7 @@ export class Prover extends PollingAgent {
         address: destination.entry.contracts.zkVerifier,
         abi: zkVerifierAbi,
         functionName: "submitEpoch",
-        args: [proof.proof, proof.committeeRoot, proof.signerCount, checkpoints],
+        args: [proof.proof, proof.committeeRoot, proof.signerCount, number, checkpoints],
       });
       const receipt = await destination.client.waitForTransactionReceipt({ hash });
       if (receipt.status !== "success") throw new Error(`submitEpoch reverted in ${hash}`);
@@ -193,8 +218,12 @@ export class Prover extends PollingAgent {
       });
     } catch (error) {
       const name = revertName(error);
-      // EpochAlreadyImported: another prover was faster. Anything else is resent by a later tick.
+      // EpochAlreadyImported: another prover was faster. EpochNotNewer: a newer epoch (another
+      // prover's) landed there: prove the checkpoints again above it. Anything else is resent later.
       if (name === "EpochAlreadyImported") this.#markImported(chainId, seq, tree);
+      if (name === "EpochNotNewer" && this.#started === tree.root && seq === this.#seq) {
+        this.#started = undefined;
+      }
       this.config.logger.warn("Prover#submit", "submission refused", {
         destination: chainId,
         error: name ?? describe(error),
@@ -236,6 +265,24 @@ export class Prover extends PollingAgent {
     return all.filter((checkpoint): checkpoint is Checkpoint => checkpoint !== null);
   }
 
+  /** Above the newest epoch number this process started and any destination imported from the committee. */
+  async #nextNumber(committee: Committee): Promise<bigint> {
+    const numbers = await Promise.all(
+      this.#rollups.map(async (destination) => {
+        const [, , last] = await destination.client.readContract({
+          address: verifierOf(destination),
+          abi: zkVerifierAbi,
+          functionName: "committeeUse",
+          args: [committee.root],
+        });
+        return last;
+      }),
+    );
+    let newest = this.#number;
+    for (const last of numbers) if (last > newest) newest = last;
+    return newest + 1n;
+  }
+
   /** Destinations that have not imported this epoch from this committee. */
   async #lacking(tree: EpochTree, committee: Committee): Promise<Rollup[]> {
     const signers = BigInt(this.config.signers);
@@ -255,6 +302,10 @@ export class Prover extends PollingAgent {
       return tree.checkpoints.some((checkpoint) => checkpoint.chainId !== BigInt(destination.entry.chainId));
     });
   }
+}
+
+function verifierOf(rollup: Rollup): Address {
+  return rollup.entry.contracts.zkVerifier;
 }
 
 function describe(error: unknown): string {
