@@ -39,7 +39,8 @@ import { assetId } from "../src/solvency/assets.js";
 import { epochTreeDepth, publisherSecret } from "../src/solvency/epoch.js";
 import { publishEpoch } from "../src/solvency/publish.js";
 import { BATCH_DEPTH, proveBatch, SOLVENCY_ZKEY } from "../src/solvency/zk.js";
-import { foldPlan, proveFold, SOLVENCY_FOLD_ZKEY } from "../src/solvency/zk-fold.js";
+import { proveTreeInRange } from "../src/solvency/zk-epoch.js";
+import { SOLVENCY_FOLD_ZKEY } from "../src/solvency/zk-fold.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
 import { type Stats, stats } from "./report.js";
 import { runStamp, writeResults } from "./results-file.js";
@@ -304,61 +305,27 @@ async function foldBench(
   await l1.publish(tree, tree.root.sum);
   const epoch = l1.epoch();
   const prover = walletClientFor(l1.node, devnetAccounts().prover.privateKey);
-  const registry = { address: l1.registry, abi: solvencyRegistryAbi } as const;
-  const gasOf = async (hash: Hex) => {
-    const receipt = await l1.client.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`proof transaction ${hash} reverted`);
-    return Number(receipt.gasUsed);
-  };
-  const plan = foldPlan(h, tree);
+  const started = performance.now();
+  const steps = await proveTreeInRange(
+    prover,
+    l1.node,
+    { registry: l1.registry, epoch, asset: "JUSD" },
+    { tree, reserves: tree.root.sum },
+  );
+  const totalMs = performance.now() - started;
+  await releaseProvingThreads();
   const batchProving: number[] = [];
   const foldProving: number[] = [];
   const proveBatchGas: number[] = [];
   const proveFoldGas: number[] = [];
-  const started = performance.now();
-  for (const batch of plan.batches) {
-    const { proof, provingMs } = await proveBatch(batch.leaves, batch.node.hash, tree.root.sum);
-    batchProving.push(provingMs);
-    const hash = await prover.writeContract({
-      ...registry,
-      functionName: "proveBatch",
-      args: [epoch, assetId("JUSD"), batch.node.hash, proof.a, proof.b, proof.c],
-    });
-    proveBatchGas.push(await gasOf(hash));
+  for (const step of steps) {
+    const { gasUsed } = await l1.client.getTransactionReceipt({ hash: step.hash });
+    (step.kind === "batch" ? batchProving : foldProving).push(step.provingMs);
+    (step.kind === "batch" ? proveBatchGas : proveFoldGas).push(Number(gasUsed));
   }
-  for (const fold of plan.folds) {
-    const { proof, provingMs } = await proveFold(fold.children, fold.node.hash, tree.root.sum);
-    foldProving.push(provingMs);
-    const children = fold.children.map((child) => child.hash) as [
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-    ];
-    const hash = await prover.writeContract({
-      ...registry,
-      functionName: "proveFold",
-      args: [
-        epoch,
-        assetId("JUSD"),
-        BigInt(fold.height),
-        children,
-        fold.node.hash,
-        proof.a,
-        proof.b,
-        proof.c,
-      ],
-    });
-    proveFoldGas.push(await gasOf(hash));
-  }
-  const totalMs = performance.now() - started;
-  await releaseProvingThreads();
   const rangeProven = await l1.client.readContract({
-    ...registry,
+    address: l1.registry,
+    abi: solvencyRegistryAbi,
     functionName: "rangeProven",
     args: [epoch, assetId("JUSD")],
   });

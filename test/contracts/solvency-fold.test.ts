@@ -35,7 +35,12 @@ import {
   liabilitiesArgument,
 } from "../../src/solvency/epoch.js";
 import { BatchNotProvableError, proveBatch } from "../../src/solvency/zk.js";
-import { proveEpochRange, proveEpochRanges } from "../../src/solvency/zk-epoch.js";
+import {
+  proveEpochRange,
+  proveEpochRanges,
+  sendBatchProof,
+  sendFoldProof,
+} from "../../src/solvency/zk-epoch.js";
 import { type FoldChild, foldPlan, proveFold } from "../../src/solvency/zk-fold.js";
 import { rejects } from "../helpers/chain.js";
 
@@ -121,39 +126,24 @@ describe("SolvencyRegistry range proofs folded over a whole tree", () => {
     return { epoch, archive, trees };
   }
 
+  const target = (epoch: bigint, asset: string) => ({ registry: network.solvency.registry, epoch, asset });
+
   async function submitBatch(epoch: bigint, asset: string, leaves: SumTree["leaves"], nodeHash: bigint) {
     const { proof } = await proveBatch(leaves, nodeHash, RESERVES);
-    return prover.writeContract({
-      ...registry(),
-      functionName: "proveBatch",
-      args: [epoch, assetId(asset), nodeHash, proof.a, proof.b, proof.c],
-    });
+    return sendBatchProof(prover, target(epoch, asset), { nodeHash, proof });
   }
 
+  /** Proves a fold of `children` and sends it naming `passed` as the children. */
   async function submitFold(
     epoch: bigint,
     asset: string,
-    foldHeight: number,
+    height: number,
     children: FoldChild[],
-    parent: bigint,
+    parentHash: bigint,
     passed = children,
   ) {
-    const { proof } = await proveFold(children, parent, RESERVES);
-    const hashes = passed.map((child) => child.hash) as [
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-      bigint,
-    ];
-    return prover.writeContract({
-      ...registry(),
-      functionName: "proveFold",
-      args: [epoch, assetId(asset), BigInt(foldHeight), hashes, parent, proof.a, proof.b, proof.c],
-    });
+    const { proof } = await proveFold(children, parentHash, RESERVES);
+    return sendFoldProof(prover, target(epoch, asset), { height, children: passed, parentHash, proof });
   }
 
   before(async () => {
@@ -236,11 +226,7 @@ describe("SolvencyRegistry range proofs folded over a whole tree", () => {
     assert.ok(batch);
     const { proof } = await proveBatch(batch.leaves, batch.node.hash, RESERVES - 1n);
     await rejects(
-      prover.writeContract({
-        ...registry(),
-        functionName: "proveBatch",
-        args: [epoch, assetId("JUSD"), batch.node.hash, proof.a, proof.b, proof.c],
-      }),
+      sendBatchProof(prover, target(epoch, "JUSD"), { nodeHash: batch.node.hash, proof }),
       "InvalidRangeProof",
     );
     // Epoch 1's JUSD batches (another tree: other salts) proven in epoch 2, then folded: the fold
