@@ -65,9 +65,9 @@ export async function proveSignatures(
   };
 }
 
-/** A pool of proving threads for the committee circuit. */
-export function committeeProvingPool(size?: number): ProvingPool {
-  return new ProvingPool(CIRCUIT_WASM, CIRCUIT_ZKEY, size);
+/** A pool of proving threads for the committee circuit (`timeoutMs`: the longest a proof may run). */
+export function committeeProvingPool(size?: number, timeoutMs?: number): ProvingPool {
+  return new ProvingPool(CIRCUIT_WASM, CIRCUIT_ZKEY, size, { timeoutMs });
 }
 
 /** Has the first `signers` members sign `fields`, then proves it: the devnet stands in for the committee. */

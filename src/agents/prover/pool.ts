@@ -1,6 +1,8 @@
 // A pool of proving threads (node:worker_threads running prove-worker.mjs). Proofs queue here and run
 // one per worker, so independent proofs overlap and the caller's event loop never blocks on a witness
-// or a multi-exponentiation. Workers start on first use and end with `close`.
+// or a multi-exponentiation. Workers start on first use and end with `close`. A proof that runs longer
+// than the pool's timeout ends its worker (a hung witness or prover would hold it for ever): the proof
+// is refused with ProvingTimeoutError and the next proof starts a fresh worker.
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { CircuitInput, Groth16Proof } from "snarkjs";
@@ -12,6 +14,7 @@ type Job = {
   input: CircuitInput;
   resolve: (proof: PooledProof) => void;
   reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
 };
 type Reply = { id: number; error?: string } & Partial<PooledProof>;
 
@@ -19,7 +22,25 @@ export class ProvingError extends Error {
   override name = "ProvingError" as const;
 }
 
+/** A proof ran longer than the pool's timeout: its worker was ended and replaced. */
+export class ProvingTimeoutError extends Error {
+  override name = "ProvingTimeoutError" as const;
+  constructor(readonly timeoutMs: number) {
+    super(`the proof ran longer than ${timeoutMs} ms: its proving worker was ended`);
+  }
+}
+
 const WORKER = new URL("./prove-worker.mjs", import.meta.url);
+
+/** Default per-proof timeout: a committee proof takes seconds (under 10 s on 2 loaded cores). */
+export const DEFAULT_PROVING_TIMEOUT_MS = 120_000;
+
+export type ProvingPoolOptions = {
+  /** Longest a proof may run before its worker is ended (default DEFAULT_PROVING_TIMEOUT_MS). */
+  timeoutMs?: number;
+  /** The worker script (default prove-worker.mjs); tests put a named fake here. */
+  worker?: URL;
+};
 
 /** Default pool size: one worker per core, at most 4 (each proof is single-threaded). */
 export function defaultProvingWorkers(): number {
@@ -33,13 +54,20 @@ export class ProvingPool {
   readonly #running = new Map<Worker, Job>();
   #nextId = 0;
   #closed = false;
+  readonly timeoutMs: number;
+  readonly #script: URL;
 
   constructor(
     private readonly wasm: string,
     private readonly zkey: string,
     readonly size = defaultProvingWorkers(),
+    options: ProvingPoolOptions = {},
   ) {
     if (!(size >= 1)) throw new ProvingError(`a proving pool needs at least one worker, got ${size}`);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_PROVING_TIMEOUT_MS;
+    if (!(this.timeoutMs > 0))
+      throw new ProvingError(`a proving timeout is above 0 ms, got ${this.timeoutMs}`);
+    this.#script = options.worker ?? WORKER;
   }
 
   /** Proofs queued or running. */
@@ -59,7 +87,10 @@ export class ProvingPool {
   async close(): Promise<void> {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.reject(new ProvingError("the proving pool closed"));
-    for (const job of this.#running.values()) job.reject(new ProvingError("the proving pool closed"));
+    for (const job of this.#running.values()) {
+      clearTimeout(job.timer);
+      job.reject(new ProvingError("the proving pool closed"));
+    }
     this.#running.clear();
     const workers = [...this.#all];
     this.#all.clear();
@@ -73,16 +104,29 @@ export class ProvingPool {
       if (!worker) return;
       const job = this.#queue.shift() as Job;
       this.#running.set(worker, job);
+      job.timer = setTimeout(() => this.#expire(worker, job), this.timeoutMs);
+      job.timer.unref();
       worker.postMessage({ id: job.id, input: job.input, wasm: this.wasm, zkey: this.zkey });
     }
   }
 
+  /** A proof ran out of time: end its worker (the only way to stop a busy thread) and go on. */
+  #expire(worker: Worker, job: Job): void {
+    if (this.#running.get(worker) !== job) return;
+    this.#running.delete(worker);
+    this.#all.delete(worker); // so its exit is not taken for a failure
+    job.reject(new ProvingTimeoutError(this.timeoutMs));
+    void worker.terminate();
+    if (!this.#closed) this.#dispatch();
+  }
+
   #spawn(): Worker {
-    const worker = new Worker(WORKER);
+    const worker = new Worker(this.#script);
     this.#all.add(worker);
     worker.on("message", (reply: Reply) => {
       const job = this.#running.get(worker);
       if (!job || job.id !== reply.id) return;
+      clearTimeout(job.timer);
       this.#running.delete(worker);
       if (reply.error !== undefined || !reply.proof || !reply.publicSignals) {
         job.reject(new ProvingError(reply.error ?? "the proving worker answered without a proof"));
@@ -101,6 +145,7 @@ export class ProvingPool {
     // A worker that dies takes its job with it; the next proof starts a fresh worker.
     const lost = (error: Error) => {
       const job = this.#running.get(worker);
+      clearTimeout(job?.timer);
       this.#running.delete(worker);
       this.#all.delete(worker);
       const idle = this.#idle.indexOf(worker);

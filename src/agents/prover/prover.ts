@@ -42,6 +42,8 @@ export type ProverConfig = {
   intervalMs?: number;
   /** Proving threads (default: one per core, at most 4); also the most epochs proven at once. */
   provingWorkers?: number;
+  /** Longest one proof may run before its worker is ended and replaced (default 120 s). */
+  provingTimeoutMs?: number;
 };
 
 type Rollup = { entry: RollupEntry; client: JunctionPublicClient; wallet: JunctionWalletClient };
@@ -101,7 +103,7 @@ export class Prover extends PollingAgent {
   async tick(): Promise<void> {
     this.#committee ??= buildCommittee(this.config.committeeKeys);
     const committee = await this.#committee;
-    this.#pool ??= committeeProvingPool(this.config.provingWorkers);
+    this.#pool ??= committeeProvingPool(this.config.provingWorkers, this.config.provingTimeoutMs);
     const checkpoints = await this.#newestCheckpoints();
     if (checkpoints.length === 0) return;
     const tree = EpochTree.of(checkpoints);
