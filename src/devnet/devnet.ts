@@ -122,8 +122,8 @@ export type DevnetOptions = {
    */
   admin?: { port: number };
   /**
-   * Which rollups may message which (see src/devnet/dependency-set.ts), enforced by every Outbox and
-   * Inbox; every rollup may message every other when absent.
+   * Which rollups may message which, symmetric (see src/devnet/dependency-set.ts), enforced by every
+   * Outbox and Inbox and sealed there at start; every rollup may message every other when absent.
    */
   dependencySet?: DependencySet;
   /**
