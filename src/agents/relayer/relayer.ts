@@ -510,11 +510,14 @@ export class Relayer extends PollingAgent {
    * the source in, so that one is only put off like any refusal.
    */
   async #outsideSet(destination: Chain, stored: StoredMessage, reason: string): Promise<void> {
-    const sealed = await destination.client.readContract({
-      address: destination.entry.contracts.inbox,
-      abi: inboxAbi,
-      functionName: "dependencySetSealed",
-    });
+    // An Inbox from before sealing existed has no such getter: unsealed.
+    const sealed = await destination.client
+      .readContract({
+        address: destination.entry.contracts.inbox,
+        abi: inboxAbi,
+        functionName: "dependencySetSealed",
+      })
+      .catch(() => false);
     if (!sealed) {
       await this.config.store.postpone(stored.id, {
         error: reason,
