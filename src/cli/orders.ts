@@ -6,6 +6,7 @@ import { walletClientFor } from "../chain/clients.js";
 import {
   cancelOrder,
   commitSealedOrder,
+  completeCancelOrder,
   getBook,
   getFills,
   placeOrder,
@@ -26,7 +27,7 @@ import {
 } from "./options.js";
 
 export const usage = `junction orders place --chain CHAIN --side buy|sell --price P --amount N [--private-key KEY] [--data-dir DIR | --manifest FILE]
-junction orders cancel --order ID [--private-key KEY] [--data-dir DIR | --manifest FILE]
+junction orders cancel --order ID [--wait | --complete] [--private-key KEY] [--data-dir DIR | --manifest FILE]
 junction orders seal --chain CHAIN --side buy|sell --price P --amount N [--base-deposit N] [--quote-deposit N] [--private-key KEY] [--data-dir DIR | --manifest FILE]
 junction orders reveal --chain CHAIN --sealed ID --side buy|sell --price P --amount N --salt HEX [--private-key KEY] [--data-dir DIR | --manifest FILE]
 junction orders book [--data-dir DIR | --manifest FILE]
@@ -35,8 +36,12 @@ junction orders fills [--order ID] [--data-dir DIR | --manifest FILE]
   order on CHAIN's gateway for N whole ETH at P JUSD each, escrowing N x P JUSD (a buy) or N ETH (a
   sell) until filled or cancelled; prints its id. The matcher fills it against orders of any rollup;
   the proceeds arrive on the counterparty's rollup, at the same address (an address with code is
-  refused). cancel: at any time, on the order's rollup alone; returns the escrow except what fills
-  waiting for their answer may pay, which comes back if they are rejected or expire. book: the
+  refused). cancel: at any time, on the order's rollup alone, in two steps: the request takes the
+  order out of matching at once and prints when the cancel is effective (the gateway's cancel delay,
+  5.5 min on the devnet: fills created before the request may still arrive and are honoured);
+  --wait then waits and completes it, --complete completes an effective one (anyone's key may). The
+  completion returns the escrow except what the order's own fills waiting for their answer may pay,
+  which comes back if they are rejected or expire. book: the
   resting orders, aggregated by price. fills: the legs the gateways paid (one per order and fill). seal:
   a sealed order for the current round (only the deposits show; by default N ETH and N x P JUSD, deposit
   more of both to hide the side); prints its id, round and salt — keep them. reveal: in the round's
@@ -173,13 +178,28 @@ async function reveal(argv: string[]): Promise<number> {
 }
 
 async function cancel(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { ...keyFlags, order: { type: "string" } });
+  const { values } = parseFlags(argv, {
+    ...keyFlags,
+    order: { type: "string" },
+    wait: { type: "boolean" },
+    complete: { type: "boolean" },
+  });
   if (values.help) return helped();
+  if (values.wait && values.complete) throw new UsageError("pass --wait or --complete, not both");
   const manifest = manifestOf(values);
   const orderId = orderFlag(values.order);
   const rollup = rollupOf(manifest, Number(orderId >> 64n));
   const wallet = walletClientFor(rollup, keyFlag(values["private-key"], manifest.accounts.user.privateKey));
-  printJson({ action: "cancel", orderId, ...(await cancelOrder(wallet, manifest, { orderId })) });
+  if (values.complete) {
+    printJson({
+      action: "cancel-complete",
+      orderId,
+      ...(await completeCancelOrder(wallet, manifest, { orderId })),
+    });
+    return 0;
+  }
+  const result = await cancelOrder(wallet, manifest, { orderId, wait: values.wait === true });
+  printJson({ action: result.refund === undefined ? "cancel-requested" : "cancelled", orderId, ...result });
   return 0;
 }
 

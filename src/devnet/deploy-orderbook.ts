@@ -12,8 +12,17 @@ import { confirmAll, DeploymentError, deployAll } from "./deploy-steps.js";
 
 export type OrderbookContracts = NonNullable<Manifest["orderbook"]>;
 
-/** Seconds a fill message stays deliverable on the devnet before its expiry notice releases the leg. */
-export const DEVNET_FILL_TTL = 600;
+/**
+ * Seconds a fill message stays deliverable on the devnet before its expiry notice releases the leg. Short:
+ * a cancel completes only `fillTtl + clockSkew` after its request (the gateway derives its `cancelDelay`),
+ * and a cross-rollup fill on the canonical or sequencer path lands within seconds (an expired one only
+ * releases the taker's leg).
+ */
+export const DEVNET_FILL_TTL = 300;
+/** Most seconds the devnet's rollup clocks may differ (all run on one machine's clock). */
+export const DEVNET_CLOCK_SKEW = 30;
+/** Seconds from a cancel request until `completeCancel` may pay the escrow back (the gateway's `cancelDelay`). */
+export const DEVNET_CANCEL_DELAY = DEVNET_FILL_TTL + DEVNET_CLOCK_SKEW;
 /** Seconds of each sealed-order round's commit window, and of the reveal window after it. */
 export const DEVNET_AUCTION_PERIOD = 10;
 export const DEVNET_REVEAL_PERIOD = 5;
@@ -66,6 +75,7 @@ async function deployOn(
           messaging.inbox,
           options.matcher,
           BigInt(options.fillTtl ?? DEVNET_FILL_TTL),
+          BigInt(DEVNET_CLOCK_SKEW),
           BigInt(DEVNET_AUCTION_PERIOD),
           BigInt(DEVNET_REVEAL_PERIOD),
         ],

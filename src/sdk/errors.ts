@@ -76,6 +76,33 @@ export class OrderOwnerIsContractError extends JunctionError {
   override name = "OrderOwnerIsContractError" as const;
 }
 
+/**
+ * An order's cancel cannot complete yet: fills created before its request may still be delivered until
+ * `effectiveAt` (the gateway's clock, unix seconds; `OrderGateway.CancelNotEffective`).
+ */
+export class CancelNotEffectiveError extends JunctionError {
+  override name = "CancelNotEffectiveError" as const;
+  constructor(
+    readonly orderId: bigint,
+    readonly effectiveAt: bigint,
+  ) {
+    super(`the cancel of order ${orderId} completes from ${effectiveAt} (unix seconds, its rollup's clock)`, {
+      details: "fills created before the cancel request may still be delivered until then",
+    });
+  }
+}
+
+/** The order gateway refused a cancel (`refusal`: its error's name, e.g. `NotOrderOwner`, `OrderComplete`). */
+export class CancelRefusedError extends JunctionError {
+  override name = "CancelRefusedError" as const;
+  constructor(
+    readonly refusal: string,
+    readonly orderId: bigint,
+  ) {
+    super(`cancelling order ${orderId} was refused: ${refusal}`);
+  }
+}
+
 /** A margin order was cancelled instead of executed; `refusal` names the engine's reason
  *  (`InsufficientMargin`, `LimitPrice`, `OrderExpired`, `StalePrice`, `MarketDisabled`, …), which
  *  `revertName` reads like a revert's. */

@@ -50,7 +50,10 @@ export async function getBook(
       orders.push({ id: placed[i]?.args.orderId as bigint, chainId: rollup.chainId, ...order });
     }
   }
-  const open = orders.filter((order) => !order.cancelled && order.amount > order.filled + order.reserved);
+  const open = orders.filter(
+    (order) =>
+      !order.cancelled && order.cancelRequestedAt === 0n && order.amount > order.filled + order.reserved,
+  );
   const levels = (isBuy: boolean) => {
     const byPrice = new Map<bigint, Level>();
     for (const order of open.filter((entry) => entry.isBuy === isBuy)) {

@@ -36,6 +36,8 @@ export type GatewayOrder = {
   filled: bigint;
   reserved: bigint;
   escrow: bigint;
+  /** When its owner asked to cancel (its rollup's clock, unix seconds; 0n: never). */
+  cancelRequestedAt: bigint;
 };
 
 /**

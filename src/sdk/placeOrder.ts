@@ -1,12 +1,19 @@
-// placeOrder and cancelOrder: a limit order at the OrderGateway of the wallet's rollup, escrowed until filled or cancelled.
-import { type Address, type Hex, parseEventLogs } from "viem";
+// placeOrder, cancelOrder and completeCancelOrder: a limit order at the OrderGateway of the wallet's rollup,
+// escrowed until filled or cancelled (a cancel is requested, then completed after the gateway's delay).
+import { type Address, type BaseError, ContractFunctionRevertedError, type Hex, parseEventLogs } from "viem";
 import type { JunctionWalletClient } from "../chain/clients.js";
+import { revertName } from "../chain/revert.js";
 import { orderGatewayAbi } from "../contracts/generated/index.js";
 import { escrowFor } from "../protocol/orderbook.js";
-import { OrderOwnerIsContractError, SendMessageError } from "./errors.js";
+import {
+  CancelNotEffectiveError,
+  CancelRefusedError,
+  OrderOwnerIsContractError,
+  SendMessageError,
+} from "./errors.js";
 import { clientOf, rollupOf } from "./network.js";
 import { ensureAllowance } from "./openIntent.js";
-import { gatewayAbi, type OrderbookNetwork, orderbookOf } from "./orderGateway.js";
+import { gatewayAbi, getOrder, type OrderbookNetwork, orderbookOf } from "./orderGateway.js";
 import { gasWithHeadroom } from "./outboxGas.js";
 
 export type PlaceOrderParameters = {
@@ -88,32 +95,142 @@ export async function placeOrder(
   return { orderId: placed.args.orderId, txHash, escrow, token };
 }
 
+export type CancelOrderParameters = {
+  orderId: bigint;
+  /**
+   * Also complete the cancel once it is effective (the gateway's `cancelDelay` after the request: every
+   * fill created before it has then been delivered or expired) and return the refund. Default false:
+   * return after the request.
+   */
+  wait?: boolean;
+  /** How often to try completing while waiting (default 2,000 ms). */
+  pollMs?: number;
+  /** Give up waiting after this long (default: the cancel delay plus two minutes). */
+  timeoutMs?: number;
+};
+
+export type CancelOrderReturnType = {
+  /** The request's transaction (undefined when a cancel was already requested). */
+  txHash?: Hex;
+  requestedAt: bigint;
+  /** From when `completeCancelOrder` pays the escrow back (the order's rollup's clock, unix seconds). */
+  effectiveAt: bigint;
+  /** With `wait`: the completion's transaction and what came back (the escrow less pending legs). */
+  completeTxHash?: Hex;
+  refund?: bigint;
+};
+
 /**
- * Cancels the wallet's order on its rollup, at any time: the escape hatch. `refund` is the escrow less what
- * fills still waiting for the counterparty's answer may pay; that part pays the counterparty on a CONFIRM or
- * comes back (`EscrowRefunded`) on a REJECT or the fill's expiry.
+ * Cancels the wallet's order on its rollup, at any time (the escape hatch), in two steps: the request takes
+ * it out of matching at once (no fill created later takes it); the escrow comes back when the cancel
+ * completes, `cancelDelay` later (fills created before the request and delivered meanwhile are honoured:
+ * no "last look"). With `wait` this also completes it and returns the refund: the escrow less what the
+ * order's own fills still waiting for the counterparty's answer may pay (that part pays the counterparty
+ * on a CONFIRM or comes back, `EscrowRefunded`, on a REJECT or the fill's expiry). A cancel already
+ * requested is not requested again. Throws CancelRefusedError when the gateway refuses (by name).
  *
  * @example
- * await cancelOrder(walletOn901, network, { orderId });
+ * const { effectiveAt } = await cancelOrder(walletOn901, network, { orderId });
+ * const { refund } = await cancelOrder(walletOn901, network, { orderId, wait: true });
  */
 export async function cancelOrder(
+  wallet: JunctionWalletClient,
+  network: OrderbookNetwork,
+  { orderId, wait = false, pollMs = 2_000, timeoutMs }: CancelOrderParameters,
+): Promise<CancelOrderReturnType> {
+  const orderbook = orderbookOf(network);
+  const client = clientOf(rollupOf(network, wallet.chain.id));
+  const [order, delay] = await Promise.all([
+    getOrder(network, { orderId }),
+    client.readContract({ address: orderbook.gateway, abi: gatewayAbi, functionName: "cancelDelay" }),
+  ]);
+  let txHash: Hex | undefined;
+  let requestedAt = order.cancelRequestedAt;
+  if (requestedAt === 0n || order.cancelled) {
+    const request = {
+      address: orderbook.gateway,
+      abi: gatewayAbi,
+      functionName: "requestCancel",
+      args: [orderId],
+      account: wallet.account,
+    } as const;
+    try {
+      await client.simulateContract(request);
+    } catch (error) {
+      throw refusalOf(error, orderId);
+    }
+    txHash = await wallet.writeContract(request);
+    const receipt = await client.waitForTransactionReceipt({ hash: txHash });
+    const [requested] = parseEventLogs({
+      abi: orderGatewayAbi,
+      logs: receipt.logs,
+      eventName: "CancelRequested",
+    });
+    if (receipt.status !== "success" || !requested) {
+      throw new SendMessageError("requesting the cancel reverted", { details: `tx ${txHash}` });
+    }
+    requestedAt = requested.args.requestedAt;
+  }
+  const effectiveAt = requestedAt + delay + 1n;
+  if (!wait) return { txHash, requestedAt, effectiveAt };
+  const deadline = Date.now() + (timeoutMs ?? Number(delay) * 1000 + 120_000);
+  for (;;) {
+    try {
+      const done = await completeCancelOrder(wallet, network, { orderId });
+      return { txHash, requestedAt, effectiveAt, completeTxHash: done.txHash, refund: done.refund };
+    } catch (error) {
+      if (!(error instanceof CancelNotEffectiveError) || Date.now() + pollMs > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/**
+ * Completes a requested cancel once it is effective (anyone may; the owner is paid): returns the refund,
+ * the escrow less what the order's own pending fills may still pay. Throws CancelNotEffectiveError before
+ * `effectiveAt`, CancelRefusedError for another refusal (`CancelNotRequested`, `OrderCancelled`, …).
+ *
+ * @example
+ * const { refund } = await completeCancelOrder(walletOn901, network, { orderId });
+ */
+export async function completeCancelOrder(
   wallet: JunctionWalletClient,
   network: OrderbookNetwork,
   { orderId }: { orderId: bigint },
 ): Promise<{ txHash: Hex; refund: bigint }> {
   const orderbook = orderbookOf(network);
-  const txHash = await wallet.writeContract({
+  const client = clientOf(rollupOf(network, wallet.chain.id));
+  const request = {
     address: orderbook.gateway,
     abi: gatewayAbi,
-    functionName: "cancel",
+    functionName: "completeCancel",
     args: [orderId],
-  });
-  const receipt = await clientOf(rollupOf(network, wallet.chain.id)).waitForTransactionReceipt({
-    hash: txHash,
-  });
+    account: wallet.account,
+  } as const;
+  let gas: bigint;
+  try {
+    gas = gasWithHeadroom(await client.estimateContractGas(request));
+  } catch (error) {
+    throw refusalOf(error, orderId);
+  }
+  const txHash = await wallet.writeContract({ ...request, gas });
+  const receipt = await client.waitForTransactionReceipt({ hash: txHash });
   const [cancelled] = parseEventLogs({ abi: orderGatewayAbi, logs: receipt.logs, eventName: "Cancelled" });
   if (receipt.status !== "success" || !cancelled) {
-    throw new SendMessageError("cancelling the order reverted", { details: `tx ${txHash}` });
+    throw new SendMessageError("completing the cancel reverted", { details: `tx ${txHash}` });
   }
   return { txHash, refund: cancelled.args.refund };
+}
+
+/** The gateway's refusal of a cancel as a typed error (the error itself when it is no refusal). */
+function refusalOf(error: unknown, orderId: bigint): unknown {
+  const name = revertName(error);
+  if (!name) return error;
+  if (name === "CancelNotEffective") {
+    const args = (error as BaseError).walk((cause) => cause instanceof ContractFunctionRevertedError) as
+      | ContractFunctionRevertedError
+      | undefined;
+    return new CancelNotEffectiveError(orderId, (args?.data?.args?.[1] as bigint | undefined) ?? 0n);
+  }
+  return new CancelRefusedError(name, orderId);
 }

@@ -24,6 +24,7 @@ import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import {
   amount,
+  cancelNow,
   holdings,
   orderbookTrader,
   place,
@@ -144,7 +145,7 @@ describe("OrderGateway: the chain checks every fill", () => {
       (order) => order.reserved === 0n,
       "the refused leg released",
     );
-    await cancelOrder(carol.wallet(901), m, { orderId: sell });
+    await cancelNow(m, [{ trader: carol, orderId: sell }]);
     await settle(902, [{ order: buy, counter: sell, price: price("3050"), amount: amount("1") }]);
     await waitUntil(
       () => getOrder(m, { orderId: buy }),
@@ -174,6 +175,7 @@ describe("OrderGateway: the chain checks every fill", () => {
     const sell = await place(m, carol, 901, "sell", price("2500"), amount("1"));
     const buy = await place(m, alice, 901, "buy", price("2600"), amount("1"));
     const cancelled = await place(m, carol, 901, "sell", price("2400"), amount("1"));
+    // A cancel request: the order takes no fill created after it (the escrow comes back after the delay).
     await cancelOrder(carol.wallet(901), m, { orderId: cancelled });
     const skipped = await settle(901, [
       { order: buy, counter: cancelled, price: price("2500"), amount: amount("1") },
@@ -181,15 +183,23 @@ describe("OrderGateway: the chain checks every fill", () => {
     assert.equal(
       (skipped.find((event) => event.eventName === "FillSkipped")?.args as { reason?: Hex } | undefined)
         ?.reason,
-      toFunctionSelector("OrderCancelled(uint256)"),
+      toFunctionSelector("CancelPending(uint256,uint64)"),
     );
     await settle(901, [{ order: buy, counter: sell, price: price("2500"), amount: amount("1") }]);
     const after901 = await holdings(m, 901, carol.address);
     assert.equal(after901.jusd - before901.jusd, price("2500"));
-    assert.equal(before901.eth - after901.eth, amount("1"));
+    // 1 tETH sold, 1 still in the cancelled sell's escrow until its cancel completes.
+    assert.equal(before901.eth - after901.eth, amount("2"));
     assert.equal((await getOrder(m, { orderId: buy })).escrow, 0n, "the 100 JUSD saved went back at once");
     await rejects(cancelOrder(alice.wallet(901), m, { orderId: buy }), "OrderComplete");
     await rejects(cancelOrder(alice.wallet(901), m, { orderId: sell }), "NotOrderOwner");
+    const [refund] = await cancelNow(m, [{ trader: carol, orderId: cancelled }]);
+    assert.equal(refund, amount("1"), "the cancelled sell's escrow back in full");
+    assert.equal(
+      before901.eth - (await holdings(m, 901, carol.address)).eth,
+      amount("1"),
+      "only the sold tETH",
+    );
   });
   it("a fill message that expires undelivered releases the reserved leg on the Inbox's notice", async () => {
     const m = devnet.manifest;
@@ -239,7 +249,7 @@ describe("OrderGateway: the chain checks every fill", () => {
     });
     assert.equal(released?.args.reason, toFunctionSelector("MessageExpired(bytes32)"));
     assert.equal((await getOrder(m, { orderId: buy })).filled, 0n, "the buy never paid");
-    const { refund } = await cancelOrder(bob.wallet(902), m, { orderId: sell });
+    const [refund] = await cancelNow(m, [{ trader: bob, orderId: sell }]);
     assert.equal(refund, amount("1"), "the seller's escrow is whole again");
   });
 });

@@ -9,21 +9,25 @@ import { after, before, describe, it } from "node:test";
 import { type Address, type Hex, parseGwei, toFunctionSelector } from "viem";
 import type { Agent } from "../../src/agents/agent.js";
 import type { Matcher } from "../../src/agents/matcher/matcher.js";
+import { increaseTime } from "../../src/chain/anvil.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
 import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
+import { DEVNET_CANCEL_DELAY, DEVNET_CLOCK_SKEW } from "../../src/devnet/deploy-orderbook.js";
 import { createAgents } from "../../src/devnet/devnet.js";
 import { createMatcher, type MatcherAgent } from "../../src/devnet/orderbook-agents.js";
 import { createLogger } from "../../src/log.js";
 import { gatewayOrderId, quoteFor } from "../../src/protocol/orderbook.js";
-import { OrderOwnerIsContractError } from "../../src/sdk/errors.js";
+import { CancelNotEffectiveError, OrderOwnerIsContractError } from "../../src/sdk/errors.js";
 import { gatewayAbi, getOrder } from "../../src/sdk/orderGateway.js";
-import { cancelOrder, placeOrder } from "../../src/sdk/placeOrder.js";
+import { cancelOrder, completeCancelOrder, placeOrder } from "../../src/sdk/placeOrder.js";
 import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 import {
+  advanceClocks,
   amount,
+  cancelNow,
   holdings,
   orderbookTrader,
   place,
@@ -73,7 +77,7 @@ describe("order book review fixes", () => {
     await devnet?.stop();
   });
 
-  it("F1: an order with reserved fills is cancelled at once; the reserved part follows its answer", async () => {
+  it("F1: an order with reserved fills is cancelled; the reserved part follows its answer", async () => {
     const m = devnet.manifest;
     const start = {
       alice901: await holdings(m, 901, alice.address),
@@ -95,12 +99,20 @@ describe("order book review fixes", () => {
     const takerBuy = await place(m, alice, 901, "buy", price("3010"), amount("2"));
     await settle(901, [{ order: takerBuy, counter: bobSell, price: price("2990"), amount: amount("1") }]);
 
-    const sold = await cancelOrder(alice.wallet(901), m, { orderId: sell });
-    assert.equal(sold.refund, amount("5") - 1n, "all but the reserved wei back at once");
-    const bought = await cancelOrder(alice.wallet(901), m, { orderId: buy });
-    assert.equal(bought.refund, price("3000") - quoteFor(amount("0.001"), price("3000")));
-    const taken = await cancelOrder(alice.wallet(901), m, { orderId: takerBuy });
-    assert.equal(taken.refund, price("6020") - price("2990"), "all but the pending leg's exact quote");
+    // The cancels complete after the gateway's delay (F2) with the reserved legs still pending: a fake
+    // for an answer still travelling when the delay ends — 901's clock alone moves past the delay (902's
+    // stays, so the fill messages have not expired there); 902's follows once they are answered.
+    const ids = [sell, buy, takerBuy];
+    for (const orderId of ids) await cancelOrder(alice.wallet(901), m, { orderId });
+    await increaseTime(rollupOf(m, 901), DEVNET_CANCEL_DELAY + 1);
+    const refunds: bigint[] = [];
+    for (const orderId of ids) {
+      refunds.push((await completeCancelOrder(alice.wallet(901), m, { orderId })).refund);
+    }
+    const [sold, bought, taken] = refunds;
+    assert.equal(sold, amount("5") - 1n, "all but the reserved wei back");
+    assert.equal(bought, price("3000") - quoteFor(amount("0.001"), price("3000")));
+    assert.equal(taken, price("6020") - price("2990"), "all but the pending leg's exact quote");
     const kept = await getOrder(m, { orderId: takerBuy });
     assert.equal(kept.cancelled, true);
     assert.equal(kept.escrow, price("2990"));
@@ -121,6 +133,7 @@ describe("order book review fixes", () => {
     }
     assert.equal((await getOrder(m, { orderId: takerBuy })).filled, amount("1"), "the CONFIRM still paid");
     assert.equal((await getOrder(m, { orderId: bobSell })).filled, amount("1"));
+    await increaseTime(rollupOf(m, 902), DEVNET_CANCEL_DELAY + 1); // the clocks agree again
     const end = {
       alice901: await holdings(m, 901, alice.address),
       alice902: await holdings(m, 902, alice.address),
@@ -139,6 +152,96 @@ describe("order book review fixes", () => {
     assert.deepEqual(end.gateway901, start.gateway901);
     assert.deepEqual(end.gateway902, start.gateway902);
     await stopAgents();
+  });
+
+  it("F2: a maker's cancel request cannot refuse a fill created before it (no last look); it completes after the delay", async () => {
+    const m = devnet.manifest;
+    const carol = await orderbookTrader(m, [902]);
+    const snapshot = async () => ({
+      alice901: await holdings(m, 901, alice.address),
+      alice902: await holdings(m, 902, alice.address),
+      bob901: await holdings(m, 901, bob.address),
+      bob902: await holdings(m, 902, bob.address),
+      carol902: await holdings(m, 902, carol.address),
+      gateway901: await gatewayHoldings(m, 901),
+      gateway902: await gatewayHoldings(m, 902),
+    });
+    const start = await snapshot();
+    const bobSell = await place(m, bob, 902, "sell", price("3000"), amount("2"));
+    const aliceBuy = await place(m, alice, 901, "buy", price("3000"), amount("1.5"));
+    // The matcher settles on the taker's rollup: alice's leg is reserved, the fill message is in flight.
+    await settle(901, [{ order: aliceBuy, counter: bobSell, price: price("3000"), amount: amount("1") }]);
+    // The review's last look: the maker asks to cancel before the fill is delivered.
+    const requested = await cancelOrder(bob.wallet(902), m, { orderId: bobSell });
+    assert.equal(requested.effectiveAt, requested.requestedAt + BigInt(DEVNET_CANCEL_DELAY) + 1n);
+    assert.equal(requested.refund, undefined, "nothing paid back at the request");
+    assert.equal((await getOrder(m, { orderId: bobSell })).cancelRequestedAt, requested.requestedAt);
+    // A new match against it on its own rollup is refused by name (the fill skipped).
+    const carolBuy = await place(m, carol, 902, "buy", price("3000"), amount("0.1"));
+    const skipped = await settle(902, [
+      { order: carolBuy, counter: bobSell, price: price("3000"), amount: amount("0.1") },
+    ]);
+    assert.deepEqual(
+      skipped
+        .filter((event) => event.eventName === "FillSkipped")
+        .map((event) => (event.args as { reason: Hex }).reason),
+      [toFunctionSelector("CancelPending(uint256,uint64)")],
+    );
+    // The cancel cannot complete before the delay.
+    await assert.rejects(completeCancelOrder(bob.wallet(902), m, { orderId: bobSell }), (error: unknown) => {
+      assert.ok(error instanceof CancelNotEffectiveError, String(error));
+      assert.equal(error.effectiveAt, requested.effectiveAt);
+      return true;
+    });
+    // A cross-rollup fill created after the request (later than the clock skew allows) is rejected there.
+    await advanceClocks(m, DEVNET_CLOCK_SKEW + 1);
+    const late = await settle(901, [
+      { order: aliceBuy, counter: bobSell, price: price("3000"), amount: amount("0.25") },
+    ]);
+    const reserved = late.find((event) => event.eventName === "FillReserved");
+    assert.ok(reserved, "the late fill is reserved on 901 (its gateway knows nothing of the cancel)");
+    const lateId = (reserved.args as { fillId: Hex }).fillId;
+    await startAgents();
+    // The fill from before the request is honoured: both legs settle; the late one is released.
+    await waitUntil(
+      () => getOrder(m, { orderId: aliceBuy }),
+      (order) => order.reserved === 0n && order.filled === amount("1"),
+      "the fill in flight confirmed, the late fill released",
+    );
+    await stopAgents();
+    assert.equal((await getOrder(m, { orderId: bobSell })).filled, amount("1"));
+    const [rejected] = await publicClientFor(rollupOf(m, 902)).getContractEvents({
+      address: m.orderbook?.gateway as Address,
+      abi: orderGatewayAbi,
+      eventName: "FillRejected",
+      args: { fillId: lateId },
+      fromBlock: 0n,
+    });
+    assert.equal(rejected?.args.reason, toFunctionSelector("CancelPending(uint256,uint64)"));
+    // After the delay the cancel completes, returning only the rest (2 - 1 tETH filled).
+    await advanceClocks(m, DEVNET_CANCEL_DELAY);
+    const { refund } = await completeCancelOrder(bob.wallet(902), m, { orderId: bobSell });
+    assert.equal(refund, amount("1"));
+    assert.equal((await getOrder(m, { orderId: bobSell })).escrow, 0n);
+    const [aliceRest, carolRest] = await cancelNow(m, [
+      { trader: alice, orderId: aliceBuy },
+      { trader: carol, orderId: carolBuy },
+    ]);
+    assert.equal(aliceRest, price("4500") - price("3000"));
+    assert.equal(carolRest, price("300"));
+    // Conserved to the wei: 1 tETH for 3000 JUSD between bob and alice, nothing stranded or lost.
+    const end = await snapshot();
+    assert.equal(start.alice901.jusd - end.alice901.jusd, price("3000"));
+    assert.equal(end.alice902.eth - start.alice902.eth, amount("1"));
+    assert.equal(end.bob901.jusd - start.bob901.jusd, price("3000"));
+    assert.equal(start.bob902.eth - end.bob902.eth, amount("1"));
+    assert.equal(end.alice901.eth, start.alice901.eth);
+    assert.equal(end.bob902.jusd, start.bob902.jusd);
+    assert.equal(end.alice902.jusd, start.alice902.jusd);
+    assert.equal(end.bob901.eth, start.bob901.eth);
+    assert.deepEqual(end.carol902, start.carol902);
+    assert.deepEqual(end.gateway901, start.gateway901);
+    assert.deepEqual(end.gateway902, start.gateway902);
   });
 
   it("F5: a fill whose quote would round (a seller paid below its limit) is refused as InexactFill", async () => {
@@ -192,7 +295,8 @@ describe("order book review fixes", () => {
     const buy = await place(m, alice, 901, "buy", price("3000"), amount("1"));
     const griefer = await place(m, carol, 901, "sell", price("2999"), amount("0.0001"));
     const buy2 = await place(m, alice, 901, "buy", price("3000"), amount("0.0002"));
-    await cancelOrder(carol.wallet(901), m, { orderId: griefer }); // lands just before the matcher's batch
+    // Its cancel request lands just before the matcher's batch: the order takes no fill created later.
+    await cancelOrder(carol.wallet(901), m, { orderId: griefer });
     const batch = next.get(901) as bigint;
     const unknown = gatewayOrderId(901, 999_999n);
     const events = await settle(901, [
@@ -208,7 +312,7 @@ describe("order book review fixes", () => {
         return [args.batchId, args.index, args.order, args.reason];
       }),
       [
-        [batch, 1n, griefer, toFunctionSelector("OrderCancelled(uint256)")],
+        [batch, 1n, griefer, toFunctionSelector("CancelPending(uint256,uint64)")],
         [batch, 2n, unknown, toFunctionSelector("UnknownOrder(uint256)")],
         [batch, 3n, sell, toFunctionSelector("QuantityExceedsRemaining(uint256,uint256,uint256)")],
       ],
@@ -334,7 +438,7 @@ describe("order book review fixes: the matcher", () => {
       await carol.wallet(901).writeContract({
         address: m.orderbook?.gateway as Address,
         abi: gatewayAbi,
-        functionName: "cancel",
+        functionName: "requestCancel",
         args: [griefer],
         gas: 200_000n,
         maxPriorityFeePerGas: parseGwei("100"),

@@ -12,14 +12,15 @@ import type { Matcher } from "../../src/agents/matcher/matcher.js";
 import { publicClientFor } from "../../src/chain/clients.js";
 import { rollupOf } from "../../src/chain/manifest.js";
 import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
+import { DEVNET_CANCEL_DELAY } from "../../src/devnet/deploy-orderbook.js";
 import { createMatcher, type MatcherAgent } from "../../src/devnet/orderbook-agents.js";
 import { createLogger } from "../../src/log.js";
 import { seededRandom } from "../../src/protocol/prng.js";
 import { getOrder } from "../../src/sdk/orderGateway.js";
-import { cancelOrder, placeOrder } from "../../src/sdk/placeOrder.js";
+import { cancelOrder, completeCancelOrder, placeOrder } from "../../src/sdk/placeOrder.js";
 import { waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-import { holdings, orderbookTrader, type Trader } from "../helpers/orderbook.js";
+import { advanceClocks, holdings, orderbookTrader, type Trader } from "../helpers/orderbook.js";
 
 const OPS = Number(process.env.JUNCTION_ORDERBOOK_OPS ?? 300);
 const SEED = Number(process.env.JUNCTION_ORDERBOOK_SEED ?? 15);
@@ -142,6 +143,7 @@ describe(`Order book conservation: ${OPS} seeded orders and cancels over 3 rollu
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
     const model = new ReferenceBook();
     const owners = new Map<bigint, Trader>();
+    const requested: bigint[] = [];
 
     for (let op = 0; op < OPS; op++) {
       const open = [...model.orders.values()].filter((order) => order.open > 0n);
@@ -155,9 +157,12 @@ describe(`Order book conservation: ${OPS} seeded orders and cancels over 3 rollu
           (order) => order.reserved === 0n && order.filled === matched,
           `order ${target.id} settled before its cancel`,
         );
+        // The request takes it out of matching at once; the escrow comes back when the cancel completes,
+        // after the gateway's delay (all of them at the end, after moving the clocks).
         await cancelOrder((owners.get(target.id) as Trader).wallet(Number(target.id >> 64n)), m, {
           orderId: target.id,
         });
+        requested.push(target.id);
         model.cancel(target.id);
         await waitUntil(
           async () => matcher.book.get(target.id),
@@ -201,6 +206,12 @@ describe(`Order book conservation: ${OPS} seeded orders and cancels over 3 rollu
         `order ${order.id} settled`,
         60_000,
       );
+    }
+
+    // Every requested cancel completes once the delay has passed (anvil time travel on every rollup).
+    await advanceClocks(m, DEVNET_CANCEL_DELAY + 1);
+    for (const id of requested) {
+      await completeCancelOrder((owners.get(id) as Trader).wallet(Number(id >> 64n)), m, { orderId: id });
     }
 
     const legs: ModelFill[] = [];

@@ -8,6 +8,7 @@ import type { Address } from "viem";
 import type { Matcher } from "../../src/agents/matcher/matcher.js";
 import { publicClientFor } from "../../src/chain/clients.js";
 import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
+import { DEVNET_CANCEL_DELAY } from "../../src/devnet/deploy-orderbook.js";
 import { createMatcher, type MatcherAgent } from "../../src/devnet/orderbook-agents.js";
 import { createLogger } from "../../src/log.js";
 import { quoteFor } from "../../src/protocol/orderbook.js";
@@ -16,7 +17,15 @@ import { cancelOrder } from "../../src/sdk/placeOrder.js";
 import { waitUntil } from "../helpers/chain.js";
 import { runCli } from "../helpers/cli.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
-import { amount, holdings, orderbookTrader, place, price, type Trader } from "../helpers/orderbook.js";
+import {
+  advanceClocks,
+  amount,
+  holdings,
+  orderbookTrader,
+  place,
+  price,
+  type Trader,
+} from "../helpers/orderbook.js";
 
 describe("Order book: the matcher settles across rollups", () => {
   let devnet: TestDevnet;
@@ -150,7 +159,28 @@ describe("Order book: the matcher settles across rollups", () => {
       ),
       JSON.stringify(book.asks),
     );
-    const cancelled = await cli(["cancel", "--order", orderId.toString(), "--private-key", alice.key]);
+    // Two steps: the request takes the order out of the book at once and says when the cancel is
+    // effective; --complete (after the delay; the clocks moved by anvil time travel) pays the escrow back.
+    const requested = await cli(["cancel", "--order", orderId.toString(), "--private-key", alice.key]);
+    assert.equal(requested.action, "cancel-requested");
+    assert.equal(
+      BigInt(requested.effectiveAt),
+      BigInt(requested.requestedAt) + BigInt(DEVNET_CANCEL_DELAY) + 1n,
+    );
+    assert.equal(requested.refund, undefined);
+    assert.ok(
+      !(await cli(["book"])).asks.some((level: { price: string }) => level.price === "9000"),
+      "out of the book at the request",
+    );
+    await advanceClocks(m, DEVNET_CANCEL_DELAY + 1);
+    const cancelled = await cli([
+      "cancel",
+      "--order",
+      orderId.toString(),
+      "--complete",
+      "--private-key",
+      alice.key,
+    ]);
     assert.equal(cancelled.refund, amount("0.5").toString());
     assert.equal((await getOrder(m, { orderId })).cancelled, true);
     const legs = await cli(["fills", "--order", resting.toString()]);
@@ -164,7 +194,16 @@ describe("Order book: the matcher settles across rollups", () => {
     const before902 = await holdings(m, 902, alice.address);
     const buy = await place(m, alice, 902, "buy", price("1000"), amount("2"));
     assert.equal(before902.jusd - (await holdings(m, 902, alice.address)).jusd, price("2000"));
-    const { refund } = await cancelOrder(alice.wallet(902), m, { orderId: buy });
+    // The SDK waits for the cancel to be effective and completes it; the clocks move past the delay by
+    // anvil time travel while it waits.
+    const cancelling = cancelOrder(alice.wallet(902), m, { orderId: buy, wait: true, pollMs: 200 });
+    await waitUntil(
+      () => getOrder(m, { orderId: buy }),
+      (order) => order.cancelRequestedAt !== 0n,
+      "the cancel requested",
+    );
+    await advanceClocks(m, DEVNET_CANCEL_DELAY + 1);
+    const { refund } = await cancelling;
     assert.equal(refund, price("2000"));
     assert.equal((await holdings(m, 902, alice.address)).jusd, before902.jusd);
   });

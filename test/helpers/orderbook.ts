@@ -1,15 +1,17 @@
 // Order book test helpers on a devnet: traders holding test ETH (minted by the deployer, its owner) and
 // JUSD (from the filler's genesis inventory: the filler agent is off in these devnets) on chosen rollups,
-// the matcher's raw batch submission, and balance reads.
+// the matcher's raw batch submission, balance reads, and two-step cancels completed by moving every
+// rollup's clock (anvil time travel, all rollups together so fill deadlines stay comparable).
 import assert from "node:assert/strict";
 import { type Address, erc20Abi, type Hex, parseEther, parseEventLogs } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { setBalance } from "../../src/chain/anvil.js";
+import { increaseTime, setBalance } from "../../src/chain/anvil.js";
 import { type JunctionWalletClient, publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { orderGatewayAbi, ownedTestTokenAbi } from "../../src/contracts/generated/index.js";
+import { DEVNET_CANCEL_DELAY } from "../../src/devnet/deploy-orderbook.js";
 import { gatewayAbi } from "../../src/sdk/orderGateway.js";
-import { placeOrder } from "../../src/sdk/placeOrder.js";
+import { cancelOrder, completeCancelOrder, placeOrder } from "../../src/sdk/placeOrder.js";
 
 export type Trader = { key: Hex; address: Address; wallet: (chainId: number) => JunctionWalletClient };
 
@@ -111,4 +113,31 @@ export async function holdings(manifest: Manifest, chainId: number, owner: Addre
     eth: await balanceOf(manifest, chainId, manifest.margin.testAsset, owner),
     jusd: await balanceOf(manifest, chainId, rollup.contracts.bridgedToken, owner),
   };
+}
+
+/** anvil-only: moves every rollup's clock forward by `seconds` (together: fill deadlines compare clocks). */
+export async function advanceClocks(manifest: Manifest, seconds: number): Promise<void> {
+  for (const rollup of manifest.rollups) await increaseTime(rollup, seconds);
+}
+
+/**
+ * Cancels orders in both steps without waiting: requests each cancel, moves every rollup's clock past the
+ * gateway's cancel delay (anvil time travel) and completes each; returns each completion's refund.
+ */
+export async function cancelNow(
+  manifest: Manifest,
+  orders: readonly { trader: Trader; orderId: bigint }[],
+): Promise<bigint[]> {
+  for (const { trader, orderId } of orders) {
+    await cancelOrder(trader.wallet(Number(orderId >> 64n)), manifest, { orderId });
+  }
+  await advanceClocks(manifest, DEVNET_CANCEL_DELAY + 1);
+  const refunds: bigint[] = [];
+  for (const { trader, orderId } of orders) {
+    const { refund } = await completeCancelOrder(trader.wallet(Number(orderId >> 64n)), manifest, {
+      orderId,
+    });
+    refunds.push(refund);
+  }
+  return refunds;
 }

@@ -22,8 +22,11 @@ import {OrderMessages} from "./OrderMessages.sol";
 ///         another rollup reserves this order's leg and asks the counterparty's gateway, which checks its
 ///         order the same way, pays its leg to this order's owner there and answers; the answer pays the
 ///         reserved leg here (or, refused or expired, releases it). Neither leg pays without the other's
-///         checks, and the owner can cancel at any time, on this rollup alone: everything not reserved comes
-///         back at once, a reserved part once its fill is answered or expired.
+///         checks. The owner can cancel at any time, on this rollup alone, in two steps (no "last look"):
+///         `requestCancel` takes the order out of matching at once (no fill created later takes it), and
+///         `completeCancel` (anyone, after `cancelDelay` = `fillTtl` + `clockSkew`) pays back everything not
+///         reserved; fills created before the request and delivered meanwhile are honoured, and a reserved
+///         part comes back once its fill is answered or expired.
 ///         Sealed orders: a commitment (hiding side, price and amount) with deposits made during a round's
 ///         commit window, revealed in the reveal window that follows, and filled only by the matcher's
 ///         auction batches for that round, at one clearing price, once the reveal window has closed.
@@ -37,6 +40,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     uint256 public constant PRICE_SCALE = 1e18;
     /// @notice Most fills one batch may carry (bounds a batch's gas).
     uint256 public constant MAX_FILLS = 64;
+    /// @dev `_refusal`'s creation time of a fill created here, now (after any cancel request here).
+    uint64 private constant NOW = type(uint64).max;
 
     struct Market {
         address base;
@@ -63,6 +68,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         /// @notice A buy's quote its reserved fills may still pay (the sum of their exact quotes): what a
         ///         cancel keeps in escrow for them.
         uint256 reservedQuote;
+        /// @notice When the owner asked to cancel (this rollup's clock; 0: never): from then on no fill created
+        ///         later takes the order; `cancelled` once the cancel completed.
+        uint64 cancelRequestedAt;
     }
 
     /// @notice A sealed order before its reveal: who committed, when, and what it deposited (no side,
@@ -98,6 +106,13 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     address public immutable inbox;
     /// @notice Seconds a fill message stays deliverable; after that its expiry notice releases the leg.
     uint64 public immutable fillTtl;
+    /// @notice Most seconds any peer rollup's clock may differ from this one's: a fill created on a peer
+    ///         at most this much after a cancel request here (by the two clocks) may still be from before it.
+    uint64 public immutable clockSkew;
+    /// @notice Seconds between a cancel request and its completion: `fillTtl + clockSkew`, so every fill
+    ///         message created before the request has been delivered or expired by then (enforced here,
+    ///         not configured apart: a fill's deadline is its creation + `fillTtl` on its sender's clock).
+    uint64 public immutable cancelDelay;
     /// @notice Seconds of each sealed-order round's commit window (round r: [r x period, (r + 1) x period)).
     uint64 public immutable auctionPeriod;
     /// @notice Seconds of the reveal window that follows each commit window.
@@ -149,6 +164,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @notice The owner cancelled; `refund` (the escrow less what its reserved fills may still pay) went
     ///         back to it. The kept part pays a later CONFIRM or goes back on a REJECT or expiry.
     event Cancelled(uint256 indexed orderId, uint256 refund);
+    /// @notice The owner asked to cancel: the order takes no fill created from now on; `completeCancel`
+    ///         pays its escrow back from `effectiveAt` (fills created before the request still settle).
+    event CancelRequested(uint256 indexed orderId, uint64 requestedAt, uint64 effectiveAt);
     /// @notice A batch landed; `fills` counts every fill it carried, skipped ones too.
     event BatchSettled(uint64 indexed batchId, uint256 fills);
     /// @notice Fill `index` of batch `batchId` did not settle: `order` refused it for a reason its trader can
@@ -193,6 +211,13 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     error UnknownOrder(uint256 orderId);
     /// @notice The order was cancelled.
     error OrderCancelled(uint256 orderId);
+    /// @notice The owner asked to cancel the order at `requestedAt`: a fill created after that is refused.
+    error CancelPending(uint256 orderId, uint64 requestedAt);
+    /// @notice No cancel was requested for the order: `requestCancel` first.
+    error CancelNotRequested(uint256 orderId);
+    /// @notice The cancel completes only from `effectiveAt` (fills created before the request may still
+    ///         be delivered until then).
+    error CancelNotEffective(uint256 orderId, uint256 effectiveAt);
     /// @notice The fill's price is worse than the order's limit.
     error LimitPriceViolated(uint256 orderId, uint256 limit, uint256 price);
     /// @notice The fill's amount exceeds what remains of the order (unfilled and unreserved).
@@ -253,6 +278,7 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         address inbox_,
         address matcher_,
         uint64 fillTtl_,
+        uint64 clockSkew_,
         uint64 auctionPeriod_,
         uint64 revealPeriod_
     ) Ownable(initialOwner) {
@@ -260,6 +286,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         inbox = inbox_;
         matcher = matcher_;
         fillTtl = fillTtl_;
+        clockSkew = clockSkew_;
+        cancelDelay = fillTtl_ + clockSkew_;
         if (auctionPeriod_ == 0) revert ZeroAmount();
         auctionPeriod = auctionPeriod_;
         revealPeriod = revealPeriod_;
@@ -379,15 +407,17 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         if (commit.quoteDeposit > 0) IERC20(market.quote).safeTransfer(msg.sender, commit.quoteDeposit);
     }
 
-    /// @notice Cancels the caller's order at any time: no new fill takes it, and its escrow goes back at once
-    ///         except what its reserved fills may still pay (a sell: the reserved base; a buy: their exact
-    ///         quote). That part pays the counterparty on a CONFIRM, or comes back on a REJECT or the
-    ///         fill's expiry. The escape hatch needs nobody but this rollup for everything unreserved.
-    function cancel(uint256 orderId) external nonReentrant {
+    /// @notice Asks to cancel the caller's order, at any time: from now on no fill created later takes it
+    ///         (the matcher drops it from its book; a batch here skips it, a fill message created on a peer
+    ///         after this, by the two clocks give or take `clockSkew`, is rejected). Fills created before
+    ///         still settle when delivered: a remote maker cannot back out of a fill in flight ("last look").
+    ///         `completeCancel` pays the escrow back from `effectiveAt` = now + `cancelDelay` + 1.
+    function requestCancel(uint256 orderId) external nonReentrant {
         Order storage order = _orders[orderId];
         if (order.owner == address(0)) revert UnknownOrder(orderId);
         if (order.owner != msg.sender) revert NotOrderOwner(orderId, msg.sender);
         if (order.cancelled) revert OrderCancelled(orderId);
+        if (order.cancelRequestedAt != 0) revert CancelPending(orderId, order.cancelRequestedAt);
         if (order.filled == order.amount) revert OrderComplete(orderId);
         if (order.auction != 0) {
             // A revealed order stays in its auction until the auction had one more round to clear: backing
@@ -395,11 +425,29 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             uint256 cancellableAt = _revealEnd(order.auction - 1) + auctionPeriod;
             if (block.timestamp < cancellableAt) revert AuctionPending(orderId, cancellableAt);
         }
+        uint64 requestedAt = uint64(block.timestamp);
+        order.cancelRequestedAt = requestedAt;
+        emit CancelRequested(orderId, requestedAt, requestedAt + cancelDelay + 1);
+    }
+
+    /// @notice Completes a requested cancel once `cancelDelay` has passed (anyone may call it; the owner is
+    ///         paid): every fill message created before the request has been delivered (and honoured) or
+    ///         has expired. Pays back the escrow except what the order's own reserved fills may still pay
+    ///         (a sell: the reserved base; a buy: their exact quote); that part pays the counterparty on a
+    ///         CONFIRM, or comes back on a REJECT or the fill's expiry. The escape hatch needs nobody but
+    ///         this rollup for everything unreserved.
+    function completeCancel(uint256 orderId) external nonReentrant {
+        Order storage order = _orders[orderId];
+        if (order.owner == address(0)) revert UnknownOrder(orderId);
+        if (order.cancelled) revert OrderCancelled(orderId);
+        if (order.cancelRequestedAt == 0) revert CancelNotRequested(orderId);
+        uint256 effectiveAt = uint256(order.cancelRequestedAt) + cancelDelay + 1;
+        if (block.timestamp < effectiveAt) revert CancelNotEffective(orderId, effectiveAt);
         order.cancelled = true;
         uint256 refund = order.escrow - _keptFor(order);
         order.escrow -= refund;
         emit Cancelled(orderId, refund);
-        if (refund > 0) IERC20(_escrowToken(order)).safeTransfer(msg.sender, refund);
+        _payOrOwe(order.owner, _escrowToken(order), refund);
     }
 
     /// @notice Pays the caller what a refused payout left owed to it in `token`.
@@ -491,7 +539,7 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @notice Base units of the order a fill may still take (zero once cancelled).
     function availableOf(uint256 orderId) public view returns (uint256) {
         Order storage order = _orders[orderId];
-        if (order.cancelled) return 0;
+        if (order.cancelled || order.cancelRequestedAt != 0) return 0;
         return order.amount - order.filled - order.reserved;
     }
 
@@ -534,13 +582,13 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         if (chainOf(fill.order) != block.chainid) revert NotLocalOrder(fill.order);
         if (mulmod(fill.amount, fill.price, PRICE_SCALE) != 0) revert InexactFill(fill.amount, fill.price);
         Order storage order = _orders[fill.order];
-        if (_skipped(batchId, index, fill.order, _refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount, auction))) {
+        if (_skipped(batchId, index, fill.order, _refusal(fill.order, order.marketId, !order.isBuy, fill.price, fill.amount, auction, NOW))) {
             return;
         }
         uint64 counterChain = chainOf(fill.counter);
         if (counterChain == block.chainid) {
             Order storage counter = _orders[fill.counter];
-            if (_skipped(batchId, index, fill.counter, _refusal(fill.counter, order.marketId, order.isBuy, fill.price, fill.amount, auction))) {
+            if (_skipped(batchId, index, fill.counter, _refusal(fill.counter, order.marketId, order.isBuy, fill.price, fill.amount, auction, NOW))) {
                 return;
             }
             bytes32 fillId = keccak256(abi.encode(block.chainid, batchId, index));
@@ -556,7 +604,15 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             counterChain,
             address(this),
             OrderMessages.encodeFill(
-                order.marketId, fill.order, order.owner, order.isBuy, fill.counter, fill.price, fill.amount, auction
+                order.marketId,
+                fill.order,
+                order.owner,
+                order.isBuy,
+                fill.counter,
+                fill.price,
+                fill.amount,
+                auction,
+                uint64(block.timestamp)
             ),
             OrderMessages.FILL_GAS,
             uint64(block.timestamp) + fillTtl
@@ -568,35 +624,26 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @dev The counterparty side of a cross-rollup fill: check the order here, pay its leg to the first
     ///      order's owner, and answer (confirm or reject) over a message that never expires.
     function _receiveFill(uint64 sourceChainId, bytes calldata body) private {
-        (
-            ,
-            bytes32 marketId,
-            uint256 fromOrder,
-            address fromOwner,
-            bool fromIsBuy,
-            uint256 toOrder,
-            uint256 price,
-            uint256 amount,
-            uint64 auction
-        ) = abi.decode(body, (uint8, bytes32, uint256, address, bool, uint256, uint256, uint256, uint64));
+        // All fields are static, so the struct decodes the flat tuple `OrderMessages.encodeFill` wrote.
+        OrderMessages.FillBody memory fill = abi.decode(body, (OrderMessages.FillBody));
         bytes32 fillId = Inbox(inbox).currentMessageId();
-        bytes memory refusal = chainOf(toOrder) == block.chainid
-            ? _refusal(toOrder, marketId, fromIsBuy, price, amount, auction)
-            : abi.encodeWithSelector(NotLocalOrder.selector, toOrder);
-        if (refusal.length == 0 && mulmod(amount, price, PRICE_SCALE) != 0) {
-            refusal = abi.encodeWithSelector(InexactFill.selector, amount, price);
+        bytes memory refusal = chainOf(fill.toOrder) == block.chainid
+            ? _refusal(fill.toOrder, fill.marketId, fill.fromIsBuy, fill.price, fill.amount, fill.auction, fill.createdAt)
+            : abi.encodeWithSelector(NotLocalOrder.selector, fill.toOrder);
+        if (refusal.length == 0 && mulmod(fill.amount, fill.price, PRICE_SCALE) != 0) {
+            refusal = abi.encodeWithSelector(InexactFill.selector, fill.amount, fill.price);
         }
         // An auction fill also needs this rollup's reveal window closed and the round's one price.
-        if (refusal.length == 0 && auction != 0) {
-            refusal = _clearingRefusal(marketId, auction - 1, price);
-            if (refusal.length == 0) clearingPrice[marketId][auction - 1] = price;
+        if (refusal.length == 0 && fill.auction != 0) {
+            refusal = _clearingRefusal(fill.marketId, fill.auction - 1, fill.price);
+            if (refusal.length == 0) clearingPrice[fill.marketId][fill.auction - 1] = fill.price;
         }
         bytes memory answer;
         if (refusal.length == 0) {
-            _fillLeg(toOrder, fromOrder, fromOwner, price, amount, fillId, false);
-            answer = OrderMessages.encodeAnswer(OrderMessages.CONFIRM, fillId, bytes4(0), _orders[toOrder].owner);
+            _fillLeg(fill.toOrder, fill.fromOrder, fill.fromOwner, fill.price, fill.amount, fillId, false);
+            answer = OrderMessages.encodeAnswer(OrderMessages.CONFIRM, fillId, bytes4(0), _orders[fill.toOrder].owner);
         } else {
-            emit FillRejected(fillId, toOrder, bytes4(refusal));
+            emit FillRejected(fillId, fill.toOrder, bytes4(refusal));
             answer = OrderMessages.encodeAnswer(OrderMessages.REJECT, fillId, bytes4(refusal), address(0));
         }
         outbox.send(sourceChainId, address(this), answer, OrderMessages.ANSWER_GAS, OrderMessages.NEVER_EXPIRES);
@@ -668,18 +715,25 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     }
 
     /// @dev Empty when `orderId` (here) accepts a fill of `amount` at `price` against an order of
-    ///      `marketId` on side `counterIsBuy`; otherwise the encoded error naming why not.
+    ///      `marketId` on side `counterIsBuy`, created at `createdAt` (a peer's clock; NOW for a fill created
+    ///      here, in this block); otherwise the encoded error naming why not. After a cancel request only a
+    ///      fill created on a peer at most `clockSkew` after it (by the two clocks) is taken.
     function _refusal(
         uint256 orderId,
         bytes32 marketId,
         bool counterIsBuy,
         uint256 price,
         uint256 amount,
-        uint64 auction
+        uint64 auction,
+        uint64 createdAt
     ) private view returns (bytes memory) {
         Order storage order = _orders[orderId];
         if (order.owner == address(0)) return abi.encodeWithSelector(UnknownOrder.selector, orderId);
         if (order.cancelled) return abi.encodeWithSelector(OrderCancelled.selector, orderId);
+        uint64 requestedAt = order.cancelRequestedAt;
+        if (requestedAt != 0 && (createdAt == NOW || createdAt > uint256(requestedAt) + clockSkew)) {
+            return abi.encodeWithSelector(CancelPending.selector, orderId, requestedAt);
+        }
         if (order.auction != auction) return abi.encodeWithSelector(WrongAuction.selector, orderId, order.auction);
         if (order.marketId != marketId) return abi.encodeWithSelector(MarketMismatch.selector, orderId, marketId);
         if (order.isBuy == counterIsBuy) return abi.encodeWithSelector(SameSide.selector, orderId);
@@ -719,7 +773,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
             reserved: 0,
             escrow: escrow,
             auction: auction,
-            reservedQuote: 0
+            reservedQuote: 0,
+            cancelRequestedAt: 0
         });
         emit OrderPlaced(orderId, msg.sender, marketId, isBuy, price, amount, escrow, auction);
     }
@@ -730,7 +785,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         if (refusal.length == 0) return false;
         bytes4 reason = bytes4(refusal);
         if (
-            reason != OrderCancelled.selector && reason != UnknownOrder.selector
+            reason != OrderCancelled.selector && reason != CancelPending.selector
+                && reason != UnknownOrder.selector
                 && reason != QuantityExceedsRemaining.selector
         ) _requireAccepted(refusal);
         emit FillSkipped(batchId, index, orderId, reason);

@@ -4,8 +4,9 @@
 //      sent: a batch id below the gateway's `nextBatchId` landed (its receipt is found by its
 //      BatchSettled event); one at or above it is sent again as it was — never a second batch for it;
 //   2. reads every gateway's new events in block order: OrderPlaced (into the book, matching at once),
-//      Cancelled (out of the book), OrderFilled (a leg paid; both paid: the fill is settled, logged with
-//      its timings), FillReleased (a cross-rollup fill refused or expired: both legs go back to the book);
+//      CancelRequested (out of the book at once; Cancelled, its completion, too), OrderFilled (a leg
+//      paid; both paid: the fill is settled, logged with its timings), FillReleased (a cross-rollup fill
+//      refused or expired: both legs go back to the book);
 //   3. submits, per gateway, its batch of planned fills (each fill goes to its taker's rollup): the fill
 //      ids come from the receipt; a fill the gateway skipped (FillSkipped: an order cancelled, unknown or
 //      without enough remaining) drops that order from the book and gives the other leg back; a batch the
@@ -327,6 +328,9 @@ export class Matcher extends PollingAgent {
       case "SealedRevealed":
         this.#store.sealedRevealed(log.args.sealedId, log.args.orderId);
         return;
+      // A cancel request takes the order out of matching at once (the gateway refuses any fill created
+      // after it); its completion, later, only pays the escrow back.
+      case "CancelRequested":
       case "Cancelled": {
         this.#auctions?.cancel(log.args.orderId);
         const removed = this.#book.remove(log.args.orderId);
@@ -599,7 +603,14 @@ export class Matcher extends PollingAgent {
       const removed = this.#book.remove(skip.order);
       if (removed) {
         this.#store.apply({
-          orders: [{ ...removed, open: 0n, cancelled: skip.reason === "OrderCancelled", auction: 0n }],
+          orders: [
+            {
+              ...removed,
+              open: 0n,
+              cancelled: skip.reason === "OrderCancelled" || skip.reason === "CancelPending",
+              auction: 0n,
+            },
+          ],
         });
       }
       this.#giveBack([fill], "failed", `skipped: ${skip.reason}`);
@@ -625,7 +636,7 @@ export class Matcher extends PollingAgent {
         functionName: "orderOf",
         args: [id],
       });
-      if (order.cancelled) {
+      if (order.cancelled || order.cancelRequestedAt !== 0n) {
         const removed = this.#book.remove(id);
         if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true, auction: 0n }] });
       }
