@@ -35,6 +35,8 @@ export type CommitteeGasResult = {
     oneCheckpointGas: number;
     /** Gas per destination per epoch by the number of rollups in it, and a message's verifyRoot. */
     epochGas: EpochGasRow[];
+    /** Gas of the first epoch of the largest size: every source's record is a fresh storage word. */
+    firstEpochGas: EpochGasRow;
     constraints: number;
     provingMs: Stats;
   };
@@ -146,7 +148,7 @@ export async function measureCommitteeGas(
     };
     // A first epoch records every source's checkpoint (a fresh storage word each); the measured epochs
     // after it advance every rollup's count, so each rewrites its word: the steady state's worst case.
-    await submitEpoch(
+    const warmUp = await submitEpoch(
       new EpochTree(
         Array.from({ length: sources }, (_, i) => ({
           chainId: BigInt(i + 1),
@@ -191,7 +193,13 @@ export async function measureCommitteeGas(
       epochGas.find((row) => row.rollups === 1)?.gas ?? (epochGas[0] as EpochGasRow).gas;
     return {
       multisig: rows,
-      zk: { oneCheckpointGas, epochGas, constraints, provingMs: stats(provingMs) },
+      zk: {
+        oneCheckpointGas,
+        epochGas,
+        firstEpochGas: { rollups: sources, gas: warmUp.gas, verifyRootGas: 0 },
+        constraints,
+        provingMs: stats(provingMs),
+      },
       crossoverSigners: crossover(rows, oneCheckpointGas),
     };
   } finally {

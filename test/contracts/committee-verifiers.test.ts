@@ -407,7 +407,16 @@ describe("committee verifiers", () => {
           address: late,
           abi: zkVerifierAbi,
           functionName: "setGenesisCommittee",
-          args: [A, next.root, 2n, 1n],
+          args: [A, next.root, 1n, 1n],
+        }),
+      });
+      // `next` also serves B here, with threshold 3.
+      await client.waitForTransactionReceipt({
+        hash: await wallet.writeContract({
+          address: late,
+          abi: zkVerifierAbi,
+          functionName: "setGenesisCommittee",
+          args: [B, next.root, 3n, 0n],
         }),
       });
       const third = await buildCommittee(devCommitteeKeys("third"));
@@ -441,6 +450,17 @@ describe("committee verifiers", () => {
         ).epoch,
         2n,
       );
+      // Review finding L1: the lowest threshold `next` serves with was only ever lowered; with A gone
+      // it is B's 3 again (an epoch of fewer signers is refused up front), and `third` serves A with 2.
+      const use = (committee: Committee) =>
+        client.readContract({
+          address: late,
+          abi: zkVerifierAbi,
+          functionName: "committeeUse",
+          args: [committee.root],
+        });
+      assert.deepEqual(await use(next), [1n, 3n, 0n]);
+      assert.deepEqual(await use(third), [1n, 2n, 0n]);
     });
 
     it("refuses a hand-over statement replayed against another committee with the same signers", async () => {
