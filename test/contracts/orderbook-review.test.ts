@@ -6,7 +6,7 @@
 // The devnet starts without agents: nothing is delivered until the test starts the relayer.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, type Hex, parseGwei, toFunctionSelector } from "viem";
+import { type Address, type Hex, parseEther, parseGwei, toFunctionSelector } from "viem";
 import type { Agent } from "../../src/agents/agent.js";
 import type { Matcher } from "../../src/agents/matcher/matcher.js";
 import { increaseTime } from "../../src/chain/anvil.js";
@@ -424,8 +424,8 @@ describe("order book review fixes: the matcher", () => {
 
   it("F4: a counterparty cancelled in the block of the matcher's batch is skipped; the honest fill settles in it", async () => {
     const m = devnet.manifest;
-    const alice = await orderbookTrader(m, [901]);
-    const carol = await orderbookTrader(m, [901]);
+    const alice = await orderbookTrader(m, [901], { jusd: parseEther("5000") });
+    const carol = await orderbookTrader(m, [901], { jusd: 0n });
     const sell = await place(m, carol, 901, "sell", price("3000"), amount("1"));
     const griefer = await place(m, carol, 901, "sell", price("2999"), amount("0.0001"));
     const buy = await place(m, alice, 901, "buy", price("3000"), amount("1.0002"));
@@ -506,8 +506,8 @@ describe("order book review fixes: the matcher", () => {
     const m = devnet.manifest;
     await agent?.stop();
     agent = undefined;
-    const alice = await orderbookTrader(m, [901]);
-    const carol = await orderbookTrader(m, [901]);
+    const alice = await orderbookTrader(m, [901], { jusd: parseEther("5000") });
+    const carol = await orderbookTrader(m, [901], { jusd: 0n });
     const sell = await place(m, carol, 901, "sell", price("2000"), amount("1"));
     const buy = await place(m, alice, 901, "buy", price("2000"), amount("1"));
     const rollup = rollupOf(m, 901);
@@ -576,5 +576,51 @@ describe("order book review fixes: the matcher", () => {
       (await (agent as MatcherAgent | undefined)?.status())?.nextBatch["901"],
       String(batchId + 2n),
     );
+  });
+
+  it("F2: the matcher drops an order at its cancel request and never proposes it (the next order fills instead)", async () => {
+    const m = devnet.manifest;
+    // The filler's JUSD on 901 funds the buyers: each test of this devnet takes only what it needs.
+    const bob = await orderbookTrader(m, [901], { jusd: parseEther("1000") });
+    const carol = await orderbookTrader(m, [901], { jusd: parseEther("1000") });
+    const dave = await orderbookTrader(m, [901], { jusd: 0n });
+    await agent?.stop();
+    agent = createMatcher(m, devnet.dataDir, createLogger("silent"), {
+      settings: { intervalMs: 100 },
+      onStart: (running) => {
+        matcher = running;
+      },
+    });
+    await agent.start();
+    const target = await place(m, bob, 901, "buy", price("1000"), amount("1"));
+    await waitUntil(
+      async () => matcher.book.get(target),
+      (order) => order !== undefined,
+      "the matcher reads the buy",
+    );
+    await cancelOrder(bob.wallet(901), m, { orderId: target });
+    await waitUntil(
+      async () => matcher.book.get(target),
+      (order) => order === undefined,
+      "the matcher drops it at the request",
+    );
+    // Same price, later: time priority would give the target the next sell if it were still matchable.
+    const second = await place(m, carol, 901, "buy", price("1000"), amount("1"));
+    const sell = await place(m, dave, 901, "sell", price("1000"), amount("1"));
+    await waitUntil(
+      () => getOrder(m, { orderId: second }),
+      (order) => order.filled > 0n,
+      "the later buy fills",
+    );
+    assert.equal((await getOrder(m, { orderId: target })).filled, 0n);
+    assert.ok((await getOrder(m, { orderId: sell })).filled > 0n);
+    const skips = await publicClientFor(rollupOf(m, 901)).getContractEvents({
+      address: m.orderbook?.gateway as Address,
+      abi: orderGatewayAbi,
+      eventName: "FillSkipped",
+      args: { order: target },
+      fromBlock: 0n,
+    });
+    assert.deepEqual(skips, [], "no batch ever carried a fill of the order with a pending cancel");
   });
 });
