@@ -9,21 +9,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Address, encodeFunctionData, type Hex, keccak256, toHex } from "viem";
+import { type Address, encodeFunctionData, type Hex } from "viem";
 import { releaseProvingThreads } from "../src/agents/prover/groth16.js";
-import { type AnvilNode, startAnvil } from "../src/chain/anvil.js";
+import type { AnvilNode } from "../src/chain/anvil.js";
 import { publicClientFor, walletClientFor } from "../src/chain/clients.js";
 import type { RollupEntry } from "../src/chain/manifest.js";
-import { freePort } from "../src/chain/ports.js";
 import {
   solvencyBatchVerifierAbi,
   solvencyBatchVerifierBytecode,
   solvencyRegistryAbi,
-  superblockLogAbi,
-  superblockLogBytecode,
 } from "../src/contracts/generated/index.js";
 import { devnetAccounts, solvencyPublisherAccount } from "../src/devnet/accounts.js";
-import { deploySolvency } from "../src/devnet/deploy-solvency.js";
 import { seededRandom } from "../src/protocol/prng.js";
 import {
   buildSumTree,
@@ -41,7 +37,9 @@ import { publishEpoch } from "../src/solvency/publish.js";
 import { BATCH_DEPTH, proveBatch, SOLVENCY_ZKEY } from "../src/solvency/zk.js";
 import { proveTreeInRange } from "../src/solvency/zk-epoch.js";
 import { SOLVENCY_FOLD_ZKEY } from "../src/solvency/zk-fold.js";
+import { startContractNode } from "../test/helpers/contract-node.js";
 import { startTestDevnet } from "../test/helpers/devnet.js";
+import { deploySolvencyL1 } from "../test/helpers/solvency-l1.js";
 import { type Stats, stats } from "./report.js";
 import { runStamp, writeResults } from "./results-file.js";
 
@@ -146,69 +144,46 @@ const HOLDER_PLACEHOLDER = "0x0000000000000000000000000000000000000c01" as Addre
 
 /** A fresh L1 with the SuperblockLog (the deployer posts) and the SolvencyRegistry. */
 async function chain() {
-  const node = await startAnvil({ chainId: 900, port: await freePort() });
-  const accounts = devnetAccounts();
-  const client = publicClientFor(node);
-  const deployer = walletClientFor(node, accounts.deployer.privateKey);
-  const hash = await deployer.deployContract({
-    abi: superblockLogAbi,
-    bytecode: superblockLogBytecode,
-    args: [accounts.deployer.address, 64n, [901n]],
-  });
-  const log = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
-  const { registry } = await deploySolvency(node, accounts.deployer.privateKey, {
-    superblockLog: log,
-    publisher: accounts.proposer.address,
+  const l1 = await startContractNode(900);
+  const { solvency, postSuperblock } = await deploySolvencyL1(l1, {
+    rollups: [901],
     // Every listed asset must be reported each epoch: list JUSD (a placeholder token) so it may be.
     tokens: [{ chainId: 901, token: JUSD_PLACEHOLDER, symbol: "JUSD" }],
     // The fold bench's tree needs reserves that cover it: one placeholder holder.
     holders: [{ chainId: 901, holder: HOLDER_PLACEHOLDER }],
   });
   let height = 0n;
-  const publisher = walletClientFor(node, accounts.proposer.privateKey);
+  const publisher = l1.walletOf(devnetAccounts().proposer.privateKey);
   /** Posts a superblock and publishes the tree's root there (with `reserve`, if any); returns the publish gas. */
   async function publish(tree: SumTree, reserve?: bigint): Promise<bigint> {
-    height += 1n;
-    const blocks = [
-      {
-        chainId: 901n,
-        blockNumber: height,
-        blockHash: keccak256(toHex(`b${height}`)),
-        outboxCount: 0n,
-        outboxRoot: keccak256(toHex("r")),
-      },
-    ];
-    const posted = await deployer.writeContract({
-      address: log,
-      abi: superblockLogAbi,
-      functionName: "postSuperblocks",
-      args: [height, [blocks], 0n],
-    });
-    await client.waitForTransactionReceipt({ hash: posted });
-    const sent = await publisher.writeContract({
-      address: registry,
-      abi: solvencyRegistryAbi,
-      functionName: "publish",
-      args: [
-        height,
-        blocks,
-        [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }],
-        reserve === undefined
-          ? []
-          : [
-              {
-                chainId: 901n,
-                blockNumber: height,
-                holder: HOLDER_PLACEHOLDER,
-                token: JUSD_PLACEHOLDER,
-                amount: reserve,
-              },
-            ],
-      ],
-    });
-    return (await client.waitForTransactionReceipt({ hash: sent })).gasUsed;
+    const superblock = await postSuperblock();
+    height = superblock.height;
+    const receipt = await l1.mined(
+      publisher.writeContract({
+        address: solvency.registry,
+        abi: solvencyRegistryAbi,
+        functionName: "publish",
+        args: [
+          height,
+          superblock.blocks,
+          [{ asset: assetId("JUSD"), root: tree.root.hash, total: tree.root.sum }],
+          reserve === undefined
+            ? []
+            : [
+                {
+                  chainId: 901n,
+                  blockNumber: height,
+                  holder: HOLDER_PLACEHOLDER,
+                  token: JUSD_PLACEHOLDER,
+                  amount: reserve,
+                },
+              ],
+        ],
+      }),
+    );
+    return receipt.gasUsed;
   }
-  return { node, client, registry, publish, epoch: () => height };
+  return { node: l1.node, client: l1.client, registry: solvency.registry, publish, epoch: () => height };
 }
 
 /**

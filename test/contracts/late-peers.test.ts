@@ -4,15 +4,8 @@
 // included), and only the sequencer adds a rollup to the SuperblockLog's domain.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, decodeEventLog, type Hex, parseEther, zeroAddress } from "viem";
-import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
-import {
-  type JunctionPublicClient,
-  type JunctionWalletClient,
-  publicClientFor,
-  walletClientFor,
-} from "../../src/chain/clients.js";
-import { freePort } from "../../src/chain/ports.js";
+import { type Address, decodeEventLog, parseEther, zeroAddress } from "viem";
+import type { JunctionPublicClient, JunctionWalletClient } from "../../src/chain/clients.js";
 import {
   bondManagerAbi,
   bondManagerBytecode,
@@ -23,42 +16,28 @@ import {
 } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { rejects } from "../helpers/chain.js";
+import { type ContractNode, startContractNode } from "../helpers/contract-node.js";
 
 const CHAIN = 901;
 const PEER = 902n;
 const NEWCOMER = 903n;
 
 describe("rollups that join later", () => {
-  let node: AnvilNode;
+  let chain: ContractNode;
   let client: JunctionPublicClient;
   let owner: JunctionWalletClient;
   let stranger: JunctionWalletClient;
   let outbox: Address;
   let bondManager: Address;
 
-  async function deploy(abi: readonly unknown[], bytecode: Hex, args: readonly unknown[]): Promise<Address> {
-    const hash = await owner.deployContract({ abi, bytecode, args } as Parameters<
-      typeof owner.deployContract
-    >[0]);
-    return (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
-  }
-
-  async function mined(hash: Promise<Hex>) {
-    const receipt = await client.waitForTransactionReceipt({ hash: await hash });
-    assert.equal(receipt.status, "success");
-    return receipt;
-  }
-
   before(async () => {
-    node = await startAnvil({ chainId: CHAIN, port: await freePort() });
-    client = publicClientFor(node);
-    const accounts = devnetAccounts();
-    owner = walletClientFor(node, accounts.deployer.privateKey);
-    stranger = walletClientFor(node, accounts.user.privateKey);
+    chain = await startContractNode(CHAIN);
+    ({ client, wallet: owner } = chain);
+    stranger = chain.walletOf(devnetAccounts().user.privateKey);
     // No Inbox on this chain: nothing expires here.
-    outbox = await deploy(outboxAbi, outboxBytecode, [owner.account.address, zeroAddress]);
+    outbox = await chain.deploy(outboxAbi, outboxBytecode, [owner.account.address, zeroAddress]);
     // The remote verifier is any address here: the bond updates are only sent, not delivered.
-    bondManager = await deploy(bondManagerAbi, bondManagerBytecode, [
+    bondManager = await chain.deploy(bondManagerAbi, bondManagerBytecode, [
       owner.account.address,
       outbox,
       outbox,
@@ -68,7 +47,7 @@ describe("rollups that join later", () => {
   });
 
   after(async () => {
-    await node?.stop();
+    await chain?.node.stop();
   });
 
   it("BondManager: only the owner adds a destination, once, never this chain", async () => {
@@ -92,7 +71,7 @@ describe("rollups that join later", () => {
         "InvalidDestination",
       );
     }
-    await mined(
+    await chain.mined(
       owner.writeContract({
         address: bondManager,
         abi: bondManagerAbi,
@@ -109,7 +88,7 @@ describe("rollups that join later", () => {
   });
 
   it("BondManager: refuses a destination past MAX_DESTINATIONS", async () => {
-    const full = await deploy(bondManagerAbi, bondManagerBytecode, [
+    const full = await chain.deploy(bondManagerAbi, bondManagerBytecode, [
       owner.account.address,
       outbox,
       outbox,
@@ -132,7 +111,7 @@ describe("rollups that join later", () => {
       }),
       "NoBondToAnnounce",
     );
-    await mined(
+    await chain.mined(
       owner.writeContract({
         address: bondManager,
         abi: bondManagerAbi,
@@ -141,7 +120,7 @@ describe("rollups that join later", () => {
       }),
     );
     const before = await client.readContract({ address: outbox, abi: outboxAbi, functionName: "count" });
-    const receipt = await mined(
+    const receipt = await chain.mined(
       stranger.writeContract({
         address: bondManager,
         abi: bondManagerAbi,
@@ -163,8 +142,8 @@ describe("rollups that join later", () => {
   });
 
   it("SuperblockLog: only the sequencer adds a rollup to the domain, once", async () => {
-    const sequencer = walletClientFor(node, devnetAccounts().sequencer.privateKey);
-    const log = await deploy(superblockLogAbi, superblockLogBytecode, [
+    const sequencer = chain.walletOf(devnetAccounts().sequencer.privateKey);
+    const log = await chain.deploy(superblockLogAbi, superblockLogBytecode, [
       sequencer.account.address,
       64n,
       [PEER],
@@ -198,7 +177,7 @@ describe("rollups that join later", () => {
       }),
       false,
     );
-    await mined(
+    await chain.mined(
       sequencer.writeContract({
         address: log,
         abi: superblockLogAbi,

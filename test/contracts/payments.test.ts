@@ -14,14 +14,7 @@ import {
   toFunctionSelector,
   zeroAddress,
 } from "viem";
-import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
-import {
-  type JunctionPublicClient,
-  type JunctionWalletClient,
-  publicClientFor,
-  walletClientFor,
-} from "../../src/chain/clients.js";
-import { freePort } from "../../src/chain/ports.js";
+import type { JunctionPublicClient, JunctionWalletClient } from "../../src/chain/clients.js";
 import {
   bondManagerAbi,
   bondManagerBytecode,
@@ -36,42 +29,24 @@ import {
   tokenBridgeAbi,
   tokenBridgeBytecode,
 } from "../../src/contracts/generated/index.js";
-import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { rejects } from "../helpers/chain.js";
+import { type ContractNode, startContractNode } from "../helpers/contract-node.js";
 
 const PEER = 902n;
 
 describe("payments that never lock funds", () => {
-  let node: AnvilNode;
+  let chain: ContractNode;
   let client: JunctionPublicClient;
   let wallet: JunctionWalletClient;
   let feeToken: Address;
   let refuser: Address;
 
-  async function deploy(
-    abi: readonly unknown[],
-    bytecode: Hex,
-    args: readonly unknown[] = [],
-  ): Promise<Address> {
-    const hash = await wallet.deployContract({ abi, bytecode, args } as Parameters<
-      typeof wallet.deployContract
-    >[0]);
-    return (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
-  }
-
-  async function mined(hash: Promise<Hex>) {
-    const receipt = await client.waitForTransactionReceipt({ hash: await hash });
-    assert.equal(receipt.status, "success");
-    return receipt;
-  }
-
   before(async () => {
-    node = await startAnvil({ chainId: 901, port: await freePort() });
-    client = publicClientFor(node);
-    wallet = walletClientFor(node, devnetAccounts().deployer.privateKey);
-    feeToken = await deploy(feeOnTransferTokenAbi, feeOnTransferTokenBytecode);
-    refuser = await deploy(etherRefuserAbi, etherRefuserBytecode);
-    await mined(
+    chain = await startContractNode(901);
+    ({ client, wallet } = chain);
+    feeToken = await chain.deploy(feeOnTransferTokenAbi, feeOnTransferTokenBytecode);
+    refuser = await chain.deploy(etherRefuserAbi, etherRefuserBytecode);
+    await chain.mined(
       wallet.writeContract({
         address: feeToken,
         abi: feeOnTransferTokenAbi,
@@ -82,12 +57,12 @@ describe("payments that never lock funds", () => {
   });
 
   after(async () => {
-    await node?.stop();
+    await chain?.node.stop();
   });
 
   it("HashedTimelock: refuses a fee-on-transfer token; a claim to an account refusing ETH becomes a pull credit", async () => {
-    const htlc = await deploy(hashedTimelockAbi, hashedTimelockBytecode);
-    await mined(
+    const htlc = await chain.deploy(hashedTimelockAbi, hashedTimelockBytecode);
+    await chain.mined(
       wallet.writeContract({
         address: feeToken,
         abi: feeOnTransferTokenAbi,
@@ -110,7 +85,7 @@ describe("payments that never lock funds", () => {
     );
 
     const amount = parseEther("1");
-    const locked = await mined(
+    const locked = await chain.mined(
       wallet.writeContract({
         address: htlc,
         abi: hashedTimelockAbi,
@@ -121,7 +96,7 @@ describe("payments that never lock funds", () => {
     );
     const lockId = locked.logs[0]?.topics[1] as Hex;
     // Before the fix the claim reverted with TransferFailed, for good: the lock then expired to the sender.
-    await mined(
+    await chain.mined(
       wallet.writeContract({
         address: htlc,
         abi: hashedTimelockAbi,
@@ -143,7 +118,7 @@ describe("payments that never lock funds", () => {
     const owed = () =>
       client.readContract({ address: htlc, abi: hashedTimelockAbi, functionName: "owed", args: [refuser] });
     assert.equal(await owed(), amount);
-    await mined(
+    await chain.mined(
       wallet.writeContract({
         address: refuser,
         abi: etherRefuserAbi,
@@ -158,11 +133,11 @@ describe("payments that never lock funds", () => {
         functionName: "call",
         args: [htlc, encodeFunctionData({ abi: hashedTimelockAbi, functionName: "withdrawOwed" })],
       });
-    await mined(withdraw());
+    await chain.mined(withdraw());
     assert.equal(await owed(), 0n);
     assert.equal(await client.getBalance({ address: refuser }), amount);
     await rejects(withdraw(), "NothingOwed");
-    await mined(
+    await chain.mined(
       wallet.writeContract({
         address: refuser,
         abi: etherRefuserAbi,
@@ -175,15 +150,15 @@ describe("payments that never lock funds", () => {
   it("TokenBridge: refuses a fee-on-transfer token; a release to an account refusing ETH becomes a pull credit", async () => {
     // The test account stands in for the Inbox, so it can hand the bridge a transfer as a delivery would.
     const inbox = wallet.account.address;
-    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address, inbox]);
-    const bridge = await deploy(tokenBridgeAbi, tokenBridgeBytecode, [
+    const outbox = await chain.deploy(outboxAbi, outboxBytecode, [wallet.account.address, inbox]);
+    const bridge = await chain.deploy(tokenBridgeAbi, tokenBridgeBytecode, [
       wallet.account.address,
       outbox,
       inbox,
       wallet.account.address,
     ]);
     const admin = (functionName: "configureRoute" | "configureInbound", token: Address) =>
-      mined(
+      chain.mined(
         wallet.writeContract({
           address: bridge,
           abi: tokenBridgeAbi,
@@ -192,7 +167,7 @@ describe("payments that never lock funds", () => {
         }),
       );
     await admin("configureRoute", feeToken);
-    await mined(
+    await chain.mined(
       wallet.writeContract({
         address: feeToken,
         abi: feeOnTransferTokenAbi,
@@ -215,7 +190,7 @@ describe("payments that never lock funds", () => {
     await admin("configureRoute", zeroAddress);
     await admin("configureInbound", zeroAddress);
     const amount = parseEther("2");
-    await mined(
+    await chain.mined(
       wallet.writeContract({
         address: bridge,
         abi: tokenBridgeAbi,
@@ -236,7 +211,7 @@ describe("payments that never lock funds", () => {
       [2, 901n, zeroAddress, wallet.account.address, refuser, amount],
     );
     // Before the fix this reverted with TransferFailed: the message failed, and every retry failed too.
-    await mined(
+    await chain.mined(
       wallet.writeContract({
         address: bridge,
         abi: tokenBridgeAbi,
@@ -256,12 +231,18 @@ describe("payments that never lock funds", () => {
   });
 
   it("BondManager: refuses a withdrawal delay that would overflow its uint64 timestamps", async () => {
-    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address, zeroAddress]);
+    const outbox = await chain.deploy(outboxAbi, outboxBytecode, [wallet.account.address, zeroAddress]);
     // viem does not decode a constructor's custom error; match its selector.
     const selector = toFunctionSelector("InvalidWithdrawalDelay(uint256)");
     for (const delay of [2n ** 64n, 0n]) {
       await assert.rejects(
-        deploy(bondManagerAbi, bondManagerBytecode, [wallet.account.address, outbox, outbox, delay, [PEER]]),
+        chain.deploy(bondManagerAbi, bondManagerBytecode, [
+          wallet.account.address,
+          outbox,
+          outbox,
+          delay,
+          [PEER],
+        ]),
         (error) => String(error).includes(selector),
       );
     }

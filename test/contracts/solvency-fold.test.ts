@@ -11,21 +11,9 @@ import { type Address, keccak256, toHex, zeroAddress } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { circuitHash } from "../../scripts/zk-setup.js";
 import { releaseProvingThreads } from "../../src/agents/prover/groth16.js";
-import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
-import {
-  type JunctionPublicClient,
-  type JunctionWalletClient,
-  publicClientFor,
-  walletClientFor,
-} from "../../src/chain/clients.js";
-import { freePort } from "../../src/chain/ports.js";
-import {
-  solvencyRegistryAbi,
-  superblockLogAbi,
-  superblockLogBytecode,
-} from "../../src/contracts/generated/index.js";
+import type { JunctionPublicClient, JunctionWalletClient } from "../../src/chain/clients.js";
+import { solvencyRegistryAbi } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
-import { deploySolvency } from "../../src/devnet/deploy-solvency.js";
 import { type SumTree, type SumTreeHasher, sumTreeHasher } from "../../src/protocol/sum-tree.js";
 import { assetId } from "../../src/solvency/assets.js";
 import {
@@ -43,6 +31,8 @@ import {
 } from "../../src/solvency/zk-epoch.js";
 import { type FoldChild, foldPlan, proveFold } from "../../src/solvency/zk-fold.js";
 import { rejects } from "../helpers/chain.js";
+import { type ContractNode, startContractNode } from "../helpers/contract-node.js";
+import { deploySolvencyL1, type SolvencyL1 } from "../helpers/solvency-l1.js";
 
 const JUSD = "0x00000000000000000000000000000000000000aa" as Address;
 const TETH = "0x00000000000000000000000000000000000000bb" as Address;
@@ -51,18 +41,13 @@ const ASSETS = ["JUSD", "tETH", "ETH"];
 const RESERVES = 10n ** 30n;
 
 describe("SolvencyRegistry range proofs folded over a whole tree", () => {
-  let node: AnvilNode;
+  let l1: ContractNode;
   let client: JunctionPublicClient;
-  let deployer: JunctionWalletClient;
   let publisher: JunctionWalletClient;
   let prover: JunctionWalletClient;
-  let log: Address;
-  let network: {
-    l1: { chainId: number; rpcUrl: string };
-    solvency: Awaited<ReturnType<typeof deploySolvency>>;
-  };
+  let solvencyL1: SolvencyL1;
+  let network: { l1: { chainId: number; rpcUrl: string }; solvency: SolvencyL1["solvency"] };
   let h: SumTreeHasher;
-  let height = 0n;
   const accounts = devnetAccounts();
 
   const registry = () => ({ address: network.solvency.registry, abi: solvencyRegistryAbi }) as const;
@@ -96,32 +81,19 @@ describe("SolvencyRegistry range proofs folded over a whole tree", () => {
   async function publishEpoch(
     users: EpochUser[],
   ): Promise<{ epoch: bigint; archive: EpochArchive; trees: Map<string, SumTree> }> {
-    height += 1n;
-    const blocks = [901n, 902n].map((chainId) => ({
-      chainId,
-      blockNumber: height,
-      blockHash: keccak256(toHex(`block ${height} ${chainId}`)),
-      outboxCount: 0n,
-      outboxRoot: keccak256(toHex("root")),
-    }));
-    const posted = await deployer.writeContract({
-      address: log,
-      abi: superblockLogAbi,
-      functionName: "postSuperblocks",
-      args: [height, [blocks], 0n],
-    });
-    await client.waitForTransactionReceipt({ hash: posted });
+    const { height, blocks } = await solvencyL1.postSuperblock();
     const archive: EpochArchive = { superblockHeight: height, blocks, assets: ASSETS, users, reserves: [] };
     const trees = buildEpochTrees(h, archive);
     const reserves = [TETH, JUSD, zeroAddress]
       .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
       .map((token) => ({ chainId: 901n, blockNumber: height, holder: POOL, token, amount: RESERVES }));
-    const hash = await publisher.writeContract({
-      ...registry(),
-      functionName: "publish",
-      args: [height, blocks, liabilitiesArgument(trees), reserves],
-    });
-    assert.equal((await client.waitForTransactionReceipt({ hash })).status, "success");
+    await l1.mined(
+      publisher.writeContract({
+        ...registry(),
+        functionName: "publish",
+        args: [height, blocks, liabilitiesArgument(trees), reserves],
+      }),
+    );
     const epoch = await client.readContract({ ...registry(), functionName: "epochCount" });
     return { epoch, archive, trees };
   }
@@ -148,20 +120,12 @@ describe("SolvencyRegistry range proofs folded over a whole tree", () => {
 
   before(async () => {
     h = await sumTreeHasher();
-    node = await startAnvil({ chainId: 900, port: await freePort() });
-    client = publicClientFor(node);
-    deployer = walletClientFor(node, accounts.deployer.privateKey);
-    publisher = walletClientFor(node, accounts.proposer.privateKey);
-    prover = walletClientFor(node, accounts.prover.privateKey);
-    const hash = await deployer.deployContract({
-      abi: superblockLogAbi,
-      bytecode: superblockLogBytecode,
-      args: [accounts.deployer.address, 64n, [901n, 902n]],
-    });
-    log = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
-    const solvency = await deploySolvency(node, accounts.deployer.privateKey, {
-      superblockLog: log,
-      publisher: accounts.proposer.address,
+    l1 = await startContractNode(900);
+    client = l1.client;
+    publisher = l1.walletOf(accounts.proposer.privateKey);
+    prover = l1.walletOf(accounts.prover.privateKey);
+    solvencyL1 = await deploySolvencyL1(l1, {
+      rollups: [901, 902],
       tokens: [
         { chainId: 901, token: JUSD, symbol: "JUSD" },
         { chainId: 901, token: TETH, symbol: "tETH" },
@@ -169,12 +133,12 @@ describe("SolvencyRegistry range proofs folded over a whole tree", () => {
       ],
       holders: [{ chainId: 901, holder: POOL }],
     });
-    network = { l1: { chainId: 900, rpcUrl: node.rpcUrl }, solvency };
+    network = { l1: { chainId: 900, rpcUrl: l1.node.rpcUrl }, solvency: solvencyL1.solvency };
   });
 
   after(async () => {
     await releaseProvingThreads();
-    await node?.stop();
+    await l1?.node.stop();
   });
 
   it("the committed fold artifacts were built from circuits/solvency-fold.circom", () => {

@@ -3,22 +3,10 @@
 // refused by name).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, type Hex, keccak256, pad, stringToHex, toHex, zeroAddress } from "viem";
-import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
-import {
-  type JunctionPublicClient,
-  type JunctionWalletClient,
-  publicClientFor,
-  walletClientFor,
-} from "../../src/chain/clients.js";
-import { freePort } from "../../src/chain/ports.js";
-import {
-  solvencyRegistryAbi,
-  superblockLogAbi,
-  superblockLogBytecode,
-} from "../../src/contracts/generated/index.js";
+import { type Address, type Hex, pad, stringToHex, zeroAddress } from "viem";
+import type { JunctionPublicClient, JunctionWalletClient } from "../../src/chain/clients.js";
+import { solvencyRegistryAbi } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
-import { deploySolvency } from "../../src/devnet/deploy-solvency.js";
 import { seededRandom } from "../../src/protocol/prng.js";
 import {
   buildSumTree,
@@ -31,7 +19,10 @@ import {
   verifySumProof,
 } from "../../src/protocol/sum-tree.js";
 import { assetId } from "../../src/solvency/assets.js";
+import type { RollupBlock } from "../../src/solvency/instant.js";
 import { rejects } from "../helpers/chain.js";
+import { type ContractNode, startContractNode } from "../helpers/contract-node.js";
+import { deploySolvencyL1, type SolvencyL1 } from "../helpers/solvency-l1.js";
 
 const JUSD = "0x00000000000000000000000000000000000000aa" as Address;
 const TETH = "0x00000000000000000000000000000000000000bb" as Address;
@@ -39,44 +30,23 @@ const POOL = "0x0000000000000000000000000000000000000c01" as Address;
 const VAULT = "0x0000000000000000000000000000000000000c02" as Address;
 const ASSETS = [assetId("JUSD"), assetId("tETH"), assetId("ETH")];
 
-type RollupBlock = {
-  chainId: bigint;
-  blockNumber: bigint;
-  blockHash: Hex;
-  outboxCount: bigint;
-  outboxRoot: Hex;
-};
-
 describe("SolvencyRegistry", () => {
-  let node: AnvilNode;
+  let l1: ContractNode;
+  let solvencyL1: SolvencyL1;
   let client: JunctionPublicClient;
   let deployer: JunctionWalletClient;
   let publisher: JunctionWalletClient;
-  let log: Address;
+  let _log: Address;
   let registry: Address;
   let h: SumTreeHasher;
   let height = 0n;
   const accounts = devnetAccounts();
 
-  async function postSuperblock(
-    blockNumbers: [bigint, bigint],
-  ): Promise<{ height: bigint; blocks: RollupBlock[] }> {
-    height += 1n;
-    const blocks = blockNumbers.map((blockNumber, i) => ({
-      chainId: BigInt(901 + i),
-      blockNumber,
-      blockHash: keccak256(toHex(`block ${height} ${i}`)),
-      outboxCount: 0n,
-      outboxRoot: keccak256(toHex("root")),
-    }));
-    const hash = await deployer.writeContract({
-      address: log,
-      abi: superblockLogAbi,
-      functionName: "postSuperblocks",
-      args: [height, [blocks], 0n],
-    });
-    await client.waitForTransactionReceipt({ hash });
-    return { height, blocks };
+  /** Posts the next superblock (the deployer plays the sequencer), at these blocks of 901 and 902. */
+  async function postSuperblock(blockNumbers: [bigint, bigint]) {
+    const superblock = await solvencyL1.postSuperblock(blockNumbers);
+    height = superblock.height;
+    return superblock;
   }
 
   function leavesOf(balances: bigint[]): SumLeaf[] {
@@ -129,20 +99,12 @@ describe("SolvencyRegistry", () => {
 
   before(async () => {
     h = await sumTreeHasher();
-    node = await startAnvil({ chainId: 900, port: await freePort() });
-    client = publicClientFor(node);
-    deployer = walletClientFor(node, accounts.deployer.privateKey);
-    publisher = walletClientFor(node, accounts.proposer.privateKey);
-    // The deployer plays the sequencer here, so the test posts superblocks of its choosing.
-    const hash = await deployer.deployContract({
-      abi: superblockLogAbi,
-      bytecode: superblockLogBytecode,
-      args: [accounts.deployer.address, 64n, [901n, 902n]],
-    });
-    log = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
-    ({ registry } = await deploySolvency(node, accounts.deployer.privateKey, {
-      superblockLog: log,
-      publisher: accounts.proposer.address,
+    l1 = await startContractNode(900);
+    client = l1.client;
+    deployer = l1.wallet;
+    publisher = l1.walletOf(accounts.proposer.privateKey);
+    solvencyL1 = await deploySolvencyL1(l1, {
+      rollups: [901, 902],
       tokens: [901, 902].flatMap((chainId) => [
         { chainId, token: JUSD, symbol: "JUSD" },
         { chainId, token: TETH, symbol: "tETH" },
@@ -152,11 +114,12 @@ describe("SolvencyRegistry", () => {
         { chainId, holder: POOL },
         { chainId, holder: VAULT },
       ]),
-    }));
+    });
+    ({ registry } = solvencyL1.solvency);
   });
 
   after(async () => {
-    await node?.stop();
+    await l1?.node.stop();
   });
 
   it("publishes an epoch at a posted superblock and every user's proof verifies on chain", async () => {
