@@ -10,15 +10,8 @@
 // can call `onTokensBridged` as the bridge would after a mint (the e2e tests run the real bridge).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, encodeAbiParameters, type Hex, parseEther } from "viem";
-import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
-import {
-  type JunctionPublicClient,
-  type JunctionWalletClient,
-  publicClientFor,
-  walletClientFor,
-} from "../../src/chain/clients.js";
-import { freePort } from "../../src/chain/ports.js";
+import { type Address, encodeAbiParameters, parseEther } from "viem";
+import type { JunctionPublicClient, JunctionWalletClient } from "../../src/chain/clients.js";
 import { junctionErrorsAbi } from "../../src/contracts/errors.js";
 import {
   liquidityPoolAbi,
@@ -29,31 +22,30 @@ import {
 import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { seededRandom } from "../../src/protocol/prng.js";
 import { rejects } from "../helpers/chain.js";
+import { type ContractNode, startContractNode } from "../helpers/contract-node.js";
 
 const poolAbi = [...liquidityPoolAbi, ...junctionErrorsAbi] as const;
 
 describe("LiquidityPool: ERC-4626 books", () => {
-  let node: AnvilNode;
+  let chain: ContractNode;
   let client: JunctionPublicClient;
   let deployer: JunctionWalletClient;
   let lps: JunctionWalletClient[];
   let token: Address;
 
-  async function mined(hash: Promise<Hex>) {
-    const receipt = await client.waitForTransactionReceipt({ hash: await hash });
-    assert.equal(receipt.status, "success");
-  }
-
   async function newPool(): Promise<Address> {
-    const hash = await deployer.deployContract({
-      abi: liquidityPoolAbi,
-      bytecode: liquidityPoolBytecode,
-      // The deployer stands in for the TokenBridge.
-      args: [token, "pool", "P", deployer.account.address, deployer.account.address, 10, 0],
-    });
-    const pool = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
+    // The deployer stands in for the TokenBridge.
+    const pool = await chain.deploy(liquidityPoolAbi, liquidityPoolBytecode, [
+      token,
+      "pool",
+      "P",
+      deployer.account.address,
+      deployer.account.address,
+      10,
+      0,
+    ]);
     for (const lp of lps) {
-      await mined(
+      await chain.mined(
         lp.writeContract({
           address: token,
           abi: testTokenAbi,
@@ -76,17 +68,15 @@ describe("LiquidityPool: ERC-4626 books", () => {
   });
 
   before(async () => {
-    node = await startAnvil({ chainId: 901, port: await freePort() });
-    client = publicClientFor(node);
+    chain = await startContractNode(901);
+    ({ client, wallet: deployer } = chain);
     const accounts = devnetAccounts();
-    deployer = walletClientFor(node, accounts.deployer.privateKey);
     lps = [accounts.user, accounts.filler, accounts.relayer].map((account) =>
-      walletClientFor(node, account.privateKey),
+      chain.walletOf(account.privateKey),
     );
-    const hash = await deployer.deployContract({ abi: testTokenAbi, bytecode: testTokenBytecode, args: [] });
-    token = (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
+    token = await chain.deploy(testTokenAbi, testTokenBytecode);
     for (const lp of lps) {
-      await mined(
+      await chain.mined(
         deployer.writeContract({
           address: token,
           abi: testTokenAbi,
@@ -98,7 +88,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
   });
 
   after(async () => {
-    await node?.stop();
+    await chain?.node.stop();
   });
 
   it("rounds every operation in the pool's favour over 120 random operations", async () => {
@@ -122,12 +112,12 @@ describe("LiquidityPool: ERC-4626 books", () => {
         });
       if (op === 0) {
         const assets = amount();
-        await mined(
+        await chain.mined(
           lp.writeContract({ address: pool, abi: poolAbi, functionName: "deposit", args: [assets, owner] }),
         );
         assert.ok((await worth()) <= assets, `step ${i}: deposit bought shares worth more than ${assets}`);
       } else if (op === 1) {
-        await mined(
+        await chain.mined(
           lp.writeContract({ address: pool, abi: poolAbi, functionName: "mint", args: [amount(), owner] }),
         );
         const paid = before - (await books.balance(owner));
@@ -143,7 +133,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
           });
           const assets = (max * BigInt(Math.floor(random() * 1000) + 1)) / 1000n;
           if (assets > 0n) {
-            await mined(
+            await chain.mined(
               lp.writeContract({
                 address: pool,
                 abi: poolAbi,
@@ -153,7 +143,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
             );
           }
         } else if (part > 0n) {
-          await mined(
+          await chain.mined(
             lp.writeContract({
               address: pool,
               abi: poolAbi,
@@ -181,7 +171,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
       const shares = await books.shares(owner);
       const before = await books.balance(owner);
       if (shares > 0n) {
-        await mined(
+        await chain.mined(
           lp.writeContract({
             address: pool,
             abi: poolAbi,
@@ -202,7 +192,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
     const pool = await newPool();
     const books = read(pool);
     const [attacker, victim] = lps as [JunctionWalletClient, JunctionWalletClient];
-    await mined(
+    await chain.mined(
       attacker.writeContract({
         address: pool,
         abi: poolAbi,
@@ -210,7 +200,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
         args: [1n, attacker.account.address],
       }),
     );
-    await mined(
+    await chain.mined(
       attacker.writeContract({
         address: token,
         abi: testTokenAbi,
@@ -220,7 +210,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
     );
     assert.equal(await books.assets(), 1n);
     const deposit = parseEther("100");
-    await mined(
+    await chain.mined(
       victim.writeContract({
         address: pool,
         abi: poolAbi,
@@ -241,7 +231,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
     const pool = await newPool();
     const books = read(pool);
     const [lp, stranger] = lps as [JunctionWalletClient, JunctionWalletClient];
-    await mined(
+    await chain.mined(
       lp.writeContract({
         address: pool,
         abi: poolAbi,
@@ -251,7 +241,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
     );
     const assets = await books.assets();
     // The bridge minted 50 to the pool, then tells it the twin on 902 lent them.
-    await mined(
+    await chain.mined(
       deployer.writeContract({
         address: token,
         abi: testTokenAbi,
@@ -260,7 +250,7 @@ describe("LiquidityPool: ERC-4626 books", () => {
       }),
     );
     const loan = encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [0n, parseEther("50")]);
-    await mined(
+    await chain.mined(
       deployer.writeContract({
         address: pool,
         abi: poolAbi,

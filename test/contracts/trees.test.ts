@@ -3,57 +3,38 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type Address, getAddress, type Hex, parseEventLogs, toHex, zeroAddress } from "viem";
-import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
-import {
-  type JunctionPublicClient,
-  type JunctionWalletClient,
-  publicClientFor,
-  walletClientFor,
-} from "../../src/chain/clients.js";
+import { getAddress, type Hex, parseEventLogs, toHex, zeroAddress } from "viem";
+import type { JunctionPublicClient, JunctionWalletClient } from "../../src/chain/clients.js";
 import { getPostedCheckpoints } from "../../src/chain/events.js";
-import { freePort } from "../../src/chain/ports.js";
 import {
   outboxAbi,
   outboxBytecode,
   rollupHubAbi,
   rollupHubBytecode,
 } from "../../src/contracts/generated/index.js";
-import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { HubHistory } from "../../src/protocol/checkpoint.js";
 import { buildLevels, MESSAGE_TREE_DEPTH, pathOf, rootFromPath, rootOf } from "../../src/protocol/merkle.js";
 import { messageId } from "../../src/protocol/message.js";
+import { type ContractNode, startContractNode } from "../helpers/contract-node.js";
 
 const randomHex = (bytes: number): Hex => toHex(randomBytes(bytes));
 
 describe("trees against the contracts", () => {
-  let node: AnvilNode;
+  let chain: ContractNode;
   let client: JunctionPublicClient;
   let wallet: JunctionWalletClient;
 
-  async function deploy(
-    abi: typeof outboxAbi | typeof rollupHubAbi,
-    bytecode: Hex,
-    args: readonly unknown[],
-  ) {
-    const hash = await wallet.deployContract({ abi, bytecode, args } as Parameters<
-      typeof wallet.deployContract
-    >[0]);
-    return (await client.waitForTransactionReceipt({ hash })).contractAddress as Address;
-  }
-
   before(async () => {
-    node = await startAnvil({ chainId: 901, port: await freePort() });
-    client = publicClientFor(node);
-    wallet = walletClientFor(node, devnetAccounts().deployer.privateKey);
+    chain = await startContractNode(901);
+    ({ client, wallet } = chain);
   });
 
   after(async () => {
-    await node?.stop();
+    await chain?.node.stop();
   });
 
   it("message ids and Outbox roots match the TypeScript tree after every append", async () => {
-    const outbox = await deploy(outboxAbi, outboxBytecode, [wallet.account.address, zeroAddress]);
+    const outbox = await chain.deploy(outboxAbi, outboxBytecode, [wallet.account.address, zeroAddress]);
     const ids: Hex[] = [];
     assert.equal(
       await client.readContract({ address: outbox, abi: outboxAbi, functionName: "rootAt", args: [0n] }),
@@ -100,7 +81,7 @@ describe("trees against the contracts", () => {
 
   it("the hub's global root matches HubHistory over random checkpoints", async () => {
     const proposer = wallet.account.address;
-    const hub = await deploy(rollupHubAbi, rollupHubBytecode, [proposer]);
+    const hub = await chain.deploy(rollupHubAbi, rollupHubBytecode, [proposer]);
     const chains = [901n, 902n, 903n, 950n, 777n];
     for (const chainId of chains) {
       await client.waitForTransactionReceipt({
