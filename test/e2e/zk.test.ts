@@ -2,16 +2,20 @@
 // rollup's checkpoint, and one import on a destination carries all four; messages to a recipient on the
 // zk path are delivered as soon as an epoch covering them is imported — no challenge window, no bond —
 // each proving its source's checkpoint with a path in the epoch tree. A restarted prover picks up what
-// is missing, and `--path zk` refuses recipients on other paths.
+// is missing, and `--path zk` refuses recipients on other paths. A message whose epoch was imported
+// before its source's committee handed over still delivers after the hand-over.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { toHex } from "viem";
+import { proveStatement, releaseProvingThreads } from "../../src/agents/prover/groth16.js";
 import { Prover } from "../../src/agents/prover/prover.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import type { RollupEntry } from "../../src/chain/manifest.js";
 import { zkVerifierAbi } from "../../src/contracts/generated/index.js";
 import { createProver } from "../../src/devnet/devnet.js";
 import { silentLogger } from "../../src/log.js";
+import { buildCommittee, devCommitteeKeys, rotationStatement } from "../../src/protocol/committee.js";
 import { EpochTree, encodeEpochEvidence } from "../../src/protocol/epoch.js";
 import { sendMessage, TrustPathMismatchError, waitForDelivery } from "../../src/sdk/index.js";
 import { rejects } from "../helpers/chain.js";
@@ -153,5 +157,99 @@ describe("zk trust path", () => {
       }),
       TrustPathMismatchError,
     );
+  });
+
+  it("a message whose epoch was imported before its source's committee handed over still delivers", async () => {
+    // Review finding M3: a hand-over stranded messages only the old committee's epochs covered.
+    const [, , c, d] = devnet.manifest.rollups as [RollupEntry, RollupEntry, RollupEntry, RollupEntry];
+    const relayers = devnet.agents.filter((agent) => agent.name === "Relayer");
+    assert.ok(relayers.length > 0);
+    for (const relayer of relayers) await relayer.stop();
+    const client = publicClientFor(d);
+    const sent = await sendMessage(
+      walletClientFor(c, devnet.manifest.accounts.user.privateKey),
+      devnet.manifest,
+      {
+        destinationChainId: d.chainId,
+        recipient: d.contracts.zkRecorder,
+        body: toHex("covered before the hand-over"),
+        path: "zk",
+      },
+    );
+    // The old committee's epoch covering it lands on d; then no prover runs (nothing newer comes).
+    const prover = createProver(devnet.manifest, silentLogger);
+    await prover.start();
+    try {
+      for (let tries = 0; ; tries++) {
+        const epochs = await client.getContractEvents({
+          address: d.contracts.zkVerifier,
+          abi: zkVerifierAbi,
+          eventName: "EpochImported",
+          fromBlock: 0n,
+          strict: true,
+        });
+        const covered = epochs.some((log) =>
+          log.args.checkpoints.some(
+            (checkpoint) =>
+              checkpoint.sourceChainId === BigInt(c.chainId) && checkpoint.count > sent.message.nonce,
+          ),
+        );
+        if (covered) break;
+        assert.ok(tries < 480, "an epoch covering the message was imported on d");
+        await sleep(250);
+      }
+    } finally {
+      await prover.stop();
+    }
+    // c hands over to the next committee on d, with a proof a quorum of the genesis committee signed.
+    try {
+      const genesis = await buildCommittee(devnet.manifest.zk.committeeKeys);
+      const next = await buildCommittee(devCommitteeKeys("next"));
+      const current = await client.readContract({
+        address: d.contracts.zkVerifier,
+        abi: zkVerifierAbi,
+        functionName: "committeeOf",
+        args: [BigInt(c.chainId)],
+      });
+      assert.equal(current.root, genesis.root);
+      const rotation = await proveStatement(
+        genesis,
+        rotationStatement({
+          sourceChainId: BigInt(c.chainId),
+          currentRoot: genesis.root,
+          nextRoot: next.root,
+          nextThreshold: 2n,
+          epoch: current.epoch + 1n,
+        }),
+        [0, 1, 2],
+      );
+      const wallet = walletClientFor(d, devnet.manifest.accounts.user.privateKey);
+      const hash = await wallet.writeContract({
+        address: d.contracts.zkVerifier,
+        abi: zkVerifierAbi,
+        functionName: "rotateCommittee",
+        args: [
+          rotation.proof,
+          BigInt(c.chainId),
+          genesis.root,
+          rotation.signerCount,
+          next.root,
+          2n,
+          current.epoch + 1n,
+        ],
+      });
+      assert.equal((await client.waitForTransactionReceipt({ hash })).status, "success");
+    } finally {
+      await releaseProvingThreads();
+    }
+    // The relayers come back: the message proves its checkpoint in the old committee's epoch and lands.
+    for (const relayer of relayers) await relayer.start();
+    const status = await waitForDelivery(devnet.manifest, {
+      id: sent.id,
+      sourceChainId: BigInt(c.chainId),
+      timeoutMs: 120_000,
+    });
+    assert.equal(status.status, "delivered");
+    assert.equal(status.path, "zk");
   });
 });
