@@ -209,7 +209,9 @@ export async function completeCancelOrder(
   } as const;
   let gas: bigint;
   try {
-    gas = gasWithHeadroom(await client.estimateContractGas(request));
+    // Against the pending block: its time is the node's clock now, while the latest block may be older
+    // (a rollup that mines only on demand), so a cancel becomes completable without waiting for a block.
+    gas = gasWithHeadroom(await client.estimateContractGas({ ...request, blockTag: "pending" }));
   } catch (error) {
     throw refusalOf(error, orderId);
   }
