@@ -23,7 +23,8 @@ interface IGroth16Verifier {
 ///         members' Baby Jubjub keys) and its threshold. Once per epoch the committee signs ONE statement:
 ///         the root of a Merkle tree of every rollup's newest Outbox checkpoint (chain id, count, root).
 ///         `submitEpoch` takes the checkpoints, rebuilds that tree and verifies one Groth16 proof that
-///         enough members signed its root; it stores one word, whatever the number of rollups. A message
+///         enough members signed its root, whatever the number of rollups; it stores one word for the
+///         epoch and rewrites one per rollup whose checkpoint changed (the equivocation record). A message
 ///         then proves its source's checkpoint with the checkpoint's path in the epoch tree.
 ///         Imported epochs are final at once: no window, no bond.
 ///         Each committee numbers its epochs strictly upwards and signs the number with the verifier's
