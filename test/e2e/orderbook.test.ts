@@ -183,6 +183,18 @@ describe("Order book: the matcher settles across rollups", () => {
     ]);
     assert.equal(cancelled.refund, amount("0.5").toString());
     assert.equal((await getOrder(m, { orderId })).cancelled, true);
+    // --wait: requests, waits until the cancel is effective (the clocks moved meanwhile) and completes.
+    const other = await place(m, alice, 903, "sell", price("9100"), amount("0.1"));
+    const waiting = cli(["cancel", "--order", other.toString(), "--wait", "--private-key", alice.key]);
+    await waitUntil(
+      () => getOrder(m, { orderId: other }),
+      (order) => order.cancelRequestedAt !== 0n,
+      "the CLI requested the cancel",
+    );
+    await advanceClocks(m, DEVNET_CANCEL_DELAY + 1);
+    const waited = await waiting;
+    assert.equal(waited.action, "cancelled");
+    assert.equal(waited.refund, amount("0.1").toString());
     const legs = await cli(["fills", "--order", resting.toString()]);
     assert.equal(legs.length, 3, "the 903 sell paid three legs: 1, 1.25 and 0.75 ETH");
   });
