@@ -16,8 +16,8 @@ export type ClosePositionParameters = {
 export type ClosePositionReturnType = { txHash?: Hex; closed: bigint; price?: bigint };
 
 /**
- * Closes the position (nothing to do when it is flat) by a delayed order, like `openPosition`: at the
- * first price published after the request.
+ * Closes the position (nothing to do when it is flat) by a reduce-only delayed order, like `openPosition`:
+ * at the first price published after the request, never more than the position then.
  *
  * @example
  * await closePosition(hubWallet, network, {}); // the whole ETH position
@@ -38,6 +38,8 @@ export async function closePosition(
   const whole = position.size < 0n ? -position.size : position.size;
   const amount = size === undefined || size > whole ? whole : size;
   const delta = position.size > 0n ? -amount : amount;
-  const { txHash, price } = await openPosition(wallet, network, { ...order, marketId, size: delta });
-  return { txHash, closed: amount, price };
+  // Reduce-only: should a liquidation shrink the position before the order executes, it closes what is
+  // left instead of opening the other side.
+  const fill = await openPosition(wallet, network, { ...order, marketId, size: delta, reduceOnly: true });
+  return { txHash: fill.txHash, closed: fill.size < 0n ? -fill.size : fill.size, price: fill.price };
 }

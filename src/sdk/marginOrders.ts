@@ -18,13 +18,27 @@ export function cancelReasonName(reason: Hex): string {
   }
 }
 
-/** The outcome of `account`'s order in `marketId` among `logs`, if they hold one. */
-export function outcomeIn(logs: Log[], account: Address, marketId: bigint): OrderOutcome | undefined {
+/** Where a request's event sits: an outcome at or before it belongs to an earlier order. */
+export type LogPosition = { blockNumber: bigint; logIndex: number };
+
+/** The outcome of `account`'s order in `marketId` among `logs` (only after `after`), if they hold one. */
+export function outcomeIn(
+  logs: Log[],
+  account: Address,
+  marketId: bigint,
+  after?: LogPosition,
+): OrderOutcome | undefined {
   const mine = (args: { account: Address; marketId: bigint }) =>
     args.account.toLowerCase() === account.toLowerCase() && args.marketId === marketId;
+  const later = (log: Log) =>
+    after === undefined ||
+    (log.blockNumber !== null &&
+      log.logIndex !== null &&
+      (log.blockNumber > after.blockNumber ||
+        (log.blockNumber === after.blockNumber && log.logIndex > after.logIndex)));
   const events = parseEventLogs({ abi: engineAbi, logs, eventName: ["OrderExecuted", "OrderCancelled"] });
   for (const event of events) {
-    if (!mine(event.args)) continue;
+    if (!mine(event.args) || !later(event)) continue;
     const txHash = event.transactionHash as Hex;
     if (event.eventName === "OrderExecuted") {
       const { sizeDelta, price, round, executor } = event.args;
@@ -35,14 +49,17 @@ export function outcomeIn(logs: Log[], account: Address, marketId: bigint): Orde
   return undefined;
 }
 
-/** The outcome of `account`'s order in `marketId` from the engine's events since `fromBlock`. */
+/**
+ * The outcome of `account`'s order in `marketId` requested at `request`, from the engine's events after it
+ * (an earlier order's outcome in the request's own block is not this one's).
+ */
 export async function findOutcome(
   client: JunctionPublicClient,
   engine: Address,
   account: Address,
   marketId: bigint,
-  fromBlock: bigint,
+  request: LogPosition,
 ): Promise<OrderOutcome | undefined> {
-  const logs = await client.getLogs({ address: engine, fromBlock, toBlock: "latest" });
-  return outcomeIn(logs, account, marketId);
+  const logs = await client.getLogs({ address: engine, fromBlock: request.blockNumber, toBlock: "latest" });
+  return outcomeIn(logs, account, marketId, request);
 }

@@ -18,6 +18,8 @@ export type OpenPositionParameters = {
   size: bigint;
   /** Worst price accepted (USD x 1e18): at most this for a buy, at least this for a sell. Default: none. */
   limitPrice?: bigint;
+  /** Only reduce the position, never flip it (what `closePosition` sends). Default false. */
+  reduceOnly?: boolean;
   /** Called once the order is recorded (where no price agent runs, a test pushes a price here). */
   onRequested?: (request: RequestMarginOrderReturnType) => Promise<void> | void;
   /** How often to look for a price and an outcome, ms (default 250). */
@@ -46,10 +48,17 @@ export type OpenPositionReturnType = {
 export async function openPosition(
   wallet: JunctionWalletClient,
   network: MarginNetwork,
-  { marketId = 0, size, limitPrice, onRequested, pollingIntervalMs = 250 }: OpenPositionParameters,
+  {
+    marketId = 0,
+    size,
+    limitPrice,
+    reduceOnly,
+    onRequested,
+    pollingIntervalMs = 250,
+  }: OpenPositionParameters,
 ): Promise<OpenPositionReturnType> {
   assertOnHub(wallet, network);
-  const request = await requestMarginOrder(wallet, network, { marketId, size, limitPrice });
+  const request = await requestMarginOrder(wallet, network, { marketId, size, limitPrice, reduceOnly });
   await onRequested?.(request);
   const outcome = await settleOrder(wallet, network, BigInt(marketId), request, pollingIntervalMs);
   if (outcome.status === "cancelled") throw new OrderCancelledError(outcome.reason, outcome.txHash);
@@ -77,7 +86,7 @@ async function settleOrder(
     const [pending, ready, expired] = await orderStatus(client, network, account, marketId);
     const settled = pending
       ? undefined
-      : await findOutcome(client, network.margin.engine, account, marketId, request.blockNumber);
+      : await findOutcome(client, network.margin.engine, account, marketId, request);
     if (settled) return settled;
     try {
       if (ready) return await executeMarginOrder(wallet, network, { account, marketId });

@@ -13,12 +13,19 @@ export type RequestMarginOrderParameters = {
   size: bigint;
   /** Worst price accepted (USD x 1e18): at most this for a buy, at least this for a sell. Default: none. */
   limitPrice?: bigint;
+  /**
+   * Only reduce the position (a close): trimmed to the position at execution, never flipping it; cancelled
+   * (`NothingToReduce`) when there is nothing to reduce then.
+   */
+  reduceOnly?: boolean;
 };
 
 export type RequestMarginOrderReturnType = {
   txHash: Hex;
   /** The request's block: the order executes only at a price published after it. */
   blockNumber: bigint;
+  /** The request's log in that block: an outcome before it belongs to an earlier order. */
+  logIndex: number;
   /** Unix seconds after which an order that found no price expires. */
   expiresAt: bigint;
 };
@@ -34,14 +41,14 @@ export type RequestMarginOrderReturnType = {
 export async function requestMarginOrder(
   wallet: JunctionWalletClient,
   network: MarginNetwork,
-  { marketId = 0, size, limitPrice = 0n }: RequestMarginOrderParameters,
+  { marketId = 0, size, limitPrice = 0n, reduceOnly = false }: RequestMarginOrderParameters,
 ): Promise<RequestMarginOrderReturnType> {
   assertOnHub(wallet, network);
   const client = clientOf(hubOf(network));
   const request = {
     address: network.margin.engine,
     abi: engineAbi,
-    functionName: "requestOrder",
+    functionName: reduceOnly ? "requestReduceOrder" : "requestOrder",
     args: [BigInt(marketId), size, limitPrice],
   } as const;
   const gas = gasWithHeadroom(await client.estimateContractGas({ ...request, account: wallet.account }));
@@ -50,5 +57,10 @@ export async function requestMarginOrder(
   assertSucceeded(receipt, "order request");
   const [event] = parseEventLogs({ abi: engineAbi, logs: receipt.logs, eventName: "OrderRequested" });
   if (!event) throw new Error(`order request ${txHash} emitted no OrderRequested event`);
-  return { txHash, blockNumber: receipt.blockNumber, expiresAt: event.args.expiresAt };
+  return {
+    txHash,
+    blockNumber: receipt.blockNumber,
+    logIndex: event.logIndex,
+    expiresAt: event.args.expiresAt,
+  };
 }

@@ -4,12 +4,13 @@
 // reason and changes nothing else; its owner cannot walk away from it once a price came in time.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Hex, parseEther } from "viem";
+import { type Hex, parseEther, parseEventLogs } from "viem";
 import { type AnvilNode, anvilBlockControl, increaseTime, startAnvil } from "../../src/chain/anvil.js";
 import { freePort } from "../../src/chain/ports.js";
 import { collateralVaultAbi, priceOracleAbi } from "../../src/contracts/generated/index.js";
 import { assetId } from "../../src/protocol/margin.js";
-import { outcomeIn } from "../../src/sdk/marginOrders.js";
+import { engineAbi } from "../../src/sdk/marginEngine.js";
+import { findOutcome, outcomeIn } from "../../src/sdk/marginOrders.js";
 import { rejects } from "../helpers/chain.js";
 import { deployLocalMargin, type LocalMargin } from "../helpers/margin-local.js";
 
@@ -237,6 +238,120 @@ describe("MarginEngine: delayed orders", () => {
     await m.setPrices({});
     const expired = await execute(trader.address);
     assert.deepEqual(expired.status === "cancelled" && expired.reason, "OrderExpired");
+  });
+
+  it("checks an order's margin at its own price, so executing it later is no option on later prices (review F1)", async () => {
+    await m.setPrices({ ETH: usd("3000") });
+    const withJusd = async () => {
+      const trader = await m.trader();
+      await m.mined(
+        trader.wallet.writeContract({
+          address: m.vault,
+          abi: collateralVaultAbi,
+          functionName: "deposit",
+          args: [m.jusd, usd("10000")],
+        }),
+      );
+      return trader;
+    };
+    // $10,000 of JUSD counts $9,500: 31.6 ETH at $3,000 needs $9,480 of initial margin, 31.7 needs $9,510.
+    const fits = await withJusd();
+    const tooBig = await withJusd();
+    await request(fits.wallet, eth("31.6"));
+    await request(tooBig.wallet, eth("31.7"));
+    await m.setPrices({ ETH: usd("3000") }); // both orders' round
+    // A later round moves against the first and for the second: each outcome is still its round's.
+    await m.setPrices({ ETH: usd("2995") });
+    const first = await execute(fits.address);
+    assert.deepEqual([first.status, first.status === "executed" && first.price], ["executed", usd("3000")]);
+    await m.setPrices({ ETH: usd("3300") });
+    const second = await execute(tooBig.address);
+    assert.deepEqual(
+      [second.status, second.status === "cancelled" && second.reason],
+      ["cancelled", "InsufficientMargin"],
+    );
+    assert.equal((await read.position(tooBig.address)).size, 0n);
+  });
+
+  it("reads an order's outcome only after its request, not an earlier order's settled in the same block (review F3)", async () => {
+    await m.setPrices({ ETH: usd("3000") });
+    const trader = await funded(eth("5"));
+    // Order 1 buys 1 up to $3,100; the next price is $3,300, so its execution cancels it (LimitPrice).
+    await request(trader.wallet, eth("1"), usd("3100"));
+    await m.setPrices({ ETH: usd("3300") });
+    // In one block: the keeper settles order 1, then the trader requests order 2 (no limit).
+    const blocks = anvilBlockControl(node.rpcUrl);
+    await blocks.takeOver();
+    let settle: Hex;
+    let next: Hex;
+    try {
+      settle = await keeper.wallet.writeContract({
+        ...m.engineContract,
+        functionName: "executeOrder",
+        args: [trader.address, 0n],
+        gas: 2_000_000n,
+      });
+      next = await trader.wallet.writeContract({
+        ...m.engineContract,
+        functionName: "requestOrder",
+        args: [0n, eth("1"), 0n],
+        gas: 500_000n,
+      });
+      await blocks.mine();
+    } finally {
+      await blocks.release();
+    }
+    const [settled, requested] = await Promise.all(
+      [settle, next].map((hash) => m.client.waitForTransactionReceipt({ hash })),
+    );
+    assert.equal(settled?.blockNumber, requested?.blockNumber, "one block");
+    const [event] = parseEventLogs({
+      abi: engineAbi,
+      logs: requested?.logs ?? [],
+      eventName: "OrderRequested",
+    });
+    assert.ok(event);
+    await m.setPrices({ ETH: usd("3310") });
+    await execute(trader.address);
+    const outcome = await findOutcome(m.client, m.engine, trader.address, 0n, {
+      blockNumber: event.blockNumber,
+      logIndex: event.logIndex,
+    });
+    assert.deepEqual(
+      [outcome?.status, outcome?.status === "executed" && outcome.price],
+      ["executed", usd("3310")],
+    );
+  });
+
+  it("trims a reduce-only order to the position when it executes, never flipping it, and cancels one with nothing to reduce", async () => {
+    await m.setPrices({ ETH: usd("3000") });
+    const trader = await funded(eth("5"));
+    const reduce = (size: bigint) =>
+      m.mined(
+        trader.wallet.writeContract({
+          ...m.engineContract,
+          functionName: "requestReduceOrder",
+          args: [0n, size, 0n],
+        }),
+      );
+    await request(trader.wallet, eth("2"));
+    await m.setPrices({});
+    await execute(trader.address);
+    // A close of 3 against a long of 2 (the position shrank since it was asked, say): it closes 2, no short.
+    await reduce(-eth("3"));
+    await m.setPrices({});
+    const closed = await execute(trader.address);
+    assert.deepEqual([closed.status, closed.status === "executed" && closed.size], ["executed", -eth("2")]);
+    assert.equal((await read.position(trader.address)).size, 0n);
+    // Flat now: a reduce-only order has nothing to reduce.
+    await reduce(-eth("1"));
+    await m.setPrices({});
+    const nothing = await execute(trader.address);
+    assert.deepEqual(
+      [nothing.status, nothing.status === "cancelled" && nothing.reason],
+      ["cancelled", "NothingToReduce"],
+    );
+    assert.equal((await read.position(trader.address)).size, 0n);
   });
 
   it("applies an order's trade only from the engine itself", async () => {

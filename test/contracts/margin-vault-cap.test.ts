@@ -191,4 +191,31 @@ describe("CollateralVault release cap", () => {
       "NothingHeld",
     );
   });
+  it("lets only the owner void what a forged payout left held, so it cannot drain the vault cap by cap (review F2)", async () => {
+    const before = await held();
+    assert.ok(before > 0n, "the earlier test left a held payout");
+    const voidIt = (wallet: JunctionWalletClient, amount: bigint) =>
+      wallet.writeContract({
+        address: vault,
+        abi: collateralVaultAbi,
+        functionName: "voidHeldPayout",
+        args: [receiver, token, amount],
+      });
+    await rejects(voidIt(fakeInbox, before), "OwnableUnauthorizedAccount");
+    await rejects(voidIt(owner, before + 1n), "NothingHeld");
+    const vaultBefore = await balanceOf(vault);
+    await mined(voidIt(owner, before));
+    assert.equal(await held(), 0n);
+    assert.equal(await balanceOf(vault), vaultBefore, "the tokens stay in the vault");
+    await increaseTime(node, DAY);
+    await rejects(
+      owner.writeContract({
+        address: vault,
+        abi: collateralVaultAbi,
+        functionName: "claimHeldPayout",
+        args: [receiver, token],
+      }),
+      "NothingHeld",
+    );
+  });
 });

@@ -77,6 +77,8 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
     ///         until `resetsAt`, then paid by `claimHeldPayout`.
     event PayoutHeld(uint8 indexed kind, address indexed receiver, address indexed token, uint256 amount, uint256 resetsAt);
     event HeldPayoutClaimed(address indexed receiver, address indexed token, uint256 amount);
+    /// @notice The owner voided what was held for `receiver` (a payout a broken trust path forged).
+    event HeldPayoutVoided(address indexed receiver, address indexed token, uint256 amount);
 
     /// @notice The owner has not enabled this token as collateral here.
     error TokenNotEnabled(address token);
@@ -154,6 +156,16 @@ contract CollateralVault is IMessageRecipient, Ownable, SafePayments {
         _useRelease(token, amount);
         emit HeldPayoutClaimed(receiver, token, amount);
         _payOut(receiver, token, amount);
+    }
+
+    /// @notice The owner voids `amount` of what is held for `receiver` in `token`: a payout a broken trust
+    ///         path forged stays in the vault instead of draining it cap by cap after the path is repaired.
+    ///         (An honest held payout voided by mistake is the owner's to make good: the engine debited it.)
+    function voidHeldPayout(address receiver, address token, uint256 amount) external onlyOwner {
+        uint256 held = heldPayouts[receiver][token];
+        if (amount == 0 || amount > held) revert NothingHeld(receiver, token);
+        heldPayouts[receiver][token] = held - amount;
+        emit HeldPayoutVoided(receiver, token, amount);
     }
 
     /// @notice The owner chooses the trust path for the engine's messages from the hub (and its notices).

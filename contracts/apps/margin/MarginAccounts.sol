@@ -75,9 +75,21 @@ abstract contract MarginAccounts is MarginConfig {
         return _state(account).health;
     }
 
+    /// @dev A price a valuation takes for one asset instead of the oracle's latest: an order's round, so a
+    ///      delayed order's margin check is the same whenever it executes (no option on later prices).
+    struct PinnedPrice {
+        bytes32 asset;
+        uint256 price;
+    }
+
     function _state(address account) internal view returns (AccountState memory state) {
-        _valueCollateral(account, state);
-        _valuePositions(account, state);
+        return _stateWith(account, PinnedPrice(bytes32(0), 0));
+    }
+
+    /// @dev `_state` with `pin.asset` valued at `pin.price` (fresh) wherever it appears.
+    function _stateWith(address account, PinnedPrice memory pin) internal view returns (AccountState memory state) {
+        _valueCollateral(account, state, pin);
+        _valuePositions(account, state, pin);
         state.cash = cashOf[account];
         state.equity = int256(state.collateralValue) + state.cash + state.pnl;
         state.health = _health(state.equity, state.maintenanceRequirement);
@@ -85,27 +97,27 @@ abstract contract MarginAccounts is MarginConfig {
             _health(state.equity - int256(state.staleCollateralValue), state.maintenanceRequirement);
     }
 
-    function _valueCollateral(address account, AccountState memory state) private view {
+    function _valueCollateral(address account, AccountState memory state, PinnedPrice memory pin) private view {
         uint256 count = _collaterals.length;
         for (uint256 i = 0; i < count; i++) {
             Collateral storage entry = _collaterals[i];
             uint256 amount = collateralOf[account][entry.chainId][entry.token];
             if (amount == 0 || entry.haircutBps == 0) continue;
-            (uint256 price, bool stale) = _priceInto(entry.asset, state);
+            (uint256 price, bool stale) = _priceInto(entry.asset, state, pin);
             uint256 value = amount * price / 10 ** entry.decimals * entry.haircutBps / BPS;
             state.collateralValue += value;
             if (stale) state.staleCollateralValue += value;
         }
     }
 
-    function _valuePositions(address account, AccountState memory state) private view {
+    function _valuePositions(address account, AccountState memory state, PinnedPrice memory pin) private view {
         uint256 count = _markets.length;
         for (uint256 i = 0; i < count; i++) {
             Position storage position = _positions[account][i];
             int256 size = position.size;
             if (size == 0) continue;
             Market storage market = _markets[i];
-            (uint256 price, bool stale) = _priceInto(market.asset, state);
+            (uint256 price, bool stale) = _priceInto(market.asset, state, pin);
             state.hasPositions = true;
             if (stale) state.stalePosition = true;
             state.pnl += size * (int256(price) - int256(position.entryPrice)) / int256(WAD);
@@ -115,8 +127,13 @@ abstract contract MarginAccounts is MarginConfig {
         }
     }
 
-    /// @dev The price of `asset`, noting in `state` when it is stale.
-    function _priceInto(bytes32 asset, AccountState memory state) private view returns (uint256 price, bool stale) {
+    /// @dev The price of `asset` (the pinned one for the pinned asset), noting in `state` when it is stale.
+    function _priceInto(bytes32 asset, AccountState memory state, PinnedPrice memory pin)
+        private
+        view
+        returns (uint256 price, bool stale)
+    {
+        if (pin.price != 0 && asset == pin.asset) return (pin.price, false);
         (price,, stale) = oracle.priceOf(asset);
         if (price == 0) revert PriceUnavailable(asset);
         if (stale && !state.stale) {

@@ -68,6 +68,8 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         uint64 priceRound;
         uint64 requestedBlock;
         uint64 requestedAt;
+        /// @dev Only reduces the position (a close): trimmed to it at execution, never flips it.
+        bool reduceOnly;
     }
 
     /// @notice Each account's pending order per market.
@@ -187,6 +189,8 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     error OrdersPending(address account, uint256 count);
     /// @notice The account has no pending order in this market.
     error NoOrder(address account, uint256 marketId);
+    /// @notice A reduce-only order found no position to reduce in its direction when it executed.
+    error NothingToReduce(address account, uint256 marketId);
     /// @notice No price of `asset` was published in a block after the order's request (`requestedBlock`)
     ///         yet: an order never trades at a price that existed when it was made.
     error PriceNotFresh(bytes32 asset, uint64 requestedBlock);
@@ -283,6 +287,17 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
     ///         could execute) and new risk in a closed market (`MarketDisabled`); margin is checked when it
     ///         executes.
     function requestOrder(uint256 marketId, int256 sizeDelta, uint256 limitPrice) external nonReentrant {
+        _requestOrder(marketId, sizeDelta, limitPrice, false);
+    }
+
+    /// @notice As `requestOrder`, for an order that only reduces the position (a close): at execution it
+    ///         is trimmed to the position then (a liquidation may have shrunk it meanwhile), so it never
+    ///         opens the other side; an order that would not reduce it then is cancelled (`NothingToReduce`).
+    function requestReduceOrder(uint256 marketId, int256 sizeDelta, uint256 limitPrice) external nonReentrant {
+        _requestOrder(marketId, sizeDelta, limitPrice, true);
+    }
+
+    function _requestOrder(uint256 marketId, int256 sizeDelta, uint256 limitPrice, bool reduceOnly) private {
         if (sizeDelta == 0) revert ZeroAmount();
         Market storage market = _market(marketId);
         (, bool stale) = _price(market.asset);
@@ -293,7 +308,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         }
         uint64 round = oracle.latestRound(market.asset);
         orders[msg.sender][marketId] =
-            Order(sizeDelta, limitPrice, round, uint64(block.number), uint64(block.timestamp));
+            Order(sizeDelta, limitPrice, round, uint64(block.number), uint64(block.timestamp), reduceOnly);
         pendingOrders[msg.sender] += 1;
         emit OrderRequested(msg.sender, marketId, sizeDelta, limitPrice, round, block.timestamp + orderExpiry);
     }
@@ -325,8 +340,19 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
             );
             return false;
         }
-        try this.tradeForOrder(account, marketId, order.sizeDelta, price) {
-            emit OrderExecuted(account, marketId, msg.sender, order.sizeDelta, price, round);
+        int256 sizeDelta = order.sizeDelta;
+        if (order.reduceOnly) {
+            int256 size = _positions[account][marketId].size;
+            if (size == 0 || (size > 0) == (sizeDelta > 0)) {
+                emit OrderCancelled(
+                    account, marketId, msg.sender, abi.encodeWithSelector(NothingToReduce.selector, account, marketId)
+                );
+                return false;
+            }
+            if (_abs(sizeDelta) > _abs(size)) sizeDelta = -size;
+        }
+        try this.tradeForOrder(account, marketId, sizeDelta, price) {
+            emit OrderExecuted(account, marketId, msg.sender, sizeDelta, price, round);
             return true;
         } catch (bytes memory reason) {
             // No reason: the call ran out of gas. A caller must not cancel someone's order by starving it.
@@ -432,7 +458,8 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         cashOf[account] += realised;
         if (_addsRisk(size, sizeDelta)) {
             if (!market.enabled) revert MarketDisabled(marketId);
-            _requireInitialMargin(account);
+            // At the order's price: the check passes or fails the same whenever the order executes.
+            _requireInitialMargin(account, PinnedPrice(market.asset, price));
         }
         emit PositionModified(account, marketId, sizeDelta, next, position.entryPrice, price, realised);
     }
@@ -459,7 +486,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         uint256 available = collateralOf[msg.sender][chainId][token];
         if (amount > available) revert InsufficientCollateral(available, amount);
         collateralOf[msg.sender][chainId][token] = available - amount;
-        if (cashOf[msg.sender] < 0 || !_isFlat(msg.sender)) _requireInitialMargin(msg.sender);
+        if (cashOf[msg.sender] < 0 || !_isFlat(msg.sender)) _requireInitialMargin(msg.sender, _latestPrices());
         messageId = _pay(MarginMessages.RELEASE, msg.sender, receiver, chainId, token, amount);
         emit WithdrawalRequested(msg.sender, chainId, token, amount, receiver, messageId);
     }
@@ -478,7 +505,7 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         uint256 available = freeSettlement();
         if (amount > available) revert InsufficientLiquidity(available, amount);
         cashOf[msg.sender] = cash - int256(amount);
-        _requireInitialMargin(msg.sender);
+        _requireInitialMargin(msg.sender, _latestPrices());
         settlementToken.safeTransfer(receiver, amount);
         emit CashWithdrawn(msg.sender, receiver, amount);
     }
@@ -652,8 +679,13 @@ contract MarginEngine is IMessageRecipient, MarginAccounts, SafePayments, Reentr
         payouts[messageId] = Payout(creditBack, chainId, token, amount, false);
     }
 
-    function _requireInitialMargin(address account) private view {
-        AccountState memory state = _state(account);
+    /// @dev No pinned price: every asset at the oracle's latest.
+    function _latestPrices() private pure returns (PinnedPrice memory) {
+        return PinnedPrice(bytes32(0), 0);
+    }
+
+    function _requireInitialMargin(address account, PinnedPrice memory pin) private view {
+        AccountState memory state = _stateWith(account, pin);
         if (state.stale) revert StalePrice(state.staleAsset);
         if (state.equity < 0 || uint256(state.equity) < state.initialRequirement) {
             revert InsufficientMargin(state.equity, state.initialRequirement);
