@@ -6,15 +6,28 @@
 // The devnet starts without agents: nothing is delivered until the test starts the relayer.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Address, type Hex, parseEther, parseGwei, toFunctionSelector } from "viem";
+import {
+  type Address,
+  type BaseError,
+  decodeErrorResult,
+  encodeDeployData,
+  type Hex,
+  parseEther,
+  parseGwei,
+  toFunctionSelector,
+} from "viem";
 import type { Agent } from "../../src/agents/agent.js";
 import type { Matcher } from "../../src/agents/matcher/matcher.js";
 import { increaseTime } from "../../src/chain/anvil.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { type Manifest, rollupOf } from "../../src/chain/manifest.js";
 import { inboxWithErrorsAbi } from "../../src/contracts/errors.js";
-import { orderGatewayAbi } from "../../src/contracts/generated/index.js";
-import { DEVNET_CANCEL_DELAY, DEVNET_CLOCK_SKEW } from "../../src/devnet/deploy-orderbook.js";
+import { orderGatewayAbi, orderGatewayBytecode } from "../../src/contracts/generated/index.js";
+import {
+  DEVNET_CANCEL_DELAY,
+  DEVNET_CLOCK_SKEW,
+  DEVNET_FILL_TTL,
+} from "../../src/devnet/deploy-orderbook.js";
 import { createAgents } from "../../src/devnet/devnet.js";
 import { createMatcher, type MatcherAgent } from "../../src/devnet/orderbook-agents.js";
 import { createLogger } from "../../src/log.js";
@@ -242,6 +255,72 @@ describe("order book review fixes", () => {
     assert.deepEqual(end.carol902, start.carol902);
     assert.deepEqual(end.gateway901, start.gateway901);
     assert.deepEqual(end.gateway902, start.gateway902);
+  });
+
+  it("F2: the cancel delay is derived from the fill TTL and the clock skew, bounded at deploy", async () => {
+    const m = devnet.manifest;
+    const rollup = rollupOf(m, 901);
+    const client = publicClientFor(rollup);
+    const at = { address: m.orderbook?.gateway as Address, abi: gatewayAbi } as const;
+    assert.equal(
+      await client.readContract({ ...at, functionName: "cancelDelay" }),
+      BigInt(DEVNET_FILL_TTL + DEVNET_CLOCK_SKEW),
+    );
+    const deployer = walletClientFor(rollup, m.accounts.deployer.privateKey);
+    const deploy = (fillTtl: bigint, clockSkew: bigint) =>
+      deployer.deployContract({
+        abi: orderGatewayAbi,
+        bytecode: orderGatewayBytecode,
+        args: [
+          deployer.account.address,
+          rollup.contracts.outbox,
+          rollup.contracts.inbox,
+          deployer.account.address,
+          fillTtl,
+          clockSkew,
+          10n,
+          5n,
+        ],
+        gas: 8_000_000n,
+      });
+    const month = 30n * 24n * 3600n;
+    // A creation's revert has no function to decode it by: read its data and decode it with the ABI.
+    const refusal = await client
+      .call({
+        account: deployer.account,
+        data: encodeDeployData({
+          abi: orderGatewayAbi,
+          bytecode: orderGatewayBytecode,
+          args: [
+            deployer.account.address,
+            rollup.contracts.outbox,
+            rollup.contracts.inbox,
+            deployer.account.address,
+            month,
+            1n,
+            10n,
+            5n,
+          ],
+        }),
+      })
+      .then(
+        () => "deployed",
+        (error: BaseError) => {
+          const raw = error.walk((cause) => typeof (cause as { data?: unknown }).data === "string") as {
+            data?: Hex;
+          } | null;
+          return raw?.data
+            ? decodeErrorResult({ abi: orderGatewayAbi, data: raw.data }).errorName
+            : String(error);
+        },
+      );
+    assert.equal(refusal, "CancelDelayTooLong");
+    const hash = await deploy(month - 60n, 60n);
+    assert.equal(
+      (await client.waitForTransactionReceipt({ hash })).status,
+      "success",
+      "exactly 30 days deploys",
+    );
   });
 
   it("F5: a fill whose quote would round (a seller paid below its limit) is refused as InexactFill", async () => {

@@ -42,6 +42,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     uint256 public constant MAX_FILLS = 64;
     /// @dev `_refusal`'s creation time of a fill created here, now (after any cancel request here).
     uint64 private constant NOW = type(uint64).max;
+    /// @notice Longest `cancelDelay` (`fillTtl + clockSkew`) a gateway may have: a cancel always completes.
+    uint64 public constant MAX_CANCEL_DELAY = 30 days;
 
     struct Market {
         address base;
@@ -218,6 +220,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
     /// @notice The cancel completes only from `effectiveAt` (fills created before the request may still
     ///         be delivered until then).
     error CancelNotEffective(uint256 orderId, uint256 effectiveAt);
+    /// @notice `fillTtl + clockSkew` exceeds MAX_CANCEL_DELAY.
+    error CancelDelayTooLong(uint256 cancelDelay, uint256 max);
     /// @notice The fill's price is worse than the order's limit.
     error LimitPriceViolated(uint256 orderId, uint256 limit, uint256 price);
     /// @notice The fill's amount exceeds what remains of the order (unfilled and unreserved).
@@ -287,7 +291,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         matcher = matcher_;
         fillTtl = fillTtl_;
         clockSkew = clockSkew_;
-        cancelDelay = fillTtl_ + clockSkew_;
+        uint256 delay = uint256(fillTtl_) + clockSkew_;
+        if (delay > MAX_CANCEL_DELAY) revert CancelDelayTooLong(delay, MAX_CANCEL_DELAY);
+        cancelDelay = uint64(delay);
         if (auctionPeriod_ == 0) revert ZeroAmount();
         auctionPeriod = auctionPeriod_;
         revealPeriod = revealPeriod_;
