@@ -4,6 +4,7 @@
 // show it sent none.
 import { publicClientFor } from "../chain/clients.js";
 import type { Manifest } from "../chain/manifest.js";
+import { sealOpenDependencySet } from "../devnet/dependency-set.js";
 import { deployNetwork } from "../devnet/deploy.js";
 import { ConfigError } from "../errors.js";
 import type { ResolvedNetwork } from "./config.js";
@@ -36,6 +37,9 @@ export async function deployToNetwork(network: ResolvedNetwork): Promise<Network
     zk: { committeeKeys: network.committeeKeys, threshold: network.threshold },
     solvencyPublisher: network.solvencyPublisher,
   });
+  // No dependency set here: every Outbox and Inbox is sealed open to every chain, so the owner can never
+  // restrict a pair later and strand messages in flight (a re-run finds the seals and sends nothing).
+  await sealOpenDependencySet(manifest.rollups, network.accounts.deployer.privateKey);
   const after = await nonces();
   const transactions = Object.fromEntries(
     chains.map(({ endpoint }, i) => [endpoint.chainId, (after[i] ?? 0) - (before[i] ?? 0)]),

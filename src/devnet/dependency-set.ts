@@ -146,3 +146,36 @@ export async function applyDependencySet(
     }),
   );
 }
+
+/**
+ * Seals every rollup's Outbox and Inbox open to every chain (no dependency set), as their owner, where not
+ * sealed yet: from then on nobody (the owner included) can restrict a pair and cut off a message in
+ * flight. What `junction deploy`, a devnet without `--dependency-set` and `add-rollup` do; a re-run finds
+ * the seals and sends nothing.
+ */
+export async function sealOpenDependencySet(
+  rollups: readonly RollupMessaging[],
+  ownerKey: Hex,
+): Promise<void> {
+  await Promise.all(
+    rollups.map(async (rollup) => {
+      const client = publicClientFor(rollup);
+      const wallet = walletClientFor(rollup, ownerKey);
+      const hashes: Hex[] = [];
+      for (const contract of [
+        { address: rollup.contracts.outbox, abi: outboxAbi },
+        { address: rollup.contracts.inbox, abi: inboxAbi },
+      ] as const) {
+        const sealed = await client.readContract({
+          ...contract,
+          functionName: "dependencySetSealed",
+        } as never);
+        if (!sealed)
+          hashes.push(
+            await wallet.writeContract({ ...contract, functionName: "sealDependencySet" } as never),
+          );
+      }
+      await confirmAll(client, hashes, `sealing the messaging contracts on chain ${rollup.chainId} failed`);
+    }),
+  );
+}

@@ -13,6 +13,7 @@ import { type AnvilNode, startAnvil } from "../../src/chain/anvil.js";
 import { publicClientFor } from "../../src/chain/clients.js";
 import { loadManifest, type Manifest } from "../../src/chain/manifest.js";
 import { consecutiveFreePorts } from "../../src/chain/ports.js";
+import { inboxAbi, outboxAbi } from "../../src/contracts/generated/index.js";
 import { devnetAccounts } from "../../src/devnet/accounts.js";
 import { DETERMINISTIC_DEPLOYMENT_PROXY } from "../../src/devnet/deploy-steps.js";
 import { devnetOptimisticSettings } from "../../src/devnet/devnet.js";
@@ -124,6 +125,17 @@ describe("junction deploy and junction agents on bare nodes", () => {
     manifest = loadManifest(manifestFile);
     const [a, b] = manifest.rollups as [Manifest["rollups"][number], Manifest["rollups"][number]];
     assert.deepEqual(a.contracts, b.contracts, "every rollup contract at one address");
+    // No dependency set: every Outbox and Inbox sealed open to every chain (the owner cannot strand
+    // messages in flight by restricting a pair later).
+    for (const rollup of manifest.rollups) {
+      const client = publicClientFor(rollup);
+      const { outbox, inbox } = rollup.contracts;
+      const sealed = await Promise.all([
+        client.readContract({ address: outbox, abi: outboxAbi, functionName: "dependencySetSealed" }),
+        client.readContract({ address: inbox, abi: inboxAbi, functionName: "dependencySetSealed" }),
+      ]);
+      assert.deepEqual(sealed, [true, true], `Outbox and Inbox on ${rollup.chainId} sealed`);
+    }
     assert.equal(manifest.accounts.proposer.address, accounts.proposer.address);
     assert.equal(
       manifest.accounts.filler.address,
