@@ -67,6 +67,11 @@ describe("MarginEngine: delayed orders", () => {
     assert.ok(outcome, "the execution settled the order");
     return outcome;
   };
+  /** An outcome as [status, price if executed / reason if cancelled]. */
+  const summary = (outcome: Awaited<ReturnType<typeof execute>> | undefined) => [
+    outcome?.status,
+    outcome?.status === "executed" ? outcome.price : outcome?.reason,
+  ];
   const read = {
     position: (account: Hex) =>
       m.client.readContract({ ...m.engineContract, functionName: "positionOf", args: [account, 0n] }),
@@ -263,13 +268,10 @@ describe("MarginEngine: delayed orders", () => {
     // A later round moves against the first and for the second: each outcome is still its round's.
     await m.setPrices({ ETH: usd("2995") });
     const first = await execute(fits.address);
-    assert.deepEqual([first.status, first.status === "executed" && first.price], ["executed", usd("3000")]);
+    assert.deepEqual(summary(first), ["executed", usd("3000")]);
     await m.setPrices({ ETH: usd("3300") });
     const second = await execute(tooBig.address);
-    assert.deepEqual(
-      [second.status, second.status === "cancelled" && second.reason],
-      ["cancelled", "InsufficientMargin"],
-    );
+    assert.deepEqual(summary(second), ["cancelled", "InsufficientMargin"]);
     assert.equal((await read.position(tooBig.address)).size, 0n);
   });
 
@@ -317,10 +319,7 @@ describe("MarginEngine: delayed orders", () => {
       blockNumber: event.blockNumber,
       logIndex: event.logIndex,
     });
-    assert.deepEqual(
-      [outcome?.status, outcome?.status === "executed" && outcome.price],
-      ["executed", usd("3310")],
-    );
+    assert.deepEqual(summary(outcome), ["executed", usd("3310")]);
   });
 
   it("trims a reduce-only order to the position when it executes, never flipping it, and cancels one with nothing to reduce", async () => {
@@ -347,10 +346,7 @@ describe("MarginEngine: delayed orders", () => {
     await reduce(-eth("1"));
     await m.setPrices({});
     const nothing = await execute(trader.address);
-    assert.deepEqual(
-      [nothing.status, nothing.status === "cancelled" && nothing.reason],
-      ["cancelled", "NothingToReduce"],
-    );
+    assert.deepEqual(summary(nothing), ["cancelled", "NothingToReduce"]);
     assert.equal((await read.position(trader.address)).size, 0n);
   });
 

@@ -64,6 +64,15 @@ describe("CollateralVault release cap", () => {
       }),
     );
 
+  /** Anyone's claim of what is held for the receiver (the payment goes to the receiver). */
+  const claimHeld = (wallet: JunctionWalletClient, forReceiver: Address = receiver) =>
+    wallet.writeContract({
+      address: vault,
+      abi: collateralVaultAbi,
+      functionName: "claimHeldPayout",
+      args: [forReceiver, token],
+    });
+
   before(async () => {
     node = await startAnvil({ chainId: 902, port: await freePort() });
     client = publicClientFor(node);
@@ -141,14 +150,7 @@ describe("CollateralVault release cap", () => {
     assert.equal(await balanceOf(receiver), before + parseEther("90"));
     assert.equal(await held(), parseEther("500"));
     // The rest of this period's cap is claimable at once, and then nothing until the reset.
-    await mined(
-      fakeInbox.writeContract({
-        address: vault,
-        abi: collateralVaultAbi,
-        functionName: "claimHeldPayout",
-        args: [receiver, token],
-      }),
-    );
+    await mined(claimHeld(fakeInbox));
     assert.equal(await balanceOf(receiver), before + CAP);
     assert.equal(await held(), parseEther("490"));
     const [, resetsAt] = await client.readContract({
@@ -157,39 +159,16 @@ describe("CollateralVault release cap", () => {
       functionName: "releasable",
       args: [token],
     });
-    await rejects(
-      owner.writeContract({
-        address: vault,
-        abi: collateralVaultAbi,
-        functionName: "claimHeldPayout",
-        args: [receiver, token],
-      }),
-      "ReleaseCapExhausted",
-    );
+    await rejects(claimHeld(owner), "ReleaseCapExhausted");
     // Next period: another cap's worth and no more (a second claim in it is refused by name).
     await increaseTime(node, DAY);
     const now = (await client.getBlock()).timestamp;
     assert.ok(now >= resetsAt);
-    const claim = () =>
-      owner.writeContract({
-        address: vault,
-        abi: collateralVaultAbi,
-        functionName: "claimHeldPayout",
-        args: [receiver, token],
-      });
-    await mined(claim());
-    await rejects(claim(), "ReleaseCapExhausted");
+    await mined(claimHeld(owner));
+    await rejects(claimHeld(owner), "ReleaseCapExhausted");
     assert.equal(await balanceOf(receiver), before + 2n * CAP);
     assert.equal(await held(), parseEther("390"));
-    await rejects(
-      owner.writeContract({
-        address: vault,
-        abi: collateralVaultAbi,
-        functionName: "claimHeldPayout",
-        args: [accounts.filler.address, token],
-      }),
-      "NothingHeld",
-    );
+    await rejects(claimHeld(owner, accounts.filler.address), "NothingHeld");
   });
   it("lets only the owner void what a forged payout left held, so it cannot drain the vault cap by cap (review F2)", async () => {
     const before = await held();
@@ -208,14 +187,6 @@ describe("CollateralVault release cap", () => {
     assert.equal(await held(), 0n);
     assert.equal(await balanceOf(vault), vaultBefore, "the tokens stay in the vault");
     await increaseTime(node, DAY);
-    await rejects(
-      owner.writeContract({
-        address: vault,
-        abi: collateralVaultAbi,
-        functionName: "claimHeldPayout",
-        args: [receiver, token],
-      }),
-      "NothingHeld",
-    );
+    await rejects(claimHeld(owner), "NothingHeld");
   });
 });
