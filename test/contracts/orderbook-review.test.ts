@@ -370,7 +370,7 @@ describe("order book review fixes", () => {
   it("F4: a trader-caused refusal skips its fill (FillSkipped); the batch's other fills settle", async () => {
     const m = devnet.manifest;
     const carol = await orderbookTrader(m, [901]);
-    const sell = await place(m, carol, 901, "sell", price("3000"), amount("1"));
+    await place(m, carol, 901, "sell", price("3000"), amount("1"));
     const buy = await place(m, alice, 901, "buy", price("3000"), amount("1"));
     const griefer = await place(m, carol, 901, "sell", price("2999"), amount("0.0001"));
     const buy2 = await place(m, alice, 901, "buy", price("3000"), amount("0.0002"));
@@ -505,7 +505,7 @@ describe("order book review fixes: the matcher", () => {
     const m = devnet.manifest;
     const alice = await orderbookTrader(m, [901], { jusd: parseEther("5000") });
     const carol = await orderbookTrader(m, [901], { jusd: 0n });
-    const sell = await place(m, carol, 901, "sell", price("3000"), amount("1"));
+    await place(m, carol, 901, "sell", price("3000"), amount("1"));
     const griefer = await place(m, carol, 901, "sell", price("2999"), amount("0.0001"));
     const buy = await place(m, alice, 901, "buy", price("3000"), amount("1.0002"));
     const rollup = rollupOf(m, 901);
