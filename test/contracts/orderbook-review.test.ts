@@ -370,7 +370,7 @@ describe("order book review fixes", () => {
   it("F4: a trader-caused refusal skips its fill (FillSkipped); the batch's other fills settle", async () => {
     const m = devnet.manifest;
     const carol = await orderbookTrader(m, [901]);
-    await place(m, carol, 901, "sell", price("3000"), amount("1"));
+    const sell = await place(m, carol, 901, "sell", price("3000"), amount("1"));
     const buy = await place(m, alice, 901, "buy", price("3000"), amount("1"));
     const griefer = await place(m, carol, 901, "sell", price("2999"), amount("0.0001"));
     const buy2 = await place(m, alice, 901, "buy", price("3000"), amount("0.0002"));
