@@ -21,6 +21,7 @@ import {
   outboxAbi,
   rollupHubAbi,
   superblockLogAbi,
+  zkVerifierAbi,
 } from "../contracts/generated/index.js";
 import type { Logger } from "../log.js";
 import { messageToJson } from "../protocol/message.js";
@@ -39,6 +40,7 @@ const rollupAbi = [
   ...intentSettlerAbi,
   // Only the fills: the gateway's other events are read from the chain when a request asks.
   ...orderGatewayAbi.filter((item) => item.type === "event" && item.name === "OrderFilled"),
+  ...zkVerifierAbi.filter((item) => item.type === "event" && item.name === "EpochImported"),
 ] as const;
 const l1Abi = [...rollupHubAbi, ...superblockLogAbi] as const;
 
@@ -90,6 +92,7 @@ export class Indexer extends PollingAgent {
           rollup.contracts.optimisticVerifier,
           rollup.contracts.bondManager,
           ...Object.values(rollup.contracts.settlers),
+          rollup.contracts.zkVerifier,
           ...(network.orderbook ? [network.orderbook.gateway] : []),
         ]),
       ),
@@ -334,6 +337,31 @@ export class Indexer extends PollingAgent {
         prepareBond(this.#context(), scan.chainId, log, rest);
       } else if (settlerPath(rollup, log.address) !== undefined) {
         await prepareIntent(this.#context(), rollup, log, rest);
+      } else if (log.eventName === "EpochImported" && same(log.address, contracts.zkVerifier)) {
+        // One proof imports every rollup's checkpoint in the epoch: a zk checkpoint per source, final.
+        const postedAt = await this.#timestamp(client, log.blockNumber);
+        const imported = (args.checkpoints as { sourceChainId: bigint; count: bigint; root: Hex }[]).map(
+          (checkpoint): IndexedCheckpoint => ({
+            path: "zk",
+            sourceChainId: Number(checkpoint.sourceChainId),
+            destinationChainId: scan.chainId,
+            count: Number(checkpoint.count),
+            root: checkpoint.root,
+            attester: null,
+            postedAt,
+            windowEnd: null,
+            state: "final",
+            tx: log.transactionHash,
+          }),
+        );
+        rest.push(() => {
+          for (const checkpoint of imported) {
+            store.upsertCheckpoint(checkpoint);
+            store.appendEvent("checkpoint", checkpoint);
+            metrics.checkpoints.inc({ path: "zk" });
+          }
+          metrics.zkEpochs.inc({ destination: String(scan.chainId) });
+        });
       } else if (
         log.eventName === "OrderFilled" &&
         network.orderbook &&

@@ -14,6 +14,7 @@ export class ApiMetrics {
   readonly deliveryLatency: Histogram<"path">;
   readonly deliveryGas: Counter<"path">;
   readonly challenges: Counter<"destination">;
+  readonly zkEpochs: Counter<"destination">;
   readonly slashes: Counter<"chain">;
   readonly superblocks: Counter;
   readonly superblockInterval: Histogram;
@@ -57,13 +58,19 @@ export class ApiMetrics {
     });
     this.checkpoints = new Counter({
       name: "junction_checkpoints_total",
-      help: "Checkpoints posted (canonical: on the L1 hub; optimistic: submitted on a destination)",
+      help: "Checkpoints posted (canonical: on the L1 hub; optimistic: submitted on a destination; zk: imported in an epoch)",
       labelNames: ["path"],
       registers,
     });
     this.challenges = new Counter({
       name: "junction_challenges_total",
       help: "Optimistic checkpoints challenged, by destination chain",
+      labelNames: ["destination"],
+      registers,
+    });
+    this.zkEpochs = new Counter({
+      name: "junction_zk_epochs_imported_total",
+      help: "Zk epochs imported (one proof for every rollup's checkpoint), by destination chain",
       labelNames: ["destination"],
       registers,
     });

@@ -163,7 +163,7 @@ export function registerRoutes(app: FastifyInstance, { network, store, indexer }
           type: "object",
           additionalProperties: false,
           properties: {
-            path: { type: "string", enum: ["canonical", "optimistic"] },
+            path: { type: "string", enum: ["canonical", "optimistic", "zk"] },
             source: chainId,
             limit: { type: "integer", minimum: 1, maximum: 100, default: 5 },
           },

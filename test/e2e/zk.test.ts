@@ -5,20 +5,23 @@
 // is missing, and `--path zk` refuses recipients on other paths. A message whose epoch was imported
 // before its source's committee handed over still delivers after the hand-over.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { toHex } from "viem";
 import { proveStatement, releaseProvingThreads } from "../../src/agents/prover/groth16.js";
 import { Prover } from "../../src/agents/prover/prover.js";
+import { ApiServer } from "../../src/api/server.js";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import type { RollupEntry } from "../../src/chain/manifest.js";
+import { freePort } from "../../src/chain/ports.js";
 import { zkVerifierAbi } from "../../src/contracts/generated/index.js";
 import { createProver } from "../../src/devnet/devnet.js";
 import { silentLogger } from "../../src/log.js";
 import { buildCommittee, devCommitteeKeys, rotationStatement } from "../../src/protocol/committee.js";
 import { EpochTree, encodeEpochEvidence } from "../../src/protocol/epoch.js";
 import { sendMessage, TrustPathMismatchError, waitForDelivery } from "../../src/sdk/index.js";
-import { rejects } from "../helpers/chain.js";
+import { rejects, waitUntil } from "../helpers/chain.js";
 import { startTestDevnet, type TestDevnet } from "../helpers/devnet.js";
 
 describe("zk trust path", () => {
@@ -120,6 +123,46 @@ describe("zk trust path", () => {
       client.getBlock({ blockNumber: deliveryBlock }),
     ]);
     assert.ok(deliveredAt.timestamp - proofBlock.timestamp <= 2n, "no challenge window on the zk path");
+
+    // The API indexes each imported epoch: one final zk checkpoint per source and destination.
+    const api = new ApiServer({
+      network: devnet.manifest,
+      database: join(devnet.dataDir, "api.sqlite"),
+      port: await freePort(),
+      logger: silentLogger,
+    });
+    await api.start();
+    try {
+      const { body } = await waitUntil(
+        async () => {
+          const response = await fetch(`${api.url}/v1/checkpoints?path=zk&limit=100`);
+          return { body: (await response.json()) as { checkpoints: Record<string, unknown>[] } };
+        },
+        ({ body }) =>
+          sent.every(({ from, message }) =>
+            body.checkpoints.some(
+              (checkpoint) =>
+                checkpoint.sourceChainId === from.chainId &&
+                checkpoint.destinationChainId === d.chainId &&
+                BigInt(checkpoint.count as number) > message.message.nonce,
+            ),
+          ),
+        "the covering zk checkpoints indexed",
+        60_000,
+      );
+      const fromA = body.checkpoints.find(
+        (checkpoint) => checkpoint.sourceChainId === a.chainId && checkpoint.destinationChainId === d.chainId,
+      );
+      assert.equal(fromA?.state, "final");
+      assert.equal(fromA?.secondsLeft, null, "no window");
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      assert.match(
+        metrics,
+        new RegExp(`junction_zk_epochs_imported_total\\{destination="${d.chainId}"\\} [1-9]`),
+      );
+    } finally {
+      await api.stop();
+    }
   });
 
   it("a restarted prover proves what is missing; --path zk refuses other recipients", async () => {
