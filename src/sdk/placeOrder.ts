@@ -1,7 +1,7 @@
 // placeOrder, cancelOrder and completeCancelOrder: a limit order at the OrderGateway of the wallet's rollup,
 // escrowed until filled or cancelled (a cancel is requested, then completed after the gateway's delay).
 import { type Address, type BaseError, ContractFunctionRevertedError, type Hex, parseEventLogs } from "viem";
-import type { JunctionWalletClient } from "../chain/clients.js";
+import type { JunctionPublicClient, JunctionWalletClient } from "../chain/clients.js";
 import { revertName } from "../chain/revert.js";
 import { orderGatewayAbi } from "../contracts/generated/index.js";
 import { escrowFor } from "../protocol/orderbook.js";
@@ -179,10 +179,38 @@ export async function cancelOrder(
       const done = await completeCancelOrder(wallet, network, { orderId });
       return { txHash, requestedAt, effectiveAt, completeTxHash: done.txHash, refund: done.refund };
     } catch (error) {
+      // Anyone may complete a cancel: if someone else did, the owner was paid all the same.
+      if (error instanceof CancelRefusedError && error.refusal === "OrderCancelled") {
+        const completed = await completedCancel(
+          client,
+          orderbook.gateway,
+          orderId,
+          BigInt(rollupOf(network, wallet.chain.id).deployBlock),
+        );
+        if (completed) return { txHash, requestedAt, effectiveAt, ...completed };
+      }
       if (!(error instanceof CancelNotEffectiveError) || Date.now() + pollMs > deadline) throw error;
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/** The completion of `orderId`'s cancel (its `Cancelled` event), whoever sent it. */
+async function completedCancel(
+  client: JunctionPublicClient,
+  gateway: Address,
+  orderId: bigint,
+  fromBlock: bigint,
+): Promise<{ completeTxHash: Hex; refund: bigint } | undefined> {
+  const [cancelled] = await client.getContractEvents({
+    address: gateway,
+    abi: orderGatewayAbi,
+    eventName: "Cancelled",
+    args: { orderId },
+    fromBlock,
+    strict: true,
+  });
+  return cancelled ? { completeTxHash: cancelled.transactionHash, refund: cancelled.args.refund } : undefined;
 }
 
 /**

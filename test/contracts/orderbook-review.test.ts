@@ -257,6 +257,53 @@ describe("order book review fixes", () => {
     assert.deepEqual(end.gateway902, start.gateway902);
   });
 
+  it("F2 (second review, L1): a fill created before the request counts even when its rollup's clock runs ahead", async () => {
+    const m = devnet.manifest;
+    const ahead = DEVNET_CLOCK_SKEW + 30;
+    const bobSell = await place(m, bob, 902, "sell", price("3000"), amount("1"));
+    const aliceBuy = await place(m, alice, 901, "buy", price("3000"), amount("1"));
+    // 901's clock runs past 902's by more than the skew the gateways assume; the fill is created there …
+    await increaseTime(rollupOf(m, 901), ahead);
+    await settle(901, [{ order: aliceBuy, counter: bobSell, price: price("3000"), amount: amount("1") }]);
+    // … and then the maker asks to cancel, before the fill is delivered. It was created first: it counts
+    // (a fill delivered now was created no later than now, whatever the sender's clock said).
+    await cancelOrder(bob.wallet(902), m, { orderId: bobSell });
+    await startAgents();
+    try {
+      await waitUntil(
+        () => getOrder(m, { orderId: aliceBuy }),
+        (order) => order.reserved === 0n,
+        "the fill answered",
+      );
+    } finally {
+      await stopAgents();
+      // The clocks agree again for the tests after this one.
+      await increaseTime(rollupOf(m, 902), ahead);
+    }
+    assert.equal((await getOrder(m, { orderId: bobSell })).filled, amount("1"), "honoured, no last look");
+    assert.equal((await getOrder(m, { orderId: aliceBuy })).filled, amount("1"));
+  });
+
+  it("F2 (second review, L2): an owner waiting on its cancel gets the refund when a stranger completed it first", async () => {
+    const m = devnet.manifest;
+    const carol = await orderbookTrader(m, [902]);
+    const sell = await place(m, bob, 902, "sell", price("3000"), amount("0.5"));
+    // Bob requests and waits, trying to complete every 5 s; his first try comes before the delay.
+    const waiting = cancelOrder(bob.wallet(902), m, { orderId: sell, wait: true, pollMs: 5_000 });
+    await waitUntil(
+      () => getOrder(m, { orderId: sell }),
+      (order) => order.cancelRequestedAt !== 0n,
+      "the cancel requested",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Meanwhile the delay passes and a stranger completes it (anyone may; bob is paid).
+    await advanceClocks(m, DEVNET_CANCEL_DELAY + 1);
+    const stranger = await completeCancelOrder(carol.wallet(902), m, { orderId: sell });
+    assert.equal(stranger.refund, amount("0.5"));
+    const waited = await waiting;
+    assert.deepEqual([waited.refund, waited.completeTxHash], [amount("0.5"), stranger.txHash]);
+  });
+
   it("F2: the cancel delay is derived from the fill TTL and the clock skew, bounded at deploy", async () => {
     const m = devnet.manifest;
     const rollup = rollupOf(m, 901);

@@ -300,4 +300,29 @@ describe("Order book: the matcher settles across rollups", () => {
     const status = await agent?.status();
     assert.equal(status?.fills.failed ?? 0, 0, "no batch was refused: none was sent twice or overfilled");
   });
+
+  it("never sends a fill planned in the tick that read its maker's cancel request (review M1)", async () => {
+    const m = devnet.manifest;
+    const [alice, bob] = traders as [Trader, Trader];
+    // Bob's sell rests on 902; the matcher has it in its book.
+    const sell = await place(m, bob, 902, "sell", price("1500"), amount("1"));
+    await seen(sell);
+    // Between two of its polls (stopped here to fix the interleaving): Bob asks to cancel on 902, then
+    // Alice's crossing buy lands on 901 — after the request. The next tick reads 901 first and matches
+    // them, then reads the request on 902.
+    await stopMatcher();
+    await cancelOrder(bob.wallet(902), m, { orderId: sell });
+    const buy = await place(m, alice, 901, "buy", price("1500"), amount("1"));
+    await startMatcher();
+    // The planned fill is dropped and Alice's buy is back on the book, whole.
+    await waitUntil(
+      async () => matcher.book.get(buy)?.open,
+      (open) => open === amount("1"),
+      "the buy back on the book after its planned fill was dropped",
+    );
+    assert.equal(matcher.book.get(sell), undefined);
+    const [maker, taker] = [await getOrder(m, { orderId: sell }), await getOrder(m, { orderId: buy })];
+    assert.deepEqual([maker.filled, maker.reserved, taker.filled, taker.reserved], [0n, 0n, 0n, 0n]);
+    await cancelOrder(alice.wallet(901), m, { orderId: buy });
+  });
 });

@@ -23,8 +23,8 @@ import {OrderMessages} from "./OrderMessages.sol";
 ///         order the same way, pays its leg to this order's owner there and answers; the answer pays the
 ///         reserved leg here (or, refused or expired, releases it). Neither leg pays without the other's
 ///         checks. The owner can cancel at any time, on this rollup alone, in two steps (no "last look"):
-///         `requestCancel` takes the order out of matching at once (no fill created later takes it), and
-///         `completeCancel` (anyone, after `cancelDelay` = `fillTtl` + `clockSkew`) pays back everything not
+///         `requestCancel` takes the order out of matching at once (no fill created more than
+///         `clockSkew` later takes it), and `completeCancel` (anyone, after `cancelDelay` = `fillTtl` + `clockSkew`) pays back everything not
 ///         reserved; fills created before the request and delivered meanwhile are honoured, and a reserved
 ///         part comes back once its fill is answered or expired.
 ///         Sealed orders: a commitment (hiding side, price and amount) with deposits made during a round's
@@ -289,6 +289,8 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         outbox = outbox_;
         inbox = inbox_;
         matcher = matcher_;
+        // A zero TTL would make every cross-rollup fill's message expire at once (its batch reverts).
+        if (fillTtl_ == 0) revert ZeroAmount();
         fillTtl = fillTtl_;
         clockSkew = clockSkew_;
         uint256 delay = uint256(fillTtl_) + clockSkew_;
@@ -413,9 +415,9 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         if (commit.quoteDeposit > 0) IERC20(market.quote).safeTransfer(msg.sender, commit.quoteDeposit);
     }
 
-    /// @notice Asks to cancel the caller's order, at any time: from now on no fill created later takes it
-    ///         (the matcher drops it from its book; a batch here skips it, a fill message created on a peer
-    ///         after this, by the two clocks give or take `clockSkew`, is rejected). Fills created before
+    /// @notice Asks to cancel the caller's order, at any time: from now on no batch here takes it and the
+    ///         matcher drops it from its book; a fill message created on a peer more than `clockSkew` after
+    ///         this (by the two clocks, the sender's taken as no later than the delivery) is rejected. Fills created before
     ///         still settle when delivered: a remote maker cannot back out of a fill in flight ("last look").
     ///         `completeCancel` pays the escrow back from `effectiveAt` = now + `cancelDelay` + 1.
     function requestCancel(uint256 orderId) external nonReentrant {
@@ -633,8 +635,11 @@ contract OrderGateway is IMessageRecipient, Ownable, ReentrancyGuard, SafePaymen
         // All fields are static, so the struct decodes the flat tuple `OrderMessages.encodeFill` wrote.
         OrderMessages.FillBody memory fill = abi.decode(body, (OrderMessages.FillBody));
         bytes32 fillId = Inbox(inbox).currentMessageId();
+        // A fill delivered now was not created later than now: a peer clock running ahead cannot make a
+        // fill created before a cancel request look created after it.
+        uint64 createdAt = fill.createdAt < block.timestamp ? fill.createdAt : uint64(block.timestamp);
         bytes memory refusal = chainOf(fill.toOrder) == block.chainid
-            ? _refusal(fill.toOrder, fill.marketId, fill.fromIsBuy, fill.price, fill.amount, fill.auction, fill.createdAt)
+            ? _refusal(fill.toOrder, fill.marketId, fill.fromIsBuy, fill.price, fill.amount, fill.auction, createdAt)
             : abi.encodeWithSelector(NotLocalOrder.selector, fill.toOrder);
         if (refusal.length == 0 && mulmod(fill.amount, fill.price, PRICE_SCALE) != 0) {
             refusal = abi.encodeWithSelector(InexactFill.selector, fill.amount, fill.price);

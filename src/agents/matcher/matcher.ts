@@ -332,9 +332,17 @@ export class Matcher extends PollingAgent {
       // after it); its completion, later, only pays the escrow back.
       case "CancelRequested":
       case "Cancelled": {
-        this.#auctions?.cancel(log.args.orderId);
-        const removed = this.#book.remove(log.args.orderId);
+        const orderId = log.args.orderId;
+        this.#auctions?.cancel(orderId);
+        const removed = this.#book.remove(orderId);
         if (removed) this.#store.apply({ orders: [{ ...removed, open: 0n, cancelled: true, auction: 0n }] });
+        // Fills planned against it this tick (another rollup's order read before this request) are not
+        // sent: a fill created after the request must not take the order. Their other legs match again.
+        const planned = this.#rollups
+          .flatMap((rollup) => this.#store.fillsIn(rollup.chainId, "planned"))
+          .filter((fill) => fill.buy === orderId || fill.sell === orderId);
+        if (planned.length > 0)
+          this.#giveBack(planned, "failed", "cancel requested before the fill was sent");
         return;
       }
       case "OrderFilled": {
