@@ -17,7 +17,6 @@ import { ConfigError, JunctionError } from "../errors.js";
 import type { Logger } from "../log.js";
 import { buildCommittee } from "../protocol/committee.js";
 import { INTENT_PATHS, type IntentPath } from "../protocol/intents.js";
-import { sealOpenDependencySet } from "./dependency-set.js";
 import { configureBridge, configurePaths, deployRollup, rollupDeployOptions } from "./deploy.js";
 import { listRollupInRegistry } from "./deploy-solvency.js";
 import { confirmAll } from "./deploy-steps.js";
@@ -165,11 +164,6 @@ export async function growDevnet(options: GrowDevnetOptions): Promise<GrownDevne
     { chainId: plan.chainId, rpcUrl: node.rpcUrl },
     deployer,
     settings(peers),
-  );
-  // Open to every chain for good, like the others (a devnet with a dependency set was refused above).
-  await sealOpenDependencySet(
-    [{ chainId: plan.chainId, rpcUrl: node.rpcUrl, contracts: deployed.contracts }],
-    deployer,
   );
   await registerAtHub(manifest, plan.chainId);
   // Every existing rollup learns the newcomer on every path (through the running sequencer, if any).

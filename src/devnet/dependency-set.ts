@@ -150,8 +150,8 @@ export async function applyDependencySet(
 /**
  * Seals every rollup's Outbox and Inbox open to every chain (no dependency set), as their owner, where not
  * sealed yet: from then on nobody (the owner included) can restrict a pair and cut off a message in
- * flight. What `junction deploy`, a devnet without `--dependency-set` and `add-rollup` do; a re-run finds
- * the seals and sends nothing.
+ * flight. What `junction deploy` does (a re-run finds the seals and sends nothing); the local devnet
+ * leaves an open set unsealed, its owner being the well-known devnet key.
  */
 export async function sealOpenDependencySet(
   rollups: readonly RollupMessaging[],

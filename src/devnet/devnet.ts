@@ -31,12 +31,7 @@ import type { RelayerStore } from "../store/store.js";
 import type { WatchtowerStore } from "../store/watchtower-store.js";
 import { devnetAccounts, extraRelayerAccounts, solvencyPublisherAccount } from "./accounts.js";
 import { DevnetStoppingError, growDevnet, startAdminServer } from "./add-rollup.js";
-import {
-  applyDependencySet,
-  type DependencySet,
-  parseDependencySet,
-  sealOpenDependencySet,
-} from "./dependency-set.js";
+import { applyDependencySet, type DependencySet, parseDependencySet } from "./dependency-set.js";
 import { deployNetwork } from "./deploy.js";
 import { routeMarginMessages } from "./deploy-margin.js";
 import { routeOrderbookMessages } from "./deploy-orderbook.js";
@@ -444,9 +439,6 @@ async function deployContracts(
     const set = parseDependencySet(options.dependencySet, rollupIds);
     await applyDependencySet(manifest.rollups, accounts.deployer.privateKey, set);
     manifest = { ...manifest, dependencySet: set };
-  } else {
-    // Open to every chain, for good: nobody can restrict a pair later and strand messages in flight.
-    await sealOpenDependencySet(manifest.rollups, accounts.deployer.privateKey);
   }
   return manifest;
 }

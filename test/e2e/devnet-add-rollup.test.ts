@@ -19,7 +19,7 @@ import { toHex } from "viem";
 import { publicClientFor, walletClientFor } from "../../src/chain/clients.js";
 import { loadManifest, type Manifest, type RollupEntry, rollupOf } from "../../src/chain/manifest.js";
 import { consecutiveFreePorts, freePort } from "../../src/chain/ports.js";
-import { inboxAbi, outboxAbi, rollupHubAbi, superblockLogAbi } from "../../src/contracts/generated/index.js";
+import { rollupHubAbi, superblockLogAbi } from "../../src/contracts/generated/index.js";
 import {
   DevnetStoppingError,
   MAX_DEVNET_ROLLUPS,
@@ -91,29 +91,6 @@ describe("junction devnet add-rollup", () => {
     assert.equal(inDomain, true);
     // The same contracts at the same addresses as on every other rollup (CREATE2-placed factories).
     assert.deepEqual(rollupOf(devnet.manifest, NEW_ROLLUP).contracts, first.contracts);
-    // Every Outbox and Inbox, the newcomer's too, is sealed open to every chain: nobody can restrict a
-    // pair later and strand messages in flight.
-    for (const rollup of devnet.manifest.rollups) {
-      const client = publicClientFor(rollup);
-      for (const contract of [
-        { address: rollup.contracts.outbox, abi: outboxAbi },
-        { address: rollup.contracts.inbox, abi: inboxAbi },
-      ] as const) {
-        const sealed = await client.readContract({
-          ...contract,
-          functionName: "dependencySetSealed",
-        } as never);
-        assert.equal(sealed, true, `${contract.address} on ${rollup.chainId} sealed`);
-      }
-      assert.equal(
-        await client.readContract({
-          address: rollup.contracts.outbox,
-          abi: outboxAbi,
-          functionName: "restricted",
-        }),
-        false,
-      );
-    }
   });
 
   it("delivers to and from the new rollup over the canonical, optimistic and sequencer paths", async () => {
