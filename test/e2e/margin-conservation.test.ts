@@ -164,11 +164,11 @@ describe("margin vault conservation", () => {
   const checkAll = async (traders: readonly Trader[], step: string) => {
     for (const chainId of CHAINS) {
       for (const token of tokensOn(chainId)) {
-        const { gap, balance, credited, inFlight } = await imbalance(traders, chainId, token);
+        const { gap, balance, credited, inFlight, flying } = await imbalance(traders, chainId, token);
         assert.equal(
           gap,
           0n,
-          `${step}: vault on ${chainId} holds ${balance} of ${token}, hub credits ${credited}, in flight ${inFlight}`,
+          `${step}: vault on ${chainId} holds ${balance} of ${token}, hub credits ${credited}, in flight ${inFlight} (${flying.join("; ")})`,
         );
       }
     }
